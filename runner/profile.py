@@ -1,0 +1,93 @@
+"""The updating-run profile: CAU's Invoke-CauRun options in snake_case, with CAU's defaults.
+
+Owns: the ``Profile`` value type, its defaults (reference cau.md §1.1) and the checks that
+need the node count (``resolved``). Shape validation of profile files is done once, at the
+edge, by the JSON Schema ``runner/schemas/profile.schema.json`` (see ``runner.validation``).
+
+Must not: read files or know the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from runner.errors import InputError
+from runner.types import FailbackMode
+
+__all__ = ["Policy", "Profile"]
+
+
+class Policy:
+    """Run policies: ``classic`` reproduces CAU's order of operations faithfully."""
+
+    CLASSIC = "classic"
+    FAST = "fast"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """Options of one updating run. ``None`` means "CAU chooses" (see ``resolved``)."""
+
+    max_failed_nodes: int | None = None  # default floor(N/3), valid 0..N-1
+    max_retries_per_node: int = 3  # 1..64
+    require_all_nodes_online: bool = False
+    node_order: tuple[str, ...] = ()  # default: fewest clustered roles first
+    reboot_timeout_minutes: float = 15
+    failback_mode: FailbackMode = FailbackMode.IMMEDIATE
+    pre_update_script: str = ""
+    post_update_script: str = ""
+    warn_after_minutes: float | None = None
+    stop_after_minutes: float | None = None
+    soft_reboot: bool = False
+    # How long to keep retrying Suspend-ClusterNode refused with 5987 (storage degraded /
+    # repair running). CAU leaves it undocumented; Azure Local samples wait ~20 min; we
+    # default to 60 so a normal resync fits, and never wait forever.
+    wait_for_storage_repair_timeout_minutes: float = 60
+    drain_timeout_minutes: float = 30
+    install_timeout_minutes: float = 120
+    script_timeout_minutes: float = 30
+    policy: str = Policy.CLASSIC
+    max_nodes_out: int = 1
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "profile") -> Profile:
+        """Build from an already schema-validated mapping (snake_case keys)."""
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise InputError(source, f"$.{key}", "unknown profile option")
+            if key == "node_order":
+                value = tuple(value)
+            elif key == "failback_mode":
+                value = FailbackMode(value)
+            kwargs[key] = value
+        return cls(**kwargs)
+
+    def resolved(self, node_names: tuple[str, ...], source: str = "profile") -> Profile:
+        """Fill CAU's node-count defaults and check cross-field rules; raise ``InputError``."""
+        n = len(node_names)
+        prof = self
+        if prof.max_failed_nodes is None:
+            prof = replace(prof, max_failed_nodes=n // 3)
+        assert prof.max_failed_nodes is not None
+        if not 0 <= prof.max_failed_nodes <= max(n - 1, 0):
+            raise InputError(source, "$.max_failed_nodes", f"must be between 0 and {n - 1}")
+        if not 1 <= prof.max_retries_per_node <= 64:
+            raise InputError(source, "$.max_retries_per_node", "must be between 1 and 64")
+        unknown = [name for name in prof.node_order if name not in node_names]
+        if unknown:
+            raise InputError(
+                source, "$.node_order", f"names nodes not in the cluster: {', '.join(unknown)}"
+            )
+        if len(set(prof.node_order)) != len(prof.node_order):
+            raise InputError(source, "$.node_order", "names a node more than once")
+        if (
+            prof.warn_after_minutes is not None
+            and prof.stop_after_minutes is not None
+            and prof.warn_after_minutes >= prof.stop_after_minutes
+        ):
+            raise InputError(source, "$.warn_after_minutes", "must be less than stop_after_minutes")
+        return prof

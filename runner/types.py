@@ -1,0 +1,349 @@
+"""Value types of the transport contract, in CAU and failover-cluster vocabulary.
+
+Owns: the frozen snapshot types a transport returns (``ClusterView`` and its parts), the
+handles and progress records of long work, and the enumerations with the numeric codes real
+Windows PowerShell 5.1 emits (reference cau.md §5), so a WinRM parser can map codes here.
+
+Must not: do I/O, know about SimPy, WinRM or the runner's decisions. Everything here is
+immutable (``frozen=True, slots=True, kw_only=True``) and tuples stand where lists would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+__all__ = [
+    "BootType",
+    "ClusterView",
+    "DrainStatus",
+    "FailbackMode",
+    "HealthStatus",
+    "NodeState",
+    "NodeView",
+    "OperationalStatus",
+    "Resiliency",
+    "RoleState",
+    "RoleView",
+    "StorageJobState",
+    "StorageJobView",
+    "SummaryStatus",
+    "UpdateInfo",
+    "UpdateResult",
+    "VirtualDiskView",
+    "WitnessType",
+    "WitnessView",
+    "WorkHandle",
+    "WorkKind",
+    "WorkProgress",
+    "WorkState",
+]
+
+
+class NodeState(StrEnum):
+    """CLUSTER_NODE_STATE: Up 0, Down 1, Paused 2, Joining 3, Unknown -1."""
+
+    UP = "Up"
+    DOWN = "Down"
+    PAUSED = "Paused"
+    JOINING = "Joining"
+    UNKNOWN = "Unknown"
+
+    @classmethod
+    def from_code(cls, code: int) -> NodeState:
+        return _NODE_STATE_CODES.get(code, cls.UNKNOWN)
+
+
+_NODE_STATE_CODES = {0: NodeState.UP, 1: NodeState.DOWN, 2: NodeState.PAUSED, 3: NodeState.JOINING}
+
+
+class DrainStatus(StrEnum):
+    """NodeDrainStatus: NotInitiated 0, InProgress 1, Completed 2, Failed 3."""
+
+    NOT_INITIATED = "NotInitiated"
+    IN_PROGRESS = "InProgress"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+    @classmethod
+    def from_code(cls, code: int) -> DrainStatus:
+        return (cls.NOT_INITIATED, cls.IN_PROGRESS, cls.COMPLETED, cls.FAILED)[code]
+
+
+class HealthStatus(StrEnum):
+    """MSFT_VirtualDisk HealthStatus: Healthy 0, Warning 1, Unhealthy 2, Unknown 5."""
+
+    HEALTHY = "Healthy"
+    WARNING = "Warning"
+    UNHEALTHY = "Unhealthy"
+    UNKNOWN = "Unknown"
+
+    @classmethod
+    def from_code(cls, code: int) -> HealthStatus:
+        return {0: cls.HEALTHY, 1: cls.WARNING, 2: cls.UNHEALTHY}.get(code, cls.UNKNOWN)
+
+
+class OperationalStatus(IntEnum):
+    """MSFT_VirtualDisk OperationalStatus codes (a disk reports a tuple of them)."""
+
+    UNKNOWN = 0
+    OTHER = 1
+    OK = 2
+    DEGRADED = 3
+    STRESSED = 4
+    PREDICTIVE_FAILURE = 5
+    ERROR = 6
+    NON_RECOVERABLE_ERROR = 7
+    STARTING = 8
+    STOPPING = 9
+    STOPPED = 10
+    IN_SERVICE = 11
+    NO_CONTACT = 12
+    LOST_COMMUNICATION = 13
+    ABORTED = 14
+    DORMANT = 15
+    SUPPORTING_ENTITY_IN_ERROR = 16
+    COMPLETED = 17
+    POWER_MODE = 18
+    RELOCATING = 19
+    DETACHED = 0xD002
+    INCOMPLETE = 0xD003
+    NO_REDUNDANCY = 0xD00D  # "No redundancy": shown when data is lost; Unhealthy
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").title().replace(" ", "")
+
+
+class StorageJobState(IntEnum):
+    """MSFT_StorageJob JobState codes."""
+
+    NEW = 2
+    STARTING = 3
+    RUNNING = 4
+    SUSPENDED = 5
+    SHUTTING_DOWN = 6
+    COMPLETED = 7
+    TERMINATED = 8
+    KILLED = 9
+    EXCEPTION = 10
+    SERVICE = 11
+    QUERY_PENDING = 12
+
+
+class Resiliency(StrEnum):
+    """Storage Spaces Direct resiliency settings and their fault tolerance (reference §5.3)."""
+
+    TWO_WAY_MIRROR = "two-way-mirror"
+    THREE_WAY_MIRROR = "three-way-mirror"
+    DUAL_PARITY = "dual-parity"
+    SINGLE_PARITY = "single-parity"
+
+    @property
+    def fault_tolerance(self) -> int:
+        return 1 if self in (Resiliency.TWO_WAY_MIRROR, Resiliency.SINGLE_PARITY) else 2
+
+    @property
+    def min_fault_domains(self) -> int:
+        return {"two-way-mirror": 2, "three-way-mirror": 3, "dual-parity": 4, "single-parity": 3}[
+            self.value
+        ]
+
+
+class WitnessType(StrEnum):
+    NONE = "none"
+    CLOUD = "cloud"
+    FILE_SHARE = "file-share"
+    DISK = "disk"
+
+
+class RoleState(StrEnum):
+    """Cluster group state, reduced to what the runner needs."""
+
+    ONLINE = "Online"
+    OFFLINE = "Offline"
+    FAILED = "Failed"
+    PENDING = "Pending"
+
+
+class SummaryStatus(StrEnum):
+    """CAU SummaryStatus for nodes and runs."""
+
+    SUCCEEDED = "Succeeded"
+    PARTIALLY_FAILED = "PartiallyFailed"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
+
+
+class FailbackMode(StrEnum):
+    """Resume-ClusterNode -Failback; profile files spell them immediate | policy | none."""
+
+    IMMEDIATE = "immediate"
+    POLICY = "policy"
+    NONE = "none"
+
+    @property
+    def cau_name(self) -> str:
+        return {"immediate": "Immediate", "policy": "Policy", "none": "NoFailback"}[self.value]
+
+
+class BootType(StrEnum):
+    FULL = "FullBoot"
+    SOFT = "SoftBoot"
+
+
+class WorkKind(StrEnum):
+    """Long work that runs detached on a node: start returns a handle, poll reports."""
+
+    SCAN = "scan"
+    INSTALL = "install"
+    SCRIPT = "script"
+
+
+class WorkState(StrEnum):
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeView:
+    """One cluster node as Get-ClusterNode (plus LastBootUpTime and OS build) shows it."""
+
+    name: str
+    state: NodeState
+    drain_status: DrainStatus = DrainStatus.NOT_INITIATED
+    node_weight: int = 1
+    dynamic_weight: int = 1
+    boot_id: str = ""
+    os_build: str = ""
+    reachable: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WitnessView:
+    type: WitnessType = WitnessType.NONE
+    online: bool = False
+    dynamic_weight: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleView:
+    """A clustered role (group); for VMs ``memory_gb`` is the VM's assigned memory."""
+
+    name: str
+    owner: str
+    state: RoleState = RoleState.ONLINE
+    kind: str = "VirtualMachine"
+    memory_gb: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VirtualDiskView:
+    """Get-VirtualDisk projected: health, operational status tuple, resiliency."""
+
+    name: str
+    resiliency: Resiliency
+    health: HealthStatus = HealthStatus.HEALTHY
+    operational: tuple[OperationalStatus, ...] = (OperationalStatus.OK,)
+    size_gb: float = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        return self.health is HealthStatus.HEALTHY and OperationalStatus.OK in self.operational
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorageJobView:
+    """Get-StorageJob row; an empty job list means resync has finished."""
+
+    name: str
+    volume: str
+    state: StorageJobState
+    percent_complete: int = 0
+    bytes_processed: int = 0
+    bytes_total: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterView:
+    """One observation of the whole cluster, taken in one round trip.
+
+    ``has_quorum`` is the cluster's own word (it is running); ``s2d_enabled`` tells whether
+    the pool-quorum and resync rules apply. ``taken_at`` is the transport clock's seconds.
+    """
+
+    cluster: str
+    taken_at: float
+    nodes: tuple[NodeView, ...]
+    witness: WitnessView = field(default_factory=WitnessView)
+    has_quorum: bool = True
+    s2d_enabled: bool = False
+    roles: tuple[RoleView, ...] = ()
+    virtual_disks: tuple[VirtualDiskView, ...] = ()
+    storage_jobs: tuple[StorageJobView, ...] = ()
+
+    def node(self, name: str) -> NodeView:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def roles_on(self, name: str) -> tuple[RoleView, ...]:
+        return tuple(r for r in self.roles if r.owner == name)
+
+    @property
+    def storage_healthy(self) -> bool:
+        """All volumes Healthy/OK and no repair job listed (Get-StorageJob empty)."""
+        return not self.storage_jobs and all(d.healthy for d in self.virtual_disks)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateInfo:
+    """An update offered to a node (Invoke-CauScan's UpdateInfo)."""
+
+    id: str
+    title: str
+    kind: str = "quality"
+    restart_required: bool = True
+    firmware: bool = False  # needs firmware/BIOS init: soft reboot not allowed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateResult:
+    """An UpdateInstallResult: ``result`` is Succeeded or Failed, ``hresult`` as 0x%08X."""
+
+    id: str
+    title: str
+    result: str
+    hresult: str = ""
+    restart_required: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkHandle:
+    """Returned by a ``start_*`` call; pass it to ``poll_work``."""
+
+    id: str
+    node: str
+    kind: WorkKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkProgress:
+    """What ``poll_work`` returns.
+
+    For a scan, ``offered`` lists the applicable updates. For an install, ``results`` has one
+    entry per update attempted and ``restart_required`` tells whether a restart is pending.
+    For a script, ``exit_code`` is set when done. ``error``/``hresult`` describe a failure.
+    """
+
+    handle: WorkHandle
+    state: WorkState
+    percent: int = 0
+    offered: tuple[UpdateInfo, ...] = ()
+    results: tuple[UpdateResult, ...] = ()
+    restart_required: bool = False
+    exit_code: int | None = None
+    error: str = ""
+    hresult: str = ""
