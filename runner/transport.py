@@ -29,7 +29,7 @@ from typing import Protocol, runtime_checkable
 
 from runner.types import ClusterView, FailbackMode, WorkHandle, WorkProgress
 
-__all__ = ["ClusterTransport", "Clock"]
+__all__ = ["Clock", "ClusterTransport"]
 
 
 @runtime_checkable
