@@ -1,0 +1,105 @@
+"""Preflight of an updating run: reach the cluster, and scan every Up node at once.
+
+Owns: ``first_view`` (the first observation, retried with backoff for a bounded time),
+``scan_all`` (Invoke-CauScan on every Up node in parallel, polled until done or the
+deadline; a node not scanned here is scanned when its turn comes) and ``backoff``.
+
+Must not: decide the run's fate (the engine does, from what these return), or wait without
+a bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from runner.errors import TransportError
+from runner.recorder import Recorder
+from runner.transport import Clock, ClusterTransport
+from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
+from runner.work_steps import POLL_ACTIVE_SECONDS
+
+__all__ = ["PREFLIGHT_UNREACHABLE_SECONDS", "backoff", "first_view", "scan_all"]
+
+PREFLIGHT_UNREACHABLE_SECONDS = 5 * 60.0  # the cluster must answer before anything starts
+
+
+def backoff(errors: int) -> float:
+    """15 s, 30 s, 60 s, then 120 s between retries after transport errors."""
+    return float(min(POLL_ACTIVE_SECONDS * 2.0 ** max(errors - 1, 0), 120.0))
+
+
+def first_view(
+    transport: ClusterTransport, clock: Clock, elapsed: Callable[[], float]
+) -> ClusterView | None:
+    """The first observation, or ``None`` when the cluster never answered in time."""
+    errors = 0
+    while True:
+        try:
+            return transport.observe()
+        except TransportError:
+            errors += 1
+            if elapsed() >= PREFLIGHT_UNREACHABLE_SECONDS:
+                return None
+            clock.sleep(backoff(errors))
+
+
+def scan_all(
+    transport: ClusterTransport,
+    clock: Clock,
+    rec: Recorder,
+    view: ClusterView,
+    names: tuple[str, ...],
+    elapsed: Callable[[], float],
+    deadline: float,
+) -> dict[str, tuple[UpdateInfo, ...]]:
+    """Offers per node of ``names`` that is Up; ``deadline`` in seconds since run start."""
+    wanted = set(names)
+    handles: dict[str, WorkHandle] = {}
+    for node in view.nodes:
+        if node.state is NodeState.UP and node.reachable and node.name in wanted:
+            try:
+                handles[node.name] = transport.start_scan(node.name)
+            except TransportError as exc:
+                rec.warning(f"scan could not start: {exc}", node.name)
+    offers: dict[str, tuple[UpdateInfo, ...]] = {}
+    while handles and elapsed() < deadline:
+        clock.sleep(POLL_ACTIVE_SECONDS)
+        silent: list[str] = []
+        for name in list(handles):
+            try:
+                work = transport.poll_work(handles[name])
+            except TransportError:
+                silent.append(name)
+                continue
+            if work.state is WorkState.RUNNING:
+                continue
+            del handles[name]
+            if work.state is WorkState.SUCCEEDED:
+                offers[name] = work.offered
+                ids = ", ".join(u.id for u in work.offered)
+                rec.emit("scan", name, f"{len(work.offered)} update(s) offered {ids}".strip())
+            else:
+                rec.warning(f"scan failed: {work.error or work.hresult}", name)
+        _drop_lost(transport, rec, handles, silent)
+    for name in handles:
+        rec.warning("scan did not finish in time; scanning again at its turn", name)
+    return offers
+
+
+def _drop_lost(
+    transport: ClusterTransport, rec: Recorder, handles: dict[str, WorkHandle], silent: list[str]
+) -> None:
+    """Stop waiting for scans on nodes that went away (they are scanned at their turn)."""
+    if not silent:
+        return
+    try:
+        view = transport.observe()
+    except TransportError:
+        return  # the cluster is silent, not the nodes: keep waiting until the deadline
+    states = {n.name: n for n in view.nodes}
+    for name in silent:
+        node = states.get(name)
+        if node is None or node.state is not NodeState.UP or not node.reachable:
+            del handles[name]
+            state = node.state.value if node is not None else "missing"
+            rec.warning(f"went {state} during the scan; scanning again at its turn", name)

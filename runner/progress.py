@@ -1,0 +1,90 @@
+"""Run progress: what the engine knows about its own run, as immutable snapshots.
+
+Owns: ``NodeProgress`` (one node's place in the lifecycle and what happened to it) and
+``RunProgress`` (the run around it). The engine replaces them (``dataclasses.replace``)
+after every act; ``decisions.decide`` reads them. Times are seconds since run start, taken
+from the injected clock by the engine — never read here.
+
+A later journal (issue 3) persists exactly these snapshots, so a resumed coordinator knows
+what it had started (a restart issued, the boot id before it) and never repeats it.
+
+Must not: do I/O, read a clock, or hold anything per role or per poll (64 nodes × thousands
+of polls must stay cheap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runner.lifecycle import NodeStep
+from runner.types import BootType, UpdateInfo, UpdateResult, WorkHandle, WorkProgress
+
+__all__ = ["NodeProgress", "RunProgress"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeProgress:
+    """One node of the run. Per-step fields reset when the node enters a new step;
+    per-attempt fields reset when an attempt starts (PRE_SCRIPT); results, restarts and an
+    owed restart (``restart_pending``) outlive attempts."""
+
+    name: str
+    step: NodeStep = NodeStep.WAITING
+    attempt: int = 0  # attempts started so far (CAU's retries count these)
+    # the current step
+    entered_at: float = 0.0
+    deadline: float | None = None
+    handle: WorkHandle | None = None
+    work: WorkProgress | None = None
+    start_errors: int = 0  # effect-unknown errors starting work or a command
+    command_failures: int = 0  # commands the cluster refused (no effect)
+    install_unknown: bool = False  # start_install's effect unknown: re-scan before retrying
+    # updates
+    initial_offer: tuple[UpdateInfo, ...] | None = None  # preflight scan; None = not scanned
+    offered: tuple[UpdateInfo, ...] = ()  # what the current install pass installs
+    results: tuple[UpdateResult, ...] = ()  # latest result per update id, all attempts
+    attempt_tried: tuple[str, ...] = ()  # update ids installed in this attempt
+    attempt_failed: bool = False  # an update failed in this attempt
+    passes: int = 0  # install passes in this attempt
+    restart_pending: bool = False  # installed updates owe a restart (kept across attempts)
+    updated: bool = False  # installs done and the node resumed (only resync/post-script left)
+    firmware_pending: bool = False  # a pending update needs firmware init: no soft reboot
+    # maintenance
+    suspend_attempted: bool = False  # effect unknown: look at the node before re-issuing
+    suspend_issued: bool = False
+    paused_by_us: bool = False
+    drain_failed: bool = False
+    storage_refusals: int = 0
+    last_refusal: str = ""
+    resume_issued: bool = False
+    # restart
+    restart_issued: bool = False
+    restart_at: float = 0.0
+    boot_id_before: str = ""
+    restarts: int = 0
+    boot_type: BootType | None = None
+    error: str = ""
+
+    @property
+    def terminal(self) -> bool:
+        return self.step in (NodeStep.DONE, NodeStep.FAILED, NodeStep.STOPPED, NodeStep.CANCELED)
+
+    @property
+    def succeeded_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.results if r.result == "Succeeded")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunProgress:
+    """The run: the node being updated, the nodes still to do, counters and flags."""
+
+    now: float = 0.0
+    current: NodeProgress | None = None
+    remaining: tuple[str, ...] = ()
+    failed_nodes: int = 0
+    warned: bool = False
+    stopping: bool = False
+    cancel_error_id: str | None = None
+    stale: bool = False  # the last observation failed: the view may be out of date
+    view_at: float = 0.0  # when the view was taken (seconds since run start)
+    unreachable_since: float | None = None

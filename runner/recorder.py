@@ -1,0 +1,96 @@
+"""The run's recorder: events in order, told to the listener as they happen, and the
+per-node phase timing of the last attempt.
+
+Owns: ``Recorder`` — the one mutable log of a run. The engine tells it about CAU events,
+phase starts/ends, attempts and node statuses; it stamps them with seconds since run start
+(from the time source it was given), keeps them for the report and calls the listener.
+
+Must not: decide anything, read a clock of its own, or swallow listener errors silently (a
+listener that raises stops the run, as any bug should).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from runner.report import EVENT_KINDS, RunEvent
+
+__all__ = ["Listener", "Recorder"]
+
+Listener = Callable[[RunEvent], None]
+
+
+class Recorder:
+    """Events and phase timing; ``now`` returns seconds since run start."""
+
+    def __init__(self, now: Callable[[], float], listener: Listener | None = None) -> None:
+        self._now = now
+        self._listener = listener
+        self.events: list[RunEvent] = []
+        self._timing: dict[str, dict[str, list[float]]] = {}
+        self._open: dict[str, str] = {}
+
+    def emit(
+        self,
+        kind: str,
+        node: str | None = None,
+        detail: str = "",
+        *,
+        event_id: int | None = None,
+        phase: str | None = None,
+    ) -> RunEvent:
+        event = RunEvent(
+            time=round(self._now(), 3),
+            kind=kind,
+            node=node,
+            detail=detail,
+            event_id=event_id,
+            phase=phase,
+        )
+        self.events.append(event)
+        if self._listener is not None:
+            self._listener(event)
+        return event
+
+    def cau(self, event_id: int, node: str | None = None, detail: str = "") -> RunEvent:
+        """A CAU event (reference §4.5) with its kind name."""
+        return self.emit(EVENT_KINDS[event_id], node, detail, event_id=event_id)
+
+    def warning(self, detail: str, node: str | None = None) -> RunEvent:
+        return self.emit("warning", node, detail)
+
+    def new_attempt(self, node: str) -> None:
+        """Timing keeps only the last attempt: forget the phases of earlier ones."""
+        self._timing[node] = {}
+
+    def phase_start(self, node: str, phase: str) -> None:
+        """Open ``phase``; a phase entered again in the same attempt (a second install pass)
+        keeps its first start and gets the later end."""
+        self.phase_end(node)
+        now = round(self._now(), 3)
+        spans = self._timing.setdefault(node, {})
+        if phase in spans:
+            spans[phase][1] = now
+        else:
+            spans[phase] = [now, now]
+        self._open[node] = phase
+        self.emit("phase-start", node, phase=phase)
+
+    def phase_end(self, node: str, detail: str = "") -> None:
+        """Close the node's open phase, if any."""
+        phase = self._open.pop(node, None)
+        if phase is None:
+            return
+        self._timing[node][phase][1] = round(self._now(), 3)
+        self.emit("phase-end", node, detail, phase=phase)
+
+    def open_phase(self, node: str) -> str | None:
+        return self._open.get(node)
+
+    def timing(self, node: str) -> tuple[tuple[str, float, float], ...]:
+        spans = self._timing.get(node, {})
+        return tuple((phase, span[0], span[1]) for phase, span in spans.items())
+
+    def node_status(self, node: str, status: str) -> None:
+        self.phase_end(node)
+        self.emit("node-status", node, status)

@@ -1,0 +1,197 @@
+"""The run's report: events as they happen, node results, and the JSON-ready dictionary.
+
+Owns: ``RunEvent`` (what the engine tells its listener and what the report lists),
+``NodeReport`` and ``RunReport`` with ``to_dict()`` in the key order of DESIGN.md /
+``runner/schemas/report.schema.json``, the CAU event ids and their kinds, the phase names,
+and ``profile_dict`` (the resolved profile as the report shows it).
+
+Times are seconds since run start, rounded to 3 decimals; ``started_at``/``finished_at``
+are ISO-8601 UTC with a ``Z``. Nothing here reads a clock: the engine passes the instants.
+
+Must not: decide anything about the run or do I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from runner.profile import Profile
+from runner.types import BootType, SummaryStatus, UpdateResult
+
+__all__ = [
+    "EVENT_KINDS",
+    "PHASES",
+    "NodeReport",
+    "RunEvent",
+    "RunReport",
+    "iso_utc",
+    "profile_dict",
+]
+
+SCHEMA_VERSION = 1
+
+# Node phases in pipeline order (reference §3.1 step 4); timing dicts keep this order.
+PHASES = (
+    "pre_script",
+    "storage_wait",
+    "drain",
+    "install",
+    "reboot",
+    "resume",
+    "resync",
+    "post_script",
+)
+
+# CAU event ids (reference §4.5) and the kind names the engine emits for them.
+EVENT_KINDS: dict[int, str] = {
+    1001: "warn-after",
+    1002: "stop-after",
+    1003: "run-started",
+    1004: "run-succeeded",
+    1005: "run-canceled",
+    1006: "run-partially-failed",
+    1007: "run-failed",
+    1008: "node-maintenance-entered",
+    1009: "node-maintenance-exited",
+    1010: "node-restarting",
+    1011: "node-restarted",
+    1012: "node-restart-failed",
+    1013: "node-failed",
+    1016: "enter-maintenance-failed",
+    1017: "resume-failed",
+    1018: "quorum-at-risk",
+    1019: "max-failed-nodes",
+    1020: "nodes-offline",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunEvent:
+    """One thing that happened: ``kind`` is a CAU event kind (with ``event_id``),
+    ``phase-start``/``phase-end`` (with ``phase``), ``node-status`` (detail = status),
+    ``scan`` or ``warning``."""
+
+    time: float
+    kind: str
+    node: str | None = None
+    detail: str = ""
+    event_id: int | None = None
+    phase: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": round(self.time, 3),
+            "kind": self.kind,
+            "node": self.node,
+            "detail": self.detail,
+            "event_id": self.event_id,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeReport:
+    """CAU's NodeResult for one node; ``timing`` holds the last attempt's phases."""
+
+    name: str
+    status: SummaryStatus
+    attempts: int = 0
+    restarts: int = 0
+    boot_type: BootType | None = None
+    updates: tuple[UpdateResult, ...] = ()
+    error: str | None = None
+    timing: tuple[tuple[str, float, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        order = {phase: index for index, phase in enumerate(PHASES)}
+        spans = sorted(self.timing, key=lambda span: order.get(span[0], len(order)))
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "attempts": self.attempts,
+            "restarts": self.restarts,
+            "boot_type": self.boot_type.value if self.boot_type is not None else None,
+            "updates": [
+                {
+                    "id": u.id,
+                    "title": u.title,
+                    "result": "Succeeded" if u.result == "Succeeded" else "Failed",
+                    "hresult": u.hresult or None,
+                }
+                for u in self.updates
+            ],
+            "error": self.error,
+            "timing": {phase: [round(start, 3), round(end, 3)] for phase, start, end in spans},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunReport:
+    """CAU's ClusterResult: one updating run, its nodes in run order and its events."""
+
+    run_id: str
+    cluster: str
+    profile: Profile
+    started_at: datetime
+    finished_at: datetime
+    duration_seconds: float
+    status: SummaryStatus
+    error_id: str | None = None
+    error: str | None = None
+    nodes: tuple[NodeReport, ...] = ()
+    events: tuple[RunEvent, ...] = ()
+    mode: str = "rolling"
+
+    @property
+    def policy(self) -> str:
+        return self.profile.policy
+
+    def node(self, name: str) -> NodeReport:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report without ``simulation``, keys in the schema's order."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
+            "cluster": self.cluster,
+            "mode": self.mode,
+            "policy": self.policy,
+            "profile": profile_dict(self.profile),
+            "started_at": iso_utc(self.started_at),
+            "finished_at": iso_utc(self.finished_at),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "status": self.status.value,
+            "error_id": self.error_id,
+            "error": self.error,
+            "nodes": [node.to_dict() for node in self.nodes],
+            "events": [event.to_dict() for event in self.events],
+        }
+
+
+def iso_utc(instant: datetime) -> str:
+    """ISO-8601 UTC with a ``Z`` and millisecond precision when there are fractions.
+
+    A naive ``instant`` is taken as UTC (callers pass aware datetimes; this keeps reports
+    well-formed either way).
+    """
+    aware = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    spec = "milliseconds" if aware.microsecond else "seconds"
+    return aware.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def profile_dict(profile: Profile) -> dict[str, Any]:
+    """The resolved profile as plain JSON values (enums as their file spelling)."""
+    out: dict[str, Any] = {}
+    for f in fields(profile):
+        value = getattr(profile, f.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif f.name == "failback_mode":
+            value = str(value)
+        out[f.name] = value
+    return out

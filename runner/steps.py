@@ -1,0 +1,264 @@
+"""Per-step decisions of the node in flight: how its current lifecycle step ends, or what
+to ask of the cluster next.
+
+Owns: ``decide_step(view, run, node, profile)`` — one small pure function per
+``NodeStep`` — and the maintenance steps themselves (WAITING, STORAGE_WAIT, DRAIN, REBOOT,
+RESUME, RESYNC, RECOVER); the steps that run detached work, the poll cadences and the
+per-step timeouts live in ``runner.work_steps``. ``runner.decisions.decide`` calls it for
+the node in flight; the run-level rules live there.
+
+Rules kept here: disruptive acts (suspend, restart) are chosen only on a fresh view after the
+``runner.safety`` guards pass; a restart is confirmed only by a changed boot id; an update
+that already succeeded is never installed again; a node the run paused is resumed before the
+node is given up, unless it cannot be reached (then it is left as is and reported Failed).
+
+Must not: do I/O, read a clock (``run.now`` is the time), or mutate its inputs.
+"""
+
+from __future__ import annotations
+
+from runner.actions import Action, Restart, Resume, Suspend, Wait
+from runner.lifecycle import NodeStep, Outcome
+from runner.profile import Profile
+from runner.progress import NodeProgress, RunProgress
+from runner.safety import (
+    maintenance_risk,
+    quorum_risk,
+    restart_risk,
+    storage_ready,
+    storage_risk,
+)
+from runner.types import ClusterView, DrainStatus, FailbackMode, NodeState
+from runner.work_steps import (
+    BACK_STATES,
+    MAX_COMMAND_FAILURES,
+    POLL_ACTIVE_SECONDS,
+    POLL_REBOOT_SECONDS,
+    adv,
+    blind,
+    install_step,
+    late,
+    minutes,
+    node_view,
+    rescan_step,
+    scan_step,
+    script_step,
+    step_timeout,
+    unreachable_too_long,
+    view_too_old,
+)
+
+__all__ = ["decide_step"]
+
+
+def decide_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile
+) -> Action:
+    """What to do for ``node`` in its current step (never called for a terminal step)."""
+    step = node.step
+    if step is NodeStep.WAITING:
+        return _waiting(view, run, node)
+    if step is NodeStep.PRE_SCRIPT:
+        return script_step(run, node, profile.pre_update_script, "pre")
+    if step is NodeStep.POST_SCRIPT:
+        return script_step(run, node, profile.post_update_script, "post")
+    if step is NodeStep.SCAN:
+        return scan_step(run, node)
+    if step is NodeStep.STORAGE_WAIT:
+        return _storage_wait(view, run, node, profile)
+    if step is NodeStep.DRAIN:
+        return _drain(view, run, node, profile)
+    if step is NodeStep.INSTALL:
+        return install_step(view, run, node, profile)
+    if step is NodeStep.REBOOT:
+        return _reboot(view, run, node, profile)
+    if step is NodeStep.RESCAN:
+        return rescan_step(run, node)
+    if step is NodeStep.RESUME:
+        return _resume(view, run, node, profile)
+    if step is NodeStep.RESYNC:
+        return _resync(view, run, node, profile)
+    if step is NodeStep.RECOVER:
+        return _recover(view, run, node, profile)
+    raise ValueError(f"node {node.name} is already {step.value}")  # terminal: engine's bug
+
+
+def _waiting(view: ClusterView, run: RunProgress, node: NodeProgress) -> Action:
+    if run.stopping:
+        return adv(node, Outcome.STOP)
+    if node.initial_offer is not None and not node.initial_offer:
+        return adv(node, Outcome.SKIP, detail="no applicable updates")
+    if run.stale:
+        return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
+    if view_too_old(run):
+        return Wait(seconds=0.0, reason="observe before starting the node")
+    nv = node_view(view, node.name)
+    if nv.state is not NodeState.UP or not nv.reachable:
+        return adv(node, Outcome.FAILED, error=f"{node.name} is not online ({nv.state.value})")
+    risk = quorum_risk(view, node.name)
+    if risk:
+        return adv(
+            node, Outcome.CANCEL, error=risk, event_id=1018, detail=risk, cancel_run="QuorumAtRisk"
+        )
+    return adv(node, Outcome.OK)
+
+
+def _storage_wait(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile
+) -> Action:
+    nv = node_view(view, node.name)
+    if node.suspend_issued or (node.suspend_attempted and nv.state is NodeState.PAUSED):
+        return adv(node, Outcome.OK)
+    if run.stopping:
+        return adv(node, Outcome.STOP)
+    if late(run, node):
+        why = node.last_refusal or maintenance_risk(view, node.name) or "suspend not accepted"
+        limit = minutes(step_timeout(NodeStep.STORAGE_WAIT, profile))
+        return adv(node, Outcome.FAILED, error=f"storage not ready within {limit} minutes: {why}")
+    if run.stale:
+        return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
+    if nv.state not in (NodeState.UP, NodeState.PAUSED) or not nv.reachable:
+        return adv(node, Outcome.FAILED, error=f"{node.name} is {nv.state.value}")
+    if node.command_failures >= MAX_COMMAND_FAILURES:
+        return adv(node, Outcome.FAILED, error=f"suspend refused: {node.last_refusal}")
+    if view_too_old(run):
+        return Wait(seconds=0.0, reason="observe before suspending")
+    waiting_for = maintenance_risk(view, node.name)
+    if waiting_for:
+        return Wait(seconds=POLL_ACTIVE_SECONDS, reason=waiting_for)
+    risk = quorum_risk(view, node.name)
+    if risk:
+        return adv(
+            node, Outcome.CANCEL, error=risk, event_id=1018, detail=risk, cancel_run="QuorumAtRisk"
+        )
+    return Suspend(node=node.name)
+
+
+def _drain(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    nv = node_view(view, node.name)
+    # DrainStatus keeps the last drain's result until the next drain starts, so only a view
+    # taken after this suspend may conclude anything from it.
+    fresh = not run.stale and run.view_at >= node.entered_at
+    if node.drain_failed or (fresh and nv.drain_status is DrainStatus.FAILED):
+        why = node.error or f"drain of {node.name} failed"
+        return adv(node, Outcome.FAILED, error=why, event_id=1016, detail=why)
+    if run.stopping:
+        return adv(node, Outcome.STOP)
+    if fresh:
+        if nv.state is NodeState.PAUSED and nv.drain_status is DrainStatus.COMPLETED:
+            return adv(node, Outcome.OK, event_id=1008, detail="drained; in maintenance")
+        if nv.state not in BACK_STATES:
+            why = f"{node.name} went {nv.state.value} while draining"
+            return adv(node, Outcome.FAILED, error=why, event_id=1016, detail=why)
+    if late(run, node):
+        limit = minutes(step_timeout(NodeStep.DRAIN, profile))
+        why = f"drain did not complete within {limit} minutes"
+        return adv(node, Outcome.FAILED, error=why, event_id=1016, detail=why)
+    return Wait(seconds=POLL_ACTIVE_SECONDS, reason="draining")
+
+
+def _reboot(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    nv = node_view(view, node.name)
+    limit = minutes(profile.reboot_timeout_minutes * 60)
+    if not node.restart_issued:
+        if run.stopping or run.cancel_error_id is not None:
+            return adv(node, Outcome.STOP)
+        if late(run, node) or node.command_failures >= MAX_COMMAND_FAILURES:
+            return adv(node, Outcome.FAILED, error=f"{node.name} could not be restarted")
+        if run.stale:
+            return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
+        if view_too_old(run):
+            return Wait(seconds=0.0, reason="observe before restarting")
+        risk = restart_risk(view, node.name)
+        if risk:
+            return adv(node, Outcome.FAILED, error=f"not restarting: {risk}")
+        waiting_for = maintenance_risk(view, node.name)
+        if waiting_for:
+            if late(run, node):
+                return adv(node, Outcome.FAILED, error=f"not restarting: {waiting_for}")
+            return Wait(seconds=POLL_ACTIVE_SECONDS, reason=waiting_for)
+        quorum = quorum_risk(view, node.name)
+        if quorum:
+            return adv(
+                node,
+                Outcome.FAILED,
+                error=quorum,
+                event_id=1018,
+                detail=quorum,
+                cancel_run="QuorumAtRisk",
+            )
+        soft = profile.soft_reboot and not node.firmware_pending
+        return Restart(node=node.name, soft=soft, boot_id_before=nv.boot_id)
+    if not run.stale:
+        changed = bool(nv.boot_id) and nv.boot_id != node.boot_id_before
+        if changed and nv.reachable and nv.state in BACK_STATES:
+            outcome = Outcome.FAILED if node.attempt_failed else Outcome.OK
+            return adv(node, outcome, event_id=1011, detail="restarted; boot id changed")
+    if unreachable_too_long(run) or (run.stale and run.stopping):
+        why = f"the cluster stopped answering while {node.name} restarted; left as is"
+        return adv(node, Outcome.LOST, error=why, event_id=1012, detail=why)
+    if run.now >= node.restart_at + profile.reboot_timeout_minutes * 60 and not blind(run):
+        if nv.reachable and nv.state in BACK_STATES:
+            why = f"restart not confirmed within {limit} minutes: boot id unchanged"
+            return adv(node, Outcome.FAILED, error=why, event_id=1012, detail=why)
+        why = f"{node.name} did not come back within {limit} minutes of its restart"
+        return adv(node, Outcome.LOST, error=why, event_id=1012, detail=why)
+    return Wait(seconds=POLL_REBOOT_SECONDS, reason="restarting")
+
+
+def _resume(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    nv = node_view(view, node.name)
+    if not run.stale and nv.state is NodeState.UP:
+        outcome = Outcome.OK if view.s2d_enabled else Outcome.SKIP
+        return adv(node, outcome, event_id=1009, detail="resumed; out of maintenance")
+    gave_up = run.stopping and run.stale  # ending, and the cluster does not answer
+    if late(run, node) or gave_up or node.command_failures >= MAX_COMMAND_FAILURES:
+        why = f"{node.name} could not be resumed"
+        return adv(node, Outcome.FAILED, error=why, event_id=1017, detail=why)
+    if not node.resume_issued and not run.stale:
+        return Resume(node=node.name, failback=profile.failback_mode)
+    return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
+
+
+def _resync(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    if run.stopping:
+        return adv(node, Outcome.STOP)
+    if not run.stale and storage_ready(view):
+        return adv(node, Outcome.OK)
+    if late(run, node):
+        limit = minutes(step_timeout(NodeStep.RESYNC, profile))
+        return adv(
+            node,
+            Outcome.OK,
+            note=f"storage still not healthy {limit} minutes after resume; the next node waits",
+        )
+    return Wait(seconds=POLL_ACTIVE_SECONDS, reason=storage_risk(view) or "resync")
+
+
+def _recover(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    """After a failed attempt: resume the node if the run paused it, then retry or give up."""
+    event_id: int | None = None
+    detail = ""
+    if node.paused_by_us:
+        nv = node_view(view, node.name)
+        if run.stale or nv.state is not NodeState.UP:
+            if late(run, node) or node.command_failures >= MAX_COMMAND_FAILURES:
+                why = f"{node.name} is {nv.state.value} and could not be resumed; left as is"
+                return adv(node, Outcome.FAILED, error=node.error or why, event_id=1017, detail=why)
+            resumable = not run.stale and nv.state is NodeState.PAUSED and nv.reachable
+            if not resumable and (run.stopping or run.cancel_error_id is not None):
+                # The run is ending and the node cannot be resumed now: leave it as is; it
+                # is reported Failed (never Paused and Succeeded).
+                return adv(node, Outcome.STOP, error=f"{node.name} left {nv.state.value}")
+            if resumable:
+                if not node.resume_issued:
+                    failback = FailbackMode.NONE if node.drain_failed else profile.failback_mode
+                    return Resume(node=node.name, failback=failback)
+                return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
+            return Wait(seconds=POLL_REBOOT_SECONDS, reason=f"waiting for {node.name} to return")
+        event_id, detail = 1009, "resumed after a failed attempt"
+    if run.stopping or run.cancel_error_id is not None:
+        return adv(node, Outcome.STOP, event_id=event_id, detail=detail)
+    if node.attempt < profile.max_retries_per_node:
+        return adv(node, Outcome.RETRY, event_id=event_id, detail=detail)
+    return adv(node, Outcome.GIVE_UP, event_id=event_id, detail=detail)

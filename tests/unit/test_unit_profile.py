@@ -1,0 +1,65 @@
+"""Profile defaults (CAU's) and the checks that need the node count."""
+
+from __future__ import annotations
+
+import pytest
+
+from runner.errors import InputError
+from runner.profile import Profile
+from runner.report import profile_dict
+from runner.types import FailbackMode
+
+NAMES = tuple(f"node{i}" for i in range(1, 7))
+
+
+def test_cau_defaults() -> None:
+    """Defaults are CAU's: 3 retries, 15-minute reboot timeout, Immediate failback, full boot."""
+    p = Profile()
+    assert p.max_retries_per_node == 3
+    assert p.reboot_timeout_minutes == 15
+    assert p.failback_mode is FailbackMode.IMMEDIATE
+    assert (p.require_all_nodes_online, p.soft_reboot) == (False, False)
+    assert (p.warn_after_minutes, p.stop_after_minutes) == (None, None)
+    assert (p.policy, p.max_nodes_out) == ("classic", 1)
+
+
+@pytest.mark.parametrize(("count", "expected"), [(2, 0), (3, 1), (4, 1), (6, 2), (16, 5), (64, 21)])
+def test_max_failed_nodes_defaults_to_a_third(count: int, expected: int) -> None:
+    """MaxFailedNodes defaults to floor(N/3)."""
+    names = tuple(f"n{i}" for i in range(count))
+    assert Profile().resolved(names).max_failed_nodes == expected
+
+
+@pytest.mark.parametrize(
+    ("profile", "path"),
+    [
+        (Profile(max_failed_nodes=6), "$.max_failed_nodes"),
+        (Profile(max_retries_per_node=0), "$.max_retries_per_node"),
+        (Profile(max_retries_per_node=65), "$.max_retries_per_node"),
+        (Profile(node_order=("node9",)), "$.node_order"),
+        (Profile(node_order=("node1", "node1")), "$.node_order"),
+        (Profile(warn_after_minutes=60, stop_after_minutes=60), "$.warn_after_minutes"),
+    ],
+)
+def test_resolved_rejects_invalid_options(profile: Profile, path: str) -> None:
+    """Out-of-range counts, unknown/duplicate nodes and WarnAfter ≥ StopAfter are refused."""
+    with pytest.raises(InputError) as info:
+        profile.resolved(NAMES)
+    assert info.value.path == path
+
+
+def test_from_mapping_converts_and_rejects_unknown_keys() -> None:
+    """from_mapping builds tuples/enums and rejects unknown options."""
+    p = Profile.from_mapping({"node_order": ["node2"], "failback_mode": "policy"})
+    assert p.node_order == ("node2",)
+    assert p.failback_mode is FailbackMode.POLICY
+    with pytest.raises(InputError):
+        Profile.from_mapping({"max_failed_node": 1})
+
+
+def test_profile_dict_is_plain_json() -> None:
+    """The report's profile is plain JSON: lists and strings, resolved values."""
+    d = profile_dict(Profile(node_order=("node2",)).resolved(NAMES))
+    assert d["node_order"] == ["node2"]
+    assert d["failback_mode"] == "immediate"
+    assert d["max_failed_nodes"] == 2
