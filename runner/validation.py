@@ -1,0 +1,382 @@
+"""Validation at the edge: user files are read once and checked against a JSON Schema.
+
+Owns: reading YAML/JSON documents (``read_document``: unreadable file, YAML syntax error,
+duplicate key → ``InputError`` with a line), JSON Schema checking (``SchemaValidator``, built
+once per schema; ``is_valid`` first, error analysis only on failure) and turning the one most
+useful ``ValidationError`` into ``InputError(source, json_path, what was expected)``, and the
+profile loaders (``parse_profile``, ``load_profile``).
+
+Must not: print, know the simulator, or put ``str(ValidationError)`` in a message (it dumps
+the schema). Names must never carry control characters: the schemas reject them, because
+NUL cannot be quoted into PowerShell at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from runner.errors import InputError
+from runner.profile import Profile
+
+__all__ = [
+    "PROFILE_SCHEMA_ID",
+    "Document",
+    "Locator",
+    "PathElement",
+    "SchemaValidator",
+    "explain",
+    "format_path",
+    "load_profile",
+    "load_schema",
+    "parse_document",
+    "parse_profile",
+    "profile_schema",
+    "profile_validator",
+    "read_document",
+]
+
+PROFILE_SCHEMA_ID = "https://pycau.invalid/schemas/profile.schema.json"
+
+PathElement = str | int
+Locator = Callable[[Sequence[PathElement]], int | None]
+"""Maps a JSON path (as elements) to the 1-based line it was written on, if known."""
+
+_TYPE_PHRASES = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+_WEAK = frozenset({"anyOf", "oneOf", "if", "then", "else", "allOf", "$ref"})
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """A parsed YAML/JSON document and where its parts were written."""
+
+    data: Any
+    source: str
+    locate: Locator
+
+
+# C parser when available (64-node scenarios stay small, but profiles are read often).
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_document(path: str | Path) -> Document:
+    """Read one YAML (or JSON) document; every failure is an ``InputError`` naming the file."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(source, "$", "cannot read the file: it does not exist") from None
+    except IsADirectoryError:
+        raise InputError(source, "$", "cannot read the file: it is a directory") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            source, "$", f"cannot read the file: not UTF-8 text ({exc.reason})"
+        ) from None
+    except OSError as exc:
+        raise InputError(source, "$", f"cannot read the file: {exc.strerror or exc}") from None
+    return parse_document(text, source)
+
+
+def parse_document(text: str, source: str) -> Document:
+    """Parse YAML text; syntax errors and duplicate keys name the line and column."""
+    loader = _BaseLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_duplicate_keys(node, [], source)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "not valid YAML"
+        if exc.context and problem.startswith("but "):  # "expected X, but found Y"
+            problem = f"{exc.context}, {problem}"
+        raise InputError(source, "$", f"YAML syntax error{where}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(source, "$", f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+    _check_keys_are_text(data, [], source)
+    return Document(data=data, source=source, locate=_locator(node))
+
+
+def _check_duplicate_keys(root: yaml.Node, path: list[PathElement], source: str) -> None:
+    """PyYAML silently keeps the last of two equal keys; an admin means one of them."""
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, list[PathElement]]] = [(root, path)]
+    while stack:
+        node, at = stack.pop()
+        if id(node) in seen_nodes:  # aliases share nodes; check each once
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key != "<<":
+                    line = key_node.start_mark.line + 1
+                    if key in first_line:
+                        raise InputError(
+                            source,
+                            format_path([*at, key]),
+                            f"duplicate key '{key}' at line {line} "
+                            f"(first written at line {first_line[key]})",
+                        )
+                    first_line[key] = line
+                stack.append((value_node, [*at, key if key is not None else "?"]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, [*at, i]) for i, item in enumerate(node.value))
+
+
+def _check_keys_are_text(data: Any, path: list[PathElement], source: str) -> None:
+    """YAML reads ``on:``/``1:`` keys as bool/int; schemas and names need text keys."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise InputError(
+                    source,
+                    format_path(path),
+                    f'key {_show(key)} must be text; quote it ("{key}")',
+                )
+            _check_keys_are_text(value, [*path, key], source)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            _check_keys_are_text(item, [*path, i], source)
+
+
+def _locator(root: yaml.Node | None) -> Locator:
+    def locate(path: Sequence[PathElement]) -> int | None:
+        node = root
+        line = None if node is None else node.start_mark.line + 1
+        for element in path:
+            nxt: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode) and isinstance(element, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == element:
+                        line, nxt = key_node.start_mark.line + 1, value_node
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(element, int)
+                and 0 <= element < len(node.value)
+            ):
+                nxt = node.value[element]
+                line = nxt.start_mark.line + 1
+            if nxt is None:
+                break
+            node = nxt
+        return line
+
+    return locate
+
+
+def _no_lines(path: Sequence[PathElement]) -> int | None:
+    return None
+
+
+def format_path(path: Iterable[PathElement]) -> str:
+    """JSON path as jsonschema writes it: ``$.faults[1].node``, ``$['odd key']``."""
+    text = "$"
+    for element in path:
+        if isinstance(element, int):
+            text += f"[{element}]"
+        elif element.isidentifier():
+            text += f".{element}"
+        else:
+            text += "['" + element.replace("\\", "\\\\").replace("'", "\\'") + "']"
+    return text
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def load_schema(package: str, filename: str) -> dict[str, Any]:
+    """A schema shipped in ``<package>/schemas/`` (package data, works when installed)."""
+    text = resources.files(package).joinpath("schemas", filename).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+class SchemaValidator:
+    """One compiled schema; ``references`` are schemas it ``$ref``s by their ``$id``."""
+
+    def __init__(
+        self, schema: Mapping[str, Any], *, references: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        Draft202012Validator.check_schema(schema)
+        registry: Registry[Any] = Registry().with_resources(
+            (ref["$id"], Resource.from_contents(ref, default_specification=DRAFT202012))
+            for ref in references
+        )
+        self._validator = Draft202012Validator(schema, registry=registry)
+
+    def validate(self, instance: Any, source: str, *, locate: Locator = _no_lines) -> None:
+        """Return if ``instance`` is valid, else raise the one most useful ``InputError``."""
+        if self._validator.is_valid(instance):
+            return
+        errors = list(self._validator.iter_errors(instance))
+        best = _most_useful(errors)
+        path, message = explain(best)
+        line = locate(path)
+        if line is not None:
+            message += f" (line {line})"
+        # Branches of one value (if/then/else) can fail together: count other places only.
+        others = len({tuple(e.absolute_path) for e in errors} - {tuple(best.absolute_path)})
+        if others:
+            message += f"; {others} more problem{'s' if others > 1 else ''} in this file"
+        raise InputError(source, format_path(path), message)
+
+
+def _most_useful(errors: Sequence[ValidationError]) -> ValidationError:
+    """The highest-up error (more is wrong there); at equal depth a concrete keyword
+    beats a combinator, then schema order. Never descends into anyOf/oneOf context: their
+    own ``description`` says what was expected better than one failed branch does."""
+    indexed = list(enumerate(errors))
+    _, best = min(
+        indexed,
+        key=lambda pair: (len(pair[1].absolute_path), pair[1].validator in _WEAK, pair[0]),
+    )
+    return best
+
+
+def explain(error: ValidationError) -> tuple[list[PathElement], str]:
+    """(path, message) for one error, saying what was expected in an admin's words."""
+    path: list[PathElement] = list(error.absolute_path)
+    keyword, expected, value, schema = (
+        error.validator,
+        error.validator_value,
+        error.instance,
+        error.schema,
+    )
+    described = schema.get("description") if isinstance(schema, dict) else None
+
+    if keyword == "additionalProperties" and isinstance(value, dict):
+        allowed = list(schema.get("properties", {}))
+        extra = next((k for k in value if k not in allowed), None)
+        if extra is not None:
+            path.append(extra)
+            hint = difflib.get_close_matches(str(extra), allowed, n=1)
+            message = f"unknown key '{extra}'"
+            if hint:
+                message += f" (did you mean '{hint[0]}'?)"
+            return path, message + f"; expected one of: {', '.join(allowed)}"
+    if keyword == "required" and isinstance(value, dict):
+        missing = next((k for k in expected if k not in value), expected[0])
+        path.append(missing)
+        kind = value.get("type")
+        suffix = f" for type {kind!r}" if isinstance(kind, str) else ""
+        return path, f"missing required key '{missing}'{suffix}"
+    if keyword == "type":
+        types = [expected] if isinstance(expected, str) else list(expected)
+        message = (
+            f"expected {' or '.join(_TYPE_PHRASES.get(t, t) for t in types)}, got {_show(value)}"
+        )
+        if "string" in types and not isinstance(value, (dict, list)):
+            message += " (quote it)"
+        return path, message
+    if keyword == "enum":
+        options = ", ".join(_show(v) for v in expected)
+        message = f"expected one of {options}; got {_show(value)}"
+        if isinstance(value, str):
+            hint = difflib.get_close_matches(value, [str(v) for v in expected], n=1)
+            if hint:
+                message += f" (did you mean '{hint[0]}'?)"
+        return path, message
+    if keyword == "const":
+        return path, f"expected {_show(expected)}, got {_show(value)}"
+    if keyword in ("pattern", "anyOf", "oneOf", "not", "format"):
+        wanted = described or f"a value matching {keyword}"
+        got = "" if isinstance(value, (dict, list)) else f", got {_show(value)}"
+        return path, f"expected {wanted}{got}"
+    bounds = {
+        "minimum": "at least",
+        "maximum": "at most",
+        "exclusiveMinimum": "greater than",
+        "exclusiveMaximum": "less than",
+    }
+    if keyword in bounds:
+        return path, f"must be {bounds[keyword]} {_show(expected)}, got {_show(value)}"
+    if keyword == "minLength":
+        if expected == 1:
+            return path, "must not be empty"
+        return path, f"must be at least {expected} characters long"
+    if keyword == "maxLength":
+        return path, f"must be at most {expected} characters long, got {len(value)}"
+    if keyword == "minItems":
+        return path, f"must list at least {expected} item{'s' if expected != 1 else ''}"
+    if keyword == "maxItems":
+        return path, f"must list at most {expected} items, got {len(value)}"
+    if keyword == "uniqueItems" and isinstance(value, list):
+        dupes = [v for i, v in enumerate(value) if v in value[:i]]
+        return path, f"lists {_show(dupes[0]) if dupes else 'an item'} more than once"
+    return path, error.message  # never str(error): that dumps the schema
+
+
+def _show(value: Any) -> str:
+    """A short, control-character-safe rendering of a value for a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        # Windows paths read better unescaped; anything unprintable is shown escaped.
+        shown = f"'{value}'" if value.isprintable() and "'" not in value else repr(value)
+        return shown if len(shown) <= 60 else shown[:56] + "...'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__} ({value})"
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+@cache
+def profile_validator() -> SchemaValidator:
+    """The compiled profile schema (``runner/schemas/profile.schema.json``)."""
+    return SchemaValidator(profile_schema())
+
+
+@cache
+def profile_schema() -> dict[str, Any]:
+    return load_schema("runner", "profile.schema.json")
+
+
+def parse_profile(data: Any, source: str = "profile", *, locate: Locator = _no_lines) -> Profile:
+    """A ``Profile`` from a mapping (profile file or scenario block); raise ``InputError``."""
+    if data is None:
+        data = {}
+    profile_validator().validate(data, source, locate=locate)
+    return Profile.from_mapping(data, source)
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file (YAML or JSON)."""
+    document = read_document(path)
+    return parse_profile(document.data, document.source, locate=document.locate)

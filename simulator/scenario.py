@@ -1,0 +1,212 @@
+"""Scenario files: YAML → validated → resolved ``simulator.model.Scenario``.
+
+Owns: ``load_scenario`` / ``parse_scenario``. The shape is checked once by the JSON Schema
+``simulator/schemas/scenario.schema.json`` (which embeds the profile schema); then the
+conveniences are resolved (the cluster block in ``simulator.scenario_cluster``) and the checks
+a schema cannot express are made — names that must exist, ``after:`` without cycles, a
+script-failure needing its script, the profile's node-count rules — with the same
+``InputError(file, "$.json.path", what was expected)`` as the schema's.
+
+Must not: run SimPy, build the world or choose outcomes (faults say *what* goes wrong;
+``simulator.world`` decides how that shows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from runner.errors import InputError
+from runner.profile import Profile
+from runner.validation import (
+    Locator,
+    PathElement,
+    SchemaValidator,
+    load_schema,
+    profile_schema,
+    read_document,
+)
+from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
+from simulator.scenario_cluster import MAX_S2D_NODES, ClusterResolver
+
+__all__ = [
+    "EVERY_ATTEMPT",
+    "MAX_S2D_NODES",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_validator",
+]
+
+# "attempts: N" means the first N attempts fail; MaxRetriesPerNode is at most 64, so a
+# fault resolved to 64 attempts fails every attempt any valid profile can make.
+EVERY_ATTEMPT = 64
+
+
+@cache
+def scenario_validator() -> SchemaValidator:
+    """The compiled scenario schema, with the profile schema it references."""
+    schema = load_schema("simulator", "scenario.schema.json")
+    return SchemaValidator(schema, references=[profile_schema()])
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file; raise ``InputError`` on bad input."""
+    document = read_document(path)
+    return parse_scenario(document.data, source=document.source, locate=document.locate)
+
+
+def parse_scenario(
+    mapping: Any, source: str = "<scenario>", *, locate: Locator | None = None
+) -> Scenario:
+    """Validate and resolve an already-parsed scenario mapping."""
+    if mapping is None:
+        raise InputError(
+            source, "$", "the scenario is empty; expected a mapping with name and cluster"
+        )
+    lines: Locator = locate or (lambda path: None)
+    scenario_validator().validate(mapping, source, locate=lines)
+    return _Resolver(mapping, source, lines).scenario()
+
+
+class _Resolver(ClusterResolver):
+    """The whole file: the cluster (see ``ClusterResolver``), updates, faults, profile, expect."""
+
+    def scenario(self) -> Scenario:
+        data = self.data
+        cluster = self.cluster(data["cluster"])
+        names = cluster.node_names
+        profile = self.profile(data.get("profile") or {}, names)
+        updates = self.updates(data.get("updates", []), names)
+        return Scenario(
+            name=data["name"],
+            description=data.get("description", ""),
+            seed=data.get("seed", 0),
+            cluster=cluster,
+            updates=updates,
+            faults=self.faults(data.get("faults", []), names, profile, updates),
+            scripts=ScriptSpec(**data.get("scripts", {})),
+            profile=MappingProxyType(profile),
+            expect=self.expect(data.get("expect"), names),
+            source=self.source,
+        )
+
+    # ----------------------------------------------------------------------- updates, faults
+
+    def updates(
+        self, raw: list[Mapping[str, Any]], names: tuple[str, ...]
+    ) -> tuple[UpdateSpec, ...]:
+        ids = [u["id"] for u in raw]
+        specs = []
+        for i, item in enumerate(raw):
+            at: list[PathElement] = ["updates", i]
+            if item["id"] in ids[:i]:
+                self.fail([*at, "id"], f"update {item['id']!r} is listed twice")
+            after = item.get("after")
+            if after is not None:
+                self.known([*at, "after"], after, ids, "update", "an update of this scenario")
+            if after == item["id"]:
+                self.fail([*at, "after"], "an update cannot come after itself")
+            for j, node in enumerate(item.get("nodes", [])):
+                self.known_node([*at, "nodes", j], node, names)
+            fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
+            specs.append(
+                UpdateSpec(
+                    **fields,
+                    title=item.get("title", item["id"]),
+                    nodes=tuple(item["nodes"]) if "nodes" in item else None,
+                    firmware=item.get("firmware", item.get("kind") == "firmware"),
+                )
+            )
+        after_of = {u.id: u.after for u in specs}
+        for i, spec in enumerate(specs):
+            chain, current = [spec.id], spec.after
+            while current is not None:
+                if current in chain:
+                    self.fail(
+                        ["updates", i, "after"],
+                        f"'after' forms a cycle: {' -> '.join([*chain, current])}",
+                    )
+                chain.append(current)
+                current = after_of[current]
+        return tuple(specs)
+
+    def faults(
+        self,
+        raw: list[Mapping[str, Any]],
+        names: tuple[str, ...],
+        profile: Mapping[str, Any],
+        updates: tuple[UpdateSpec, ...],
+    ) -> tuple[FaultSpec, ...]:
+        specs = []
+        for i, item in enumerate(raw):
+            at: list[PathElement] = ["faults", i]
+            kind = item["type"]
+            node = item.get("node")
+            if node is not None:
+                self.known_node([*at, "node"], node, names)
+            fields: dict[str, Any] = {"type": kind, "node": node}
+            if kind in ("install-failure", "script-failure"):
+                fields["attempts"] = item.get("attempts", 1)
+            elif kind == "drain-failure":
+                fields["attempts"] = item.get("attempts", EVERY_ATTEMPT)
+            if "hresult" in item:
+                fields["hresult"] = _hresult(item["hresult"])
+            if "update" in item:  # only this update fails; the attempt's others succeed
+                ids = [u.id for u in updates]
+                self.known(
+                    [*at, "update"], item["update"], ids, "update", "an update of this scenario"
+                )
+                fields["params"] = MappingProxyType({"update": item["update"]})
+            if kind == "node-crash":
+                fields["at_minute"] = item["at_minute"]
+                fields["down_minutes"] = item.get("down_minutes")
+            if kind == "script-failure":
+                script = item["script"]
+                option = f"{script}_update_script"
+                if not profile.get(option):
+                    unset = f"the profile sets no {option}, so no {script} script runs"
+                    self.fail([*at, "script"], f"{unset}; expected profile.{option} to be set")
+                fields["script"] = script
+            specs.append(FaultSpec(**fields))
+        return tuple(specs)
+
+    # ----------------------------------------------------------------------- profile, expect
+
+    def profile(self, raw: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+        for i, name in enumerate(raw.get("node_order", [])):
+            self.known_node(["profile", "node_order", i], name, names)
+        try:
+            Profile.from_mapping(raw, self.source).resolved(names, self.source)
+        except InputError as exc:
+            inner = exc.path.removeprefix("$").lstrip(".")
+            path: list[PathElement] = ["profile", *([inner] if inner else [])]
+            self.fail(path, exc.message)
+        resolved = dict(raw)
+        if "node_order" in resolved:
+            resolved["node_order"] = tuple(resolved["node_order"])
+        return resolved
+
+    def expect(self, raw: Mapping[str, Any] | None, names: tuple[str, ...]) -> Expect:
+        if raw is None:
+            return Expect()
+        for node in raw.get("nodes", {}):
+            self.known_node(["expect", "nodes", node], node, names)
+        status = raw.get("status", "Succeeded")
+        if status == "Succeeded" and raw.get("error_id") is not None:
+            no_error = "a Succeeded run has no error_id; expected null or a failed status"
+            self.fail(["expect", "error_id"], no_error)
+        return Expect(
+            status=status,
+            error_id=raw.get("error_id"),
+            nodes=MappingProxyType(dict(raw.get("nodes", {}))),
+            invariants_hold=raw.get("invariants_hold", True),
+        )
+
+
+def _hresult(value: str | int) -> str:
+    """Canonical ``0x8024001E`` spelling; YAML reads an unquoted 0x80240022 as an int."""
+    number = int(value, 16) if isinstance(value, str) else value
+    return f"0x{number & 0xFFFFFFFF:08X}"

@@ -1,0 +1,22 @@
+"""Every bundled scenario, simulated with its own seed, ends as its ``expect`` block says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runner.cli.compose import rehearse
+from simulator.expect import check_expectation
+from simulator.scenario import load_scenario
+
+SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_bundled_scenario_expectation_holds(path: Path) -> None:
+    """Status, error id, node statuses and all eight invariants are as the file expects."""
+    scenario = load_scenario(path)
+    report = rehearse(scenario)
+    assert check_expectation(scenario.expect, report) == []
+    assert len(report["simulation"]["invariants"]) == 8
