@@ -1,0 +1,70 @@
+"""Simulated cluster nodes: power state, pause flag, boot identity, OS build.
+
+Owns: ``SimNode``, the mutable ground truth of one node, and the small rules about it — the
+state Get-ClusterNode would show, the boot id that changes at every boot, and whether a
+soft (kernel) reboot is possible. The world (``simulator.world``) drives the transitions
+(restart, crash, boot) because they touch quorum, storage, workloads and updates.
+
+Rules: a node that is restarting or crashed is Down and unreachable; the pause flag survives
+reboots (a paused node comes back Paused until resumed); ``boot_count`` starts at 1 and the
+boot id is ``"<name>-boot<n>"``.
+
+Must not: schedule SimPy processes or know about other subsystems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runner.types import BootType, DrainStatus, NodeState
+from simulator.model import NodeSpec
+
+__all__ = ["DownCause", "SimNode"]
+
+
+class DownCause:
+    """Why a node is down; only ``RESTART`` and ``HANG`` after a runner restart are its doing."""
+
+    RESTART = "restart"
+    CRASH = "crash"
+    HANG = "hang"
+    OFFLINE = "offline"
+
+
+@dataclass(slots=True)
+class SimNode:
+    spec: NodeSpec
+    up: bool = True
+    paused: bool = False
+    drain_status: DrainStatus = DrainStatus.NOT_INITIATED
+    boot_count: int = 1
+    os_build: str = ""
+    down_cause: str | None = None
+    down_since: float | None = None
+    restart_by_runner: bool = False
+    last_boot_type: BootType | None = None
+    #: monotonically increasing token: a boot scheduled under an older token is stale
+    power_token: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def boot_id(self) -> str:
+        return f"{self.spec.name}-boot{self.boot_count}"
+
+    @property
+    def state(self) -> NodeState:
+        if not self.up:
+            return NodeState.DOWN
+        return NodeState.PAUSED if self.paused else NodeState.UP
+
+    @property
+    def active(self) -> bool:
+        """Up and not paused: may host and receive roles."""
+        return self.up and not self.paused
+
+    def boot_seconds(self, soft: bool) -> float:
+        minutes = self.spec.soft_boot_minutes if soft else self.spec.boot_minutes
+        return float(minutes) * 60.0

@@ -1,0 +1,280 @@
+"""The oracle: watches the world's ground truth and records safety-invariant violations.
+
+Owns: ``INVARIANTS`` (the eight stable names of DESIGN.md), ``Violation`` and ``Oracle``.
+The world calls the oracle's hooks as things happen (runner suspends, restarts, resumes;
+quorum or a volume lost); checks that need the runner's report run in ``finish``.
+
+What counts (the runner is blamed only for its own actions; a fault's crash is not one):
+- ``quorum``: the cluster or the S2D pool loses quorum in an event the runner caused.
+- ``storage-redundancy``: any volume goes offline (more fault domains away than it
+  tolerates, or pool lost) — whoever caused it.
+- ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
+  fault domain owed to *another* node exists (a node's own resync does not forbid restarting
+  it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
+- ``workload-availability``: the runner restarts a node still hosting running VMs.
+- ``max-nodes-out``: more than ``max_nodes_out`` nodes out of service because of the runner
+  (from its suspend or restart until resumed / back Up unpaused). Checked at finish, where a
+  node the report lists as Failed or PartiallyFailed stops counting from its ``node-status``
+  event (or the runner's last action on it): a failed node may be left paused on purpose.
+- ``nodes-resumed``: at finish a node paused by the runner is still paused and the report
+  does not list it as Failed or PartiallyFailed.
+- ``failure-budget``: at finish — reported attempts ≤ max_retries_per_node; attempts seen
+  by the world (pre-script runs, or suspends that paused the node) ≤ that budget and ≤ the
+  reported count; once failed nodes exceed max_failed_nodes no node is suspended or
+  restarted any more and the run is not Succeeded.
+- ``termination``: the report has a final status and the run ended within StopAfter plus
+  ``STOP_GRACE`` (else within ``termination_bound`` of the scenario).
+
+Must not: read the runner's view, change the world, or depend on dict/set iteration order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from runner.types import SummaryStatus
+
+if TYPE_CHECKING:
+    from simulator.world import SimulatedCluster
+
+__all__ = ["FAILED_STATUSES", "INVARIANTS", "STOP_GRACE", "Oracle", "Violation"]
+
+INVARIANTS = (
+    "quorum",
+    "storage-redundancy",
+    "resync-before-next",
+    "workload-availability",
+    "max-nodes-out",
+    "nodes-resumed",
+    "failure-budget",
+    "termination",
+)
+STOP_GRACE = 600.0
+# A node that ended Failed or PartiallyFailed did not complete: it may be left paused, it
+# stops counting as "out" once final, and it counts against MaxFailedNodes.
+FAILED_STATUSES = (SummaryStatus.FAILED.value, SummaryStatus.PARTIALLY_FAILED.value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Violation:
+    invariant: str
+    time: float
+    detail: str
+
+
+class Oracle:
+    def __init__(self, world: SimulatedCluster) -> None:
+        self.world = world
+        self.live: list[Violation] = []
+        self.violations: list[Violation] = []
+        self.out_since: dict[str, float] = {}
+        self.out_intervals: list[tuple[str, float, float]] = []
+        self.paused_by_runner: dict[str, bool] = {}
+        self.suspends: dict[str, int] = {}
+        self.pre_scripts: dict[str, int] = {}
+        self.last_action: dict[str, float] = {}
+        self.disruptions: list[tuple[float, str, str]] = []
+
+    def _now(self) -> float:
+        return float(self.world.env.now)
+
+    def violate(self, invariant: str, detail: str, time: float | None = None) -> None:
+        when = self._now() if time is None else time
+        self.live.append(Violation(invariant=invariant, time=when, detail=detail))
+        self.violations = list(self.live)
+        self.world.record("violation", None, f"{invariant}: {detail}")
+
+    # -- hooks the world calls ---------------------------------------------------------------
+    def touched(self, node: str) -> None:
+        self.last_action[node] = self._now()
+
+    def script_started(self, node: str, kind: str) -> None:
+        if kind == "pre":
+            self.pre_scripts[node] = self.pre_scripts.get(node, 0) + 1
+
+    def suspended(self, node: str, *, newly_paused: bool) -> None:
+        self.disruptions.append((self._now(), node, "suspended"))
+        self.paused_by_runner[node] = True
+        if newly_paused:
+            self.suspends[node] = self.suspends.get(node, 0) + 1
+        self._out(node)
+
+    def restarting(self, node: str, running_vms: list[str], degraded: list[str]) -> None:
+        self.disruptions.append((self._now(), node, "restarted"))
+        if running_vms:
+            shown = ", ".join(running_vms[:5]) + (" …" if len(running_vms) > 5 else "")
+            self.violate(
+                "workload-availability",
+                f"{node} restarted while hosting {len(running_vms)} running VM(s): {shown}",
+            )
+        if degraded:
+            self.violate(
+                "resync-before-next",
+                f"{node} restarted while storage was not healthy: {'; '.join(degraded)}",
+            )
+        self._out(node)
+
+    def resumed(self, node: str) -> None:
+        self.paused_by_runner[node] = False
+        self._back(node)
+
+    def back_up(self, node: str, *, paused: bool) -> None:
+        if not paused:
+            self._back(node)
+
+    def quorum_lost(self, what: str, node: str, *, by_runner: bool) -> None:
+        if by_runner:
+            self.violate("quorum", f"{what} lost quorum when the runner took {node} down")
+
+    def volume_offline(self, volume: str, why: str) -> None:
+        self.violate("storage-redundancy", f"volume {volume} went offline: {why}")
+
+    def _out(self, node: str) -> None:
+        self.out_since.setdefault(node, self._now())
+
+    def _back(self, node: str) -> None:
+        since = self.out_since.pop(node, None)
+        if since is not None:
+            self.out_intervals.append((node, since, self._now()))
+
+    # -- at the end --------------------------------------------------------------------------
+    def finish(self, report: Mapping[str, Any]) -> dict[str, Any]:
+        """Run the report-dependent checks and return the invariants section."""
+        final: list[Violation] = []
+        nodes = {str(n.get("name")): n for n in report.get("nodes", []) or []}
+        failed_at = self._failed_times(report, nodes)
+        final += self._check_max_out(failed_at)
+        final += self._check_resumed(nodes)
+        final += self._check_budget(report, nodes, failed_at)
+        final += self._check_termination(report)
+        self.violations = sorted(self.live + final, key=lambda v: v.time)
+        return {
+            name: {
+                "holds": not [v for v in self.violations if v.invariant == name],
+                "violations": [
+                    {"time": round(v.time, 3), "detail": v.detail}
+                    for v in self.violations
+                    if v.invariant == name
+                ],
+            }
+            for name in INVARIANTS
+        }
+
+    def _failed_times(
+        self, report: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, float]:
+        """When each node the report lists as Failed became final."""
+        times: dict[str, float] = {}
+        for event in report.get("events", []) or []:
+            node = event.get("node")
+            failed = event.get("detail") in FAILED_STATUSES
+            if event.get("kind") == "node-status" and failed and node:
+                times.setdefault(str(node), float(event.get("time", 0.0)))
+        for name, node in nodes.items():
+            if node.get("status") in FAILED_STATUSES and name not in times:
+                times[name] = self.last_action.get(name, self._now())
+        return times
+
+    def _check_max_out(self, failed_at: Mapping[str, float]) -> list[Violation]:
+        limit = self.world.profile.max_nodes_out
+        now = self._now()
+        spans = self.out_intervals + [(n, s, now) for n, s in self.out_since.items()]
+        edges: list[tuple[float, int, str]] = []
+        for node, start, end in spans:
+            end = min(end, failed_at.get(node, end))
+            if end > start:
+                edges += [(start, 1, node), (end, -1, node)]
+        edges.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same instant
+        out: list[str] = []
+        found: list[Violation] = []
+        for time, delta, node in edges:
+            if delta < 0:
+                out.remove(node)
+                continue
+            out.append(node)
+            if len(out) > limit:
+                found.append(
+                    Violation(
+                        invariant="max-nodes-out",
+                        time=time,
+                        detail=f"{len(out)} nodes out of service (limit {limit}): "
+                        + ", ".join(out),
+                    )
+                )
+        return found
+
+    def _check_resumed(self, nodes: Mapping[str, Mapping[str, Any]]) -> list[Violation]:
+        found = []
+        for name, sim in self.world.nodes.items():
+            if sim.paused and self.paused_by_runner.get(name):
+                status = nodes.get(name, {}).get("status")
+                if status not in FAILED_STATUSES:
+                    found.append(
+                        Violation(
+                            invariant="nodes-resumed",
+                            time=self._now(),
+                            detail=f"{name} left Paused by the runner (reported {status})",
+                        )
+                    )
+        return found
+
+    def _check_budget(
+        self,
+        report: Mapping[str, Any],
+        nodes: Mapping[str, Mapping[str, Any]],
+        failed_at: Mapping[str, float],
+    ) -> list[Violation]:
+        profile = self.world.profile
+        budget = profile.max_retries_per_node
+        now = self._now()
+        found: list[Violation] = []
+
+        def add(detail: str, time: float = now) -> None:
+            found.append(Violation(invariant="failure-budget", time=time, detail=detail))
+
+        for name in self.world.nodes:
+            reported = int((nodes.get(name) or {}).get("attempts", 0) or 0)
+            seen = self.suspends.get(name, 0)
+            if profile.pre_update_script:
+                seen = max(seen, self.pre_scripts.get(name, 0))
+            if reported > budget:
+                add(f"{name} reports {reported} attempts, max_retries_per_node is {budget}")
+            if seen > budget:
+                add(f"{name} was attempted {seen} times, max_retries_per_node is {budget}")
+            if seen > reported:
+                add(f"{name} reports {reported} attempts but the world saw {seen}")
+        limit = profile.max_failed_nodes if profile.max_failed_nodes is not None else 0
+        order = sorted(failed_at.items(), key=lambda item: (item[1], item[0]))
+        if len(order) > limit:
+            exceeded = order[limit][1]
+            for time, node, what in self.disruptions:
+                if time > exceeded:
+                    add(f"{node} {what} after failed nodes exceeded {limit}", time)
+            if report.get("status") == SummaryStatus.SUCCEEDED.value:
+                add(f"{len(order)} nodes failed (max {limit}) but the run reports Succeeded")
+        return found
+
+    def _check_termination(self, report: Mapping[str, Any]) -> list[Violation]:
+        now = self._now()
+        status = report.get("status")
+        if status not in {s.value for s in SummaryStatus}:
+            return [
+                Violation(
+                    invariant="termination",
+                    time=now,
+                    detail=f"the run has no final status ({status!r})",
+                )
+            ]
+        stop = self.world.profile.stop_after_minutes
+        bound = stop * 60.0 + STOP_GRACE if stop is not None else self.world.termination_bound()
+        if now > bound:
+            return [
+                Violation(
+                    invariant="termination",
+                    time=now,
+                    detail=f"the run ended at {now:.0f} s, bound {bound:.0f} s",
+                )
+            ]
+        return []

@@ -1,0 +1,280 @@
+"""Storage Spaces Direct in the simulated world: volumes, fault domains, repair jobs, pool.
+
+Owns: ``SimVolume``, ``RepairJob`` and ``Storage`` — which fault domains (nodes) are
+unavailable, the data written while a node was away, the per-volume repair jobs that copy it
+back, the health/operational status each volume shows (reference cau.md §5.3), the pool
+quorum, and the cached ``VirtualDiskView`` tuple.
+
+Theory of operation:
+- A node that is Down makes its fault domain unavailable. Volumes then show Warning +
+  (Incomplete, Degraded) and stay online while unavailable domains ≤ their fault tolerance;
+  beyond it (or when the pool loses quorum) they go offline: Unhealthy + (No redundancy,
+  Detached) — recorded by the oracle as a ``storage-redundancy`` violation whoever caused it.
+- When the node boots again (even Paused) each volume has ``write_mb_s × seconds away`` MB to
+  repair: a ``<volume>-Repair`` job appears Suspended, runs after ``REPAIR_START_DELAY``
+  seconds, and volumes show Warning + InService until it completes and disappears.
+- A job copies only while every node it repairs onto is present (else it shows Suspended).
+  Running jobs share ``repair_mb_s`` equally. Progress is settled only when something
+  changes and the next completion is computed analytically (no ticking process); a stale
+  wake-up is ignored through a generation counter. Percentages are computed on observe.
+
+Must not: know about VMs, updates or the runner; the world tells it when nodes go and come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from runner.types import (
+    HealthStatus,
+    OperationalStatus,
+    StorageJobState,
+    StorageJobView,
+    VirtualDiskView,
+)
+from simulator.model import StorageSpec, VolumeSpec
+from simulator.quorum import PoolQuorum
+
+if TYPE_CHECKING:
+    from simulator.world import SimulatedCluster
+
+__all__ = ["REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
+
+REPAIR_START_DELAY = 30.0
+_MB = 1024 * 1024
+
+
+@dataclass(slots=True)
+class SimVolume:
+    spec: VolumeSpec
+    offline: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(slots=True)
+class RepairJob:
+    volume: str
+    total_mb: float
+    done_mb: float = 0.0
+    ready: bool = False  # past its Suspended start; runs while its nodes are present
+    sources: list[str] = field(default_factory=list)  # nodes whose absence made the work
+
+    @property
+    def name(self) -> str:
+        return f"{self.volume}-Repair"
+
+
+class Storage:
+    def __init__(self, world: SimulatedCluster, spec: StorageSpec, up: list[str]) -> None:
+        self.world = world
+        self.env = world.env
+        self.repair_mb_s = float(spec.repair_mb_s)
+        self.volumes = {v.name: SimVolume(spec=v) for v in spec.volumes}
+        names = world.scenario.cluster.node_names
+        self.pool = PoolQuorum(dict.fromkeys(names, spec.drives_per_node), up=up)
+        self.away: dict[str, float] = {n: 0.0 for n in names if n not in up}
+        self.jobs: dict[str, RepairJob] = {}
+        self.repair_jobs_created = 0
+        self.stall_until = 0.0  # resync-stall faults hold the repair until then
+        self._settled_at = 0.0
+        self._generation = 0
+        self._disks: tuple[VirtualDiskView, ...] | None = None
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=False)
+
+    # -- queries ---------------------------------------------------------------------------
+    def healthy(self) -> bool:
+        """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job."""
+        return not self.jobs and not self.away and not any(v.offline for v in self.volumes.values())
+
+    def degraded_by_others(self, node: str) -> list[str]:
+        """Reasons storage is not healthy that do not come from ``node`` itself."""
+        reasons = [f"{j.name} running" for j in self.jobs.values() if set(j.sources) - {node}]
+        reasons += [f"{n} unavailable" for n in self.away if n != node]
+        reasons += [f"{v.name} offline" for v in self.volumes.values() if v.offline]
+        return reasons
+
+    def disk_views(self) -> tuple[VirtualDiskView, ...]:
+        if self._disks is None:
+            self._disks = tuple(self._disk_view(v) for v in self.volumes.values())
+        return self._disks
+
+    def _disk_view(self, volume: SimVolume) -> VirtualDiskView:
+        ops: tuple[OperationalStatus, ...]
+        if volume.offline:
+            health, ops = (
+                HealthStatus.UNHEALTHY,
+                (
+                    OperationalStatus.NO_REDUNDANCY,
+                    OperationalStatus.DETACHED,
+                ),
+            )
+        elif self.away:
+            health, ops = (
+                HealthStatus.WARNING,
+                (
+                    OperationalStatus.INCOMPLETE,
+                    OperationalStatus.DEGRADED,
+                ),
+            )
+        elif volume.name in self.jobs:
+            health, ops = HealthStatus.WARNING, (OperationalStatus.IN_SERVICE,)
+        else:
+            health, ops = HealthStatus.HEALTHY, (OperationalStatus.OK,)
+        return VirtualDiskView(
+            name=volume.name,
+            resiliency=volume.spec.resiliency,
+            health=health,
+            operational=ops,
+            size_gb=float(volume.spec.size_gb),
+        )
+
+    def job_views(self) -> tuple[StorageJobView, ...]:
+        if not self.jobs:
+            return ()
+        running = self._running()
+        elapsed = max(0.0, float(self.env.now) - max(self._settled_at, self.stall_until))
+        share = self.repair_mb_s * elapsed / len(running) if running else 0.0
+        views = []
+        for job in self.jobs.values():
+            active = job in running
+            done = min(job.total_mb, job.done_mb + (share if active else 0.0))
+            views.append(
+                StorageJobView(
+                    name=job.name,
+                    volume=job.volume,
+                    state=StorageJobState.RUNNING if active else StorageJobState.SUSPENDED,
+                    percent_complete=int(100 * done / job.total_mb) if job.total_mb else 100,
+                    bytes_processed=int(done * _MB),
+                    bytes_total=int(job.total_mb * _MB),
+                )
+            )
+        return tuple(views)
+
+    # -- fault domains ---------------------------------------------------------------------
+    def domain_down(self, node: str, *, graceful: bool, by_runner: bool) -> None:
+        self._settle()
+        self.away[node] = float(self.env.now)
+        had_pool = self.pool.has_quorum
+        if not self.pool.leave([node], owner_moves_first=graceful) and had_pool:
+            self.world.pool_lost(node, by_runner=by_runner)
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=by_runner)
+        self._disks = None
+        self._reschedule()  # repairs onto this node pause until it is back
+
+    def domain_up(self, node: str) -> None:
+        self._settle()
+        since = self.away.pop(node, None)
+        had_pool = self.pool.has_quorum
+        if self.pool.join(node) and not had_pool:
+            self.world.record("pool-quorum-regained", node, "")
+        now = float(self.env.now)
+        for volume in self.volumes.values():
+            dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
+            if dirty > 0:
+                self._add_repair(volume.name, node, dirty)
+            if volume.offline and self._online_possible(volume):
+                volume.offline = False
+                self.world.record("volume-online", None, volume.name)
+        self._disks = None
+        self._reschedule()
+
+    def move_pool_owner(self, node: str) -> None:
+        """A drain moves the pool resource off ``node``."""
+        active = [n for n, sim in self.world.nodes.items() if sim.active]
+        self.pool.move_owner(node, active)
+
+    def _online_possible(self, volume: SimVolume) -> bool:
+        return self.pool.has_quorum and len(self.away) <= volume.spec.resiliency.fault_tolerance
+
+    def _check_offline(self, volume: SimVolume, *, by_runner: bool) -> None:
+        if volume.offline or self._online_possible(volume):
+            return
+        volume.offline = True
+        self._disks = None
+        why = (
+            "pool lost quorum"
+            if not self.pool.has_quorum
+            else (
+                f"{len(self.away)} fault domains unavailable ({', '.join(self.away)}), "
+                f"{volume.spec.resiliency.value} tolerates {volume.spec.resiliency.fault_tolerance}"
+            )
+        )
+        self.world.volume_offline(volume.name, why, by_runner=by_runner)
+
+    # -- repair ----------------------------------------------------------------------------
+    def _add_repair(self, volume: str, node: str, dirty_mb: float) -> None:
+        job = self.jobs.get(volume)
+        if job is None:
+            job = RepairJob(volume=volume, total_mb=dirty_mb, sources=[node])
+            self.jobs[volume] = job
+            self.repair_jobs_created += 1
+            self.world.record("repair-job", None, f"{job.name} {dirty_mb:.0f} MB")
+            self.env.process(self._start_later(job))
+            stall = self.world.faults.resync_stall(volume)
+            if stall > 0:
+                self.stall(stall * 60.0)
+        else:
+            job.total_mb += dirty_mb
+            if node not in job.sources:
+                job.sources.append(node)
+
+    def _start_later(self, job: RepairJob) -> Generator[Any, Any, None]:
+        yield self.env.timeout(REPAIR_START_DELAY)
+        if self.jobs.get(job.volume) is job and not job.ready:
+            self._settle()
+            job.ready = True
+            self._reschedule()
+
+    def _running(self) -> list[RepairJob]:
+        """Jobs copying data now: started, and every node they repair onto is present."""
+        return [
+            j for j in self.jobs.values() if j.ready and not any(n in self.away for n in j.sources)
+        ]
+
+    def _settle(self) -> None:
+        """Bring running jobs' progress up to now. Called before anything that changes the
+        set of running jobs, so the share was constant over the settled interval."""
+        now = float(self.env.now)
+        start = max(self._settled_at, self.stall_until)
+        running = self._running()
+        if running and now > start:
+            share = self.repair_mb_s * (now - start) / len(running)
+            for job in running:
+                job.done_mb = min(job.total_mb, job.done_mb + share)
+        self._settled_at = now
+
+    def _reschedule(self) -> None:
+        self._generation += 1
+        running = self._running()
+        if not running:
+            return
+        first = min(running, key=lambda j: j.total_mb - j.done_mb)
+        wait = (first.total_mb - first.done_mb) * len(running) / self.repair_mb_s
+        wait += max(0.0, self.stall_until - float(self.env.now))
+        self.env.process(self._wake(self._generation, first, wait))
+
+    def _wake(self, generation: int, first: RepairJob, wait: float) -> Generator[Any, Any, None]:
+        yield self.env.timeout(wait)
+        if generation != self._generation:
+            return
+        self._settle()
+        first.done_mb = first.total_mb
+        for job in self._running():
+            if job.total_mb - job.done_mb <= 1e-6 * max(1.0, job.total_mb):
+                del self.jobs[job.volume]
+                self.world.record("repair-completed", None, job.name)
+        self._disks = None
+        self._reschedule()
+
+    def stall(self, seconds: float) -> None:
+        """Hold every repair for ``seconds`` from now (resync-stall)."""
+        self._settle()
+        self.stall_until = max(self.stall_until, float(self.env.now) + seconds)
+        self._reschedule()

@@ -1,0 +1,89 @@
+"""``SimTransport``: the runner's ``ClusterTransport`` over a simulated world.
+
+Owns: the mapping of each transport call onto world operations, and the simulated time a
+call takes (``OBSERVE_SECONDS``, ``COMMAND_SECONDS`` …): the call first spends its latency on
+the world's clock — background work advances meanwhile — then acts on the state it finds,
+as a remote command reaches the cluster at the end of its round trip.
+
+Error contract (as ``runner.transport`` documents): a node that is Down raises
+``NodeUnreachable`` for node-directed calls; no node answering raises ``ClusterUnreachable``
+on ``observe``; suspend/resume on a cluster without quorum raise ``ClusterUnreachable``;
+``StorageDegraded`` (no effect) while storage is degraded or a repair job runs; a management
+outage (``management_down``, driven by faults) raises ``ClusterUnreachable`` for every call
+while work on the nodes goes on.
+
+Must not: decide anything; all state lives in the world.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runner.errors import ClusterUnreachable
+from runner.types import ClusterView, FailbackMode, WorkHandle, WorkProgress
+
+if TYPE_CHECKING:
+    from simulator.world import SimulatedCluster
+
+__all__ = [
+    "COMMAND_SECONDS",
+    "OBSERVE_SECONDS",
+    "POLL_SECONDS",
+    "START_SECONDS",
+    "SimTransport",
+]
+
+OBSERVE_SECONDS = 0.5
+POLL_SECONDS = 0.5
+START_SECONDS = 1.0
+COMMAND_SECONDS = 1.0
+
+
+class SimTransport:
+    """Implements ``runner.transport.ClusterTransport`` against a ``SimulatedCluster``."""
+
+    def __init__(self, world: SimulatedCluster) -> None:
+        self.world = world
+        self.management_down = False
+        self.calls = 0
+
+    def _spend(self, seconds: float) -> None:
+        self.calls += 1
+        self.world.clock.sleep(seconds)
+        if self.management_down:
+            raise ClusterUnreachable("the management network is down")
+
+    def observe(self) -> ClusterView:
+        self._spend(OBSERVE_SECONDS)
+        return self.world.observe()
+
+    def start_scan(self, node: str) -> WorkHandle:
+        self._spend(START_SECONDS)
+        self.world.reachable(node, "Start-WindowsUpdateScan")
+        return self.world.updates.start_scan(node)
+
+    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+        self._spend(START_SECONDS)
+        self.world.reachable(node, "Install-WindowsUpdate")
+        return self.world.updates.start_install(node, tuple(update_ids))
+
+    def start_script(self, node: str, script: str) -> WorkHandle:
+        self._spend(START_SECONDS)
+        self.world.reachable(node, "Invoke-Command")
+        return self.world.updates.start_script(node, script)
+
+    def poll_work(self, handle: WorkHandle) -> WorkProgress:
+        self._spend(POLL_SECONDS)
+        return self.world.updates.poll(handle)
+
+    def suspend_node(self, node: str) -> None:
+        self._spend(COMMAND_SECONDS)
+        self.world.suspend(node)
+
+    def resume_node(self, node: str, failback: FailbackMode) -> None:
+        self._spend(COMMAND_SECONDS)
+        self.world.resume(node, FailbackMode(failback))
+
+    def restart_node(self, node: str, *, soft: bool = False) -> None:
+        self._spend(COMMAND_SECONDS)
+        self.world.restart(node, soft=soft)

@@ -1,0 +1,264 @@
+"""Windows Update and scripts on simulated nodes: scans, installs, multi-pass offers.
+
+Owns: per-node update state (``NodeUpdates``: installed, staged for the next boot, attempt
+counters), detached work items (``Work``) behind ``WorkHandle``s, and what ``poll_work``
+reports. Work runs as SimPy processes on the node: it goes on while the management network
+is down and is interrupted (reported Failed once the node answers again) if the node goes
+down under it.
+
+Theory of operation:
+- A node is offered the scenario's updates that target it (``nodes`` None = all), are not
+  installed or staged, and whose ``after`` KB is *in effect* on it. An update needing a
+  restart is staged when its install succeeds and takes effect at the node's next boot; one
+  without takes effect at once. So ``after: X`` appears only after X installed and — if X
+  needed one — the node restarted (multi-pass, as CAU's re-scan finds).
+- An install attempt installs the requested updates one after another, each
+  ``install_minutes``. An ``install-failure`` fault covering the attempt makes its updates
+  (or only ``params.update``) fail with the fault's HRESULT. Requesting an update already
+  installed or staged reports Succeeded at once (never installed twice); one not applicable
+  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``.
+- Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
+  path matching the profile's pre/post-update script; an unknown path counts as pre) and
+  exit 1 when a ``script-failure`` fault covers the attempt.
+
+Must not: touch node power, VMs or storage; the world calls ``node_down``/``node_booted``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from runner.errors import NodeUnreachable, RemoteCommandFailed
+from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
+from simulator.model import UpdateSpec
+
+if TYPE_CHECKING:
+    from simulator.world import SimulatedCluster
+
+__all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
+
+SCAN_SECONDS = 60.0
+WU_E_NOT_APPLICABLE = "0x80240017"
+WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
+
+
+def update_info(spec: UpdateSpec) -> UpdateInfo:
+    return UpdateInfo(
+        id=spec.id,
+        title=spec.title,
+        kind=spec.kind,
+        restart_required=spec.restart,
+        firmware=spec.firmware or spec.kind == "firmware",
+    )
+
+
+@dataclass(slots=True)
+class Work:
+    handle: WorkHandle
+    started: float
+    seconds: float
+    state: WorkState = WorkState.RUNNING
+    offered: tuple[UpdateInfo, ...] = ()
+    results: list[UpdateResult] = field(default_factory=list)
+    restart_required: bool = False
+    exit_code: int | None = None
+    error: str = ""
+    hresult: str = ""
+
+
+@dataclass(slots=True)
+class NodeUpdates:
+    installed: list[str] = field(default_factory=list)
+    staged: list[str] = field(default_factory=list)
+    install_attempts: int = 0
+    script_attempts: dict[str, int] = field(default_factory=lambda: {"pre": 0, "post": 0})
+    install_counts: dict[str, int] = field(default_factory=dict)
+    running: list[Work] = field(default_factory=list)
+
+
+Proc = Generator[Any, Any, None]
+
+
+class WindowsUpdate:
+    def __init__(self, world: SimulatedCluster) -> None:
+        self.world = world
+        self.env = world.env
+        self.specs = {u.id: u for u in world.scenario.updates}
+        self.nodes = {n: NodeUpdates() for n in world.scenario.cluster.node_names}
+        self.work: dict[str, Work] = {}
+        self._seq = 0
+
+    # -- offers ----------------------------------------------------------------------------
+    def applicable(self, node: str) -> list[UpdateSpec]:
+        st = self.nodes[node]
+        return [
+            u
+            for u in self.specs.values()
+            if (u.nodes is None or node in u.nodes)
+            and u.id not in st.installed
+            and u.id not in st.staged
+            and (u.after is None or u.after in st.installed)
+        ]
+
+    def restart_pending(self, node: str) -> bool:
+        return any(self.specs[i].restart for i in self.nodes[node].staged)
+
+    def firmware_pending(self, node: str) -> bool:
+        return any(update_info(self.specs[i]).firmware for i in self.nodes[node].staged)
+
+    # -- starting work ---------------------------------------------------------------------
+    def _new(self, node: str, kind: WorkKind, seconds: float) -> Work:
+        self._seq += 1
+        handle = WorkHandle(id=f"{kind.value}-{node}-{self._seq}", node=node, kind=kind)
+        work = Work(handle=handle, started=float(self.env.now), seconds=seconds)
+        self.work[handle.id] = work
+        self.nodes[node].running.append(work)
+        return work
+
+    def start_scan(self, node: str) -> WorkHandle:
+        work = self._new(node, WorkKind.SCAN, SCAN_SECONDS)
+        self.env.process(self._scan(node, work))
+        return work.handle
+
+    def _scan(self, node: str, work: Work) -> Proc:
+        yield self.env.timeout(work.seconds)
+        if work.state is WorkState.RUNNING:
+            work.offered = tuple(update_info(u) for u in self.applicable(node))
+            self._done(node, work, WorkState.SUCCEEDED)
+
+    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+        unknown = [i for i in update_ids if i not in self.specs]
+        if unknown:
+            raise RemoteCommandFailed("Install-WindowsUpdate", f"unknown update {unknown[0]}")
+        st = self.nodes[node]
+        if any(w.handle.kind is WorkKind.INSTALL for w in st.running):
+            raise RemoteCommandFailed(
+                "Install-WindowsUpdate", "another installation is in progress on the node"
+            )
+        st.install_attempts += 1
+        specs = [self.specs[i] for i in update_ids]
+        seconds = sum(float(u.install_minutes) * 60.0 for u in specs)
+        work = self._new(node, WorkKind.INSTALL, seconds)
+        failure = self.world.faults.install_failure(node, st.install_attempts)
+        self.world.record(
+            "install-started", node, f"attempt {st.install_attempts}: " + ", ".join(update_ids)
+        )
+        self.env.process(self._install(node, work, specs, failure))
+        return work.handle
+
+    def _install(
+        self, node: str, work: Work, specs: list[UpdateSpec], failure: tuple[str, str | None] | None
+    ) -> Proc:
+        st = self.nodes[node]
+        for spec in specs:
+            if spec.id in st.installed or spec.id in st.staged:
+                work.results.append(self._result(spec, "Succeeded", restart=spec.id in st.staged))
+                continue
+            if spec not in self.applicable(node):
+                work.results.append(self._result(spec, "Failed", hresult=WU_E_NOT_APPLICABLE))
+                continue
+            yield self.env.timeout(float(spec.install_minutes) * 60.0)
+            if work.state is not WorkState.RUNNING:
+                return
+            if failure is not None and failure[1] in (None, spec.id):
+                work.results.append(self._result(spec, "Failed", hresult=failure[0]))
+                continue
+            st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
+            (st.staged if spec.restart else st.installed).append(spec.id)
+            work.results.append(self._result(spec, "Succeeded", restart=spec.restart))
+        work.restart_required = self.restart_pending(node)
+        failed = [r for r in work.results if r.result != "Succeeded"]
+        if failed:
+            work.hresult = failed[0].hresult
+            work.error = f"{len(failed)} update(s) failed to install"
+        self.world.record(
+            "install-finished",
+            node,
+            ", ".join(
+                f"{r.id} {r.result}{' ' + r.hresult if r.hresult else ''}" for r in work.results
+            ),
+        )
+        self._done(node, work, WorkState.FAILED if failed else WorkState.SUCCEEDED)
+
+    @staticmethod
+    def _result(
+        spec: UpdateSpec, result: str, *, hresult: str = "", restart: bool = False
+    ) -> UpdateResult:
+        return UpdateResult(
+            id=spec.id, title=spec.title, result=result, hresult=hresult, restart_required=restart
+        )
+
+    def start_script(self, node: str, path: str) -> WorkHandle:
+        profile = self.world.profile
+        kind = (
+            "post"
+            if (path == profile.post_update_script and path != profile.pre_update_script)
+            else "pre"
+        )
+        scripts = self.world.scenario.scripts
+        minutes = scripts.post_minutes if kind == "post" else scripts.pre_minutes
+        st = self.nodes[node]
+        st.script_attempts[kind] += 1
+        fails = self.world.faults.script_failure(node, kind, st.script_attempts[kind])
+        work = self._new(node, WorkKind.SCRIPT, float(minutes) * 60.0)
+        self.world.script_started(node, kind)
+        self.env.process(self._script(node, work, fails))
+        return work.handle
+
+    def _script(self, node: str, work: Work, fails: bool) -> Proc:
+        yield self.env.timeout(work.seconds)
+        if work.state is WorkState.RUNNING:
+            work.exit_code = 1 if fails else 0
+            if fails:
+                work.error = "the script exited with code 1"
+            self._done(node, work, WorkState.FAILED if fails else WorkState.SUCCEEDED)
+
+    def _done(self, node: str, work: Work, state: WorkState) -> None:
+        work.state = state
+        running = self.nodes[node].running
+        if work in running:
+            running.remove(work)
+
+    # -- polling ---------------------------------------------------------------------------
+    def poll(self, handle: WorkHandle) -> WorkProgress:
+        work = self.work.get(handle.id)
+        if work is None:
+            raise RemoteCommandFailed("Get-WorkStatus", f"no such work {handle.id}")
+        if not self.world.nodes[handle.node].up:
+            raise NodeUnreachable(handle.node)
+        percent = 100
+        if work.state is WorkState.RUNNING:
+            elapsed = float(self.env.now) - work.started
+            percent = min(99, int(100 * elapsed / work.seconds)) if work.seconds > 0 else 99
+        return WorkProgress(
+            handle=handle,
+            state=work.state,
+            percent=percent,
+            offered=work.offered,
+            results=tuple(work.results),
+            restart_required=work.restart_required,
+            exit_code=work.exit_code,
+            error=work.error,
+            hresult=work.hresult,
+        )
+
+    # -- power events ----------------------------------------------------------------------
+    def node_down(self, node: str) -> None:
+        """The node went down: whatever ran on it is interrupted."""
+        st = self.nodes[node]
+        for work in list(st.running):
+            work.error = "interrupted: the node went down"
+            if work.handle.kind is WorkKind.INSTALL:
+                work.restart_required = self.restart_pending(node)
+            self._done(node, work, WorkState.FAILED)
+
+    def node_booted(self, node: str) -> int:
+        """Staged updates take effect (unless an update-rollback fault undoes one: it is
+        then offered again); returns how many took effect."""
+        st = self.nodes[node]
+        staged, st.staged = st.staged, []
+        kept = [u for u in staged if not self.world.faults.update_rollback(node, u)]
+        st.installed.extend(kept)
+        return len(kept)

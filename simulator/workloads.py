@@ -1,0 +1,360 @@
+"""Clustered roles (VMs) of the simulated world: placement, live migration, drain, failback.
+
+Owns: ``SimVm`` and ``Workloads`` — VM ownership and memory, the drain that
+``Suspend-ClusterNode -Drain`` starts, failback on resume, failover after a host is lost,
+VM downtime and the live-migration counter, and the cached ``RoleView`` tuple.
+
+Theory of operation:
+- Placement is memory-aware and deterministic: among active nodes (Up, not Paused) other
+  than the source, the one with the most free memory wins; ties go to node order. Memory is
+  reserved on the target while a migration runs.
+- A drain moves the node's running VMs in name order through at most
+  ``max_parallel_migrations`` concurrent live migrations from that host; each takes
+  ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
+  ``drain-failure`` fault) or fits nowhere stays; the drain then ends ``Failed`` (the node
+  stays Paused) once every other VM has been tried, else ``Completed``.
+- Failback: ``immediate`` live-migrates the VMs drained from the node back to it (the same
+  concurrency, into that host); ``none`` leaves them where they are; ``policy`` follows each
+  group's own failback policy (Resume-ClusterNode -Failback Policy): only VMs listed in
+  ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` seconds. Windows groups default
+  to "prevent failback" and a scenario cannot set it yet, so by default ``policy`` moves
+  nothing back — what an admin with default group settings sees.
+- A host lost under running VMs (crash, restart without drain) takes them down; they
+  restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
+  cluster quorum or the storage pool stops every VM until both are back.
+
+Must not: decide anything about quorum, storage or updates; it asks the world.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
+from simulator.model import VmSpec
+
+if TYPE_CHECKING:
+    from simulator.world import SimulatedCluster
+
+__all__ = [
+    "FAILOVER_DELAY",
+    "MIGRATION_RETRIES",
+    "POLICY_FAILBACK_DELAY",
+    "DrainJob",
+    "SimVm",
+    "Workloads",
+]
+
+FAILOVER_DELAY = 60.0
+POLICY_FAILBACK_DELAY = 60.0
+MIGRATION_RETRIES = 3
+
+
+@dataclass(slots=True)
+class SimVm:
+    spec: VmSpec
+    index: int
+    owner: str
+    online: bool = True
+    origin: str | None = None  # host it was drained from, for failback
+    migrating_to: str | None = None
+    token: int = 0  # bumped to invalidate a migration in flight
+    down_since: float | None = None
+    downtime: float = 0.0
+    waiting: bool = False  # offline and listed in ``Workloads.pending``
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def memory(self) -> float:
+        return float(self.spec.memory_gb)
+
+
+@dataclass(slots=True)
+class DrainJob:
+    node: str
+    queue: deque[SimVm]
+    refuse: str | None
+    failed: list[str] = field(default_factory=list)
+    retries: dict[str, int] = field(default_factory=dict)
+    workers: int = 0
+    active: bool = True
+
+
+Proc = Generator[Any, Any, Any]
+
+
+class Workloads:
+    def __init__(self, world: SimulatedCluster) -> None:
+        self.world = world
+        self.env = world.env
+        spec = world.scenario.cluster
+        self.migration_mb_s = float(spec.migration_mb_s)
+        self.parallel = max(1, int(spec.max_parallel_migrations))
+        self.capacity = {n.name: float(n.memory_gb) for n in spec.nodes}
+        self.used = dict.fromkeys(self.capacity, 0.0)
+        self.vms = [SimVm(spec=v, index=i, owner=v.owner) for i, v in enumerate(spec.vms)]
+        for vm in self.vms:
+            self.used[vm.owner] += vm.memory
+        self.drains: dict[str, DrainJob] = {}
+        self.pending: list[SimVm] = []
+        self.live_migrations = 0
+        self.migration_factor = 1.0  # slow-migration faults scale durations
+        self.auto_failback: dict[str, bool] = {}  # VM name → its group allows failback
+        self._views = [self._view(vm) for vm in self.vms]
+        self._tuple: tuple[RoleView, ...] | None = None
+
+    # -- views -----------------------------------------------------------------------------
+    def _view(self, vm: SimVm) -> RoleView:
+        state = RoleState.ONLINE if vm.online else RoleState.OFFLINE
+        return RoleView(name=vm.name, owner=vm.owner, state=state, memory_gb=vm.memory)
+
+    def _changed(self, vm: SimVm) -> None:
+        self._views[vm.index] = self._view(vm)
+        self._tuple = None
+
+    def role_views(self) -> tuple[RoleView, ...]:
+        if self._tuple is None:
+            self._tuple = tuple(self._views)
+        return self._tuple
+
+    def running_on(self, node: str) -> list[SimVm]:
+        return [vm for vm in self.vms if vm.owner == node and vm.online]
+
+    def downtime_seconds(self) -> float:
+        now = float(self.env.now)
+        return sum(
+            vm.downtime + (now - vm.down_since if vm.down_since is not None else 0.0)
+            for vm in self.vms
+        )
+
+    # -- placement and migration -------------------------------------------------------------
+    def free(self, node: str) -> float:
+        return self.capacity[node] - self.used[node]
+
+    def place(self, vm: SimVm, exclude: str | None) -> str | None:
+        if not self.world.can_run_roles():
+            return None
+        best: str | None = None
+        best_free = -1.0
+        for name, node in self.world.nodes.items():
+            if name == exclude or not node.active:
+                continue
+            room = self.free(name)
+            if room >= vm.memory and room > best_free:
+                best, best_free = name, room
+        return best
+
+    def _migrate(self, vm: SimVm, target: str) -> Proc:
+        vm.token += 1
+        token = vm.token
+        vm.migrating_to = target
+        self.used[target] += vm.memory
+        seconds = vm.memory * 1024.0 / self.migration_mb_s * self.migration_factor
+        yield self.env.timeout(seconds)
+        if vm.token != token:  # aborted: source or target went away, reservation released
+            return False
+        vm.migrating_to = None
+        if not self.world.nodes[target].up or not self.world.can_run_roles():
+            self.used[target] -= vm.memory
+            return False
+        self.used[vm.owner] -= vm.memory
+        self.world.record("live-migration", target, f"{vm.name} from {vm.owner}")
+        vm.owner = target
+        self.live_migrations += 1
+        self._changed(vm)
+        return True
+
+    def _abort_migration(self, vm: SimVm) -> None:
+        if vm.migrating_to is not None:
+            self.used[vm.migrating_to] -= vm.memory
+            vm.migrating_to = None
+        vm.token += 1
+
+    # -- drain -----------------------------------------------------------------------------
+    def start_drain(self, node: str, *, refuse_one: bool) -> None:
+        """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault."""
+        # A paused node takes no roles: migrations into it stop, and migrations out of it
+        # (a failback still running) stop so the drain places those VMs itself.
+        for vm in self.vms:
+            if vm.migrating_to == node or (vm.owner == node and vm.migrating_to is not None):
+                self._abort_migration(vm)
+        vms = sorted(self.running_on(node), key=lambda v: v.name)
+        refuse = vms[0].name if (refuse_one and vms) else None
+        job = DrainJob(node=node, queue=deque(vms), refuse=refuse)
+        if refuse_one and not vms:
+            job.failed.append("a role refused to move")
+        self.drains[node] = job
+        self.world.nodes[node].drain_status = DrainStatus.IN_PROGRESS
+        job.workers = min(self.parallel, len(vms))
+        if job.workers == 0:
+            self._finish_drain(job)
+        for _ in range(job.workers):
+            self.env.process(self._drain_worker(job))
+
+    def _drain_worker(self, job: DrainJob) -> Proc:
+        while job.active and job.queue:
+            vm = job.queue.popleft()
+            if not vm.online or vm.owner != job.node or vm.migrating_to is not None:
+                continue
+            if not vm.spec.movable or vm.name == job.refuse:
+                job.failed.append(f"{vm.name}: live migration refused")
+                continue
+            target = self.place(vm, exclude=job.node)
+            if target is None:
+                job.failed.append(f"{vm.name}: no node has {vm.memory:g} GB free")
+                continue
+            moved = yield from self._migrate(vm, target)
+            if moved:
+                vm.origin = job.node
+            elif job.active and vm.online and vm.owner == job.node:
+                # The target went away mid-migration: place the VM again, a few times.
+                job.retries[vm.name] = job.retries.get(vm.name, 0) + 1
+                if job.retries[vm.name] < MIGRATION_RETRIES:
+                    job.queue.append(vm)
+                else:
+                    job.failed.append(f"{vm.name}: live migration to {target} failed")
+        job.workers -= 1
+        if job.workers == 0:
+            self._finish_drain(job)
+
+    def _finish_drain(self, job: DrainJob) -> None:
+        if not job.active:
+            return
+        job.active = False
+        node = self.world.nodes[job.node]
+        if job.failed:
+            node.drain_status = DrainStatus.FAILED
+            self.world.record("drain-failed", job.node, "; ".join(job.failed))
+        else:
+            node.drain_status = DrainStatus.COMPLETED
+            self.world.record("drain-completed", job.node, "")
+        self.world.nodes_changed()
+
+    def abort_drain(self, node: str, *, failed: bool = True) -> None:
+        """Stop a running drain; it ends Failed (host lost) unless the node was resumed."""
+        job = self.drains.get(node)
+        if job is not None and job.active:
+            job.active = False
+            job.queue.clear()
+            if failed:
+                self.world.nodes[node].drain_status = DrainStatus.FAILED
+                self.world.record("drain-failed", node, "the drain was interrupted")
+                self.world.nodes_changed()
+
+    # -- failback --------------------------------------------------------------------------
+    def failback(self, node: str, mode: FailbackMode) -> None:
+        if mode is FailbackMode.IMMEDIATE:
+            self.env.process(self._failback(node, 0.0, policy=False))
+            return
+        if mode is FailbackMode.POLICY:
+            self.env.process(self._failback(node, POLICY_FAILBACK_DELAY, policy=True))
+        for vm in self.vms:  # the rest stay where the drain put them
+            if vm.origin == node and not (mode is FailbackMode.POLICY and self._allows(vm)):
+                vm.origin = None
+
+    def _allows(self, vm: SimVm) -> bool:
+        return self.auto_failback.get(vm.name, False)
+
+    def _failback(self, node: str, delay: float, *, policy: bool) -> Proc:
+        if delay > 0:
+            yield self.env.timeout(delay)
+        back = [vm for vm in self.vms if vm.origin == node and (self._allows(vm) or not policy)]
+        queue = deque(sorted(back, key=lambda v: v.name))
+        for _ in range(min(self.parallel, len(queue))):
+            self.env.process(self._failback_worker(node, queue))
+
+    def _failback_worker(self, node: str, queue: deque[SimVm]) -> Proc:
+        while queue:
+            vm = queue.popleft()
+            if vm.origin != node:
+                continue
+            vm.origin = None
+            host = self.world.nodes[node]
+            if not host.active or not vm.online or vm.migrating_to is not None:
+                continue
+            if vm.owner == node or self.free(node) < vm.memory:
+                continue
+            yield from self._migrate(vm, node)
+
+    # -- losing hosts ----------------------------------------------------------------------
+    def host_lost(self, node: str) -> list[SimVm]:
+        """``node`` went down: its running VMs go down, migrations to/from it abort."""
+        self.abort_drain(node)
+        lost: list[SimVm] = []
+        now = float(self.env.now)
+        for vm in self.vms:
+            if vm.migrating_to == node:
+                self._abort_migration(vm)
+            if vm.owner == node and vm.online:
+                self._abort_migration(vm)
+                vm.online = False
+                vm.down_since = now
+                lost.append(vm)
+                self._changed(vm)
+        if lost:
+            self.env.process(self._failover(lost))
+        return lost
+
+    def all_lost(self) -> None:
+        """Cluster quorum or the storage pool is gone: every role goes offline until both are
+        back (we do not map VMs to volumes, so a lost pool stops them all)."""
+        now = float(self.env.now)
+        for node in self.drains:
+            self.abort_drain(node)
+        for vm in self.vms:
+            self._abort_migration(vm)
+            if vm.online:
+                vm.online = False
+                vm.down_since = now
+                self._changed(vm)
+            self._wait(vm)
+
+    def _failover(self, vms: list[SimVm]) -> Proc:
+        yield self.env.timeout(FAILOVER_DELAY)
+        for vm in sorted(vms, key=lambda v: v.name):
+            if not vm.online:
+                self._wait(vm)
+        self.retry_pending()
+
+    def failover_now(self) -> None:
+        """Place every offline VM at once (roles of nodes that were down before the run)."""
+        for vm in self.vms:
+            if not vm.online:
+                self._wait(vm)
+        self.retry_pending()
+
+    def _wait(self, vm: SimVm) -> None:
+        if not vm.waiting:
+            vm.waiting = True
+            self.pending.append(vm)
+
+    def retry_pending(self) -> None:
+        """Start waiting VMs on any active node with room (a node returned or resumed)."""
+        if not self.pending or not self.world.can_run_roles():
+            return
+        waiting, self.pending = self.pending, []
+        now = float(self.env.now)
+        for vm in sorted(waiting, key=lambda v: v.name):
+            vm.waiting = False
+            if vm.online:
+                continue
+            # A VM whose own host is active again restarts there (its memory is counted).
+            target = vm.owner if self.world.nodes[vm.owner].active else self.place(vm, None)
+            if target is None:
+                self._wait(vm)
+                continue
+            self.used[vm.owner] -= vm.memory
+            self.used[target] += vm.memory
+            vm.owner = target
+            vm.online = True
+            if vm.down_since is not None:
+                vm.downtime += now - vm.down_since
+            vm.down_since = None
+            self._changed(vm)
+            self.world.record("role-online", target, f"{vm.name} restarted after failover")
