@@ -1,0 +1,19 @@
+"""Binds every ``features/*.feature`` to the step definitions.
+
+Owns: the one ``scenarios(".")`` call (``bdd_features_base_dir`` points at ``features/``)
+and making the Then-step modules' step fixtures visible to it. Given/When steps and the
+fixtures live in ``conftest.py``; the Then-steps in ``bdd_then_outcome.py`` and
+``bdd_then_timing.py``.
+
+Must not: define steps itself — a step lives in exactly one module.
+"""
+
+from __future__ import annotations
+
+# pytest-bdd registers each step as a fixture in the globals of the module that defines it;
+# the star imports bring those fixtures into this test module, where the scenarios run.
+from bdd_then_outcome import *  # noqa: F403
+from bdd_then_timing import *  # noqa: F403
+from pytest_bdd import scenarios
+
+scenarios(".")
