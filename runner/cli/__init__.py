@@ -1,0 +1,169 @@
+"""The ``pycau`` command line: the click group, its commands and the exit-code contract.
+
+Owns: parsing options, mapping outcomes to exit codes and printing — 0 when the scenario's
+expectation holds, 1 when it does not (the mismatches are printed), 2 on bad input (an
+unreadable or invalid file, a usage error): one paragraph ``error: …`` on stderr, no
+traceback, and no report file written.
+
+Commands: ``simulate`` (rehearse one run of a scenario in the SimPy world). Later issues add
+the real-cluster commands; there are no placeholders for them here.
+
+Must not: hold run logic (the engine does), build worlds (``runner.cli.compose`` does) or
+import ``simulator`` at module level (it loads lazily, only for commands that need it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from runner import __version__
+from runner.cli.compose import POLICIES, default_scenario_path, rehearse
+from runner.cli.output import check_report_target, write_report
+from runner.cli.progress import RunProgress, render_summary
+from runner.errors import InputError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "cli", "main"]
+
+EXIT_OK = 0
+EXIT_EXPECTATION_FAILED = 1
+EXIT_BAD_INPUT = 2
+_EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    """Print one paragraph ``error: …`` on stderr and return ``code``."""
+    paragraph = " ".join(message.split())
+    click.echo(f"error: {paragraph}", err=True)
+    return code
+
+
+class PycauGroup(click.Group):
+    """A click group that reports every input problem as one ``error:`` paragraph, exit 2."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name or "pycau", complete_var, standalone_mode=False, **extra
+            )
+            code = result if isinstance(result, int) else EXIT_OK
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `pycau` alone: show the help, as `pycau --help` does.
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            code = EXIT_OK
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            code = _fail(f"{exc.format_message()}{hint}", EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            code = _fail(exc.format_message(), exc.exit_code)
+        except InputError as exc:
+            code = _fail(str(exc), EXIT_BAD_INPUT)
+        except click.Abort:
+            code = _fail("interrupted", _EXIT_INTERRUPTED)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+@click.group("pycau", cls=PycauGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="pycau", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Rehearse and run Cluster-Aware-Updating-style rolling update runs.
+
+    pycau drives Windows Server failover clusters and Azure Stack HCI through CAU's
+    updating run — one node at a time: drain, install, restart, resume, wait for storage
+    resync — and rehearses the same run against a simulated twin of the cluster.
+    """
+
+
+@cli.command()
+@click.argument(
+    "scenario",
+    required=False,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Seed of the run (default: the scenario's)."
+)
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    help="Run policy: classic = CAU's order of operations; fast = ours, same invariants.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON report to this file (atomically; not on bad input).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+def simulate(
+    scenario: Path | None,
+    seed: int | None,
+    policy: str | None,
+    report_path: Path | None,
+    quiet: bool,
+) -> int:
+    """Rehearse one updating run of SCENARIO in the simulated cluster.
+
+    SCENARIO is a scenario YAML file (default: the bundled four-node-rolling.yaml). Exit
+    status: 0 when the scenario's expectation holds (by default: the run Succeeded and
+    every safety invariant held), 1 when it does not, 2 on bad input.
+    """
+    # Lazy: the scenario loader pulls in the simulator and SimPy.
+    from simulator.expect import check_expectation
+    from simulator.scenario import load_scenario
+
+    path = scenario if scenario is not None else default_scenario_path()
+    if report_path is not None:
+        problem = check_report_target(report_path)
+        if problem:
+            raise InputError(str(report_path), "", f"cannot write the report: {problem}")
+    try:
+        loaded = load_scenario(path)
+    except OSError as exc:
+        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
+
+    console = Console(highlight=False)
+    run_seed = loaded.seed if seed is None else seed
+    title = f"{loaded.name} · seed {run_seed}"
+    with RunProgress(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
+        report = rehearse(loaded, run_seed, policy=policy, listener=progress)
+
+    if report_path is not None:
+        try:
+            write_report(report_path, report)
+        except OSError as exc:
+            raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
+    if not quiet:
+        render_summary(console, report)
+
+    mismatches = check_expectation(loaded.expect, report)
+    verdict = f"{loaded.name} (seed {run_seed}): {report['status']}"
+    if mismatches:
+        click.echo(f"{verdict} — expectation NOT met:")
+        for mismatch in mismatches:
+            click.echo(f"  - {mismatch}")
+        return EXIT_EXPECTATION_FAILED
+    click.echo(f"{verdict} — expectation met")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``pycau``)."""
+    cli.main(args=argv, prog_name="pycau")
+
+
+from runner.cli import remote as _remote  # noqa: E402, F401  (registers the WinRM commands)

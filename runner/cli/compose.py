@@ -1,0 +1,129 @@
+"""The composition root of a simulated run: scenario + seed + profile → the full report.
+
+Owns: ``rehearse`` — the one place that wires the simulator's world (transport + clock) to
+the runner's engine and adds the ``simulation`` section (oracle verdicts, counters) and its
+wall-clock measurements (``simulation.wall``) to the runner's report, plus the default
+scenario's location.
+
+Theory of operation: the engine drives the SimPy world synchronously through its transport
+and clock, so one call to ``run_updating_run`` is the whole simulated run. Every input to the
+report is fixed by (scenario, seed): ``run_id`` is a name-based UUID and ``started_at`` is a
+fixed instant, so the same scenario and seed give a byte-identical report apart from
+``simulation.wall`` — the only place wall-clock figures may live.
+
+Must not: print, parse command-line options, or be imported by anything outside
+``runner.cli`` (it is the only runner module allowed to import ``simulator``, and it does so
+lazily inside functions so ``runner`` stays importable without SimPy).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runner.profile import Policy, Profile
+
+if TYPE_CHECKING:
+    from runner.report import RunEvent
+    from simulator.model import Scenario
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "POLICIES",
+    "SIMULATED_STARTED_AT",
+    "default_scenario_path",
+    "peak_memory_mb",
+    "rehearse",
+    "simulated_run_id",
+]
+
+# Simulated runs start at a fixed instant (a Tuesday 02:00 maintenance window) so reports
+# never depend on when the rehearsal was made.
+SIMULATED_STARTED_AT = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
+
+DEFAULT_SCENARIO = "four-node-rolling.yaml"
+
+POLICIES = (Policy.CLASSIC, Policy.FAST)
+
+# Fixed namespace for name-based run ids of simulated runs (uuid5 of "pycau simulate").
+_RUN_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pycau:simulate")
+
+
+def simulated_run_id(scenario_name: str, seed: int) -> str:
+    """The deterministic run id of a simulated run of ``scenario_name`` with ``seed``."""
+    return str(uuid.uuid5(_RUN_ID_NAMESPACE, f"{scenario_name}\x1f{seed}"))
+
+
+def default_scenario_path() -> Path:
+    """The bundled default scenario: ``scenarios/`` at the repo root (editable install),
+    else a copy shipped inside the ``simulator`` package."""
+    package_root = Path(__file__).resolve().parents[2]
+    candidates = (
+        package_root / "scenarios" / DEFAULT_SCENARIO,
+        package_root / "simulator" / "scenarios" / DEFAULT_SCENARIO,
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[0]  # the loader then reports it as missing, with its path
+
+
+def peak_memory_mb() -> float:
+    """Peak resident set size of this process so far, in MB (tracemalloc is too slow)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes.
+    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return round(peak / divisor, 1)
+
+
+def rehearse(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    policy: str | None = None,
+    listener: Callable[[RunEvent], None] | None = None,
+) -> dict[str, Any]:
+    """Simulate one updating run of ``scenario`` and return the full JSON-ready report.
+
+    ``seed`` defaults to the scenario's; ``policy`` overrides the profile's. Raises
+    ``runner.errors.InputError`` when the scenario's profile is invalid for its cluster.
+    """
+    # Lazy imports: the simulator (and SimPy) load only when a rehearsal is asked for.
+    from runner.engine import run_updating_run
+    from simulator.world import build_world
+
+    run_seed = scenario.seed if seed is None else seed
+    profile = Profile.from_mapping(scenario.profile, source=scenario.source)
+    if policy is not None:
+        profile = replace(profile, policy=policy)
+    profile = profile.resolved(scenario.cluster.node_names, source=scenario.source)
+
+    wall_start = time.perf_counter()
+    world = build_world(scenario, run_seed, profile)
+    run_report = run_updating_run(
+        world.transport,
+        world.clock,
+        profile,
+        run_id=simulated_run_id(scenario.name, run_seed),
+        started_at=SIMULATED_STARTED_AT,
+        listener=listener,
+    )
+    report: dict[str, Any] = run_report.to_dict()
+    simulation = dict(world.finish(report))
+    wall_seconds = time.perf_counter() - wall_start
+
+    events = simulation.get("counters", {}).get("events", 0)
+    simulation["wall"] = {
+        "seconds": round(wall_seconds, 6),
+        "events_per_second": round(events / wall_seconds, 1) if wall_seconds > 0 else 0.0,
+        "peak_memory_mb": peak_memory_mb(),
+    }
+    report["simulation"] = simulation
+    return report

@@ -1,0 +1,302 @@
+"""Terminal progress of an updating run: a live node table, plain lines, and the summary.
+
+Owns: turning the engine's ``RunEvent`` stream into what an operator watches — on a TTY a
+rich ``Live`` table of nodes × phase/status/attempts/updates with the simulated time; on
+anything else (CI logs, pipes) one plain line per meaningful event — and the summary tables
+printed from the finished report (status, error id, duration, nodes, invariants).
+
+Theory of operation: ``RunProgress`` is the engine's listener. Each event only updates a
+small per-node record (cheap, O(1)); the table is rebuilt and redrawn at most every
+``min_interval`` wall seconds (``time.perf_counter`` — display pacing, never run logic), so a
+64-node rehearsal with thousands of events is not slowed down by drawing.
+
+Must not: decide anything about the run, read the report's files, or write to stderr.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from runner.report import PHASES, RunEvent
+
+__all__ = ["RunProgress", "format_clock", "render_summary"]
+
+# Phases that can open an attempt: a retry starts over from one of these, while a second
+# install/reboot pass (updates that became applicable after a restart) stays one attempt.
+_ATTEMPT_OPENERS = frozenset({"pre_script", "storage_wait", "drain"})
+_STATUS_STYLE = {
+    "Succeeded": "green",
+    "PartiallyFailed": "yellow",
+    "Failed": "red",
+    "Canceled": "magenta",
+    "Updating": "cyan",
+    "Waiting": "dim",
+}
+# Rows the live table keeps for the header, borders and footer lines.
+_CHROME_LINES = 8
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds since run start as ``T+HH:MM:SS``."""
+    whole = max(int(seconds), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"T+{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
+
+
+@dataclass(slots=True)
+class _NodeRow:
+    """What the table shows of one node; mutated in place as events arrive."""
+
+    phase: str = "—"
+    status: str = "Waiting"
+    attempts: int = 0
+    updates: int = 0
+    last_phase: int = -1
+    changed: int = 0  # sequence number of the last event that touched this node
+
+
+class RunProgress:
+    """The engine's listener: live table on a terminal, plain lines elsewhere, or nothing."""
+
+    def __init__(
+        self,
+        console: Console,
+        node_names: tuple[str, ...],
+        *,
+        title: str,
+        quiet: bool = False,
+        min_interval: float = 0.1,
+    ) -> None:
+        self._console = console
+        self._title = title
+        self._quiet = quiet
+        self._live_mode = console.is_terminal and not quiet
+        self._min_interval = min_interval
+        self._rows = {name: _NodeRow() for name in node_names}
+        self._now = 0.0
+        self._last_event = ""
+        self._sequence = 0
+        self._last_draw = float("-inf")
+        self._live: Live | None = None
+
+    def __enter__(self) -> RunProgress:
+        if self._live_mode:
+            self._live = Live(
+                self._table(),
+                console=self._console,
+                auto_refresh=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            self._live.update(self._table(), refresh=True)
+            self._live.stop()
+            self._live = None
+
+    def node_states(self) -> dict[str, tuple[str, int, int]]:
+        """What the table shows per node: (status, attempts, updates installed)."""
+        return {name: (row.status, row.attempts, row.updates) for name, row in self._rows.items()}
+
+    def __call__(self, event: RunEvent) -> None:
+        """Take one engine event; redraw (throttled) or print a line."""
+        self._now = max(self._now, event.time)
+        row = self._rows.get(event.node) if event.node is not None else None
+        if event.node is not None and row is None:
+            row = self._rows[event.node] = _NodeRow()
+        if row is not None:
+            self._sequence += 1
+            row.changed = self._sequence
+        line = self._apply(event, row)
+        if self._quiet:
+            return
+        if self._live is not None:
+            self._redraw()
+        elif line:
+            self._console.print(
+                f"{format_clock(event.time)}  {line}", highlight=False, soft_wrap=True
+            )
+
+    def _apply(self, event: RunEvent, row: _NodeRow | None) -> str:
+        """Update the node's record; return the plain line for this event ('' = none)."""
+        node = event.node or "cluster"
+        if event.kind == "phase-start" and row is not None and event.phase:
+            index = PHASES.index(event.phase) if event.phase in PHASES else len(PHASES)
+            if row.attempts == 0 or (event.phase in _ATTEMPT_OPENERS and index <= row.last_phase):
+                row.attempts += 1
+            row.last_phase = index
+            row.phase = event.phase
+            row.status = "Updating"
+            return f"{node}: {event.phase} (attempt {row.attempts})"
+        if event.kind == "phase-end" and row is not None and event.phase == "install":
+            row.updates = _count_installed(event.detail, row.updates)
+            return ""
+        if event.kind == "phase-end":
+            return ""
+        if event.kind == "node-status" and row is not None:
+            row.status = event.detail
+            row.phase = "—"
+            return f"{node}: {event.detail}"
+        label = f"[{event.event_id}] " if event.event_id is not None else ""
+        text = f"{label}{event.kind}" + (f": {event.detail}" if event.detail else "")
+        if event.event_id is not None or event.kind == "warning":
+            self._last_event = f"{format_clock(event.time)} {node} {text}"
+        return f"{node}: {text}"
+
+    def _redraw(self) -> None:
+        now = time.perf_counter()
+        if self._live is None or now - self._last_draw < self._min_interval:
+            return
+        self._last_draw = now
+        self._live.update(self._table(), refresh=True)
+
+    def _table(self) -> RenderableType:
+        header = Text.assemble(
+            (self._title, "bold"), f" · {format_clock(self._now)} simulated", overflow="ellipsis"
+        )
+        table = Table(expand=False)
+        for column in ("node", "phase", "status"):
+            table.add_column(column, no_wrap=True)
+        for column in ("attempts", "updates"):
+            table.add_column(column, justify="right", no_wrap=True)
+        names = list(self._rows)
+        room = max(self._console.size.height - _CHROME_LINES, 4)
+        hidden: Counter[str] = Counter()
+        if len(names) > room:
+            # Too many nodes for the screen: keep failures and the most recently changed
+            # nodes (the one being updated and those just finished), in cluster order.
+            def recency(name: str) -> tuple[bool, int]:
+                row = self._rows[name]
+                return (row.status == "Failed", row.changed)
+
+            shown = set(sorted(names, key=recency, reverse=True)[:room])
+            hidden = Counter(self._rows[n].status for n in names if n not in shown)
+            names = [n for n in names if n in shown]
+        for name in names:
+            row = self._rows[name]
+            table.add_row(
+                name,
+                row.phase,
+                Text(row.status, style=_STATUS_STYLE.get(row.status, "")),
+                str(row.attempts),
+                str(row.updates),
+            )
+        parts: list[RenderableType] = [header, table]
+        if hidden:
+            rest = ", ".join(f"{count} {status}" for status, count in sorted(hidden.items()))
+            parts.append(Text(f"… {sum(hidden.values())} more nodes: {rest}", style="dim"))
+        if self._last_event:
+            parts.append(Text(f"last event: {self._last_event}", style="dim", overflow="ellipsis"))
+        return Group(*parts)
+
+
+def _count_installed(detail: str, current: int) -> int:
+    """Updates installed so far, from an install phase-end detail such as '2 installed'."""
+    words = detail.split()
+    for index, word in enumerate(words[:-1]):
+        if word.isdigit() and words[index + 1].startswith(("installed", "update", "succeeded")):
+            return current + int(word)
+    return current
+
+
+def _node_span(timing: dict[str, Any]) -> float | None:
+    spans = [span for span in timing.values() if isinstance(span, list | tuple) and span]
+    if not spans:
+        return None
+    return float(max(s[1] for s in spans) - min(s[0] for s in spans))
+
+
+def render_summary(console: Console, report: dict[str, Any]) -> None:
+    """Print the end-of-run summary: run line, node table, invariant verdicts, wall figures."""
+    status = str(report.get("status", "?"))
+    error_id = report.get("error_id")
+    headline = Text.assemble(
+        ("run ", "bold"),
+        (status, f"bold {_STATUS_STYLE.get(status, '')}"),
+        (f" ({error_id})" if error_id else ""),
+        f" · cluster {report.get('cluster')} · policy {report.get('policy')}",
+        f" · duration {_duration(float(report.get('duration_seconds', 0.0)))}",
+    )
+    console.print(headline, highlight=False)
+    if report.get("error"):
+        console.print(f"run error: {report['error']}", highlight=False, soft_wrap=True)
+
+    nodes = Table(title="nodes", title_justify="left")
+    for column in ("node", "status", "attempts", "restarts", "boot", "updates", "span"):
+        nodes.add_column(column, no_wrap=True)
+    errors: list[str] = []
+    for node in report.get("nodes", []):
+        updates = node.get("updates", [])
+        ok = sum(1 for u in updates if u.get("result") == "Succeeded")
+        span = _node_span(node.get("timing", {}))
+        status = str(node.get("status"))
+        nodes.add_row(
+            str(node.get("name")),
+            Text(status, style=_STATUS_STYLE.get(status, "")),
+            str(node.get("attempts", 0)),
+            str(node.get("restarts", 0)),
+            str(node.get("boot_type") or "—"),
+            f"{ok}/{len(updates)}",
+            _duration(span) if span is not None else "—",
+        )
+        if node.get("error"):
+            errors.append(f"{node.get('name')}: {node['error']}")
+    console.print(nodes)
+    for line in errors:
+        console.print(f"  {line}", highlight=False)
+
+    simulation = report.get("simulation")
+    if not simulation:
+        return
+    verdicts = Table(title="invariants", title_justify="left")
+    verdicts.add_column("invariant", no_wrap=True)
+    verdicts.add_column("holds", no_wrap=True)
+    verdicts.add_column("violations (first)")
+    for name, verdict in simulation.get("invariants", {}).items():
+        violations = verdict.get("violations", [])
+        first = violations[0] if violations else None
+        detail = (
+            f"{len(violations)}: {format_clock(first['time'])} {first['detail']}" if first else ""
+        )
+        holds = bool(verdict.get("holds"))
+        verdicts.add_row(
+            name, Text("yes" if holds else "NO", style="green" if holds else "red"), detail
+        )
+    console.print(verdicts)
+    wall = simulation.get("wall", {})
+    counters = simulation.get("counters", {})
+    console.print(
+        f"simulated {_duration(float(report.get('duration_seconds', 0.0)))} "
+        f"(lower bound {_duration(float(simulation.get('lower_bound_seconds', 0.0)))}), "
+        f"{counters.get('events', 0)} events, {counters.get('live_migrations', 0)} live "
+        f"migrations in {wall.get('seconds', 0.0):.2f} s wall "
+        f"({wall.get('events_per_second', 0.0):,.0f} events/s, "
+        f"peak {wall.get('peak_memory_mb', 0.0):.0f} MB)",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,46 @@
+"""The README's set-up commands, .ci/run and the README's scenario example stay true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from simulator.scenario import parse_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MAIN_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pycau simulate"
+TEST_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+)
+
+
+def _code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_cli_readme_gives_the_two_setup_commands() -> None:
+    """The README shows the main command and the test command, each alone in a sh block."""
+    blocks = [block.strip() for block in _code_blocks("sh")]
+    assert MAIN_COMMAND in blocks
+    assert TEST_COMMAND in blocks
+
+
+def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
+    """.ci/run is strict bash and its last command is exactly the README's test command."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert script.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in script
+    commands = [line for line in script.splitlines() if line and not line.startswith("#")]
+    assert commands[-1] == TEST_COMMAND
+    assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
+
+
+def test_cli_readme_scenario_example_is_a_valid_scenario() -> None:
+    """The YAML example in the README loads with the real scenario loader."""
+    (example,) = _code_blocks("yaml")
+    scenario = parse_scenario(yaml.safe_load(example), source="README.md")
+    assert scenario.name == "four-node-rolling"
+    assert len(scenario.cluster.nodes) == 4

@@ -1,0 +1,218 @@
+"""Architecture: the dependency direction and module habits of DESIGN.md, checked with ``ast``.
+
+- ``runner`` (except ``runner/cli/``) imports neither ``simulator``, ``simpy`` nor ``pytest``;
+- only ``runner/winrm/`` imports ``winrm``, ``spnego`` or ``requests_ntlm`` (the WS-Management
+  twin in ``simulator/twin/`` may use ``spnego`` too: it is the server side, an NTLM acceptor);
+- ``simulator`` imports from ``runner`` only its public contract;
+- wall-clock calls (``time.sleep``, ``time.time``, ``datetime.now``) only in
+  ``runner/clock.py`` and ``runner/cli/``;
+- every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("runner", "simulator")
+MAX_LINES = 400
+
+# runner.remote_protocol: the script wire format, which the twin (simulator/twin/) reads.
+SIMULATOR_MAY_USE = frozenset(
+    {
+        "runner.types",
+        "runner.errors",
+        "runner.transport",
+        "runner.profile",
+        "runner.validation",
+        "runner.remote_protocol",
+    }
+)
+# Where each WinRM library may be imported (directory prefixes).
+WINRM_LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
+    "winrm": ("runner/winrm/",),
+    "requests_ntlm": ("runner/winrm/",),
+    "spnego": ("runner/winrm/", "simulator/twin/"),
+}
+CORE_FORBIDDEN = frozenset({"simulator", "simpy", "pytest"})
+WALL_CLOCK_ALLOWED = ("runner/clock.py", "runner/cli/")
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One parsed source file of a package."""
+
+    rel: str  # "runner/engine.py"
+    name: str  # "runner.engine"
+    tree: ast.Module
+    lines: int
+
+
+def _module_name(rel: Path) -> str:
+    parts = list(rel.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> list[Module]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            text = path.read_text(encoding="utf-8")
+            found.append(
+                Module(
+                    rel=rel.as_posix(),
+                    name=_module_name(rel),
+                    tree=ast.parse(text, filename=str(rel)),
+                    lines=len(text.splitlines()),
+                )
+            )
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(module: Module) -> list[tuple[int, str]]:
+    """Every module name imported anywhere in ``module`` (also inside functions), absolute.
+
+    ``from pkg import name`` yields both ``pkg`` and ``pkg.name`` (name may be a submodule).
+    """
+    is_package = module.rel.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            out.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            out.append((node.lineno, target))
+            out.extend((node.lineno, f"{target}.{alias.name}") for alias in node.names)
+    return out
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def test_modules_were_found() -> None:
+    """The checks below see the runner's and the simulator's modules (guards a wrong ROOT)."""
+    names = {m.name for m in MODULES}
+    assert {"runner", "runner.transport", "simulator", "simulator.model"} <= names
+
+
+def test_runner_core_imports_no_simulator_simpy_or_pytest() -> None:
+    """Outside runner/cli/, runner never imports simulator, simpy or pytest."""
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        if m.rel.startswith("runner/") and not m.rel.startswith("runner/cli/")
+        for line, name in _imports(m)
+        if _top(name) in CORE_FORBIDDEN
+    ]
+    assert offenders == []
+
+
+def test_only_runner_winrm_imports_winrm_libraries() -> None:
+    """winrm and requests_ntlm only under runner/winrm/; spnego also in the simulator's twin."""
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        for line, name in _imports(m)
+        if _top(name) in WINRM_LIBRARY_HOMES
+        and not m.rel.startswith(WINRM_LIBRARY_HOMES[_top(name)])
+    ]
+    assert offenders == []
+
+
+def test_simulator_uses_only_the_runner_contract() -> None:
+    """simulator imports from runner only types, errors, transport, profile (and validation)."""
+    offenders = []
+    for module in MODULES:
+        if not module.rel.startswith("simulator/"):
+            continue
+        for line, name in _imports(module):
+            if _top(name) != "runner" or name == "runner":
+                continue
+            # ``from runner.types import X`` also yields "runner.types.X": judge the module.
+            allowed = any(name == ok or name.startswith(ok + ".") for ok in SIMULATOR_MAY_USE)
+            if not allowed:
+                offenders.append(f"{module.rel}:{line} imports {name}")
+    assert offenders == []
+
+
+def _wall_clock_calls(module: Module) -> list[str]:
+    """Uses of time.sleep / time.time / datetime.now (and utcnow), however imported."""
+    hits = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime"):
+            banned = {"time": {"sleep", "time"}, "datetime": set()}[node.module]
+            hits.extend(
+                f"{module.rel}:{node.lineno} from {node.module} import {alias.name}"
+                for alias in node.names
+                if alias.name in banned
+            )
+        elif isinstance(node, ast.Attribute):
+            owner = node.value
+            owner_name = (
+                owner.id
+                if isinstance(owner, ast.Name)
+                else owner.attr
+                if isinstance(owner, ast.Attribute)
+                else ""
+            )
+            if (owner_name == "time" and node.attr in ("sleep", "time")) or (
+                owner_name == "datetime" and node.attr in ("now", "utcnow")
+            ):
+                hits.append(f"{module.rel}:{node.lineno} {owner_name}.{node.attr}")
+    return hits
+
+
+def test_wall_clock_only_in_clock_and_cli() -> None:
+    """time.sleep, time.time and datetime.now appear only in runner/clock.py and runner/cli/."""
+    offenders = [
+        hit
+        for m in MODULES
+        if not m.rel.startswith(WALL_CLOCK_ALLOWED)
+        for hit in _wall_clock_calls(m)
+    ]
+    assert offenders == []
+
+
+def test_wall_clock_detector_finds_the_banned_forms() -> None:
+    """The detector used above recognises each banned spelling (so an empty list means none)."""
+    source = (
+        "import time\nfrom time import sleep\nimport datetime as dt\n"
+        "from datetime import datetime\n"
+        "time.sleep(1)\ntime.time()\ndatetime.now()\ndt.datetime.now()\ntime.monotonic()\n"
+    )
+    module = Module(rel="x.py", name="x", tree=ast.parse(source), lines=9)
+    hits = _wall_clock_calls(module)
+    assert len(hits) == 5
+    assert not any("monotonic" in hit for hit in hits)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
+def test_module_opens_with_docstring_and_stays_small(module: Module) -> None:
+    """Each module opens with a docstring saying what it owns and has at most 400 lines."""
+    assert ast.get_docstring(module.tree), f"{module.rel} has no module docstring"
+    assert module.lines <= MAX_LINES, f"{module.rel} has {module.lines} lines (max {MAX_LINES})"
+
+
+def test_import_scanner_sees_relative_and_lazy_imports() -> None:
+    """The scanner resolves relative imports and finds imports inside functions."""
+    source = "from . import engine\nfrom ..x import y\ndef f():\n    import simpy\n"
+    module = Module(rel="runner/cli/a.py", name="runner.cli.a", tree=ast.parse(source), lines=4)
+    names = {name for _, name in _imports(module)}
+    assert {"runner.cli", "runner.cli.engine", "runner.x", "runner.x.y", "simpy"} <= names
