@@ -1,0 +1,232 @@
+"""The real-cluster commands of ``pycau``: twin, test-setup, scan, run, status.
+
+Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes:
+
+- ``pycau twin SCENARIO`` serves the scenario's simulated cluster as a WinRM endpoint on
+  127.0.0.1 (account from ``PYCAU_USERNAME``/``PYCAU_PASSWORD``), so the commands below
+  can be tried without Windows;
+- ``pycau test-setup`` — Test-CauSetup's rules, judged remotely (exit 1 when a rule fails);
+- ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
+- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
+  the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
+  ``--what-if`` shows the plan and changes nothing;
+- ``pycau status`` — the published run, like Get-CauRun.
+
+Exit codes: 0 success, 1 the run/check did not succeed, 2 bad input, 3 the cluster could
+not be reached or refused us (authentication, TLS, WinRM faults) — one ``error:`` paragraph,
+no traceback, never the password.
+
+Must not: accept a password on the command line, or hold logic beyond wiring
+(``runner.cli.remote_run``, ``runner.cli.remote_session``, ``runner.cli.twin_serve``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from runner.cli import cli
+from runner.cli.output import check_report_target, write_report
+from runner.cli.remote_run import (
+    load_profile_or_default,
+    perform_run,
+    readiness,
+    render_rules,
+    scan_cluster,
+)
+from runner.cli.remote_session import (
+    PASSWORD_ENV,
+    USERNAME_ENV,
+    Session,
+    connect,
+    connection_options,
+)
+from runner.cli.run_record import render_status
+from runner.errors import InputError, RunLocked, TransportError
+from runner.winrm.readiness import Verdict
+
+__all__ = ["EXIT_REMOTE_FAILED", "run", "scan", "status", "test_setup", "twin"]
+
+EXIT_REMOTE_FAILED = 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> int:
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    return EXIT_REMOTE_FAILED
+
+
+def _remote(command: Callable[..., int]) -> Callable[..., int]:
+    """Run a command body; a transport failure or a held run lock becomes exit 3."""
+
+    def wrapper(**params: Any) -> int:
+        session: Session | None = None
+        try:
+            session = connect(params)
+            return command(session, **params)
+        except (TransportError, RunLocked) as exc:
+            return _fail(f"{type(exc).__name__}: {exc}")
+        finally:
+            if session is not None:
+                session.transport.close()
+
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper
+
+
+@cli.command("twin")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port on 127.0.0.1 (default 5985, or 5986 with --tls; 0 = any free port).",
+)
+@click.option("--tls", is_flag=True, help="HTTPS with a generated CA (its path is printed).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option(
+    "--exit-after-run",
+    is_flag=True,
+    help="Stop after one run finished; exit 0 when the scenario's expectation held.",
+)
+def twin(
+    scenario: Path, port: int | None, tls: bool, seed: int | None, exit_after_run: bool
+) -> int:
+    """Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1.
+
+    The account is PYCAU_USERNAME / PYCAU_PASSWORD from the environment (Basic or NTLM).
+    Then try `pycau test-setup`, `scan`, `run` and `status` with --cluster 127.0.0.1:PORT.
+    """
+    from runner.cli.twin_serve import TwinServer
+    from simulator.scenario import load_scenario
+    from simulator.twin import Account
+
+    username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
+    if not username or not password:
+        raise InputError(USERNAME_ENV, "", f"the twin needs ${USERNAME_ENV} and ${PASSWORD_ENV}")
+    try:
+        loaded = load_scenario(scenario)
+    except OSError as exc:
+        raise InputError(str(scenario), "", exc.strerror or str(exc)) from exc
+    tls_dir = Path(tempfile.mkdtemp(prefix="pycau-twin-tls-")) if tls else None
+    server = TwinServer(
+        loaded,
+        loaded.seed if seed is None else seed,
+        Account(username=username, password=password),
+        port=(5986 if tls else 5985) if port is None else port,
+        tls_dir=tls_dir,
+        echo=lambda line: click.echo(line),
+    ).start()
+    flags = "" if tls else " --insecure-http"
+    if server.ca_cert is not None:
+        flags = f" --ca-cert {server.ca_cert}"
+    click.echo(f"twin: {loaded.name} (cluster {loaded.cluster.name}) on {server.endpoint.url}")
+    click.echo(f"twin: try  pycau run --cluster 127.0.0.1:{server.endpoint.port}{flags} --yes")
+    try:
+        while not (exit_after_run and server.finished.is_set()):
+            server.finished.wait(0.2)
+    except KeyboardInterrupt:
+        click.echo("twin: stopped")
+    finally:
+        server.stop()
+    return 1 if server.mismatches else 0
+
+
+@cli.command("test-setup")
+@connection_options
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
+              help="Profile whose options and scripts to check.")  # fmt: skip
+@_remote
+def test_setup(session: Session, *, profile_path: str | None, **_: Any) -> int:
+    """Readiness checks modelled on Test-CauSetup: each rule passes, warns or fails."""
+    profile = load_profile_or_default(profile_path)
+    results = readiness(session, profile)
+    render_rules(Console(highlight=False), results)
+    return 1 if any(r.verdict is Verdict.FAIL for r in results) else 0
+
+
+@cli.command("scan")
+@connection_options
+@_remote
+def scan(session: Session, **_: Any) -> int:
+    """The updates each node is offered (Invoke-CauScan)."""
+    offered, errors = scan_cluster(session)
+    table = Table(title="updates offered", title_justify="left")
+    for column in ("node", "update", "title", "kind", "restart"):
+        table.add_column(column, overflow="fold")
+    for node in sorted(set(offered) | set(errors)):
+        for update in offered.get(node, ()):
+            restart = "yes" if update.restart_required else "no"
+            table.add_row(node, update.id, update.title, update.kind, restart)
+        if node in offered and not offered[node]:
+            table.add_row(node, "—", "no applicable update", "", "")
+        if node in errors:
+            table.add_row(node, "—", f"[red]{errors[node]}[/]", "", "")
+    Console(highlight=False).print(table)
+    return 1 if errors else 0
+
+
+@cli.command("run")
+@connection_options
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Updating-run profile (YAML/JSON); CAU's defaults without it.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--what-if", is_flag=True, help="Show the plan; change nothing.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON report to this file.",
+)
+@click.option(
+    "--force-recovery",
+    is_flag=True,
+    help="Take over from a run that died holding the run lock (-ForceRecovery).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@_remote
+def run(
+    session: Session,
+    *,
+    profile_path: str | None,
+    yes: bool,
+    what_if: bool,
+    report_path: Path | None,
+    force_recovery: bool,
+    quiet: bool,
+    **_: Any,
+) -> int:  # fmt: skip
+    """Perform a rolling updating run on the cluster (Invoke-CauRun)."""
+    if report_path is not None and (problem := check_report_target(report_path)):
+        raise InputError(str(report_path), "", f"cannot write the report: {problem}")
+    profile = load_profile_or_default(profile_path)
+
+    def save(report: dict[str, Any]) -> None:
+        if report_path is not None:
+            write_report(report_path, report)
+
+    return perform_run(
+        session, profile, Console(highlight=False), yes=yes, what_if=what_if,
+        force_recovery=force_recovery, quiet=quiet, on_report=save,
+    )  # fmt: skip
+
+
+@cli.command("status")
+@connection_options
+@_remote
+def status(session: Session, **_: Any) -> int:
+    """The run in progress (or the last one), like Get-CauRun."""
+    render_status(Console(highlight=False), session.transport.get_run())
+    return 0

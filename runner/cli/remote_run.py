@@ -1,0 +1,224 @@
+"""What the real-cluster commands do once connected: test-setup, scan and run.
+
+Owns: ``readiness`` (gather facts from every node and judge them), ``scan_cluster``
+(Invoke-CauScan: start a scan on every node, poll until all are done), ``render_plan`` and
+``perform_run`` (plan → confirmation → run lock → boot beacons → the same engine as
+``pycau simulate`` with live progress and the published run record → report).
+
+Theory of operation: everything goes through the session's transport and clock, so the
+same code runs against a real cluster (system clock) and against pycau's twin (the
+endpoint's clock, which is the simulated one). ``--what-if`` stops after the plan: it
+reads, it changes nothing — not even the run record.
+
+Must not: parse options or print errors (``runner.cli.remote`` does); sleep except
+through the session's clock.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from runner.cli.compose import SIMULATED_STARTED_AT, simulated_run_id
+from runner.cli.progress import RunProgress, render_summary
+from runner.cli.remote_session import Session
+from runner.cli.run_record import RecordPublisher, RunRecord
+from runner.clock import utc_now
+from runner.decisions import node_order
+from runner.engine import run_updating_run
+from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
+from runner.profile import Profile
+from runner.report import RunEvent
+from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
+from runner.winrm.readiness import RuleResult, judge
+
+__all__ = ["perform_run", "readiness", "render_plan", "render_rules", "scan_cluster"]
+
+_SCAN_POLL_SECONDS = 10.0
+
+
+def readiness(session: Session, profile: Profile) -> list[RuleResult]:
+    """Test-CauSetup's rules, judged from one observation and each node's facts."""
+    view = session.transport.observe()
+    profile_problem = None
+    try:
+        profile = profile.resolved(tuple(n.name for n in view.nodes), source="profile")
+    except InputError as exc:
+        profile_problem = str(exc)
+    scripts = [p for p in (profile.pre_update_script, profile.post_update_script) if p]
+    facts: dict[str, Mapping[str, Any] | str] = {}
+    for node in view.nodes:
+        try:
+            facts[node.name] = session.transport.node_facts(node.name, scripts)
+        except RunnerError as exc:
+            facts[node.name] = str(exc)
+    https = not session.transport.options.insecure_http
+    return judge(view, facts, profile, https=https, profile_problem=profile_problem)
+
+
+def render_rules(console: Console, results: list[RuleResult]) -> None:
+    table = Table(title="readiness (Test-CauSetup rules)", title_justify="left")
+    for column in ("#", "rule", "result", "evidence", "remedy"):
+        table.add_column(column, overflow="fold")
+    styles = {"Pass": "green", "Warn": "yellow", "Fail": "red", "Skip": "dim"}
+    for r in results:
+        verdict = f"[{styles[r.verdict.value]}]{r.verdict.value}[/]"
+        number = str(r.number) if r.number is not None else "—"
+        table.add_row(number, r.rule, verdict, r.evidence, r.remedy)
+    console.print(table)
+
+
+def scan_cluster(
+    session: Session, timeout_s: float = 1800.0
+) -> tuple[dict[str, tuple[UpdateInfo, ...]], dict[str, str]]:
+    """(offered updates per node, error per node) — every Up/Paused node scanned."""
+    clock, transport = session.clock, session.transport
+    view = transport.observe()
+    handles: dict[str, WorkHandle] = {}
+    errors: dict[str, str] = {}
+    for node in view.nodes:
+        if node.state in (NodeState.UP, NodeState.PAUSED):
+            try:
+                handles[node.name] = transport.start_scan(node.name)
+            except RunnerError as exc:
+                errors[node.name] = str(exc)
+        else:
+            errors[node.name] = f"not scanned: the node is {node.state.value}"
+    offered: dict[str, tuple[UpdateInfo, ...]] = {}
+    deadline = clock.now() + timeout_s
+    while handles:
+        for name, handle in list(handles.items()):
+            try:
+                progress = transport.poll_work(handle)
+            except TransportError:
+                continue  # the node may be busy or briefly away: ask again next round
+            if progress.state is WorkState.RUNNING:
+                continue
+            del handles[name]
+            if progress.state is WorkState.SUCCEEDED:
+                offered[name] = progress.offered
+            else:
+                errors[name] = progress.error or f"scan failed {progress.hresult}".strip()
+        if handles and clock.now() >= deadline:
+            for name in handles:
+                errors[name] = str(OperationTimedOut(f"the scan of {name} did not finish"))
+            break
+        if handles:
+            clock.sleep(_SCAN_POLL_SECONDS)
+    return offered, errors
+
+
+def render_plan(
+    console: Console, view: ClusterView, profile: Profile, order: tuple[str, ...]
+) -> None:
+    """The plan of a run: node order, what each node hosts, and the gates."""
+    table = Table(title=f"plan: rolling update of {view.cluster}", title_justify="left")
+    for column in ("#", "node", "state", "roles", "boot id"):
+        table.add_column(column)
+    for index, name in enumerate(order, start=1):
+        node = view.node(name)
+        roles = len(view.roles_on(name))
+        table.add_row(str(index), name, node.state.value, str(roles), node.boot_id or "—")
+    console.print(table)
+    gates = [
+        f"one node at a time (max nodes out {profile.max_nodes_out}); updates come from each "
+        "node's scan during the run (`pycau scan` shows them now)",
+        "before each drain: quorum survives the node's absence, every volume Healthy/OK and "
+        f"no repair job (waits up to {profile.wait_for_storage_repair_timeout_minutes:g} min)",
+        f"a restart counts only when the node's boot id changes (within "
+        f"{profile.reboot_timeout_minutes:g} min)",
+        f"failback {profile.failback_mode.cau_name}; MaxFailedNodes {profile.max_failed_nodes}; "
+        f"MaxRetriesPerNode {profile.max_retries_per_node}",
+    ]
+    if profile.pre_update_script or profile.post_update_script:
+        gates.append(
+            f"scripts: pre {profile.pre_update_script or '—'}, "
+            f"post {profile.post_update_script or '—'} (run on the node as SYSTEM)"
+        )
+    if profile.stop_after_minutes is not None:
+        gates.append(f"StopAfter {profile.stop_after_minutes:g} min")
+    for gate in gates:
+        console.print(f"  • {gate}", highlight=False)
+
+
+def perform_run(
+    session: Session,
+    profile: Profile,
+    console: Console,
+    *,
+    yes: bool,
+    what_if: bool,
+    force_recovery: bool,
+    quiet: bool,
+    on_report: Callable[[dict[str, Any]], None],
+) -> int:
+    """The whole ``pycau run``; returns the exit status (0 = Succeeded)."""
+    transport = session.transport
+    view = transport.observe()
+    names = tuple(n.name for n in view.nodes)
+    profile = profile.resolved(names, source="profile")
+    render_plan(console, view, profile, node_order(view, profile))
+    if what_if:
+        console.print("what-if: nothing was changed on the cluster")
+        return 0
+    if not yes and not click.confirm("Start the updating run?", default=False):
+        console.print("not started: nothing was changed on the cluster")
+        return 1
+    twin = session.twin
+    if twin is not None:  # ids of `pycau simulate`, so the two reports compare directly
+        run_id = simulated_run_id(str(twin.get("Scenario")), int(twin.get("Seed") or 0))
+        started_at = SIMULATED_STARTED_AT
+    else:
+        run_id, started_at = str(uuid.uuid4()), utc_now()
+    record = RunRecord(
+        run_id=run_id,
+        cluster=view.cluster,
+        coordinator=socket.gethostname(),
+        started_at=started_at,
+        nodes=names,
+    )
+    publisher = RecordPublisher(transport, record)
+    publisher.publish(force=force_recovery)  # the run lock: RunLocked stops us here
+    for node in view.nodes:
+        if node.state in (NodeState.UP, NodeState.PAUSED):
+            try:
+                transport.install_beacon(node.name)
+            except TransportError as exc:
+                console.print(f"warning: boot beacon not installed on {node.name}: {exc}")
+    title = f"{view.cluster} · run {run_id}"
+    with RunProgress(console, names, title=title, quiet=quiet) as progress:
+
+        def listener(event: RunEvent) -> None:
+            progress(event)
+            publisher(event)
+
+        report = run_updating_run(
+            transport, session.clock, profile, run_id=run_id, started_at=started_at,
+            listener=listener,
+        ).to_dict()  # fmt: skip
+    record.finish(report)
+    publisher.quietly()
+    on_report(report)
+    if not quiet:
+        render_summary(console, report)
+    for failure in publisher.failures[:3]:
+        console.print(f"warning: the run record could not be published: {failure}")
+    return 0 if report["status"] == "Succeeded" else 1
+
+
+def load_profile_or_default(path: str | None) -> Profile:
+    """The profile file (validated), or CAU's defaults."""
+    if path is None:
+        return Profile()
+    from runner.validation import load_profile
+
+    try:
+        return load_profile(path)
+    except OSError as exc:
+        raise InputError(path, "", exc.strerror or str(exc)) from exc

@@ -1,0 +1,282 @@
+"""Parsers of the JSON documents pycau's scripts answer with, into the contract's value types.
+
+Owns: ``parse_cluster_view`` (observe.ps1), ``parse_work_handle`` (start-work.ps1) and
+``parse_work_progress`` (poll-work.ps1 / worker.ps1's status). The code tables that map
+Windows' numbers to the contract's enums live in ``runner.remote_protocol``, where the
+simulated twin's encoder reads them too, so both sides agree by construction.
+
+Must not: talk to the network or raise anything but ``MalformedOutput`` (the transport maps
+it). Error documents are read by ``runner.winrm.faults``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from runner.remote_protocol import (
+    GROUP_STATE_CODES,
+    GROUP_TYPE_CODES,
+    PARTIAL_ONLINE,
+    RESILIENCY_SETTINGS,
+    RESOURCE_STATE_ONLINE,
+    WITNESS_RESOURCE_TYPES,
+)
+from runner.types import (
+    ClusterView,
+    DrainStatus,
+    HealthStatus,
+    NodeState,
+    NodeView,
+    OperationalStatus,
+    RoleState,
+    RoleView,
+    StorageJobState,
+    StorageJobView,
+    UpdateInfo,
+    UpdateResult,
+    VirtualDiskView,
+    WitnessType,
+    WitnessView,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+    WorkState,
+)
+from runner.winrm.psjson import (
+    MalformedOutput,
+    as_list,
+    as_mapping,
+    enum_value,
+    ps_datetime,
+    reject_truncated,
+)
+
+__all__ = [
+    "boot_id_of",
+    "parse_cluster_view",
+    "parse_work_handle",
+    "parse_work_progress",
+]
+
+_RESULT_OK = (2, 3)
+_GB = 1024**3
+
+_NODE_STATES = {s.value: s for s in NodeState}
+_DRAIN = {s.value: s for s in DrainStatus}
+_HEALTH = {s.value: s for s in HealthStatus}
+_OPERATIONAL = {s.label: s for s in OperationalStatus} | {s.name: s for s in OperationalStatus}
+_JOBS = {s.name.replace("_", ""): s for s in StorageJobState}
+_KINDS = {code: kind for kind, code in GROUP_TYPE_CODES.items()}
+_ROLE_STATES = {code: state for state, code in GROUP_STATE_CODES.items()}
+_RESILIENCY = {setting: r for r, setting in RESILIENCY_SETTINGS.items()}
+_WITNESS = {name: w for w, name in WITNESS_RESOURCE_TYPES.items()}
+_WORK_KINDS = {k.value for k in WorkKind}
+_WORK_STATES = {s.value for s in WorkState}
+_ROLE_STATE_NAMES = {s.value: s for s in RoleState}
+
+
+def _operational(code: int) -> OperationalStatus:
+    try:
+        return OperationalStatus(code)
+    except ValueError:
+        return OperationalStatus.UNKNOWN
+
+
+def _int(value: Any, what: str, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise MalformedOutput(f"{what} is not a number: {value!r:.80}")
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise MalformedOutput(f"{what} is not a number: {value!r:.80}") from exc
+
+
+def _str(value: Any, what: str) -> str:
+    reject_truncated(value, what)
+    if value is None:
+        return ""
+    if isinstance(value, Mapping | list):
+        raise MalformedOutput(f"{what} is not text: {value!r:.80}")
+    return str(value)
+
+
+def boot_id_of(value: Any, what: str = "LastBootUpTime") -> str:
+    """A node's boot id: its LastBootUpTime as ISO-8601 UTC (empty when unknown)."""
+    when = ps_datetime(value, what)
+    return "" if when is None else when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _node(raw: Any) -> NodeView:
+    doc = as_mapping(raw, "a node")
+    name = _str(doc.get("Name"), "node Name")
+    return NodeView(
+        name=name,
+        state=enum_value(doc.get("State"), NodeState.from_code, _NODE_STATES, f"{name}.State"),
+        drain_status=enum_value(
+            doc.get("DrainStatus", 0), DrainStatus.from_code, _DRAIN, f"{name}.DrainStatus"
+        ),
+        node_weight=_int(doc.get("NodeWeight"), f"{name}.NodeWeight", 1),
+        dynamic_weight=_int(doc.get("DynamicWeight"), f"{name}.DynamicWeight", 1),
+        boot_id=boot_id_of(doc.get("LastBootUpTime"), f"{name}.LastBootUpTime"),
+        os_build=_str(doc.get("BuildNumber"), f"{name}.BuildNumber"),
+        reachable=bool(doc.get("Reachable", True)),
+    )
+
+
+def _witness(raw: Any) -> WitnessView:
+    if raw is None:
+        return WitnessView()
+    doc = as_mapping(raw, "the witness")
+    kind = _WITNESS.get(_str(doc.get("ResourceType"), "witness ResourceType"), WitnessType.NONE)
+    return WitnessView(
+        type=kind,
+        online=kind is not WitnessType.NONE
+        and _int(doc.get("State"), "witness State", -1) == RESOURCE_STATE_ONLINE,
+        dynamic_weight=_int(doc.get("DynamicWeight"), "witness DynamicWeight", 0),
+    )
+
+
+def _role(raw: Any) -> RoleView:
+    doc = as_mapping(raw, "a group")
+    name = _str(doc.get("Name"), "group Name")
+    kind_raw = doc.get("GroupType", GROUP_TYPE_CODES["VirtualMachine"])
+    kind = _KINDS.get(kind_raw, str(kind_raw)) if isinstance(kind_raw, int) else str(kind_raw)
+    state_code = doc.get("State", 0)
+    if isinstance(state_code, str):
+        state = _ROLE_STATE_NAMES.get(state_code, RoleState.PENDING)
+    else:
+        code = _int(state_code, f"{name}.State")
+        code = GROUP_STATE_CODES[RoleState.ONLINE] if code == PARTIAL_ONLINE else code
+        state = _ROLE_STATES.get(code, RoleState.PENDING)
+    return RoleView(
+        name=name,
+        owner=_str(doc.get("OwnerNode"), f"{name}.OwnerNode"),
+        state=state,
+        kind=kind,
+        memory_gb=float(doc.get("MemoryAssignedMB") or 0) / 1024,
+    )
+
+
+def _disk(raw: Any) -> VirtualDiskView | None:
+    doc = as_mapping(raw, "a virtual disk")
+    name = _str(doc.get("FriendlyName"), "virtual disk FriendlyName")
+    setting = (
+        _str(doc.get("ResiliencySettingName"), f"{name}.ResiliencySettingName"),
+        _int(doc.get("PhysicalDiskRedundancy"), f"{name}.PhysicalDiskRedundancy", 1),
+    )
+    resiliency = _RESILIENCY.get(setting)
+    if resiliency is None:
+        return None  # a Simple (non-resilient) space is no clustered S2D volume
+    operational = tuple(
+        enum_value(code, _operational, _OPERATIONAL, f"{name}.OperationalStatus")
+        for code in as_list(doc.get("OperationalStatus"), f"{name}.OperationalStatus")
+    )
+    return VirtualDiskView(
+        name=name,
+        resiliency=resiliency,
+        health=enum_value(
+            doc.get("HealthStatus"), HealthStatus.from_code, _HEALTH, f"{name}.HealthStatus"
+        ),
+        operational=operational or (OperationalStatus.UNKNOWN,),
+        size_gb=_int(doc.get("Size"), f"{name}.Size", 0) / _GB,
+    )
+
+
+def _job(raw: Any) -> StorageJobView:
+    doc = as_mapping(raw, "a storage job")
+    name = _str(doc.get("Name"), "storage job Name")
+    volume = _str(doc.get("VirtualDisk"), f"{name}.VirtualDisk")
+    if not volume and "-" in name:
+        volume = name.rsplit("-", 1)[0]  # "<volume>-Repair" on HCI builds
+    return StorageJobView(
+        name=name,
+        volume=volume,
+        state=enum_value(doc.get("JobState"), StorageJobState, _JOBS, f"{name}.JobState"),
+        percent_complete=_int(doc.get("PercentComplete"), f"{name}.PercentComplete", 0),
+        bytes_processed=_int(doc.get("BytesProcessed"), f"{name}.BytesProcessed", 0),
+        bytes_total=_int(doc.get("BytesTotal"), f"{name}.BytesTotal", 0),
+    )
+
+
+def parse_cluster_view(raw: Any, taken_at: float) -> ClusterView:
+    """observe.ps1's answer as a ``ClusterView`` taken at ``taken_at`` (transport clock)."""
+    doc = as_mapping(raw, "the observation")
+    disks = (_disk(d) for d in as_list(doc.get("VirtualDisks"), "VirtualDisks"))
+    return ClusterView(
+        cluster=_str(doc.get("Cluster"), "Cluster"),
+        taken_at=taken_at,
+        nodes=tuple(_node(n) for n in as_list(doc.get("Nodes"), "Nodes")),
+        witness=_witness(doc.get("Witness")),
+        has_quorum=bool(doc.get("HasQuorum", True)),
+        s2d_enabled=_int(doc.get("S2DEnabled"), "S2DEnabled", 0) == 1,
+        roles=tuple(_role(g) for g in as_list(doc.get("Groups"), "Groups")),
+        virtual_disks=tuple(d for d in disks if d is not None),
+        storage_jobs=tuple(_job(j) for j in as_list(doc.get("StorageJobs"), "StorageJobs")),
+    )
+
+
+def parse_work_handle(raw: Any) -> WorkHandle:
+    """start-work.ps1's answer: the handle of the detached work."""
+    doc = as_mapping(raw, "the work handle")
+    kind = _str(doc.get("Kind"), "handle Kind")
+    if kind not in _WORK_KINDS:
+        raise MalformedOutput(f"unknown work kind {kind!r}")
+    return WorkHandle(
+        id=_str(doc.get("Id"), "handle Id"),
+        node=_str(doc.get("Node"), "handle Node"),
+        kind=WorkKind(kind),
+    )
+
+
+def _hresult(value: Any) -> str:
+    text = _str(value, "HResult")
+    if not text:
+        return ""
+    code = int(text, 16) if text.lower().startswith("0x") else int(text)
+    return "" if code == 0 else f"0x{code & 0xFFFFFFFF:08X}"
+
+
+def _offered(raw: Any) -> UpdateInfo:
+    doc = as_mapping(raw, "an offered update")
+    return UpdateInfo(
+        id=_str(doc.get("Id"), "update Id"),
+        title=_str(doc.get("Title"), "update Title"),
+        kind=_str(doc.get("Kind"), "update Kind") or "quality",
+        restart_required=bool(doc.get("RestartRequired", True)),
+        firmware=bool(doc.get("Firmware", False)),
+    )
+
+
+def _result(raw: Any) -> UpdateResult:
+    doc = as_mapping(raw, "an update result")
+    code = _int(doc.get("ResultCode"), "update ResultCode")
+    return UpdateResult(
+        id=_str(doc.get("Id"), "update Id"),
+        title=_str(doc.get("Title"), "update Title"),
+        result="Succeeded" if code in _RESULT_OK else "Failed",
+        hresult=_hresult(doc.get("HResult")),
+        restart_required=bool(doc.get("RestartRequired", False)),
+    )
+
+
+def parse_work_progress(raw: Any, handle: WorkHandle) -> WorkProgress:
+    """poll-work.ps1's answer (the worker's status.json) as ``WorkProgress`` of ``handle``."""
+    doc = as_mapping(raw, "the work status")
+    state = _str(doc.get("State"), "work State")
+    if state not in _WORK_STATES:
+        raise MalformedOutput(f"unknown work state {state!r}")
+    exit_code = doc.get("ExitCode")
+    return WorkProgress(
+        handle=handle,
+        state=WorkState(state),
+        percent=_int(doc.get("Percent"), "work Percent", 0),
+        offered=tuple(_offered(u) for u in as_list(doc.get("Offered"), "Offered")),
+        results=tuple(_result(r) for r in as_list(doc.get("Results"), "Results")),
+        restart_required=bool(doc.get("RestartRequired", False)),
+        exit_code=None if exit_code is None else _int(exit_code, "ExitCode"),
+        error=_str(doc.get("Error"), "work Error"),
+        hresult=_hresult(doc.get("HResult")),
+    )

@@ -1,0 +1,101 @@
+"""The script library: the ``.ps1`` resources and how a sendable script is composed.
+
+Owns: loading the templates under ``runner/winrm/scripts/``, composing one script from a
+name and its arguments (header, prelude, ``$PycauArgs`` line, body in try/catch), and the
+payload resources that scripts carry in their arguments (the detached ``worker.ps1`` and the
+boot ``beacon.ps1``).
+
+Theory of operation: the house style keeps templates free of interpolation — a template is
+fixed text and every value arrives in ``$PycauArgs`` (base64 JSON, quoted with
+``ps_quote``). Full-line comments and blank lines are documentation for readers of the
+``.ps1`` files and are stripped before sending, with the indentation, which keeps every
+poll small. The catch
+block turns any failure into one ``{"Error": …}`` document with exit code 1.
+
+Must not: talk to the network or parse answers (``runner.winrm.parse`` does).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from runner.remote_protocol import (
+    ARGS_PREFIX,
+    ARGS_SUFFIX,
+    SCRIPT_HEADER,
+    ScriptName,
+    encode_args,
+    encode_command_line,
+)
+from runner.winrm.quoting import ps_quote
+
+__all__ = [
+    "PAYLOADS",
+    "beacon_source",
+    "command_line",
+    "compose",
+    "template",
+    "worker_source",
+]
+
+# Resources that are not sent as scripts of their own but travel inside arguments.
+PAYLOADS = ("prelude", "worker", "beacon")
+
+_EPILOGUE = (
+    "} catch {",
+    "    Write-PycauResult -Document (Get-PycauErrorDocument -ErrorRecord $_)",
+    "    exit 1",
+    "}",
+)
+
+
+@functools.cache
+def template(name: str) -> str:
+    """The text of ``scripts/<name>.ps1`` as shipped (comments included)."""
+    resource = resources.files("runner.winrm").joinpath("scripts", f"{name}.ps1")
+    return resource.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _wire_text(name: str) -> str:
+    """A template without comments, blank lines and indentation (the templates use no
+    here-strings, multi-line strings or block comments, so a line starting with ``#`` is
+    always a comment and leading blanks never matter)."""
+    lines = [
+        line.strip()
+        for line in template(name).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return "\n".join(lines)
+
+
+def worker_source() -> str:
+    """The detached worker that ``start-work`` writes to the node."""
+    return _wire_text("worker")
+
+
+def beacon_source() -> str:
+    """The startup beacon that ``install-beacon`` writes to the node."""
+    return _wire_text("beacon")
+
+
+def compose(name: ScriptName, args: Mapping[str, Any]) -> str:
+    """The full text of script ``name`` with ``args`` bound to ``$PycauArgs``."""
+    args_line = f"{ARGS_PREFIX}{ps_quote(encode_args(args))}{ARGS_SUFFIX}"
+    parts = (
+        f"{SCRIPT_HEADER}{name.value}",
+        _wire_text("prelude"),
+        args_line,
+        "try {",
+        _wire_text(name.value),
+        *_EPILOGUE,
+    )
+    return "\n".join(parts)
+
+
+def command_line(name: ScriptName, args: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """Executable and arguments that run script ``name`` (``-EncodedCommand``)."""
+    return encode_command_line(compose(name, args))

@@ -1,0 +1,131 @@
+# Observe: the whole cluster in ONE round trip — nodes (state, drain status, votes, boot id,
+# OS build, management reachability), witness, groups and owners, virtual disks and storage
+# jobs. Enums are cast to their numeric codes and CIM status values are read raw (UInt16,
+# arrays for OperationalStatus), exactly as runner/winrm/parse.py expects from PS 5.1.
+# Boot ids of other nodes come from the boot beacon each node writes into the cluster
+# database (install-beacon.ps1), so no second hop is needed.
+try {
+    $cluster = Get-Cluster
+} catch {
+    throw (New-PycauError -Kind 'ClusterUnreachable' -Message ('the cluster does not answer: ' + $_.Exception.Message))
+}
+$beacons = @{}
+foreach ($parameter in @(Get-ClusterParameter -InputObject $cluster)) {
+    if ($parameter.Name -like 'PycauNode.*') {
+        $beacons[$parameter.Name.Substring(10)] = [string]$parameter.Value
+    }
+}
+$os = Get-CimInstance -ClassName Win32_OperatingSystem
+$ubr = (Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion').UBR
+$beacons[$env:COMPUTERNAME] = [string]$os.LastBootUpTime.ToUniversalTime().ToFileTimeUtc() + ';' + [string]$os.BuildNumber + '.' + [string]$ubr
+
+function Test-PycauPort {
+    param($HostName, $Port)
+    $client = New-Object -TypeName System.Net.Sockets.TcpClient
+    try {
+        $pending = $client.ConnectAsync($HostName, $Port)
+        return ($pending.Wait(1000) -and $client.Connected)
+    } catch {
+        return $false
+    } finally {
+        $client.Dispose()
+    }
+}
+
+$port = [int]$PycauArgs.WinRMPort
+$nodes = @(Get-ClusterNode | ForEach-Object {
+    $beacon = [string]$beacons[[string]$_.Name]
+    $bootTime = $null
+    $build = [string]$_.BuildNumber
+    if ($beacon -ne '') {
+        $parts = $beacon.Split(';')
+        $bootTime = [DateTime]::FromFileTimeUtc([long]$parts[0])
+        $build = [string]$parts[1]
+    }
+    $state = [int]$_.State
+    [ordered]@{
+        Name = [string]$_.Name
+        State = $state
+        DrainStatus = [int]$_.DrainStatus
+        NodeWeight = [int]$_.NodeWeight
+        DynamicWeight = [int]$_.DynamicWeight
+        StatusInformation = [int]$_.StatusInformation
+        BuildNumber = $build
+        LastBootUpTime = $bootTime
+        Reachable = (($state -ne 1) -and (Test-PycauPort -HostName ([string]$_.Name) -Port $port))
+    }
+})
+
+$witness = [ordered]@{
+    ResourceType = ''
+    State = -1
+    DynamicWeight = [int]$cluster.WitnessDynamicWeight
+}
+$quorum = Get-ClusterQuorum
+if ($null -ne $quorum.QuorumResource) {
+    $witness.ResourceType = [string]$quorum.QuorumResource.ResourceType.Name
+    $witness.State = [int]$quorum.QuorumResource.State
+}
+
+$memory = @{}
+if ($PycauArgs.VmMemory) {
+    $hosts = @($nodes | Where-Object { $_.State -ne 1 } | ForEach-Object { $_.Name })
+    foreach ($vm in @(Get-VM -ComputerName $hosts -ErrorAction SilentlyContinue)) {
+        $memory[[string]$vm.VMName] = [long]($vm.MemoryAssigned / 1048576)
+    }
+}
+# Core groups (Cluster Group 1, Available Storage 2, CSVs 4, storage pools 5) are not roles.
+$groups = @(Get-ClusterGroup | Where-Object { @(1, 2, 4, 5) -notcontains [int]$_.GroupType } | ForEach-Object {
+    [ordered]@{
+        Name = [string]$_.Name
+        OwnerNode = [string]$_.OwnerNode.Name
+        State = [int]$_.State
+        GroupType = [int]$_.GroupType
+        MemoryAssignedMB = [long]$memory[[string]$_.Name]
+    }
+})
+
+$disks = @()
+$jobs = @()
+if ([int]$cluster.S2DEnabled -eq 1) {
+    $disks = @(Get-VirtualDisk | ForEach-Object {
+        $raw = $_.psBase.CimInstanceProperties
+        [ordered]@{
+            FriendlyName = [string]$_.FriendlyName
+            ResiliencySettingName = [string]$_.ResiliencySettingName
+            PhysicalDiskRedundancy = [int]$_.PhysicalDiskRedundancy
+            HealthStatus = $raw['HealthStatus'].Value
+            OperationalStatus = $raw['OperationalStatus'].Value
+            Size = [long]$_.Size
+        }
+    })
+    # Finished jobs (Completed 7, Terminated 8, Killed 9) linger a while; they are not resync.
+    $jobs = @(Get-StorageJob | Where-Object { @(7, 8, 9) -notcontains [int]$_.psBase.CimInstanceProperties['JobState'].Value } | ForEach-Object {
+        $raw = $_.psBase.CimInstanceProperties
+        $volume = ''
+        try {
+            $volume = [string](@(Get-VirtualDisk -StorageJob $_)[0].FriendlyName)
+        } catch {
+            $volume = ''
+        }
+        [ordered]@{
+            Name = [string]$_.Name
+            VirtualDisk = $volume
+            JobState = $raw['JobState'].Value
+            PercentComplete = $raw['PercentComplete'].Value
+            BytesProcessed = $raw['BytesProcessed'].Value
+            BytesTotal = $raw['BytesTotal'].Value
+        }
+    })
+}
+
+Write-PycauResult -Document ([ordered]@{
+    Cluster = [string]$cluster.Name
+    S2DEnabled = [int]$cluster.S2DEnabled
+    HasQuorum = $true
+    Witness = $witness
+    Nodes = $nodes
+    Groups = $groups
+    VirtualDisks = $disks
+    StorageJobs = $jobs
+})

@@ -1,0 +1,135 @@
+# Detached work of one pycau handle, run by a scheduled task as SYSTEM (start-work.ps1):
+# a Windows Update scan, an install of chosen updates, or a pre/post-update script.
+# Progress and results go to status.json next to this file, replaced atomically.
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$directory = $PSScriptRoot
+$job = ConvertFrom-Json -InputObject (Get-Content -LiteralPath (Join-Path -Path $directory -ChildPath 'job.json') -Raw)
+$status = [ordered]@{
+    Id = [string]$job.Id
+    Node = [string]$job.Node
+    Kind = [string]$job.Kind
+    State = 'Running'
+    Percent = 0
+    Offered = @()
+    Results = @()
+    RestartRequired = $false
+    ExitCode = $null
+    Error = ''
+    HResult = ''
+}
+
+function Save-PycauStatus {
+    $path = Join-Path -Path $directory -ChildPath 'status.json'
+    $temporary = $path + '.tmp'
+    Set-Content -LiteralPath $temporary -Value (ConvertTo-Json -InputObject $status -Depth 6 -Compress) -Encoding UTF8
+    Move-Item -LiteralPath $temporary -Destination $path -Force
+}
+
+function Get-PycauUpdateId {
+    param($Update)
+    $articles = @($Update.KBArticleIDs)
+    if ($articles.Count -gt 0) {
+        return 'KB' + [string]$articles[0]
+    }
+    return [string]$Update.Identity.UpdateID
+}
+
+function Get-PycauUpdateKind {
+    param($Update)
+    foreach ($category in @($Update.Categories)) {
+        if ($category.Name -eq 'Upgrades') {
+            return 'feature'
+        }
+        if ($category.Name -eq 'Drivers') {
+            return 'driver'
+        }
+    }
+    return 'quality'
+}
+
+try {
+    if ($job.Kind -eq 'script') {
+        $global:LASTEXITCODE = 0
+        $failed = $false
+        try {
+            $null = & ([string]$job.Script)
+        } catch {
+            $failed = $true
+            $status.Error = [string]$_.Exception.Message
+        }
+        $code = [int]$global:LASTEXITCODE
+        if ($failed -and ($code -eq 0)) {
+            $code = 1
+        }
+        $status.ExitCode = $code
+        $status.State = 'Succeeded'
+        if ($code -ne 0) {
+            $status.State = 'Failed'
+        }
+    } else {
+        $session = New-Object -ComObject Microsoft.Update.Session
+        $session.ClientApplicationID = 'pycau'
+        $found = $session.CreateUpdateSearcher().Search([string]$job.Criteria)
+        if ($job.Kind -eq 'scan') {
+            $offered = New-Object -TypeName System.Collections.ArrayList
+            foreach ($update in @($found.Updates)) {
+                $null = $offered.Add([ordered]@{
+                    Id = Get-PycauUpdateId -Update $update
+                    Title = [string]$update.Title
+                    Kind = Get-PycauUpdateKind -Update $update
+                    RestartRequired = ([int]$update.InstallationBehavior.RebootBehavior -ne 0)
+                    Firmware = ([string]$update.DriverClass -eq 'Firmware')
+                })
+            }
+            $status.Offered = $offered
+            $status.State = 'Succeeded'
+        } else {
+            $wanted = @($job.UpdateIds)
+            $chosen = New-Object -ComObject Microsoft.Update.UpdateColl
+            foreach ($update in @($found.Updates)) {
+                if ($wanted -contains (Get-PycauUpdateId -Update $update)) {
+                    if (-not $update.EulaAccepted) {
+                        $update.AcceptEula()
+                    }
+                    $null = $chosen.Add($update)
+                }
+            }
+            $results = New-Object -TypeName System.Collections.ArrayList
+            $status.State = 'Succeeded'
+            if ($chosen.Count -gt 0) {
+                $downloader = $session.CreateUpdateDownloader()
+                $downloader.Updates = $chosen
+                $null = $downloader.Download()
+                $status.Percent = 50
+                Save-PycauStatus
+                $installer = $session.CreateUpdateInstaller()
+                $installer.Updates = $chosen
+                $outcome = $installer.Install()
+                for ($index = 0; $index -lt $chosen.Count; $index++) {
+                    $update = $chosen.Item($index)
+                    $one = $outcome.GetUpdateResult($index)
+                    # OperationResultCode: 2 Succeeded, 3 SucceededWithErrors, 4 Failed, 5 Aborted.
+                    if (@(2, 3) -notcontains [int]$one.ResultCode) {
+                        $status.State = 'Failed'
+                    }
+                    $null = $results.Add([ordered]@{
+                        Id = Get-PycauUpdateId -Update $update
+                        Title = [string]$update.Title
+                        ResultCode = [int]$one.ResultCode
+                        HResult = '0x{0:X8}' -f [int]$one.HResult
+                        RestartRequired = [bool]$one.RebootRequired
+                    })
+                }
+                $status.RestartRequired = [bool]$outcome.RebootRequired
+            }
+            $status.Results = $results
+        }
+    }
+} catch {
+    $status.State = 'Failed'
+    $status.Error = [string]$_.Exception.Message
+    $status.HResult = '0x{0:X8}' -f [int]$_.Exception.HResult
+}
+$status.Percent = 100
+Save-PycauStatus

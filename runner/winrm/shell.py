@@ -1,0 +1,240 @@
+"""One WinRS shell on one endpoint, reused for every script, with our own Receive loop.
+
+Owns: ``RemoteShell`` — the WS-Management exchange at the ``winrm.protocol.Protocol`` level
+(Create once with ``codepage=65001``; per script: Command with ``WINRS_SKIP_CMD_SHELL``,
+Receive until Done, Signal; Delete on close), deadlines and cancellation, and the wire
+counters (``WireStats``) the benchmark prints.
+
+Theory of operation:
+- ``Session.run_ps`` would open a shell and a TCP connection per call and squeeze the script
+  through cmd.exe's 8 K line; one long-lived shell per endpoint avoids both.
+- Receive is a long-poll: the server answers the w:TimedOut fault (pywinrm raises
+  ``WinRMOperationTimeoutError``) while the command runs. Between polls we check the
+  script's deadline and the cancel event; on either we Signal terminate and raise
+  ``OperationTimedOut`` (effect unknown).
+- What is retried, once: a Command refused because the shell is gone (the node restarted
+  or the shell idled out — no script ran) in a fresh shell; and, for scripts marked
+  idempotent (reads), a Command whose connection failed. Anything else is mapped by
+  ``runner.winrm.faults`` and raised: the engine observes again and decides.
+- After any connection-level failure the ``Protocol`` (its HTTP session and, for NTLM,
+  its message-encryption context, which is bound to one TCP connection) is discarded and
+  rebuilt; an idle session is rebuilt too, before the server's keep-alive timeout drops it.
+
+Must not: parse script output (the transport does) or sleep.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import requests
+from winrm.exceptions import WinRMError, WinRMOperationTimeoutError, WinRMTransportError
+from winrm.protocol import Protocol
+
+from runner.errors import OperationTimedOut
+from runner.winrm.faults import WSMAN_SHELL_NOT_FOUND, Stage, map_failure
+
+__all__ = ["CommandResult", "EndpointStats", "RemoteShell", "WireStats"]
+
+# Failures of the exchange itself (the four pywinrm families); anything else is a bug.
+WIRE_FAILURES = (
+    WinRMError,
+    WinRMTransportError,
+    WinRMOperationTimeoutError,
+    requests.exceptions.RequestException,
+)
+_CODEPAGE_UTF8 = 65001
+# http.sys drops idle keep-alive connections after 120 s; rebuild the session before that.
+_IDLE_RESET_S = 60.0
+
+
+@dataclass(slots=True)
+class EndpointStats:
+    """Counters of one shell: scripts run, HTTP requests, SOAP bytes each way."""
+
+    scripts: int = 0
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+@dataclass(slots=True)
+class WireStats:
+    """Counters per shell label ("cluster" or a node name)."""
+
+    by_label: dict[str, EndpointStats] = field(default_factory=dict)
+
+    def of(self, label: str) -> EndpointStats:
+        return self.by_label.setdefault(label, EndpointStats())
+
+    def total(self) -> EndpointStats:
+        out = EndpointStats()
+        for one in self.by_label.values():
+            out.scripts += one.scripts
+            out.requests += one.requests
+            out.bytes_sent += one.bytes_sent
+            out.bytes_received += one.bytes_received
+        return out
+
+
+class _CountingProtocol(Protocol):
+    """pywinrm's Protocol, counting every SOAP message it sends and receives."""
+
+    def __init__(self, stats: EndpointStats, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._stats = stats
+
+    def send_message(self, message: str) -> bytes:
+        self._stats.requests += 1
+        self._stats.bytes_sent += len(message.encode("utf-8"))
+        reply = super().send_message(message)
+        self._stats.bytes_received += len(reply)
+        return reply
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandResult:
+    """What one script produced: its streams and exit code."""
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int
+
+
+class RemoteShell:
+    """A reusable WinRS shell on ``endpoint``; ``node`` is None for the cluster endpoint."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        node: str | None,
+        protocol_kwargs: dict[str, object],
+        secret: str | None,
+        stats: EndpointStats,
+        cancel: threading.Event,
+    ) -> None:
+        self.endpoint = endpoint
+        self._node = node
+        self._kwargs = protocol_kwargs
+        self._secret = secret
+        self._stats = stats
+        self._cancel = cancel
+        self._protocol: Protocol | None = None
+        self._shell_id: str | None = None
+        self._last_used = 0.0
+
+    def _fail(self, exc: BaseException, script: str, stage: Stage) -> Exception:
+        return map_failure(
+            exc,
+            script=script,
+            stage=stage,
+            endpoint=self.endpoint,
+            node=self._node,
+            secret=self._secret,
+        )
+
+    def _drop_session(self) -> None:
+        """Forget the HTTP session (and its NTLM context); the shell id stays valid."""
+        if self._protocol is not None:
+            self._protocol.transport.close_session()
+        self._protocol = None
+
+    def _ensure(self, script: str) -> tuple[Protocol, str]:
+        if self._protocol is not None and time.monotonic() - self._last_used > _IDLE_RESET_S:
+            self._drop_session()
+        try:
+            if self._protocol is None:
+                self._protocol = _CountingProtocol(self._stats, **self._kwargs)
+            if self._shell_id is None:
+                self._shell_id = self._protocol.open_shell(codepage=_CODEPAGE_UTF8, noprofile=True)
+        except WIRE_FAILURES as exc:
+            self._drop_session()
+            raise self._fail(exc, script, Stage.OPEN) from exc
+        self._last_used = time.monotonic()
+        return self._protocol, self._shell_id
+
+    def run(
+        self,
+        script: str,
+        executable: str,
+        arguments: tuple[str, ...],
+        *,
+        deadline_s: float,
+        idempotent: bool,
+    ) -> CommandResult:
+        """Run one command line to completion within ``deadline_s`` seconds."""
+        self._stats.scripts += 1
+        deadline = time.monotonic() + deadline_s
+        retried = False
+        while True:
+            protocol, shell_id = self._ensure(script)
+            try:
+                command_id = protocol.run_command(
+                    shell_id, executable, arguments, skip_cmd_shell=True
+                )
+                break
+            except WIRE_FAILURES as exc:
+                gone = getattr(exc, "wsman_fault_code", None) == WSMAN_SHELL_NOT_FOUND
+                connection = isinstance(exc, requests.exceptions.ConnectionError)
+                if gone:
+                    self._shell_id = None
+                if connection:
+                    self._drop_session()
+                if not retried and (gone or (connection and idempotent)):
+                    retried = True
+                    continue
+                raise self._fail(exc, script, Stage.COMMAND) from exc
+        result = self._receive(protocol, shell_id, command_id, script, deadline)
+        self._signal(protocol, shell_id, command_id)
+        self._last_used = time.monotonic()
+        return result
+
+    def _receive(
+        self, protocol: Protocol, shell_id: str, command_id: str, script: str, deadline: float
+    ) -> CommandResult:
+        stdout: list[bytes] = []
+        stderr: list[bytes] = []
+        while True:
+            if self._cancel.is_set():
+                self._signal(protocol, shell_id, command_id)
+                raise OperationTimedOut(f"{self.endpoint}: {script} canceled; effect unknown")
+            try:
+                out, err, code, done = protocol.get_command_output_raw(shell_id, command_id)
+            except WinRMOperationTimeoutError:
+                out, err, code, done = b"", b"", -1, False
+            except WIRE_FAILURES as exc:
+                self._drop_session()
+                raise self._fail(exc, script, Stage.RECEIVE) from exc
+            stdout.append(out)
+            stderr.append(err)
+            if done:
+                return CommandResult(
+                    stdout=b"".join(stdout), stderr=b"".join(stderr), exit_code=code
+                )
+            if time.monotonic() > deadline:
+                self._signal(protocol, shell_id, command_id)
+                raise OperationTimedOut(
+                    f"{self.endpoint}: {script} did not finish within its deadline; effect unknown"
+                )
+
+    def _signal(self, protocol: Protocol, shell_id: str, command_id: str) -> None:
+        """Signal terminate: frees the command on the server. The answer is already in hand
+        (or abandoned), so a failure here only costs the session."""
+        try:
+            protocol.cleanup_command(shell_id, command_id)
+        except (*WIRE_FAILURES, AssertionError):
+            self._drop_session()
+
+    def close(self) -> None:
+        """Delete the shell (best effort) and close the HTTP session."""
+        protocol, shell_id = self._protocol, self._shell_id
+        self._shell_id = None
+        if protocol is not None and shell_id is not None:
+            try:
+                protocol.close_shell(shell_id, close_session=False)
+            except (*WIRE_FAILURES, AssertionError):
+                pass  # the shell idles out on the server
+        self._drop_session()

@@ -1,0 +1,294 @@
+"""The production ``ClusterTransport``: a Windows failover cluster over WinRM.
+
+Owns: ``WinRMTransport`` — each contract method is one script (``runner/winrm/scripts``)
+run in the shell of the right endpoint, its answer parsed into the contract's value types,
+its failures mapped to ``runner.errors`` — plus the operations the CLI needs beyond the
+contract (probe, readiness facts, boot beacon, run record, the endpoint's clock).
+
+Theory of operation:
+- ``observe`` is ONE script on the cluster endpoint returning the whole ``ClusterView``.
+  If the cluster endpoint does not answer, the other nodes that were Up in the last view
+  are tried in turn (observe and the run record are reads, safe to repeat anywhere).
+- Cluster commands (suspend, resume, run record) run on the cluster endpoint; node-local
+  work (Windows Update, scripts, restart, facts, beacon) runs on the node's own endpoint,
+  and each of those scripts first checks it landed on the node it was meant for.
+- A script answers one JSON document; ``{"Error": …}`` with exit code 1 is mapped by
+  ``runner.winrm.faults.error_from_document``.
+- ``round_trip_hooks`` run after every script: the endpoint clock uses it to know that
+  simulated time may have moved.
+
+Error contract: as ``runner.transport``; additionally every method may raise
+``AuthenticationFailed`` (credentials or TLS trust refused; no effect).
+
+Must not: decide anything about the run, sleep, or let a secret into a message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runner.clock import SystemClock
+from runner.errors import ClusterUnreachable, RemoteCommandFailed
+from runner.remote_protocol import ScriptName
+from runner.transport import Clock
+from runner.types import ClusterView, FailbackMode, NodeState, WorkHandle, WorkKind, WorkProgress
+from runner.winrm.connection import ConnectionOptions, Credentials
+from runner.winrm.faults import error_from_document, safe_text
+from runner.winrm.parse import parse_cluster_view, parse_work_handle, parse_work_progress
+from runner.winrm.psjson import MalformedOutput, load_document
+from runner.winrm.scripts import beacon_source, command_line, worker_source
+from runner.winrm.shell import RemoteShell, WireStats
+
+__all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
+
+CLUSTER = "cluster"
+# Invoke-CauScan's default Windows Update search (reference cau.md §2.1).
+DEFAULT_CRITERIA = "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deadlines:
+    """Wall-clock seconds each kind of script may take before it counts as timed out."""
+
+    read: float = 120.0  # observe, poll, facts, run record, probe
+    start: float = 180.0  # writing the worker and registering its scheduled task
+    command: float = 300.0  # suspend, resume (failback), restart, beacon
+
+
+class WinRMTransport:
+    """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
+
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        credentials: Credentials,
+        *,
+        clock: Clock | None = None,
+        deadlines: Deadlines | None = None,
+        vm_memory: bool = False,
+        criteria: str = DEFAULT_CRITERIA,
+    ) -> None:
+        self.options = options
+        self._credentials = credentials
+        self.clock: Clock = clock or SystemClock()
+        self.deadlines = deadlines or Deadlines()
+        self._vm_memory = vm_memory
+        self._criteria = criteria
+        self.stats = WireStats()
+        self.cancel = threading.Event()
+        # Called after every script with the endpoint's "Now" when it reported one.
+        self.round_trip_hooks: list[Callable[[float | None], None]] = []
+        self._shells: dict[str, RemoteShell] = {}
+        self._fallback_nodes: tuple[str, ...] = ()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _shell(self, label: str, host: str, node: str | None) -> RemoteShell:
+        key = f"{label}@{host}"
+        shell = self._shells.get(key)
+        if shell is None:
+            shell = RemoteShell(
+                endpoint=self.options.endpoint(host),
+                node=node,
+                protocol_kwargs=self.options.protocol_kwargs(host, self._credentials),
+                secret=self._credentials.password or None,
+                stats=self.stats.of(label),
+                cancel=self.cancel,
+            )
+            self._shells[key] = shell
+        return shell
+
+    def _run(
+        self,
+        shell: RemoteShell,
+        name: ScriptName,
+        args: Mapping[str, Any],
+        *,
+        deadline: float,
+        idempotent: bool,
+        node: str | None,
+    ) -> Any:
+        executable, arguments = command_line(name, args)
+        try:
+            result = shell.run(
+                name.value, executable, arguments, deadline_s=deadline, idempotent=idempotent
+            )
+        except BaseException:
+            self._after_round_trip(None)
+            raise
+        secret = self._credentials.password or None
+        try:
+            document = load_document(result.stdout)
+        except MalformedOutput as exc:
+            detail = f"unexpected answer to {name.value}: {exc}"
+            if result.exit_code != 0:
+                stderr = safe_text(result.stderr.decode("utf-8", "replace"), secret)
+                detail = f"{name.value} exited with {result.exit_code}: {stderr}"
+            self._after_round_trip(None)
+            raise RemoteCommandFailed(name.value, detail) from exc
+        now = document.get("Now") if isinstance(document, Mapping) else None
+        self._after_round_trip(float(now) if isinstance(now, int | float) else None)
+        if isinstance(document, Mapping) and isinstance(document.get("Error"), Mapping):
+            raise error_from_document(document, script=name.value, node=node, secret=secret)
+        return document
+
+    def _after_round_trip(self, endpoint_now: float | None) -> None:
+        for hook in self.round_trip_hooks:
+            hook(endpoint_now)
+
+    def _on_cluster(
+        self, name: ScriptName, args: Mapping[str, Any], *, deadline: float, about: str | None
+    ) -> Any:
+        shell = self._shell(CLUSTER, self.options.host, None)
+        return self._run(shell, name, args, deadline=deadline, idempotent=False, node=about)
+
+    def _read_cluster(self, name: ScriptName, args: Mapping[str, Any]) -> Any:
+        """A read on the cluster endpoint, falling back to nodes seen Up when it is away."""
+        hosts = [self.options.host]
+        if not self.options.single_endpoint:
+            hosts += [self.options.node_host(n) for n in self._fallback_nodes]
+        last: ClusterUnreachable | None = None
+        for host in dict.fromkeys(hosts):
+            shell = self._shell(CLUSTER, host, None)
+            try:
+                return self._run(
+                    shell, name, args, deadline=self.deadlines.read, idempotent=True, node=None
+                )
+            except ClusterUnreachable as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def _on_node(
+        self,
+        node: str,
+        name: ScriptName,
+        args: Mapping[str, Any],
+        *,
+        deadline: float,
+        idempotent: bool = False,
+    ) -> Any:
+        shell = self._shell(node, self.options.node_host(node), node)
+        payload = {"Node": node, **args}
+        return self._run(shell, name, payload, deadline=deadline, idempotent=idempotent, node=node)
+
+    # -- the contract -----------------------------------------------------------------
+
+    def observe(self) -> ClusterView:
+        args = {"WinRMPort": self.options.effective_port, "VmMemory": self._vm_memory}
+        document = self._read_cluster(ScriptName.OBSERVE, args)
+        try:
+            view = parse_cluster_view(document, taken_at=self.clock.now())
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed("observe", f"unexpected answer to observe: {exc}") from exc
+        self._fallback_nodes = tuple(
+            n.name for n in view.nodes if n.state in (NodeState.UP, NodeState.PAUSED)
+        )
+        return view
+
+    def _start(self, node: str, kind: WorkKind, **args: Any) -> WorkHandle:
+        payload: dict[str, Any] = {
+            "Kind": kind.value,
+            "Criteria": self._criteria,
+            "UpdateIds": [],
+            "Script": "",
+            **args,
+            "Worker": worker_source(),
+        }
+        document = self._on_node(
+            node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
+        )
+        try:
+            return parse_work_handle(document)
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed("start-work", f"unexpected answer: {exc}") from exc
+
+    def start_scan(self, node: str) -> WorkHandle:
+        return self._start(node, WorkKind.SCAN)
+
+    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+        return self._start(node, WorkKind.INSTALL, UpdateIds=list(update_ids))
+
+    def start_script(self, node: str, script: str) -> WorkHandle:
+        return self._start(node, WorkKind.SCRIPT, Script=script)
+
+    def poll_work(self, handle: WorkHandle) -> WorkProgress:
+        document = self._on_node(
+            handle.node,
+            ScriptName.POLL_WORK,
+            {"Id": handle.id, "Kind": handle.kind.value},
+            deadline=self.deadlines.read,
+            idempotent=True,
+        )
+        try:
+            return parse_work_progress(document, handle)
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed("poll-work", f"unexpected answer: {exc}") from exc
+
+    def suspend_node(self, node: str) -> None:
+        self._on_cluster(
+            ScriptName.SUSPEND_NODE, {"Node": node}, deadline=self.deadlines.command, about=node
+        )
+
+    def resume_node(self, node: str, failback: FailbackMode) -> None:
+        args = {"Node": node, "Failback": failback.cau_name}
+        self._on_cluster(ScriptName.RESUME_NODE, args, deadline=self.deadlines.command, about=node)
+
+    def restart_node(self, node: str, *, soft: bool = False) -> None:
+        self._on_node(
+            node, ScriptName.RESTART_NODE, {"Soft": soft}, deadline=self.deadlines.command
+        )
+
+    # -- beyond the contract (CLI) --------------------------------------------------------
+
+    def probe(self, node: str | None = None) -> Mapping[str, Any]:
+        """Who answers on the cluster endpoint (or on ``node``'s own endpoint)."""
+        if node is None:
+            return dict(self._read_cluster(ScriptName.PROBE, {}))
+        return dict(self._on_node(node, ScriptName.PROBE, {}, deadline=self.deadlines.read))
+
+    def node_facts(self, node: str, scripts: Sequence[str]) -> Mapping[str, Any]:
+        """Readiness facts of ``node`` (versions, policies, firewall, scripts)."""
+        args = {"Scripts": list(scripts)}
+        return dict(self._on_node(node, ScriptName.NODE_FACTS, args, deadline=self.deadlines.read))
+
+    def install_beacon(self, node: str) -> None:
+        """Install the startup task that publishes ``node``'s boot id in the cluster."""
+        args = {"Beacon": beacon_source()}
+        self._on_node(node, ScriptName.INSTALL_BEACON, args, deadline=self.deadlines.command)
+
+    def get_run(self) -> Mapping[str, Any] | None:
+        """The published run record, or None when no run was ever published."""
+        text = self._read_cluster(ScriptName.GET_RUN, {}).get("Run") or ""
+        try:
+            record = json.loads(text) if text else None
+        except json.JSONDecodeError as exc:
+            raise RemoteCommandFailed("get-run", "the run record is not JSON") from exc
+        return record if isinstance(record, Mapping) else None
+
+    def publish_run(self, record: Mapping[str, Any], *, force: bool = False) -> None:
+        """Publish the run record (it carries ``RunId``); ``RunLocked`` if another run in
+        progress holds the cluster and ``force`` is not set."""
+        args = {"Run": dict(record), "Force": force}
+        self._on_cluster(ScriptName.PUBLISH_RUN, args, deadline=self.deadlines.read, about=None)
+
+    def endpoint_clock(self, seconds: float) -> float:
+        """Wait ``seconds`` on the cluster endpoint; its monotonic seconds afterwards."""
+        args = {"Seconds": seconds}
+        document = self._on_cluster(
+            ScriptName.CLOCK, args, deadline=self.deadlines.read + seconds, about=None
+        )
+        now = document.get("Now") if isinstance(document, Mapping) else None
+        if not isinstance(now, int | float):
+            raise RemoteCommandFailed("clock", "the endpoint reported no time")
+        return float(now)
+
+    def close(self) -> None:
+        """Delete every shell (best effort)."""
+        for shell in self._shells.values():
+            shell.close()
+        self._shells.clear()

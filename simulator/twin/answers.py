@@ -1,0 +1,217 @@
+"""Answering pycau's scripts from a simulated cluster: the twin's ``Answerer``.
+
+Owns: ``TwinAnswers`` — decodes each command line (``runner.remote_protocol``), runs the
+ONE call of the world's ``ClusterTransport`` the script stands for, and writes the answer
+the real script would write on Windows PowerShell 5.1 (``simulator.twin.encode``,
+``simulator.twin.psjson``). Also the state a real cluster keeps outside the world: the
+published run record (the cluster parameter PycauRun, which is the run lock) and the
+LastBootUpTime of each boot id seen.
+
+Theory of operation: every world-changing script maps to exactly the transport call the
+runner would have made directly, and the ``clock`` script to the world's clock, so a run
+through WinRM drives the SimPy world through the same calls at the same simulated times
+as ``pycau simulate``: same decisions, same outcome, same oracle verdict. Failures travel as
+Windows shows them: a node that is away cuts the connection of a script meant to run on it
+(as a rebooting node does); other runner errors become the prelude's error document. A
+restart removes the shell it ran in, as a reboot does.
+
+Must not: touch the world except through its transport and clock; run two scripts at once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from runner.errors import NodeUnreachable, RunLocked, RunnerError
+from runner.remote_protocol import (
+    TWIN_MARKER,
+    ScriptName,
+    ScriptProtocolError,
+    decode_command_line,
+    read_script,
+)
+from runner.transport import Clock, ClusterTransport
+from runner.types import FailbackMode, WorkHandle, WorkKind
+from simulator.twin.encode import (
+    error_document,
+    facts_document,
+    handle_document,
+    observe_document,
+    progress_document,
+)
+from simulator.twin.psjson import dumps
+from simulator.twin.shells import ScriptOutput
+
+__all__ = ["NODE_LOCAL", "TwinAnswers"]
+
+# Scripts that run on the node they name (they check $env:COMPUTERNAME first).
+NODE_LOCAL = frozenset(
+    {
+        ScriptName.START_WORK,
+        ScriptName.POLL_WORK,
+        ScriptName.RESTART_NODE,
+        ScriptName.INSTALL_BEACON,
+        ScriptName.NODE_FACTS,
+    }
+)
+# Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
+_EPOCH_MS = int(datetime(2026, 1, 13, 2, 0, tzinfo=UTC).timestamp() * 1000)
+_FAILBACK = {mode.cau_name: mode for mode in FailbackMode}
+
+Handler = Callable[[Mapping[str, Any]], tuple[Mapping[str, Any], bool]]
+
+
+class TwinAnswers:
+    """``Answerer`` of the twin: pycau's scripts answered from ``transport`` and ``clock``."""
+
+    def __init__(
+        self,
+        transport: ClusterTransport,
+        clock: Clock,
+        *,
+        cluster: str,
+        scenario: str = "",
+        seed: int = 0,
+        on_run_record: Callable[[Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        self._transport = transport
+        self._clock = clock
+        self._cluster = cluster
+        self._scenario = scenario
+        self._seed = seed
+        self._on_run_record = on_run_record
+        self._lock = threading.Lock()
+        self._boot_ms: dict[str, int] = {}
+        self._run_record = ""
+        self.scripts: dict[str, int] = {}  # how many of each script were answered
+        self.dropped = 0  # connections cut because the node a script was for was away
+        self._handlers: dict[ScriptName, Handler] = {
+            ScriptName.PROBE: self._probe,
+            ScriptName.OBSERVE: self._observe,
+            ScriptName.START_WORK: self._start_work,
+            ScriptName.POLL_WORK: self._poll_work,
+            ScriptName.SUSPEND_NODE: self._suspend,
+            ScriptName.RESUME_NODE: self._resume,
+            ScriptName.RESTART_NODE: self._restart,
+            ScriptName.INSTALL_BEACON: self._beacon,
+            ScriptName.NODE_FACTS: self._facts,
+            ScriptName.GET_RUN: self._get_run,
+            ScriptName.PUBLISH_RUN: self._publish_run,
+            ScriptName.CLOCK: self._clock_script,
+        }
+
+    def __call__(self, command: str, arguments: str) -> ScriptOutput:
+        try:
+            name, args = read_script(decode_command_line(command, arguments))
+        except ScriptProtocolError as exc:
+            return ScriptOutput(stderr=f"pycau twin: {exc}".encode(), exit_code=1)
+        with self._lock:
+            self.scripts[name.value] = self.scripts.get(name.value, 0) + 1
+            try:
+                document, close_shell = self._handlers[name](args)
+            except NodeUnreachable as exc:
+                if name in NODE_LOCAL:
+                    self.dropped += 1
+                    return ScriptOutput(drop=True)  # the node is away: its connection dies
+                return self._output(error_document(exc), exit_code=1)
+            except RunnerError as exc:
+                return self._output(error_document(exc), exit_code=1)
+            except Exception as exc:  # a twin bug: answer as a crashed script, keep serving
+                text = f"pycau twin failed on {name.value}: {type(exc).__name__}: {exc}"
+                return ScriptOutput(stderr=text.encode("utf-8"), exit_code=1)
+            return self._output(document, close_shell=close_shell)
+
+    def _output(self, document: Mapping[str, Any], **kwargs: Any) -> ScriptOutput:
+        """The document as the prelude writes it: stamped with the endpoint's Now."""
+        stamped = {**document, "Now": self._clock.now()}
+        return ScriptOutput(stdout=dumps(stamped).encode("utf-8"), **kwargs)
+
+    # -- the world ------------------------------------------------------------------------
+    def _boot(self, boot_id: str) -> int | None:
+        """The LastBootUpTime (ms) of ``boot_id``: when the twin first saw it."""
+        if not boot_id:
+            return None
+        if boot_id not in self._boot_ms:
+            ms = _EPOCH_MS + round(self._clock.now() * 1000)
+            taken = set(self._boot_ms.values())
+            while ms in taken:
+                ms += 1
+            self._boot_ms[boot_id] = ms
+        return self._boot_ms[boot_id]
+
+    def _observe(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        view = self._transport.observe()
+        return observe_document(view, boot_ms=self._boot), False
+
+    def _start_work(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        node, kind = str(args["Node"]), WorkKind(str(args["Kind"]))
+        if kind is WorkKind.SCAN:
+            handle = self._transport.start_scan(node)
+        elif kind is WorkKind.INSTALL:
+            handle = self._transport.start_install(node, tuple(args.get("UpdateIds") or ()))
+        else:
+            handle = self._transport.start_script(node, str(args.get("Script", "")))
+        return handle_document(handle), False
+
+    def _poll_work(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        handle = WorkHandle(
+            id=str(args["Id"]), node=str(args["Node"]), kind=WorkKind(str(args["Kind"]))
+        )
+        return progress_document(self._transport.poll_work(handle)), False
+
+    def _suspend(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        self._transport.suspend_node(str(args["Node"]))
+        return {"Node": args["Node"], "State": 2, "DrainStatus": 1}, False
+
+    def _resume(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        self._transport.resume_node(str(args["Node"]), _FAILBACK[str(args["Failback"])])
+        return {"Node": args["Node"], "State": 0, "DrainStatus": 0}, False
+
+    def _restart(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        soft = bool(args.get("Soft"))
+        self._transport.restart_node(str(args["Node"]), soft=soft)
+        return {"Node": args["Node"], "LastBootUpTime": None, "Soft": soft}, True
+
+    def _clock_script(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        seconds = float(args.get("Seconds") or 0.0)
+        if seconds > 0:
+            self._clock.sleep(seconds)
+        return {"Slept": seconds}, False
+
+    # -- outside the world: what a real cluster keeps anyway ---------------------------------
+    def _probe(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        return {
+            "ComputerName": str(args.get("Node") or self._cluster).upper(),
+            "PSVersion": "5.1.20348.2031",
+            "OSCaption": "Microsoft Windows Server 2022 Datacenter (pycau twin)",
+            "OSBuild": "20348",
+            "Cluster": self._cluster,
+            TWIN_MARKER: {"Scenario": self._scenario, "Seed": self._seed, "Clock": "simulated"},
+        }, False
+
+    def _beacon(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        return {"Node": args["Node"], "Installed": True}, False
+
+    def _facts(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        return facts_document(str(args["Node"]), [str(s) for s in args.get("Scripts") or ()]), False
+
+    def _get_run(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        return {"Run": self._run_record}, False
+
+    def _publish_run(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        raw = args.get("Run")
+        record: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        run_id = record.get("RunId")
+        if self._run_record and not args.get("Force"):
+            existing = json.loads(self._run_record)
+            if existing.get("RunState") == "RunInProgress" and existing.get("RunId") != run_id:
+                owner = str(existing.get("Coordinator", ""))
+                raise RunLocked(owner, f"run {existing.get('RunId')} by {owner} is in progress")
+        self._run_record = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        if self._on_run_record is not None:
+            self._on_run_record(record)
+        return {"RunId": run_id, "Published": True}, False

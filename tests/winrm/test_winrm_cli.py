@@ -1,0 +1,224 @@
+"""The real-cluster commands against the simulated twin over real WinRM (loopback).
+
+``pycau run`` performs the same rolling run as ``pycau simulate`` (same statuses, same
+oracle verdict); ``--what-if`` and a declined confirmation change nothing; the run record
+is the run lock; ``status``, ``test-setup`` and ``scan`` work; TLS validation is on by
+default; and the password never appears in any output, report, log or error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from winrm_support import PASSWORD, USERNAME
+
+from runner.cli import cli
+from runner.cli.compose import rehearse
+from runner.cli.twin_serve import TwinServer
+from runner.winrm.connection import ConnectionOptions, Credentials
+from runner.winrm.transport import WinRMTransport
+from simulator.scenario import load_scenario
+from simulator.twin import Account
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "scenarios" / "two-node-cloud-witness.yaml"
+WORLD_SCRIPTS = {"start-work", "poll-work", "suspend-node", "resume-node", "restart-node", "clock"}
+
+
+@pytest.fixture
+def twin_factory() -> Iterator[Callable[..., TwinServer]]:
+    servers: list[TwinServer] = []
+
+    def make(**kwargs: Any) -> TwinServer:
+        scenario = load_scenario(SCENARIO)
+        server = TwinServer(
+            scenario, scenario.seed, Account(username=USERNAME, password=PASSWORD),
+            echo=lambda line: None, **kwargs,
+        ).start()  # fmt: skip
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def pycau(*args: str, password: str = PASSWORD, stdin: str | None = None) -> Result:
+    env = {"PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": password}
+    return CliRunner().invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
+
+
+def at(twin: TwinServer, *flags: str) -> list[str]:
+    return ["--cluster", f"127.0.0.1:{twin.endpoint.port}", *(flags or ("--insecure-http",))]
+
+
+@pytest.fixture(scope="module")
+def finished_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TwinServer, Result, dict[str, Any], str]]:
+    """One `pycau run --yes --report` against a twin: (twin, result, report, report text)."""
+    scenario = load_scenario(SCENARIO)
+    account = Account(username=USERNAME, password=PASSWORD)
+    twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
+    report_path = tmp_path_factory.mktemp("run") / "report.json"
+    try:
+        result = pycau("run", *at(twin), "--yes", "--report", str(report_path))
+        text = report_path.read_text(encoding="utf-8") if report_path.exists() else ""
+        yield twin, result, json.loads(text or "{}"), text
+    finally:
+        twin.stop()
+
+
+def test_run_is_the_simulated_run(
+    finished_run: tuple[TwinServer, Result, dict[str, Any], str],
+) -> None:
+    """Same statuses and oracle verdict as pycau simulate; the twin saw the final record."""
+    twin, result, report, _ = finished_run
+    assert result.exit_code == 0, result.output
+    scenario = load_scenario(SCENARIO)
+    simulated = rehearse(scenario, scenario.seed)
+    assert report["status"] == simulated["status"] == "Succeeded"
+    assert [(n["name"], n["status"], n["attempts"]) for n in report["nodes"]] == [
+        (n["name"], n["status"], n["attempts"]) for n in simulated["nodes"]
+    ]
+    assert twin.finished.is_set()
+    assert twin.mismatches == []
+    assert twin.invariants == simulated["simulation"]["invariants"]
+
+
+def test_status_shows_the_published_run(
+    finished_run: tuple[TwinServer, Result, dict[str, Any], str],
+) -> None:
+    """`pycau status` reads the run record from the cluster, like Get-CauRun."""
+    twin, _, report, _ = finished_run
+    status = pycau("status", *at(twin))
+    assert status.exit_code == 0
+    assert "RunNotInProgress" in status.output
+    assert report["run_id"] in status.output
+    assert "Succeeded" in status.output
+
+
+@pytest.mark.parametrize(("flags", "stdin", "code"), [(("--what-if",), None, 0), ((), "n\n", 1)])
+def test_what_if_and_declined_confirmation_change_nothing(
+    twin_factory: Callable[..., TwinServer], flags: tuple[str, ...], stdin: str | None, code: int
+) -> None:
+    """The plan is shown; no run record, no beacon, no work reaches the cluster."""
+    twin = twin_factory()
+    result = pycau("run", *at(twin), *flags, stdin=stdin)
+    assert result.exit_code == code
+    assert "plan: rolling update of" in result.output
+    assert "nothing was changed" in result.output
+    assert set(twin.answers.scripts) == {"probe", "observe"}
+
+
+def test_run_lock_refuses_a_second_run_until_forced(
+    twin_factory: Callable[..., TwinServer],
+) -> None:
+    """Another run's record in progress is CAU's lock: exit 3, unless --force-recovery."""
+    twin = twin_factory()
+    options = ConnectionOptions(
+        host="127.0.0.1", port=twin.endpoint.port, insecure_http=True, single_endpoint=True
+    )
+    other = WinRMTransport(options, Credentials(username=USERNAME, password=PASSWORD))
+    other.publish_run({"RunId": "r-0", "RunState": "RunInProgress", "Coordinator": "ops-vm7"})
+    other.close()
+    locked = pycau("run", *at(twin), "--yes", "--quiet")
+    assert locked.exit_code == 3
+    assert "RunLocked" in locked.output
+    assert "ops-vm7" in locked.output
+    assert not set(twin.answers.scripts) & WORLD_SCRIPTS
+    forced = pycau("run", *at(twin), "--yes", "--quiet", "--force-recovery")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_test_setup_and_scan(twin_factory: Callable[..., TwinServer]) -> None:
+    """test-setup judges every rule (plain HTTP warns); scan lists the offered updates."""
+    twin = twin_factory()
+    setup = pycau("test-setup", *at(twin))
+    assert setup.exit_code == 0, setup.output
+    assert "Automatic Updates" in setup.output
+    assert "Warn" in setup.output  # plain HTTP
+    scan = pycau("scan", *at(twin))
+    assert scan.exit_code == 0, scan.output
+    scenario = load_scenario(SCENARIO)
+    assert all(update.id in scan.output for update in scenario.updates)
+
+
+def test_tls_is_validated_by_default(
+    twin_factory: Callable[..., TwinServer], tmp_path: Path
+) -> None:
+    """HTTPS works with the issuing CA given; without it the certificate is refused."""
+    twin = twin_factory(tls_dir=tmp_path / "tls")
+    assert twin.ca_cert is not None
+    trusted = pycau("status", *at(twin, "--ca-cert", str(twin.ca_cert)))
+    assert trusted.exit_code == 0, trusted.output
+    refused = pycau("status", *at(twin, "--auth", "ntlm"))
+    assert refused.exit_code == 3
+    assert "--ca-cert" in refused.output
+
+
+def test_password_never_leaks(
+    finished_run: tuple[TwinServer, Result, dict[str, Any], str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Outputs, the report, logs (DEBUG, every library) and error texts never hold it."""
+    caplog.set_level(logging.DEBUG)
+    twin, run, _, report_text = finished_run
+    results = [
+        run,
+        pycau("status", *at(twin)),
+        pycau("test-setup", *at(twin)),
+        pycau("status", *at(twin), password=PASSWORD + "-wrong"),
+        pycau("status", *at(twin), "--auth", "basic", password=PASSWORD + "-wrong"),
+        pycau("status", "--cluster", "127.0.0.1:9", "--insecure-http"),
+    ]
+    assert [r.exit_code for r in results] == [0, 0, 0, 3, 3, 3]
+    assert "AuthenticationFailed" in results[3].output
+    texts = [r.output for r in results] + [r.stderr for r in results]
+    texts += [report_text, caplog.text, repr(Credentials(username=USERNAME, password=PASSWORD))]
+    assert report_text
+    assert caplog.records  # the libraries did log something at DEBUG
+    assert not [text for text in texts if PASSWORD in text]
+
+
+def test_password_is_never_an_option(twin_factory: Callable[..., TwinServer]) -> None:
+    """There is no --password; without PYCAU_PASSWORD, keyring or terminal: exit 2."""
+    twin = twin_factory()
+    assert pycau("status", *at(twin), "--password", PASSWORD).exit_code == 2
+    missing = pycau("status", *at(twin), password="")
+    assert missing.exit_code == 2
+    assert "PYCAU_PASSWORD" in missing.output
+
+
+def test_twin_command_serves_a_run_and_reports_the_verdict(tmp_path: Path) -> None:
+    """`pycau twin SCENARIO --port 0 --exit-after-run` serves one run, prints the oracle's
+    verdict and exits 0 because the scenario's expectation held."""
+    env = {**os.environ, "PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD}
+    code = "from runner.cli import main; main()"
+    twin = subprocess.Popen(
+        [sys.executable, "-c", code, "twin", str(SCENARIO), "--port", "0", "--exit-after-run"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert twin.stdout is not None
+        first = twin.stdout.readline()
+        assert "twin: two-node-cloud-witness" in first
+        port = first.rsplit(":", 1)[1].split("/")[0]
+        result = pycau("run", "--cluster", f"127.0.0.1:{port}", "--insecure-http", "--yes", "-q")
+        assert result.exit_code == 0, result.output
+        out, _ = twin.communicate(timeout=30)
+    finally:
+        twin.kill()
+    assert twin.returncode == 0
+    assert "invariants: all hold" in out
+    assert "expectation of two-node-cloud-witness met" in out
+    assert PASSWORD not in first + out

@@ -1,0 +1,185 @@
+"""Bundled scenarios run through the real WinRM transport against the simulated twin.
+
+The runner drives the SimPy world over real HTTP: each transport call is a pycau script,
+sent by pywinrm to the loopback WS-Management endpoint, decoded by the twin, answered from
+the world in the JSON shape PowerShell 5.1 writes, and parsed back. The runner's waits go
+through the endpoint's clock. The run must be the same run as ``pycau simulate``: the same
+report (byte for byte), the same oracle verdict, the same counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runner.cli.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id
+from runner.engine import run_updating_run
+from runner.profile import Profile
+from runner.types import (
+    ClusterView,
+    DrainStatus,
+    HealthStatus,
+    NodeState,
+    NodeView,
+    OperationalStatus,
+    Resiliency,
+    RoleState,
+    RoleView,
+    StorageJobState,
+    StorageJobView,
+    VirtualDiskView,
+    WitnessType,
+    WitnessView,
+)
+from runner.winrm.connection import AuthMethod
+from runner.winrm.endpoint_clock import EndpointClock
+from runner.winrm.parse import parse_cluster_view
+from runner.winrm.psjson import load_document
+from runner.winrm.transport import WinRMTransport
+from simulator.scenario import load_scenario
+from simulator.twin import WsmanEndpoint
+from simulator.twin.answers import TwinAnswers
+from simulator.twin.encode import observe_document
+from simulator.twin.psjson import dumps
+from simulator.world import build_world
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def run_through_twin(
+    name: str,
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+    auth: AuthMethod,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], WsmanEndpoint]:
+    """(simulated report, remote report, remote world's simulation section, endpoint)."""
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    simulated = rehearse(scenario, scenario.seed)
+    profile = Profile.from_mapping(scenario.profile, source=scenario.source).resolved(
+        scenario.cluster.node_names
+    )
+    world = build_world(scenario, scenario.seed, profile)
+    answers = TwinAnswers(world.transport, world.clock, cluster=scenario.cluster.name)
+    endpoint = endpoint_factory(answers)
+    transport = transport_factory(endpoint, auth=auth)
+    clock = EndpointClock(transport)
+    report = run_updating_run(
+        transport,
+        clock,
+        profile,
+        run_id=simulated_run_id(scenario.name, scenario.seed),
+        started_at=SIMULATED_STARTED_AT,
+    ).to_dict()
+    return simulated, report, world.finish(report), endpoint
+
+
+@pytest.mark.parametrize(
+    ("name", "auth"),
+    [("four-node-rolling", AuthMethod.BASIC), ("two-node-cloud-witness", AuthMethod.NTLM)],
+)
+def test_scenario_through_winrm_is_the_simulated_run(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+    name: str,
+    auth: AuthMethod,
+) -> None:
+    """Same report, same invariant verdicts and counters as pycau simulate; one shell for
+    the cluster and one per node, plus a new one after each restart (a reboot kills it)."""
+    simulated, report, simulation, endpoint = run_through_twin(
+        name, endpoint_factory, transport_factory, auth
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert simulation["invariants"] == simulated["simulation"]["invariants"]
+    assert simulation["counters"] == simulated["simulation"]["counters"]
+    restarts = sum(node["restarts"] for node in report["nodes"])
+    assert restarts == len(report["nodes"])
+    assert endpoint.actions.count("Create") == 1 + len(report["nodes"]) + restarts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_scenario_through_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+    path: Path,
+) -> None:
+    """Every bundled scenario gives the simulated report and verdict through WinRM."""
+    simulated, report, simulation, _ = run_through_twin(
+        path.stem, endpoint_factory, transport_factory, AuthMethod.BASIC
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert simulation["invariants"] == simulated["simulation"]["invariants"]
+
+
+def _all_codes_view() -> ClusterView:
+    """A view that uses every value of every enum the observe answer carries."""
+    pairs = zip(list(NodeState), list(DrainStatus) * 2, strict=False)
+    nodes = tuple(
+        NodeView(
+            name=f"n{i}",
+            state=state,
+            drain_status=drain,
+            dynamic_weight=i % 2,
+            boot_id=f"boot-{i}",
+            os_build="20348.2031",
+            reachable=state is not NodeState.DOWN,
+        )
+        for i, (state, drain) in enumerate(pairs)
+    )
+    roles = tuple(
+        RoleView(name=f"vm ‘{s.value}’", owner="n0", state=s, memory_gb=12.5) for s in RoleState
+    )
+    disks = tuple(
+        VirtualDiskView(
+            name=f"vol-{r.value}",
+            resiliency=r,
+            health=h,
+            size_gb=1024,
+            operational=(OperationalStatus.DEGRADED, OperationalStatus.INCOMPLETE),
+        )
+        for r, h in zip(Resiliency, HealthStatus, strict=False)
+    )
+    jobs = tuple(
+        StorageJobView(
+            name=f"vol-{s.name}-Repair",
+            volume="vol-two-way-mirror",
+            state=s,
+            percent_complete=40,
+            bytes_processed=4 << 30,
+            bytes_total=10 << 30,
+        )
+        for s in StorageJobState
+    )
+    return ClusterView(
+        cluster="hci'01 <&>",
+        taken_at=42.5,
+        nodes=nodes,
+        witness=WitnessView(type=WitnessType.FILE_SHARE, online=True, dynamic_weight=1),
+        s2d_enabled=True,
+        roles=(*roles, RoleView(name="sofs", owner="n1", kind="ScaleoutFileServer")),
+        virtual_disks=disks,
+        storage_jobs=jobs,
+    )
+
+
+def test_observation_round_trip_through_powershell_json() -> None:
+    """The twin's 5.1-shaped observe answer parses back to the view it was made from; boot
+    ids become distinct LastBootUpTimes."""
+    view = _all_codes_view()
+    boots: dict[str, int] = {}
+
+    def boot_ms(boot_id: str) -> int:
+        return boots.setdefault(boot_id, 1_768_269_600_000 + 1000 * len(boots))
+
+    text = dumps(observe_document(view, boot_ms=boot_ms))
+    assert "\\u0027" in text  # JavaScriptSerializer escapes ' < > &
+    parsed = parse_cluster_view(load_document(text.encode("utf-8")), taken_at=42.5)
+    assert len({n.boot_id for n in parsed.nodes}) == len(view.nodes)
+    assert [replace(n, boot_id="") for n in parsed.nodes] == [
+        replace(n, boot_id="") for n in view.nodes
+    ]
+    assert replace(parsed, nodes=()) == replace(view, nodes=())
