@@ -81,13 +81,16 @@ class RunEvent:
     phase: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        event: dict[str, Any] = {
             "time": round(self.time, 3),
             "kind": self.kind,
             "node": self.node,
             "detail": self.detail,
             "event_id": self.event_id,
         }
+        if self.phase is not None:  # phase-start/phase-end: the report alone tells which phase
+            event["phase"] = self.phase
+        return event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
