@@ -91,6 +91,19 @@ class Recorder:
         spans = self._timing.get(node, {})
         return tuple((phase, span[0], span[1]) for phase, span in spans.items())
 
+    def timing_state(self) -> dict[str, object]:
+        """Phase timing and open phases as JSON data (the run journal's checkpoint)."""
+        return {"spans": self._timing, "open": self._open}
+
+    def restore_timing(self, state: dict[str, object]) -> None:
+        """Phase timing from ``timing_state`` (a resumed run)."""
+        spans = state["spans"]
+        opened = state["open"]
+        assert isinstance(spans, dict)
+        assert isinstance(opened, dict)
+        self._timing = {n: {p: list(s) for p, s in ph.items()} for n, ph in spans.items()}
+        self._open = dict(opened)
+
     def node_status(self, node: str, status: str) -> None:
         self.phase_end(node)
         self.emit("node-status", node, status)

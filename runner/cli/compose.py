@@ -38,9 +38,11 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "POLICIES",
     "SIMULATED_STARTED_AT",
+    "CoordinatorCrashed",
     "default_scenario_path",
     "peak_memory_mb",
     "rehearse",
+    "rehearse_world",
     "simulated_run_id",
 ]
 
@@ -83,6 +85,11 @@ def peak_memory_mb() -> float:
     return round(peak / divisor, 1)
 
 
+class CoordinatorCrashed(Exception):
+    """The simulated coordinator process died (the ``coordinator-crash`` fault). Not a
+    ``RunnerError``: nothing in the engine may catch it, as nothing survives a real crash."""
+
+
 def rehearse(
     scenario: Scenario,
     seed: int | None = None,
@@ -95,9 +102,34 @@ def rehearse(
     ``seed`` defaults to the scenario's; ``policy`` overrides the profile's. Raises
     ``runner.errors.InputError`` when the scenario's profile is invalid for its cluster.
     """
+    return rehearse_world(scenario, seed, policy=policy, listener=listener)[0]
+
+
+def rehearse_world(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    policy: str | None = None,
+    listener: Callable[[RunEvent], None] | None = None,
+    crash_at_step: int | None = None,
+    journal_path: str | None = None,
+) -> tuple[dict[str, Any], Any]:
+    """``rehearse``, also returning the world (its ground-truth ``timeline``).
+
+    The coordinator dies after journal step ``crash_at_step`` (default: the scenario's
+    ``coordinator-crash`` fault) and a fresh coordinator resumes the run from the journal
+    (``journal_path``, default in memory) against the same world. Without a crash and a
+    journal path the run is not journaled.
+    """
     # Lazy imports: the simulator (and SimPy) load only when a rehearsal is asked for.
     from runner.engine import run_updating_run
+    from runner.journal import RunJournal
+    from runner.resume import resume_updating_run
     from simulator.world import build_world
+
+    if crash_at_step is None:
+        steps = [f.params["at_step"] for f in scenario.faults if f.type == "coordinator-crash"]
+        crash_at_step = min(steps) if steps else None
 
     run_seed = scenario.seed if seed is None else seed
     profile = Profile.from_mapping(scenario.profile, source=scenario.source)
@@ -107,14 +139,39 @@ def rehearse(
 
     wall_start = time.perf_counter()
     world = build_world(scenario, run_seed, profile)
-    run_report = run_updating_run(
-        world.transport,
-        world.clock,
-        profile,
-        run_id=simulated_run_id(scenario.name, run_seed),
-        started_at=SIMULATED_STARTED_AT,
-        listener=listener,
-    )
+    run_id = simulated_run_id(scenario.name, run_seed)
+    journal = None
+    if crash_at_step is not None or journal_path is not None:
+        journal = RunJournal(journal_path or ":memory:")
+    if journal is not None and crash_at_step is not None:
+
+        def crash(step: int) -> None:
+            if step == crash_at_step:
+                raise CoordinatorCrashed(f"the coordinator died after journal step {step}")
+
+        journal.after_checkpoint = crash
+    try:
+        run_report = run_updating_run(
+            world.transport,
+            world.clock,
+            profile,
+            run_id=run_id,
+            started_at=SIMULATED_STARTED_AT,
+            listener=listener,
+            journal=journal,
+        )
+    except CoordinatorCrashed as crashed:
+        assert journal is not None
+        journal.after_checkpoint = None
+        world.record("coordinator-crash", None, str(crashed))
+        for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
+            world.faults.fired_one(fault, str(crashed))
+        # The simulation plays the admin who runs `pycau resume --force-recovery`.
+        run_report = resume_updating_run(
+            world.transport, world.clock, journal, run_id, listener=listener, force_recovery=True
+        )
+    if journal is not None:
+        journal.close()
     report: dict[str, Any] = run_report.to_dict()
     simulation = dict(world.finish(report))
     wall_seconds = time.perf_counter() - wall_start
@@ -126,4 +183,4 @@ def rehearse(
         "peak_memory_mb": peak_memory_mb(),
     }
     report["simulation"] = simulation
-    return report
+    return report, world

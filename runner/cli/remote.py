@@ -10,7 +10,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
 - ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
   ``--what-if`` shows the plan and changes nothing;
-- ``pycau status`` — the published run, like Get-CauRun.
+- ``pycau status`` — the published run, like Get-CauRun;
+- ``pycau resume`` (``runner.cli.resume_cmd``) — continue a run from its journal.
 
 Exit codes: 0 success, 1 the run/check did not succeed, 2 bad input, 3 the cluster could
 not be reached or refused us (authentication, TLS, WinRM faults) — one ``error:`` paragraph,
@@ -50,6 +51,7 @@ from runner.cli.remote_session import (
 )
 from runner.cli.run_record import render_status
 from runner.errors import InputError, RunLocked, TransportError
+from runner.journal import RunJournal
 from runner.winrm.readiness import Verdict
 
 __all__ = ["EXIT_REMOTE_FAILED", "run", "scan", "status", "test_setup", "twin"]
@@ -195,6 +197,13 @@ def scan(session: Session, **_: Any) -> int:
     is_flag=True,
     help="Take over from a run that died holding the run lock (-ForceRecovery).",
 )
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Run journal (SQLite) checkpointed after every step, for `pycau resume` "
+    "(default: $XDG_STATE_HOME/pycau/journal.sqlite).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
 @_remote
 def run(
@@ -205,6 +214,7 @@ def run(
     what_if: bool,
     report_path: Path | None,
     force_recovery: bool,
+    journal_path: Path | None,
     quiet: bool,
     **_: Any,
 ) -> int:  # fmt: skip
@@ -217,10 +227,15 @@ def run(
         if report_path is not None:
             write_report(report_path, report)
 
-    return perform_run(
-        session, profile, Console(highlight=False), yes=yes, what_if=what_if,
-        force_recovery=force_recovery, quiet=quiet, on_report=save,
-    )  # fmt: skip
+    journal = None if what_if else RunJournal(journal_path)
+    try:
+        return perform_run(
+            session, profile, Console(highlight=False), yes=yes, what_if=what_if,
+            force_recovery=force_recovery, quiet=quiet, on_report=save, journal=journal,
+        )  # fmt: skip
+    finally:
+        if journal is not None:
+            journal.close()
 
 
 @cli.command("status")

@@ -33,6 +33,7 @@ from runner.clock import utc_now
 from runner.decisions import node_order
 from runner.engine import run_updating_run
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
+from runner.journal import RunJournal
 from runner.profile import Profile
 from runner.report import RunEvent
 from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
@@ -157,8 +158,12 @@ def perform_run(
     force_recovery: bool,
     quiet: bool,
     on_report: Callable[[dict[str, Any]], None],
+    journal: RunJournal | None = None,
 ) -> int:
-    """The whole ``pycau run``; returns the exit status (0 = Succeeded)."""
+    """The whole ``pycau run``; returns the exit status (0 = Succeeded).
+
+    With ``journal`` every step is checkpointed there, so ``pycau resume`` can continue the
+    run after the coordinator died."""
     transport = session.transport
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
@@ -200,7 +205,7 @@ def perform_run(
 
         report = run_updating_run(
             transport, session.clock, profile, run_id=run_id, started_at=started_at,
-            listener=listener,
+            listener=listener, journal=journal, force_recovery=force_recovery,
         ).to_dict()  # fmt: skip
     record.finish(report)
     publisher.quietly()

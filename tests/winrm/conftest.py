@@ -9,6 +9,7 @@ long-poll after 50 ms, and the client's read timeout is the 2 s minimum pywinrm 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,3 +75,9 @@ def transport_factory() -> Iterator[Callable[..., WinRMTransport]]:
     yield make
     for transport in made:
         transport.close()
+
+
+@pytest.fixture(autouse=True)
+def _journal_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pycau run` journals by default under $XDG_STATE_HOME: keep tests out of $HOME."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

@@ -1,0 +1,122 @@
+"""``pycau resume RUN_ID``: continue a real updating run after its coordinator died.
+
+Owns: the ``resume`` command — open the run journal ``pycau run`` wrote, take the cluster's
+run record (the run lock) back for the same run id, and let
+``runner.resume.resume_updating_run`` continue from the last checkpoint plus a fresh
+observation, with the same live progress, report and exit codes as ``pycau run``.
+
+A run whose coordinator died still holds both locks (the journal's and the cluster's run
+record): ``--force-recovery`` (CAU's ``-ForceRecovery``) takes them over. Without it the
+resume is refused with exit 3, so two coordinators never drive one cluster.
+
+Must not: decide anything about the run; it only wires the journal, the session and the
+engine's resume together.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from runner.cli import cli
+from runner.cli.output import check_report_target, write_report
+from runner.cli.progress import RunProgress, render_summary
+from runner.cli.remote import _remote
+from runner.cli.remote_session import Session, connection_options
+from runner.cli.run_record import RecordPublisher, RunRecord
+from runner.errors import InputError
+from runner.journal import RUN_IN_PROGRESS, RunJournal
+from runner.report import RunEvent
+from runner.resume import resume_updating_run
+
+__all__ = ["resume"]
+
+
+@cli.command("resume")
+@click.argument("run_id")
+@connection_options
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The run journal `pycau run` wrote (default: $XDG_STATE_HOME/pycau/journal.sqlite).",
+)
+@click.option(
+    "--force-recovery",
+    is_flag=True,
+    help="Take over the run lock the dead coordinator still holds (-ForceRecovery).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON report to this file.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@_remote
+def resume(
+    session: Session,
+    *,
+    run_id: str,
+    journal_path: Path | None,
+    force_recovery: bool,
+    yes: bool,
+    report_path: Path | None,
+    quiet: bool,
+    **_: Any,
+) -> int:  # fmt: skip
+    """Continue run RUN_ID from its journal after the coordinator died."""
+    if report_path is not None and (problem := check_report_target(report_path)):
+        raise InputError(str(report_path), "", f"cannot write the report: {problem}")
+    if journal_path is not None and not journal_path.is_file():
+        raise InputError(str(journal_path), "", "no run journal at this path")
+    journal = RunJournal(journal_path)
+    try:
+        run = journal.load(run_id)
+        if run is None:
+            raise InputError(journal.path, "", f"the journal holds no run {run_id}")
+        if run.status != RUN_IN_PROGRESS:
+            raise InputError(journal.path, "", f"run {run_id} already ended {run.status}")
+        console = Console(highlight=False)
+        console.print(f"resuming run {run_id} on {run.cluster} from journal step {run.step}")
+        if not yes and not click.confirm("Resume the updating run?", default=False):
+            console.print("not resumed: nothing was changed on the cluster")
+            return 1
+        view = session.transport.observe()
+        names = tuple(node.name for node in view.nodes)
+        record = RunRecord(
+            run_id=run_id,
+            cluster=view.cluster,
+            coordinator=socket.gethostname(),
+            started_at=datetime.fromisoformat(run.started_at),
+            nodes=names,
+        )
+        publisher = RecordPublisher(session.transport, record)
+        publisher.publish(force=force_recovery)  # RunLocked (exit 3) unless recovering
+        with RunProgress(console, names, title=f"{view.cluster} · run {run_id}", quiet=quiet) as (
+            progress
+        ):
+
+            def listener(event: RunEvent) -> None:
+                progress(event)
+                publisher(event)
+
+            report = resume_updating_run(
+                session.transport, session.clock, journal, run_id,
+                listener=listener, force_recovery=force_recovery,
+            ).to_dict()  # fmt: skip
+        record.finish(report)
+        publisher.quietly()
+    finally:
+        journal.close()
+    if report_path is not None:
+        write_report(report_path, report)
+    if not quiet:
+        render_summary(console, report)
+    return 0 if report["status"] == "Succeeded" else 1

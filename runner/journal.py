@@ -1,0 +1,282 @@
+"""The crash-safe run journal: an embedded SQLite file recording every run step.
+
+Owns: ``RunJournal`` — the run row (run id, cluster, resolved profile, start, status), the
+latest checkpoint of run progress (the engine's immutable snapshots as JSON, replaced after
+every engine step), the run's events (appended), the actions pycau itself took on the
+cluster (nodes it suspended and resumed, restarts with the boot id before them, installs it
+started), and the per-cluster run lock with its heartbeat; ``default_journal_path``.
+
+Theory of operation: every write is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a
+coordinator that dies mid-write leaves the previous checkpoint intact (SQLite rolls the
+half-written one back), and a file journal runs in WAL mode with ``synchronous=FULL``. The
+lock is a row per cluster naming its owner run and a heartbeat in the coordinator's clock
+time, refreshed by every checkpoint. A held lock refuses a second coordinator
+(``RunLocked``, CAU event 1015); ``force_recovery`` (CAU's ``-ForceRecovery``) takes over a
+lock whose heartbeat is older than ``LOCK_STALE_SECONDS``, or one owned by the very run being
+resumed. A checkpoint that finds its lock taken over raises ``RunLocked``: two coordinators
+never both act.
+
+Must not: store secrets (profiles hold none; callers never pass credentials), read a clock
+(times are passed in), or know the engine's internals (it stores the JSON it is given).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.errors import RunLocked
+
+__all__ = [
+    "LOCK_STALE_SECONDS",
+    "RUN_IN_PROGRESS",
+    "JournalAction",
+    "JournalRun",
+    "LockTakeover",
+    "RunJournal",
+    "default_journal_path",
+]
+
+# A coordinator checkpoints at least every poll (≤ a few minutes); a heartbeat silent for
+# 15 minutes means its coordinator is gone.
+LOCK_STALE_SECONDS = 900.0
+RUN_IN_PROGRESS = "RunInProgress"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, cluster TEXT NOT NULL, profile TEXT NOT NULL,
+    started_at TEXT NOT NULL, status TEXT NOT NULL, step INTEGER NOT NULL DEFAULT 0,
+    state TEXT);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS actions (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL,
+    node TEXT, detail TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS locks (
+    cluster TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat REAL NOT NULL,
+    acquired REAL NOT NULL);
+"""
+
+
+def default_journal_path() -> Path:
+    """``$XDG_STATE_HOME/pycau/journal.sqlite`` (default ``~/.local/state/pycau/…``): per
+    user, outside any work tree, and surviving reboots of the coordinator."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "pycau" / "journal.sqlite"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalAction:
+    """One thing pycau did to the cluster: ``suspended``, ``resumed``, ``restart-issued``
+    (detail = boot id before), ``install-started`` (detail = work id)."""
+
+    step: int
+    kind: str
+    node: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalRun:
+    """A run as the journal last saw it."""
+
+    run_id: str
+    cluster: str
+    profile: dict[str, Any]
+    started_at: str
+    status: str
+    step: int
+    state: dict[str, Any] | None
+    events: tuple[dict[str, Any], ...]
+    actions: tuple[JournalAction, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockTakeover:
+    """A lock taken over by force recovery: whose it was, and its heartbeat's age."""
+
+    owner: str
+    age_seconds: float
+
+
+class RunJournal:
+    """The journal at ``path`` (``":memory:"`` for a process-local one)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        target = str(default_journal_path() if path is None else path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self.path = target
+        self._db = sqlite3.connect(target, isolation_level=None)
+        if target != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        # Called with the step number after each committed checkpoint (the simulator's
+        # coordinator-crash fault kills the coordinator here).
+        self.after_checkpoint: Callable[[int], None] | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------------------------ runs
+
+    def begin_run(
+        self, *, run_id: str, cluster: str, profile: dict[str, Any], started_at: str
+    ) -> None:
+        """Record a new run (a resumed run keeps its row)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO runs (run_id, cluster, profile, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (run_id, cluster, json.dumps(profile), started_at, RUN_IN_PROGRESS),
+            )
+
+    def checkpoint(
+        self,
+        *,
+        run_id: str,
+        cluster: str,
+        step: int,
+        state: dict[str, Any],
+        events: Sequence[dict[str, Any]] = (),
+        actions: Sequence[tuple[str, str | None, str]] = (),
+        now: float,
+    ) -> None:
+        """Atomically replace the checkpoint, append ``events`` and ``actions`` and refresh
+        the lock's heartbeat; ``RunLocked`` when another coordinator took the lock."""
+        with self._tx() as db:
+            row = db.execute("SELECT owner FROM locks WHERE cluster = ?", (cluster,)).fetchone()
+            if row is not None and row[0] != run_id:
+                raise RunLocked(row[0], f"the run lock of {cluster} was taken over by {row[0]}")
+            db.execute(
+                "UPDATE runs SET step = ?, state = ? WHERE run_id = ?",
+                (step, json.dumps(state, separators=(",", ":")), run_id),
+            )
+            if events:
+                first = db.execute(
+                    "SELECT COUNT(*) FROM events WHERE run_id = ?", (run_id,)
+                ).fetchone()[0]
+                db.executemany(
+                    "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)",
+                    [(run_id, first + i, json.dumps(e)) for i, e in enumerate(events)],
+                )
+            if actions:
+                first = db.execute(
+                    "SELECT COUNT(*) FROM actions WHERE run_id = ?", (run_id,)
+                ).fetchone()[0]
+                db.executemany(
+                    "INSERT INTO actions (run_id, seq, step, kind, node, detail) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(run_id, first + i, step, *a) for i, a in enumerate(actions)],
+                )
+            db.execute(
+                "UPDATE locks SET heartbeat = ? WHERE cluster = ? AND owner = ?",
+                (now, cluster, run_id),
+            )
+        if self.after_checkpoint is not None:
+            self.after_checkpoint(step)
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+
+    def load(self, run_id: str) -> JournalRun | None:
+        """The run as last checkpointed, or None when the journal never saw it."""
+        row = self._db.execute(
+            "SELECT cluster, profile, started_at, status, step, state FROM runs WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        events = self._db.execute(
+            "SELECT event FROM events WHERE run_id = ? ORDER BY seq", (run_id,)
+        ).fetchall()
+        actions = self._db.execute(
+            "SELECT step, kind, node, detail FROM actions WHERE run_id = ? ORDER BY seq",
+            (run_id,),
+        ).fetchall()
+        return JournalRun(
+            run_id=run_id,
+            cluster=row[0],
+            profile=json.loads(row[1]),
+            started_at=row[2],
+            status=row[3],
+            step=row[4],
+            state=None if row[5] is None else json.loads(row[5]),
+            events=tuple(json.loads(e[0]) for e in events),
+            actions=tuple(
+                JournalAction(step=a[0], kind=a[1], node=a[2], detail=a[3]) for a in actions
+            ),
+        )
+
+    def run_ids(self) -> tuple[str, ...]:
+        rows = self._db.execute("SELECT run_id FROM runs ORDER BY rowid").fetchall()
+        return tuple(r[0] for r in rows)
+
+    # ------------------------------------------------------------------------------ lock
+
+    def lock_owner(self, cluster: str) -> tuple[str, float] | None:
+        """(owner run id, heartbeat) of the cluster's lock, or None when it is free."""
+        row = self._db.execute(
+            "SELECT owner, heartbeat FROM locks WHERE cluster = ?", (cluster,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def acquire_lock(
+        self, cluster: str, run_id: str, now: float, *, force_recovery: bool = False
+    ) -> LockTakeover | None:
+        """Take the cluster's run lock for ``run_id``; a takeover when force recovery broke
+        an earlier owner's lock. ``RunLocked`` (CAU event 1015) when it is held."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT owner, heartbeat FROM locks WHERE cluster = ?", (cluster,)
+            ).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO locks (cluster, owner, heartbeat, acquired) VALUES (?, ?, ?, ?)",
+                    (cluster, run_id, now, now),
+                )
+                return None
+            owner, heartbeat = row
+            age = now - heartbeat
+            stale = age >= LOCK_STALE_SECONDS or age < 0  # < 0: another clock's heartbeat
+            if not force_recovery or not (stale or owner == run_id):
+                raise RunLocked(owner, _locked_detail(cluster, owner, age, stale))
+            db.execute(
+                "UPDATE locks SET owner = ?, heartbeat = ?, acquired = ? WHERE cluster = ?",
+                (run_id, now, now, cluster),
+            )
+            return LockTakeover(owner=owner, age_seconds=age)
+
+    def release_lock(self, cluster: str, run_id: str) -> None:
+        """Free the lock if ``run_id`` still owns it."""
+        with self._tx() as db:
+            db.execute("DELETE FROM locks WHERE cluster = ? AND owner = ?", (cluster, run_id))
+
+
+def _locked_detail(cluster: str, owner: str, age: float, stale: bool) -> str:
+    head = f"CAU event 1015: {cluster} is locked by run {owner}"
+    if stale:
+        return f"{head}, whose coordinator looks gone; take over with force recovery"
+    return (
+        f"{head}, whose coordinator was alive {age:.0f} s ago; force recovery takes over "
+        f"only after {LOCK_STALE_SECONDS:.0f} s of silence"
+    )

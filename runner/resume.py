@@ -1,0 +1,85 @@
+"""Resume an updating run from the run journal (``pycau resume``, the coordinator-crash fault).
+
+Owns: ``resume_updating_run`` — load the run's last checkpoint, take the cluster's run lock
+back (the crashed coordinator still holds it: ``force_recovery``, CAU's ``-ForceRecovery``,
+takes it over when it is stale or the run's own), record the recovery (kind
+``coordinator-crash``, CAU event 1014, kind ``run-resumed``), observe the cluster afresh and
+let the same engine go on. A node already finished is never touched again; a node mid-way
+goes on from its journaled progress checked against the fresh view (a restart journaled as
+issued counts only if the boot id changed, so it is never issued twice; a node pycau paused
+is resumed by the normal lifecycle). A node Paused by someone else is left alone and
+reported.
+
+Must not: decide anything itself or act on the cluster except through the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from runner.engine import _Engine
+from runner.errors import InputError
+from runner.journal import RUN_IN_PROGRESS, RunJournal
+from runner.journal_codec import decode_as
+from runner.journaled import JournalLink
+from runner.profile import Profile
+from runner.recorder import Listener
+from runner.report import RunReport
+from runner.transport import Clock, ClusterTransport
+from runner.types import NodeState
+from runner.work_steps import POLL_ACTIVE_SECONDS, UNREACHABLE_LIMIT_SECONDS
+
+__all__ = ["resume_updating_run"]
+
+
+def resume_updating_run(
+    transport: ClusterTransport,
+    clock: Clock,
+    journal: RunJournal,
+    run_id: str,
+    *,
+    listener: Listener | None = None,
+    force_recovery: bool = False,
+) -> RunReport:
+    """Continue run ``run_id`` of ``journal``; ``InputError`` when there is nothing to resume,
+    ``RunLocked`` when the lock is held and not recoverable."""
+    run = journal.load(run_id)
+    if run is None:
+        raise InputError(journal.path, "$", f"the journal holds no run {run_id}")
+    if run.status != RUN_IN_PROGRESS:
+        raise InputError(journal.path, "$", f"run {run_id} already ended {run.status}")
+    profile = decode_as(Profile, run.profile)
+    started_at = datetime.fromisoformat(run.started_at)
+    link = JournalLink(journal, run_id, force_recovery=force_recovery)
+    engine = _Engine(transport, clock, profile, run_id, started_at, listener, link)
+    if run.state is None:
+        # The coordinator died before its first checkpoint: it changed nothing but scans.
+        return engine.run()
+    link.restore(engine, run)
+    link.takeover = journal.acquire_lock(
+        run.cluster, run_id, clock.now(), force_recovery=force_recovery
+    )
+    rec = engine.rec
+    rec.emit("coordinator-crash", None, f"the coordinator stopped after journal step {run.step}")
+    done = sum(1 for node in engine.book.nodes.values() if node.terminal)
+    rec.cau(1014, None, f"recovering cluster from previous run ({done} node(s) finished)")
+    engine._observe()
+    while engine.view is None:  # no view at all yet: wait out a management outage, bounded
+        since = engine.progress.unreachable_since
+        if since is not None and engine._elapsed() - since >= UNREACHABLE_LIMIT_SECONDS:
+            engine._end("ClusterUnreachable", "the cluster did not answer when the run resumed")
+            return engine._finish()
+        engine.clock.sleep(POLL_ACTIVE_SECONDS)
+        engine._observe()
+    view = engine.view
+    if view is not None and not engine.progress.stale:
+        for node in view.nodes:
+            ours = engine.book.nodes.get(node.name)
+            mine = ours is not None and (
+                ours.paused_by_us or ours.suspend_issued or ours.suspend_attempted
+            )
+            if node.state is NodeState.PAUSED and not mine:
+                rec.warning("Paused by someone else: left alone", node.name)
+    rec.emit("run-resumed", None, f"resumed from journal step {run.step}")
+    engine._loop()
+    return engine._finish()
