@@ -1,0 +1,207 @@
+"""The seed guide's known issues of updating Azure Stack HCI clusters, as executable data.
+
+Owns: ``KnownIssue`` (one entry: id, affected versions, symptom, how pycau detects it, what
+it does about it, whether that happens without the admin) and ``KNOWN_ISSUES``, the eight
+issues of the guide's notes, warnings and "Known issues" section (issue 3). Each id is also
+a simulator switch (a scenario's ``known_issues: [id, …]``) that reproduces the issue, and
+``features/known_issues.feature`` proves the detection and handling claimed here.
+
+``mitigated_automatically`` is True only where a BDD scenario shows pycau handling the issue
+with no admin action; an entry pycau can only document says False and tells the admin what
+to do — it is never claimed on faith.
+
+Must not: hold behaviour. The checks live where the run makes them (``runner.readiness``
+before any node is touched, ``runner.steps``/``runner.work_steps`` per node); this module
+names them so reports, docs and tests can refer to one id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["KNOWN_ISSUES", "PREREQUISITE_KB", "KnownIssue", "known_issue", "os_version_label"]
+
+# The May 20, 2021 preview update: needed on every node (and on the machine that runs
+# Invoke-CauRun) before a RollingUpgrade scan offers one feature update to all of them.
+PREREQUISITE_KB = "KB5003237"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownIssue:
+    id: str
+    title: str
+    affected_versions: tuple[str, ...]
+    symptom: str
+    detection: str
+    mitigation: str
+    mitigated_automatically: bool
+    error_id: str | None = None  # the run's error_id when pycau refuses because of it
+
+
+KNOWN_ISSUES: tuple[KnownIssue, ...] = (
+    KnownIssue(
+        id="lost-management-connectivity",
+        title="Couldn't install updates / couldn't check for updates / couldn't get status",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "The management tool loses connectivity to the servers during the run and reports "
+            "a failure although the updates are being installed."
+        ),
+        detection=(
+            "Every transport call fails (ClusterUnreachable) while detached work goes on; the "
+            "run marks itself blind instead of failing the node."
+        ),
+        mitigation=(
+            "Wait without concluding any failure from a deadline that passed unseen (up to "
+            "60 minutes), then observe and poll again: the install's true result is read, "
+            "nothing is installed or restarted twice."
+        ),
+        mitigated_automatically=True,
+    ),
+    KnownIssue(
+        id="mixed-patch-levels",
+        title="RollingUpgrade scan offers several feature updates",
+        affected_versions=("20H2",),
+        symptom=(
+            "Servers at mixed patch levels make Invoke-CauScan with the RollingUpgrade plugin "
+            "return more than one feature update ('Couldn't check for updates')."
+        ),
+        detection=(
+            "Readiness before any node is touched: a node offered more than one feature "
+            "update, or two nodes offered different ones."
+        ),
+        mitigation=(
+            f"Refuse the run (MixedFeatureUpdateOffers) naming each node's offers; install "
+            f"{PREREQUISITE_KB} on every server, then run again."
+        ),
+        mitigated_automatically=True,
+        error_id="MixedFeatureUpdateOffers",
+    ),
+    KnownIssue(
+        id="readiness-check-never-completes",
+        title="Cluster readiness check (Test-Cluster) stays 'Checking'",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "The readiness check never finishes, mostly on non-English clusters, although "
+            "Test-Cluster has completed on the servers."
+        ),
+        detection="Not detected: pycau's transport has no Test-Cluster operation yet.",
+        mitigation=(
+            "Planned: a bounded wait, then read the validation report from the servers. "
+            "Until then run Test-Cluster in PowerShell and read its report before the run."
+        ),
+        mitigated_automatically=False,
+    ),
+    KnownIssue(
+        id="storage-replica-second-restart",
+        title="Storage Replica clusters need a second restart after the feature update",
+        affected_versions=("21H2",),
+        symptom=(
+            "With Storage Replica, each server must be restarted a second time after the 21H2 "
+            "feature update before the post-installation steps."
+        ),
+        detection=(
+            "Partly: a re-scan after the restart that still reports a restart pending makes "
+            "pycau restart the node again (shown in the simulator); the WinRM scan does not "
+            "report the pending restart yet, so on real servers it is not detected."
+        ),
+        mitigation=(
+            "pycau restarts the node again before resuming it and before its post-update "
+            "script when the scan says so (at most 10 restarts). On real servers restart "
+            "each one once more after the feature update before Update-ClusterFunctionalLevel."
+        ),
+        mitigated_automatically=False,
+    ),
+    KnownIssue(
+        id="storage-needs-sync",
+        title="Storage needs to sync after a server restarts",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "After a restart, storage 'isn't complete or up-to-date, so we need to sync it'; "
+            "no drive may be removed and no server restarted until the sync completes."
+        ),
+        detection=(
+            "Repair jobs listed or a volume not Healthy/OK in the observation "
+            "(Get-StorageJob, Get-VirtualDisk)."
+        ),
+        mitigation=(
+            "The updated node waits in resync and the next node is not suspended (storage "
+            "wait) until every repair job is gone and every volume is Healthy."
+        ),
+        mitigated_automatically=True,
+    ),
+    KnownIssue(
+        id="os-version-naming-mismatch",
+        title="Naming mismatch on operating system versions",
+        affected_versions=("21H2", "22H2"),
+        symptom=(
+            "The update header says Azure Stack HCI 22H2, but a cluster outside the preview "
+            "channel receives the publicly offered 21H2 update."
+        ),
+        detection=(
+            "The report keeps each update's offered id and title verbatim, and each confirmed "
+            "restart (event 1011) states the OS build the node runs and its version."
+        ),
+        mitigation=(
+            "Report both as they are, never rename either: compare the offered title with "
+            "the 'runs OS build … (version …)' of the node's restart event."
+        ),
+        mitigated_automatically=True,
+    ),
+    KnownIssue(
+        id="credssp-left-enabled",
+        title="CredSSP enabled for the run stays enabled",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "Windows Admin Center's CAU needs CredSSP and explicit credentials; the guide asks "
+            "to disable CredSSP as soon as the updates are installed."
+        ),
+        detection=(
+            "Not detected: pycau never enables CredSSP (NTLM or Kerberos by default; work runs "
+            "detached on the node, so no delegation is needed) and cannot see who did."
+        ),
+        mitigation=(
+            "If you enabled CredSSP for a run (or chose auth credssp), run "
+            "Disable-WSManCredSSP -Role Server on the servers afterwards, failure or not."
+        ),
+        mitigated_automatically=False,
+    ),
+    KnownIssue(
+        id="vmm-2019-managed",
+        title="A cluster managed by VMM 2019 must not take the 21H2 feature update",
+        affected_versions=("20H2",),
+        symptom=(
+            "Upgrading a cluster managed by System Center Virtual Machine Manager 2019 to 21H2 "
+            "breaks its management; System Center 2022 is needed first."
+        ),
+        detection=(
+            "Readiness before any node is touched: a feature update is offered and the "
+            "cluster view says it is managed by Virtual Machine Manager 2019."
+        ),
+        mitigation=(
+            "Refuse the run (UnsupportedManagement); upgrade to System Center 2022 first or "
+            "install quality updates only."
+        ),
+        mitigated_automatically=True,
+        error_id="UnsupportedManagement",
+    ),
+)
+
+
+# Azure Stack HCI versions by OS build number (the part before the dot): what a node
+# really runs, whatever an update's header said (os-version-naming-mismatch).
+HCI_VERSIONS = {"17784": "20H2", "20348": "21H2", "20349": "22H2", "25398": "23H2"}
+
+
+def os_version_label(build: str) -> str:
+    """``"20348.288 (version 21H2)"``; the build alone when its version is not known."""
+    version = HCI_VERSIONS.get(build.partition(".")[0])
+    return f"{build} (version {version})" if version else build
+
+
+def known_issue(issue_id: str) -> KnownIssue:
+    """The entry with this id; ``KeyError`` if there is none."""
+    for issue in KNOWN_ISSUES:
+        if issue.id == issue_id:
+            return issue
+    raise KeyError(issue_id)

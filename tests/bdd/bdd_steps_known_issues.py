@@ -1,0 +1,157 @@
+"""Given/Then steps of ``features/known_issues.feature``: the seed's known issues.
+
+Owns: the Given steps that switch a known issue on (``known_issues: [id]``), give nodes their
+OS builds and offer a feature update, and the Then steps that check a refusal before any
+node was touched, what its message names, and that it is the catalog's entry
+(``runner.known_issues``) — whose ``mitigated_automatically`` claims are checked here too.
+
+Must not: rehearse except through the conftest When steps or reach into the simulator's
+world; ``test_features.py`` star-imports this module so its step fixtures are visible.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bdd_checks import Doc, Report, events, suspended_nodes
+from pytest_bdd import given, parsers, then
+
+from runner.known_issues import KNOWN_ISSUES, known_issue
+
+# No ``__all__``: the star import must carry pytest-bdd's generated step fixtures too.
+
+
+def _names(text: str) -> list[str]:
+    return [n for n in re.split(r"[,\s]+|\band\b", text) if n and n != "and"]
+
+
+def _node_list(doc: Doc) -> list[dict[str, object]]:
+    """The cluster's nodes as a per-node list (a ``{count: N, …}`` block is expanded)."""
+    nodes = doc["cluster"]["nodes"]
+    if isinstance(nodes, dict):
+        shared = {k: v for k, v in nodes.items() if k not in ("count", "names", "offline")}
+        names = nodes.get("names") or [f"node{i}" for i in range(1, nodes["count"] + 1)]
+        nodes = [{"name": name, **shared} for name in names]
+        doc["cluster"]["nodes"] = nodes
+    return list(nodes)
+
+
+@given(parsers.parse('the scenario reproduces the known issue "{issue_id}"'))
+def reproduces_known_issue(scenario_doc: Doc, issue_id: str) -> None:
+    """Switch a known issue on in the simulator."""
+    scenario_doc.setdefault("known_issues", []).append(issue_id)
+
+
+@given(parsers.re(r"(?P<names>[\w, ]+?) runs? OS build (?P<build>\d+\.\d+)"))
+def nodes_run_build(scenario_doc: Doc, names: str, build: str) -> None:
+    """Per-node patch level (os_build)."""
+    wanted = _names(names)
+    for entry in _node_list(scenario_doc):
+        if entry["name"] in wanted:
+            entry["os_build"] = build
+
+
+@given(parsers.re(r"the cluster is offered the feature update (?P<update_id>[\w-]+)"))
+def feature_update_offered(scenario_doc: Doc, update_id: str) -> None:
+    """A feature update (RollingUpgrade) among the offers."""
+    scenario_doc.setdefault("updates", []).append(
+        {
+            "id": update_id,
+            "title": "Feature update to Azure Stack HCI, version 21H2",
+            "kind": "feature",
+            "install_minutes": 45,
+            "restart": True,
+        }
+    )
+
+
+@given("the cluster is offered no quality update")
+def no_quality_update(scenario_doc: Doc) -> None:
+    """Only what later steps add is offered."""
+    scenario_doc["updates"] = [u for u in scenario_doc.get("updates", []) if u.get("kind")]
+
+
+@then("no node was touched")
+def no_node_touched(report: Report) -> None:
+    """Refused before any node: none suspended or restarted, every node Canceled, 0 attempts."""
+    assert suspended_nodes(report) == []
+    assert not events(report, event_id=1010)
+    assert not events(report, kind="phase-start")
+    assert [(n["status"], n["attempts"]) for n in report["nodes"]] == [("Canceled", 0)] * len(
+        report["nodes"]
+    )
+
+
+@then(parsers.re(r"the run error names (?P<words>[\w, .-]+)"))
+def error_names(report: Report, words: str) -> None:
+    """The refusal's message names each of these (nodes, updates, the prerequisite KB)."""
+    error = report["error"] or ""
+    missing = [w for w in _names(words) if w not in error]
+    assert not missing, (missing, error)
+
+
+@then(parsers.parse('the refusal is the known issue "{issue_id}", mitigated automatically'))
+def refusal_is_known_issue(report: Report, issue_id: str) -> None:
+    """The run's error id is the catalog entry's, and the entry claims the mitigation."""
+    issue = known_issue(issue_id)
+    assert issue.error_id == report["error_id"], (issue.error_id, report["error_id"])
+    assert issue.mitigated_automatically
+
+
+@then(parsers.parse('the known issue "{issue_id}" is mitigated automatically'))
+def mitigated(issue_id: str) -> None:
+    """The catalog claims the mitigation this scenario has just shown."""
+    assert known_issue(issue_id).mitigated_automatically
+
+
+@then(parsers.re(r"the catalog lists the known issues (?P<ids>[\w, -]+)"))
+def catalog_lists(ids: str) -> None:
+    """One data entry per known issue of the guide, with every field filled in."""
+    expected = [i.strip() for i in ids.split(",")]
+    assert [i.id for i in KNOWN_ISSUES] == expected
+    for issue in KNOWN_ISSUES:
+        assert issue.affected_versions, issue.id
+        assert all((issue.title, issue.symptom, issue.detection, issue.mitigation)), issue.id
+
+
+@then(parsers.re(r"the catalog does not claim (?P<ids>[\w, -]+) as mitigated"))
+def not_claimed(ids: str) -> None:
+    """Issues pycau cannot handle yet are documented, never claimed."""
+    for issue_id in (i.strip() for i in ids.split(",")):
+        assert not known_issue(issue_id).mitigated_automatically, issue_id
+
+
+@then(parsers.re(r"every node installed the feature update (?P<update_id>[\w.-]+)"))
+def every_node_took_feature(report: Report, update_id: str) -> None:
+    """The feature update is reported Succeeded on every node, and nothing else installed."""
+    for entry in report["nodes"]:
+        results = [(u["id"], u["result"]) for u in entry["updates"]]
+        assert results == [(update_id, "Succeeded")], (entry["name"], results)
+
+
+@then(parsers.re(r'every node reports the update (?P<update_id>[\w.-]+) titled "(?P<title>[^"]+)"'))
+def every_node_title(report: Report, update_id: str, title: str) -> None:
+    """The offered title is reported verbatim (never renamed to what really installed)."""
+    for entry in report["nodes"]:
+        titles = [u["title"] for u in entry["updates"] if u["id"] == update_id]
+        assert titles == [title], (entry["name"], titles)
+
+
+@then(parsers.re(r"every node's restart event says it runs OS build (?P<label>.+)"))
+def restart_names_build(report: Report, label: str) -> None:
+    """Each confirmed restart (1011) states the build the node really runs, and its version."""
+    for entry in report["nodes"]:
+        details = [e["detail"] for e in events(report, event_id=1011, node_name=entry["name"])]
+        assert details, entry["name"]
+        assert details[-1].endswith(f"runs OS build {label}"), details
+
+
+@then("on every node both restarts came before the post-update script")
+def restarts_before_post_script(report: Report) -> None:
+    """Two confirmed restarts (1011), both before the node's post-update script started."""
+    for entry in report["nodes"]:
+        post = entry["timing"].get("post_script")
+        assert post is not None, entry["name"]
+        restarted = [e["time"] for e in events(report, event_id=1011, node_name=entry["name"])]
+        assert len(restarted) == 2, (entry["name"], restarted)
+        assert max(restarted) <= post[0], (entry["name"], restarted, post)
