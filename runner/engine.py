@@ -1,9 +1,10 @@
 """The engine of a CAU rolling updating run: observe → decide → act → record, until done.
 
 Owns: ``run_updating_run`` — preflight (reachability, quorum, RequireAllNodesOnline, the
-initial scan of every Up node), the loop that asks ``runner.decisions.decide`` for the next
-action and performs it through the transport and clock, the bookkeeping of node progress
-along ``runner.lifecycle``'s table, and the final ``RunReport``.
+initial scan of every Up node, ``runner.readiness``'s refusals), the loop that asks
+``runner.decisions.decide`` for the next action and performs it through the transport and
+clock, the bookkeeping of node progress along ``runner.lifecycle``'s table, and the final
+``RunReport``.
 
 Theory of operation: the engine is the imperative shell around a pure core. It never
 decides: it performs one action, records what it learnt (a new ``NodeProgress`` snapshot),
@@ -39,9 +40,10 @@ from runner.actions import (
 )
 from runner.decisions import decide, max_failed_nodes, node_order
 from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, TransportError
+from runner.journaled import JournalLink, RunJournal
 from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
 from runner.phases import FINAL_EVENT, Bookkeeper, final_status
-from runner.preflight import backoff, first_view, scan_all
+from runner.preflight import backoff, first_view, readiness_refusal, scan_all
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
@@ -73,13 +75,16 @@ def run_updating_run(
     run_id: str,
     started_at: datetime,
     listener: Listener | None = None,
+    journal: RunJournal | None = None,
+    force_recovery: bool = False,
 ) -> RunReport:
     """Perform one CAU rolling updating run (Invoke-CauRun) and return its report.
 
     ``profile`` should be resolved (``Profile.resolved``); MaxFailedNodes defaults to ⌊N/3⌋
-    otherwise. ``listener`` receives every ``RunEvent`` as it happens.
+    otherwise. ``listener`` gets every ``RunEvent``; ``journal``: see ``runner.journaled``.
     """
-    return _Engine(transport, clock, profile, run_id, started_at, listener).run()
+    link = JournalLink(journal, run_id, force_recovery=force_recovery)
+    return _Engine(transport, clock, profile, run_id, started_at, listener, link).run()
 
 
 class _Engine:
@@ -91,7 +96,9 @@ class _Engine:
         run_id: str,
         started_at: datetime,
         listener: Listener | None,
+        link: JournalLink,
     ) -> None:
+        self.link = link
         self.transport = transport
         self.clock = clock
         self.profile = profile
@@ -136,11 +143,15 @@ class _Engine:
             self._end("NodesOffline", detail)
             return self._finish()
         offers = self._scan_all(view)
+        if refusal := readiness_refusal(view, offers):  # a known issue: touch no node
+            self._end(refusal.error_id, refusal.detail)
+            return self._finish()
         self.book.nodes = {
             name: NodeProgress(name=name, initial_offer=offers.get(name)) for name in self.order
         }
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
         self._observe()  # the scan took a while: decide on a fresh view
+        self.link.checkpoint(self)  # the first one takes the run lock (or RunLocked)
         self._loop()
         return self._finish()
 
@@ -151,6 +162,7 @@ class _Engine:
             action = decide(self.view, self.progress, self.profile)
             if not self._act(action):
                 return
+            self.link.checkpoint(self)
         self._end("RunnerLoopBound", "the run did not converge; stopped by the loop bound")
 
     def _scan_all(self, view: ClusterView) -> dict[str, tuple[UpdateInfo, ...]]:
@@ -181,10 +193,8 @@ class _Engine:
         elif isinstance(action, Advance):
             self._advance(action)
         elif isinstance(action, BeginNode):
-            node = self.book.nodes[action.node]
-            self.progress = replace(
-                self.progress, current=node, remaining=self.progress.remaining[1:]
-            )
+            current, remaining = self.book.nodes[action.node], self.progress.remaining[1:]
+            self.progress = replace(self.progress, current=current, remaining=remaining)
         elif isinstance(action, WarnAfter):
             minutes = self.profile.warn_after_minutes
             self.rec.cau(1001, None, f"the run has not finished after {minutes:g} minutes")
@@ -216,11 +226,8 @@ class _Engine:
             self.view = self.transport.observe()
         except TransportError:
             since = self.progress.unreachable_since
-            self.progress = replace(
-                self.progress,
-                stale=True,
-                unreachable_since=self._elapsed() if since is None else since,
-            )
+            since = self._elapsed() if since is None else since
+            self.progress = replace(self.progress, stale=True, unreachable_since=since)
             return
         self.progress = replace(
             self.progress, stale=False, unreachable_since=None, view_at=self._elapsed()
@@ -375,7 +382,7 @@ class _Engine:
         status, error = final_status(self.error_id, self.error, reports)
         self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
         duration = self._elapsed()
-        return RunReport(
+        report = RunReport(
             run_id=self.run_id,
             cluster=self.cluster or "unknown",
             profile=self.profile,
@@ -388,3 +395,5 @@ class _Engine:
             nodes=tuple(reports),
             events=tuple(self.rec.events),
         )
+        self.link.finish(self, report)
+        return report

@@ -9,6 +9,8 @@ Theory of operation (reference cau.md §3.1 step 4 and its checklist)::
     WAITING ─ok→ PRE_SCRIPT ─ok→ SCAN ─ok→ STORAGE_WAIT ─ok→ DRAIN ─ok→ INSTALL
     INSTALL ─restart→ REBOOT ─ok→ RESCAN ─more→ INSTALL … ─ok→ RESUME
     INSTALL ─ok→ RESCAN  (nothing needed a restart)
+    RESCAN ─restart→ REBOOT  (a restart is still pending after one: e.g. Storage Replica
+                              after a feature update needs a second restart — known issue)
     INSTALL ─more→ INSTALL  (start_install unanswered: re-scanned, install what is left)
     RESUME ─ok→ RESYNC ─ok→ POST_SCRIPT ─ok→ DONE    (RESUME ─skip→ POST_SCRIPT without S2D)
     WAITING ─skip→ DONE  (nothing offered: Succeeded with no updates, never drained)
@@ -116,6 +118,7 @@ TRANSITIONS: dict[tuple[NodeStep, Outcome], NodeStep] = {
     (S.REBOOT, O.STOP): S.RECOVER,  # only before the restart is issued; one issued is waited out
     (S.RESCAN, O.MORE): S.INSTALL,
     (S.RESCAN, O.OK): S.RESUME,
+    (S.RESCAN, O.RESTART): S.REBOOT,
     (S.RESCAN, O.FAILED): S.RECOVER,
     (S.RESCAN, O.STOP): S.RECOVER,
     (S.RESUME, O.OK): S.RESYNC,

@@ -13,12 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.errors import TransportError
+from runner.readiness import readiness_refusal  # re-exported: preflight's last check
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
 from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
 from runner.work_steps import POLL_ACTIVE_SECONDS
 
-__all__ = ["PREFLIGHT_UNREACHABLE_SECONDS", "backoff", "first_view", "scan_all"]
+__all__ = [
+    "PREFLIGHT_UNREACHABLE_SECONDS",
+    "backoff",
+    "first_view",
+    "readiness_refusal",
+    "scan_all",
+]
 
 PREFLIGHT_UNREACHABLE_SECONDS = 5 * 60.0  # the cluster must answer before anything starts
 

@@ -59,6 +59,8 @@ EVENT_KINDS: dict[int, str] = {
     1011: "node-restarted",
     1012: "node-restart-failed",
     1013: "node-failed",
+    1014: "run-recovering",
+    1015: "run-locked",
     1016: "enter-maintenance-failed",
     1017: "resume-failed",
     1018: "quorum-at-risk",

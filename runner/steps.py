@@ -18,6 +18,7 @@ Must not: do I/O, read a clock (``run.now`` is the time), or mutate its inputs.
 from __future__ import annotations
 
 from runner.actions import Action, Restart, Resume, Suspend, Wait
+from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
@@ -34,6 +35,7 @@ from runner.work_steps import (
     MAX_COMMAND_FAILURES,
     POLL_ACTIVE_SECONDS,
     POLL_REBOOT_SECONDS,
+    UPDATE_LOOP_ERROR,
     adv,
     blind,
     install_step,
@@ -193,7 +195,10 @@ def _reboot(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
         changed = bool(nv.boot_id) and nv.boot_id != node.boot_id_before
         if changed and nv.reachable and nv.state in BACK_STATES:
             outcome = Outcome.FAILED if node.attempt_failed else Outcome.OK
-            return adv(node, outcome, event_id=1011, detail="restarted; boot id changed")
+            # The build as observed, never as an update's title says (known issue).
+            build = f"; runs OS build {os_version_label(nv.os_build)}" if nv.os_build else ""
+            detail = f"restarted; boot id changed{build}"
+            return adv(node, outcome, event_id=1011, detail=detail)
     if unreachable_too_long(run) or (run.stale and run.stopping):
         why = f"the cluster stopped answering while {node.name} restarted; left as is"
         return adv(node, Outcome.LOST, error=why, event_id=1012, detail=why)
@@ -259,6 +264,7 @@ def _recover(view: ClusterView, run: RunProgress, node: NodeProgress, profile: P
         event_id, detail = 1009, "resumed after a failed attempt"
     if run.stopping or run.cancel_error_id is not None:
         return adv(node, Outcome.STOP, event_id=event_id, detail=detail)
-    if node.attempt < profile.max_retries_per_node:
+    looping = node.error.startswith(UPDATE_LOOP_ERROR)  # retrying would loop again
+    if node.attempt < profile.max_retries_per_node and not looping:
         return adv(node, Outcome.RETRY, event_id=event_id, detail=detail)
     return adv(node, Outcome.GIVE_UP, event_id=event_id, detail=detail)

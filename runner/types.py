@@ -282,6 +282,9 @@ class ClusterView:
     roles: tuple[RoleView, ...] = ()
     virtual_disks: tuple[VirtualDiskView, ...] = ()
     storage_jobs: tuple[StorageJobView, ...] = ()
+    # Management product of the cluster, as found (e.g. "System Center Virtual Machine
+    # Manager 2019"); "" = none known. Feature-update readiness reads it (known issue).
+    managed_by: str = ""
 
     def node(self, name: str) -> NodeView:
         for node in self.nodes:

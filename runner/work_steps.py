@@ -6,7 +6,8 @@ helpers, poll cadences, per-step timeouts and loop bounds every step decision us
 ``runner.steps`` dispatches to these.
 
 Rules kept here: an update that already succeeded is never installed again (a re-offer is
-reported as an update loop); an update without a result did not install; at most
+an update loop, which fails the node without a retry); an update without a result did not
+install; a re-scan that still reports a restart pending restarts the node again; at most
 ``MAX_INSTALL_PASSES`` install → restart → re-scan passes per attempt.
 
 Must not: do I/O, read a clock (``run.now`` is the time), or mutate its inputs.
@@ -37,6 +38,7 @@ __all__ = [
     "POLL_ACTIVE_SECONDS",
     "POLL_REBOOT_SECONDS",
     "UNREACHABLE_LIMIT_SECONDS",
+    "UPDATE_LOOP_ERROR",
     "adv",
     "blind",
     "install_step",
@@ -58,6 +60,7 @@ MAX_INSTALL_PASSES = 10  # install → restart → re-scan loops on one node (up
 # ClusterUnreachable). Shorter outages never fail a node (issue 3: management disconnects).
 UNREACHABLE_LIMIT_SECONDS = 60 * 60.0
 FRESH_VIEW_SECONDS = 5.0  # a guard's view must be this recent (one observe round trip)
+UPDATE_LOOP_ERROR = "update loop detected"  # a node failed so is not retried
 MAX_COMMAND_FAILURES = 3  # refused suspend/resume/restart commands before the step fails
 
 BACK_STATES = (NodeState.PAUSED, NodeState.UP)  # a node that is back from a restart
@@ -296,7 +299,23 @@ def rescan_step(run: RunProgress, node: NodeProgress) -> Action:
     succeeded = set(node.succeeded_ids)
     new = tuple(u for u in done.offered if u.id not in tried and u.id not in succeeded)
     looped = sorted(u.id for u in done.offered if u.id in succeeded)
-    note = f"update loop: {', '.join(looped)} offered again after installing" if looped else ""
+    if looped:
+        # ansible's win_updates rule: an update offered again after it reported Succeeded
+        # is rolled back at boot; installing it again loops, so the node fails, no retry.
+        listed = ", ".join(looped)
+        why = f"{UPDATE_LOOP_ERROR}: {listed} offered again after it reported Succeeded"
+        return adv(node, Outcome.FAILED, error=why)
     if new:
-        return adv(node, Outcome.MORE, offered=new, note=note)
-    return adv(node, Outcome.OK, note=note)
+        return adv(node, Outcome.MORE, offered=new)
+    if done.restart_required:
+        # Still pending after the restart (Storage Replica after a feature update needs a
+        # second one, known issue): restart again before resuming and the post-update steps.
+        if node.restarts > MAX_INSTALL_PASSES:
+            return adv(
+                node,
+                Outcome.FAILED,
+                error=f"a restart is still pending after {node.restarts} restarts",
+            )
+        note = "a restart is still pending after the restart; restarting again"
+        return adv(node, Outcome.RESTART, note=note)
+    return adv(node, Outcome.OK)

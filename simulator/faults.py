@@ -13,14 +13,16 @@ after ``down_minutes`` (None = stays down).
 Later types: ``management-disconnect`` {at_minute, minutes} (every transport call raises
 ClusterUnreachable; work on the nodes goes on), ``witness-offline`` {at_minute, minutes},
 ``slow-migration`` {params.factor}, ``resync-stall`` {params.volume?, minutes, attempts},
-``update-rollback`` {node?, params.update?, attempts}; ``minutes`` is ``params.minutes``
-or ``down_minutes``.
+``update-rollback`` {node?, params.update?, attempts}, ``disk-failure`` {node, at_minute}
+(a capacity drive of the node fails: every S2D volume degrades and a rebuild job runs;
+nothing happens on a SAN-backed cluster); ``minutes`` is ``params.minutes`` or
+``down_minutes``.
 To add a type: subclass ``Fault``, set ``type_name``, implement ``validate``/``arm`` and any
 query the world needs, and add it to ``FAULT_TYPES``. Unknown types raise ``InputError``.
 
 Must not: change world state except through the world's operations (``crash``,
 ``set_witness_online``) and its documented knobs (``transport.management_down``,
-``workloads.migration_factor``, ``storage.stall``).
+``workloads.migration_factor``, ``storage.stall``, ``storage.drive_failed``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "FAULT_TYPES",
     "BootHang",
+    "CoordinatorCrash",
+    "DiskFailure",
     "DrainFailure",
     "Fault",
     "FaultBook",
@@ -247,6 +251,42 @@ class UpdateRollback(Fault):
         self.used: dict[str, int] = {}
 
 
+class DiskFailure(Fault):
+    """A capacity drive of ``node`` fails at ``at_minute`` (0: when the run starts)."""
+
+    type_name = "disk-failure"
+
+    def validate(self) -> None:
+        super().validate()
+        if self.spec.at_minute is not None and self.spec.at_minute < 0:
+            raise self.invalid("at_minute", "must not be negative")
+
+    def arm(self) -> None:
+        self.world.env.process(self._run(float(self.spec.at_minute or 0) * 60.0))
+
+    def _run(self, at: float) -> Generator[Any, Any, None]:
+        if at > 0:
+            yield self.world.env.timeout(at)
+        assert self.spec.node is not None
+        storage = self.world.storage
+        jobs = storage.drive_failed(self.spec.node) if storage is not None else 0
+        self.world.faults.fired_one(self, f"a drive of {self.spec.node} failed; {jobs} rebuild(s)")
+
+
+class CoordinatorCrash(Fault):
+    """The runner process dies after journal step ``params.at_step``: nothing happens in the
+    world; the composition root (``runner.cli.compose``) kills and resumes the coordinator."""
+
+    type_name = "coordinator-crash"
+    needs_node = False
+
+    def validate(self) -> None:
+        super().validate()
+        at_step = self.spec.params.get("at_step")
+        if not isinstance(at_step, int) or at_step < 1:
+            raise self.invalid("at_step", "must be an integer of at least 1")
+
+
 FAULT_TYPES: dict[str, type[Fault]] = {
     cls.type_name: cls
     for cls in (
@@ -260,6 +300,8 @@ FAULT_TYPES: dict[str, type[Fault]] = {
         SlowMigration,
         ResyncStall,
         UpdateRollback,
+        DiskFailure,
+        CoordinatorCrash,
     )
 }
 

@@ -93,6 +93,7 @@ class UpdateSpec:
     after: str | None = None  # applicable only once this KB is installed (multi-pass)
     nodes: tuple[str, ...] | None = None  # offered only to these nodes; None = all
     firmware: bool = False  # needs firmware init: no soft reboot
+    os_build: str | None = None  # the OS build a (feature) update brings; None: build + 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,3 +144,4 @@ class Scenario:
     profile: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     expect: Expect = field(default_factory=Expect)
     source: str = "<scenario>"
+    known_issues: tuple[str, ...] = ()  # seed known issues to reproduce (simulator switches)

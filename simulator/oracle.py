@@ -6,8 +6,21 @@ quorum or a volume lost); checks that need the runner's report run in ``finish``
 
 What counts (the runner is blamed only for its own actions; a fault's crash is not one):
 - ``quorum``: the cluster or the S2D pool loses quorum in an event the runner caused.
-- ``storage-redundancy``: any volume goes offline (more fault domains away than it
-  tolerates, or pool lost) — whoever caused it.
+- ``storage-redundancy``: a volume goes offline (more fault domains away than it tolerates,
+  or pool lost) and the runner caused it. Attribution rule: the loss is the runner's when it
+  begins at a runner action (a restart takes the domain down: ``by_runner``), or when any
+  node the runner took down and that is still away was taken down while another fault
+  domain was already unavailable (the runner acted while a fault — or its own earlier
+  outage — was in effect, which ``Suspend-ClusterNode`` and CAU's resync wait forbid). A
+  loss that begins at an injected fault (crash, drive, pool) while every runner-held node
+  went down on healthy storage is the fault's: it is recorded in ``fault_losses`` (the
+  report's ``simulation.fault_losses``), not as a violation. Cluster-quorum losses a fault
+  caused are recorded there too.
+- Race: a restart command takes ``COMMAND_SECONDS`` to reach the node. When the only thing
+  degrading storage at that moment is a fault domain that went away *after* the command
+  was issued, the runner decided on a healthy view it could not have refreshed: the
+  ``resync-before-next`` (and any volume loss of that restart) is a fault loss. A restart
+  issued on an already degraded view is still the runner's violation.
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
   fault domain owed to *another* node exists (a node's own resync does not forbid restarting
   it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
@@ -35,6 +48,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runner.types import SummaryStatus
+from simulator.transport import COMMAND_SECONDS
 
 if TYPE_CHECKING:
     from simulator.world import SimulatedCluster
@@ -76,6 +90,10 @@ class Oracle:
         self.pre_scripts: dict[str, int] = {}
         self.last_action: dict[str, float] = {}
         self.disruptions: list[tuple[float, str, str]] = []
+        # Per node the runner restarted: the other fault domains away at that moment.
+        self.away_at_restart: dict[str, list[str]] = {}
+        self.fault_losses: list[Violation] = []
+        self.restart_raced = False  # the restart being made raced a fault (see _raced)
 
     def _now(self) -> float:
         return float(self.world.env.now)
@@ -103,6 +121,17 @@ class Oracle:
 
     def restarting(self, node: str, running_vms: list[str], degraded: list[str]) -> None:
         self.disruptions.append((self._now(), node, "restarted"))
+        raced = self._raced(node, degraded)
+        self.restart_raced = bool(raced)
+        storage = self.world.storage
+        away = [n for n in storage.away if n != node] if storage is not None else []
+        self.away_at_restart[node] = [] if raced else away
+        if raced:
+            self._fault_loss(
+                "resync-before-next",
+                f"{node} restart was in flight when {', '.join(raced)} became unavailable",
+            )
+            degraded = []
         if running_vms:
             shown = ", ".join(running_vms[:5]) + (" …" if len(running_vms) > 5 else "")
             self.violate(
@@ -127,9 +156,51 @@ class Oracle:
     def quorum_lost(self, what: str, node: str, *, by_runner: bool) -> None:
         if by_runner:
             self.violate("quorum", f"{what} lost quorum when the runner took {node} down")
+        else:
+            self._fault_loss("quorum", f"{what} lost quorum when a fault took {node} down")
 
-    def volume_offline(self, volume: str, why: str) -> None:
-        self.violate("storage-redundancy", f"volume {volume} went offline: {why}")
+    def volume_offline(self, volume: str, why: str, *, by_runner: bool = True) -> None:
+        """A volume went offline; blame the runner per the attribution rule above."""
+        detail = f"volume {volume} went offline: {why}"
+        culprits = self._runner_held_unsafely()
+        if by_runner and self.restart_raced:
+            self._fault_loss("storage-redundancy", detail + " (a fault hit during the restart)")
+        elif by_runner or culprits:
+            if culprits and not by_runner:
+                detail += f" (the runner took {', '.join(culprits)} down on degraded storage)"
+            self.violate("storage-redundancy", detail)
+        else:
+            self._fault_loss("storage-redundancy", detail)
+
+    def _raced(self, node: str, degraded: list[str]) -> list[str]:
+        """The other domains that went away while the restart command of ``node`` was in
+        flight (after it was issued), when they are the only reason storage is degraded."""
+        storage = self.world.storage
+        if storage is None or not degraded:
+            return []
+        issued = self._now() - COMMAND_SECONDS
+        others = [n for n in storage.away if n != node]
+        only_away = len(degraded) == len(others)
+        if others and only_away and all(storage.away[n] > issued for n in others):
+            return others
+        return []
+
+    def _runner_held_unsafely(self) -> list[str]:
+        """Nodes still away because the runner restarted them while another domain was away."""
+        storage = self.world.storage
+        if storage is None:
+            return []
+        return [
+            name
+            for name in storage.away
+            if self.world.nodes[name].restart_by_runner
+            and not self.world.nodes[name].up
+            and self.away_at_restart.get(name)
+        ]
+
+    def _fault_loss(self, invariant: str, detail: str) -> None:
+        self.fault_losses.append(Violation(invariant=invariant, time=self._now(), detail=detail))
+        self.world.record("fault-loss", None, f"{invariant}: {detail}")
 
     def _out(self, node: str) -> None:
         self.out_since.setdefault(node, self._now())
@@ -140,6 +211,13 @@ class Oracle:
             self.out_intervals.append((node, since, self._now()))
 
     # -- at the end --------------------------------------------------------------------------
+    def fault_loss_section(self) -> list[dict[str, Any]]:
+        """Losses injected faults caused while the runner acted legitimately (not violations)."""
+        return [
+            {"invariant": v.invariant, "time": round(v.time, 3), "detail": v.detail}
+            for v in self.fault_losses
+        ]
+
     def finish(self, report: Mapping[str, Any]) -> dict[str, Any]:
         """Run the report-dependent checks and return the invariants section."""
         final: list[Violation] = []

@@ -43,6 +43,9 @@ __all__ = [
 # "attempts: N" means the first N attempts fail; MaxRetriesPerNode is at most 64, so a
 # fault resolved to 64 attempts fails every attempt any valid profile can make.
 EVERY_ATTEMPT = 64
+# Fault types whose ``at_minute`` is a required field, and the fields kept in ``params``.
+_TIMED_FAULTS = ("management-disconnect", "witness-offline", "disk-failure")
+_PARAM_FIELDS = ("minutes", "volume", "factor", "at_step")
 
 
 @cache
@@ -91,6 +94,7 @@ class _Resolver(ClusterResolver):
             profile=MappingProxyType(profile),
             expect=self.expect(data.get("expect"), names),
             source=self.source,
+            known_issues=tuple(data.get("known_issues", ())),
         )
 
     # ----------------------------------------------------------------------- updates, faults
@@ -141,6 +145,8 @@ class _Resolver(ClusterResolver):
         updates: tuple[UpdateSpec, ...],
     ) -> tuple[FaultSpec, ...]:
         specs = []
+        storage = self.data["cluster"].get("storage") or {}
+        volumes = _volume_names(storage.get("volumes", []))
         for i, item in enumerate(raw):
             at: list[PathElement] = ["faults", i]
             kind = item["type"]
@@ -148,7 +154,7 @@ class _Resolver(ClusterResolver):
             if node is not None:
                 self.known_node([*at, "node"], node, names)
             fields: dict[str, Any] = {"type": kind, "node": node}
-            if kind in ("install-failure", "script-failure"):
+            if kind in ("install-failure", "script-failure", "resync-stall", "update-rollback"):
                 fields["attempts"] = item.get("attempts", 1)
             elif kind == "drain-failure":
                 fields["attempts"] = item.get("attempts", EVERY_ATTEMPT)
@@ -160,6 +166,13 @@ class _Resolver(ClusterResolver):
                     [*at, "update"], item["update"], ids, "update", "an update of this scenario"
                 )
                 fields["params"] = MappingProxyType({"update": item["update"]})
+            if kind in _TIMED_FAULTS:
+                fields["at_minute"] = item["at_minute"]
+            params = {k: item[k] for k in _PARAM_FIELDS if k in item}
+            if "volume" in params:
+                self.known([*at, "volume"], params["volume"], volumes, "volume", "a volume")
+            if params:
+                fields["params"] = MappingProxyType({**fields.get("params", {}), **params})
             if kind == "node-crash":
                 fields["at_minute"] = item["at_minute"]
                 fields["down_minutes"] = item.get("down_minutes")
@@ -204,6 +217,15 @@ class _Resolver(ClusterResolver):
             nodes=MappingProxyType(dict(raw.get("nodes", {}))),
             invariants_hold=raw.get("invariants_hold", True),
         )
+
+
+def _volume_names(raw: Any) -> list[str]:
+    """Volume names as ``scenario_cluster`` resolves them (list, or ``{count}`` → vol01…)."""
+    if isinstance(raw, list):
+        return [v["name"] for v in raw]
+    count = int(raw.get("count", 0))
+    width = max(2, len(str(count)))
+    return [f"vol{i:0{width}d}" for i in range(1, count + 1)]
 
 
 def _hresult(value: str | int) -> str:

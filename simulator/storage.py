@@ -63,6 +63,7 @@ class RepairJob:
     done_mb: float = 0.0
     ready: bool = False  # past its Suspended start; runs while its nodes are present
     sources: list[str] = field(default_factory=list)  # nodes whose absence made the work
+    rebuild: bool = False  # a failed drive's data is rebuilt: the volume shows Degraded
 
     @property
     def name(self) -> str:
@@ -74,6 +75,7 @@ class Storage:
         self.world = world
         self.env = world.env
         self.repair_mb_s = float(spec.repair_mb_s)
+        self.drives_per_node = spec.drives_per_node
         self.volumes = {v.name: SimVolume(spec=v) for v in spec.volumes}
         names = world.scenario.cluster.node_names
         self.pool = PoolQuorum(dict.fromkeys(names, spec.drives_per_node), up=up)
@@ -94,7 +96,10 @@ class Storage:
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
-        reasons = [f"{j.name} running" for j in self.jobs.values() if set(j.sources) - {node}]
+        # A rebuild after a failed drive (no source node) blocks every node.
+        reasons = [
+            f"{j.name} running" for j in self.jobs.values() if j.rebuild or set(j.sources) - {node}
+        ]
         reasons += [f"{n} unavailable" for n in self.away if n != node]
         reasons += [f"{v.name} offline" for v in self.volumes.values() if v.offline]
         return reasons
@@ -121,6 +126,11 @@ class Storage:
                     OperationalStatus.INCOMPLETE,
                     OperationalStatus.DEGRADED,
                 ),
+            )
+        elif volume.name in self.jobs and self.jobs[volume.name].rebuild:
+            health, ops = (
+                HealthStatus.WARNING,
+                (OperationalStatus.DEGRADED, OperationalStatus.IN_SERVICE),
             )
         elif volume.name in self.jobs:
             health, ops = HealthStatus.WARNING, (OperationalStatus.IN_SERVICE,)
@@ -185,6 +195,24 @@ class Storage:
         self._disks = None
         self._reschedule()
 
+    def drive_failed(self, node: str) -> int:
+        """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies
+        it kept there and a rebuild job restores them onto the remaining drives. Returns the
+        number of rebuild jobs started."""
+        self._settle()
+        domains = len(self.world.scenario.cluster.nodes) * max(1, self.drives_per_node)
+        started = 0
+        for volume in self.volumes.values():
+            if volume.offline:
+                continue
+            copies = {1: 2, 2: 3}[volume.spec.resiliency.fault_tolerance]
+            lost_mb = float(volume.spec.size_gb) * 1024.0 * copies / domains
+            self._add_repair(volume.name, node, lost_mb, rebuild=True)
+            started += 1
+        self._disks = None
+        self._reschedule()
+        return started
+
     def move_pool_owner(self, node: str) -> None:
         """A drain moves the pool resource off ``node``."""
         active = [n for n, sim in self.world.nodes.items() if sim.active]
@@ -209,10 +237,14 @@ class Storage:
         self.world.volume_offline(volume.name, why, by_runner=by_runner)
 
     # -- repair ----------------------------------------------------------------------------
-    def _add_repair(self, volume: str, node: str, dirty_mb: float) -> None:
+    def _add_repair(
+        self, volume: str, node: str, dirty_mb: float, *, rebuild: bool = False
+    ) -> None:
         job = self.jobs.get(volume)
         if job is None:
-            job = RepairJob(volume=volume, total_mb=dirty_mb, sources=[node])
+            # A rebuild copies between the drives still present: it waits for no node.
+            sources = [] if rebuild else [node]
+            job = RepairJob(volume=volume, total_mb=dirty_mb, sources=sources, rebuild=rebuild)
             self.jobs[volume] = job
             self.repair_jobs_created += 1
             self.world.record("repair-job", None, f"{job.name} {dirty_mb:.0f} MB")
@@ -222,7 +254,8 @@ class Storage:
                 self.stall(stall * 60.0)
         else:
             job.total_mb += dirty_mb
-            if node not in job.sources:
+            job.rebuild = job.rebuild or rebuild
+            if not rebuild and node not in job.sources:
                 job.sources.append(node)
 
     def _start_later(self, job: RepairJob) -> Generator[Any, Any, None]:

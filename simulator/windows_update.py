@@ -16,7 +16,9 @@ Theory of operation:
   ``install_minutes``. An ``install-failure`` fault covering the attempt makes its updates
   (or only ``params.update``) fail with the fault's HRESULT. Requesting an update already
   installed or staged reports Succeeded at once (never installed twice); one not applicable
-  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``.
+  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``; it reports a restart
+  pending only for the ``storage-replica-second-restart`` known issue (after a feature
+  update took effect, until the next boot).
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
   path matching the profile's pre/post-update script; an unknown path counts as pre) and
   exit 1 when a ``script-failure`` fault covers the attempt.
@@ -76,6 +78,8 @@ class NodeUpdates:
     script_attempts: dict[str, int] = field(default_factory=lambda: {"pre": 0, "post": 0})
     install_counts: dict[str, int] = field(default_factory=dict)
     running: list[Work] = field(default_factory=list)
+    new_build: str | None = None  # the build an update that took effect brings (os_build)
+    second_restart: bool = False  # known issue: Storage Replica after a feature update
 
 
 Proc = Generator[Any, Any, None]
@@ -126,6 +130,7 @@ class WindowsUpdate:
         yield self.env.timeout(work.seconds)
         if work.state is WorkState.RUNNING:
             work.offered = tuple(update_info(u) for u in self.applicable(node))
+            work.restart_required = self.nodes[node].second_restart
             self._done(node, work, WorkState.SUCCEEDED)
 
     def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
@@ -261,4 +266,12 @@ class WindowsUpdate:
         staged, st.staged = st.staged, []
         kept = [u for u in staged if not self.world.faults.update_rollback(node, u)]
         st.installed.extend(kept)
+        builds = [b for b in (self.specs[u].os_build for u in kept) if b is not None]
+        st.new_build = builds[-1] if builds else None
+        # With Storage Replica a feature update needs a second restart; scans report it
+        # pending until the node boots again.
+        st.second_restart = (
+            "storage-replica-second-restart" in self.world.scenario.known_issues
+            and any(self.specs[u].kind == "feature" for u in kept)
+        )
         return len(kept)

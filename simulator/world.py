@@ -37,6 +37,7 @@ from runner.types import (
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.faults import FaultBook
+from simulator.known_issues import apply_known_issues, managed_by
 from simulator.model import Scenario
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
@@ -67,7 +68,8 @@ class SimulatedCluster:
     """One simulated cluster; ``transport`` and ``clock`` are what the runner gets."""
 
     def __init__(self, scenario: Scenario, seed: int, profile: Profile) -> None:
-        self.scenario = scenario
+        self.scenario = scenario = apply_known_issues(scenario)  # the switches' conditions
+        self.managed_by = managed_by(scenario)
         self.seed = seed
         self.profile = profile
         self.rng = random.Random(seed)
@@ -153,6 +155,7 @@ class SimulatedCluster:
             roles=self.workloads.role_views(),
             virtual_disks=storage.disk_views() if storage is not None else (),
             storage_jobs=storage.job_views() if storage is not None else (),
+            managed_by=self.managed_by,
         )
 
     # -- runner operations (the transport calls these after its latency) ---------------------
@@ -277,8 +280,9 @@ class SimulatedCluster:
         sim.down_cause = None
         sim.down_since = None
         effective = self.updates.node_booted(node)
-        if effective:
-            sim.os_build = _bump_build(sim.os_build, effective)
+        if effective:  # a feature update brings its own build; others bump the revision
+            built = self.updates.nodes[node].new_build
+            sim.os_build = built or _bump_build(sim.os_build, effective)
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
@@ -303,7 +307,7 @@ class SimulatedCluster:
 
     def volume_offline(self, volume: str, why: str, *, by_runner: bool) -> None:
         self.record("volume-offline", None, f"{volume}: {why}")
-        self.oracle.volume_offline(volume, why)
+        self.oracle.volume_offline(volume, why, by_runner=by_runner)
 
     def set_witness_online(self, online: bool) -> None:
         had = self.quorum.has_quorum
@@ -328,6 +332,7 @@ class SimulatedCluster:
             "scenario": self.scenario.name,
             "seed": self.seed,
             "invariants": self.oracle.finish(report),
+            "fault_losses": self.oracle.fault_loss_section(),
             "lower_bound_seconds": round(self.lower_bound(), 3),
             "counters": {
                 "live_migrations": self.workloads.live_migrations,
@@ -335,5 +340,6 @@ class SimulatedCluster:
                 "observations": self.observations,
                 "events": self.env.scheduled_events,
                 "repair_jobs": storage.repair_jobs_created if storage is not None else 0,
+                "faults_fired": dict(sorted(self.faults.fired.items())),
             },
         }

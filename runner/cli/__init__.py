@@ -167,3 +167,5 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 from runner.cli import remote as _remote  # noqa: E402, F401  (registers the WinRM commands)
+from runner.cli import resume_cmd as _resume_cmd  # noqa: E402, F401  (registers pycau resume)
+from runner.cli import sweep as _sweep  # noqa: E402, F401  (registers pycau sweep)

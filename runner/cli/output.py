@@ -18,7 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_report_target", "load_report_schema", "render_report", "write_report"]
+__all__ = [
+    "check_report_target",
+    "load_report_schema",
+    "render_report",
+    "write_report",
+    "write_text_atomically",
+]
 
 REPORT_SCHEMA = "report.schema.json"
 
@@ -46,7 +52,11 @@ def write_report(path: Path, report: dict[str, Any]) -> None:
     Raises ``OSError`` when the directory cannot be written; the target is then untouched
     and no temporary file is left behind.
     """
-    text = render_report(report)
+    write_text_atomically(path, render_report(report))
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see ``write_report``); raises ``OSError``."""
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

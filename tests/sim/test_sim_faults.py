@@ -32,6 +32,8 @@ def test_registry_knows_every_type() -> None:
     """The registry holds the foundation's five types and the later ones, keyed by name."""
     assert sorted(FAULT_TYPES) == [
         "boot-hang",
+        "coordinator-crash",
+        "disk-failure",
         "drain-failure",
         "install-failure",
         "management-disconnect",

@@ -168,7 +168,8 @@ def test_recover_after_drain_failure_resumes_without_failback() -> None:
 
 
 def test_never_reinstalls_a_succeeded_update() -> None:
-    """A retry's scan drops updates that already succeeded; a re-offer is an update loop."""
+    """A retry's scan drops updates that already succeeded; a re-offer fails the node as an
+    update loop."""
     done = node(
         NodeStep.SCAN,
         attempt=2,
@@ -188,8 +189,8 @@ def test_never_reinstalls_a_succeeded_update() -> None:
     )
     action = decide(view(PAUSED), run(loop), PROFILE)
     assert isinstance(action, Advance)
-    assert action.outcome is Outcome.OK
-    assert "loop" in action.note
+    assert action.outcome is Outcome.FAILED
+    assert "update loop detected: KB1" in action.error
 
 
 def test_quorum_cancel_names_error_and_event() -> None:

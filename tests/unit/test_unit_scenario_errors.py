@@ -52,7 +52,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown-top-level-key",
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
-        "name, description, seed, cluster, updates, faults, scripts, profile, expect",
+        "name, description, seed, cluster, updates, faults, scripts, known_issues, profile, "
+        "expect",
     ),
     (
         "wrong-type",
@@ -85,7 +86,9 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "fault-unknown-type",
         faults({"type": "crash", "node": "node1"}),
         "s.yaml at $.faults[0].type: expected one of 'install-failure', 'boot-hang', "
-        "'drain-failure', 'node-crash', 'script-failure'; got 'crash' "
+        "'drain-failure', 'node-crash', 'script-failure', 'management-disconnect', "
+        "'resync-stall', 'witness-offline', 'slow-migration', 'update-rollback', "
+        "'disk-failure', 'coordinator-crash'; got 'crash' "
         "(did you mean 'node-crash'?)",
     ),
     (
