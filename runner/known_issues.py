@@ -176,7 +176,8 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         ),
         detection=(
             "Readiness before any node is touched: a feature update is offered and the "
-            "cluster view says it is managed by Virtual Machine Manager 2019."
+            "cluster view says it is managed by Virtual Machine Manager 2019 (on a real "
+            "cluster observe.ps1 reads the SCVMMAgent service and its 10.19.* version)."
         ),
         mitigation=(
             "Refuse the run (UnsupportedManagement); upgrade to System Center 2022 first or "

@@ -151,6 +151,7 @@ def observe_document(view: ClusterView, *, boot_ms: Callable[[str], int | None])
         "Groups": groups,
         "VirtualDisks": disks,
         "StorageJobs": jobs,
+        "ManagedBy": view.managed_by,
     }
 
 

@@ -100,6 +100,21 @@ def test_scenario_through_winrm_is_the_simulated_run(
     assert endpoint.actions.count("Create") == 1 + len(report["nodes"]) + restarts
 
 
+def test_vmm_2019_refusal_through_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """observe.ps1's ManagedBy reaches readiness: a VMM 2019 cluster offered a feature
+    update is refused before any node is touched, as in the simulation."""
+    simulated, report, _, endpoint = run_through_twin(
+        "known-issue-vmm-2019-managed", endpoint_factory, transport_factory, AuthMethod.BASIC
+    )
+    assert report["error_id"] == simulated["error_id"] == "UnsupportedManagement"
+    assert "Virtual Machine Manager 2019" in report["error"]
+    assert {node["status"] for node in report["nodes"]} == {"Canceled"}
+    assert endpoint.actions.count("Create") == 1 + len(report["nodes"])  # no restart
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_bundled_scenario_through_winrm(

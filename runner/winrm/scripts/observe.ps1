@@ -119,8 +119,29 @@ if ([int]$cluster.S2DEnabled -eq 1) {
     })
 }
 
+# Virtual Machine Manager: its agent runs on every node it manages (known issue
+# vmm-2019-managed: VMM 2019 must not see the 21H2 feature update). Agent 10.19.* is VMM 2019,
+# 10.22.* is System Center 2022; this node stands for the cluster.
+$managedBy = ''
+$vmmAgent = Get-Service -Name 'SCVMMAgent' -ErrorAction SilentlyContinue
+if ($null -ne $vmmAgent) {
+    $managedBy = 'Virtual Machine Manager'
+    $vmmSetup = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Microsoft System Center Virtual Machine Manager Agent\Setup' -ErrorAction SilentlyContinue
+    if ($null -ne $vmmSetup) {
+        $vmmVersion = [string]$vmmSetup.ProductVersion
+        if ($vmmVersion.StartsWith('10.19.')) {
+            $managedBy = 'Virtual Machine Manager 2019'
+        } elseif ($vmmVersion.StartsWith('10.22.')) {
+            $managedBy = 'Virtual Machine Manager 2022'
+        } else {
+            $managedBy = 'Virtual Machine Manager ' + $vmmVersion
+        }
+    }
+}
+
 Write-PycauResult -Document ([ordered]@{
     Cluster = [string]$cluster.Name
+    ManagedBy = $managedBy
     S2DEnabled = [int]$cluster.S2DEnabled
     HasQuorum = $true
     Witness = $witness
