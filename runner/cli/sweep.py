@@ -212,7 +212,13 @@ def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> Non
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seeds", "count", type=click.IntRange(min=1), required=True, help="Seeds to run.")
-@click.option("--first-seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--first-seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="First seed; the sweep runs S..S+N-1.",
+)
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count)."
 )
