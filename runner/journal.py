@@ -122,6 +122,10 @@ class RunJournal:
         # Called with the step number after each committed checkpoint (the simulator's
         # coordinator-crash fault kills the coordinator here).
         self.after_checkpoint: Callable[[int], None] | None = None
+        # Checkpoints before this step store no state. Only a simulation sets it: it knows
+        # the step its coordinator dies at, and only that step's state is ever read back
+        # (a real coordinator cannot know, and keeps the default).
+        self.state_from_step = 0
 
     def close(self) -> None:
         self._db.close()
@@ -155,7 +159,7 @@ class RunJournal:
         run_id: str,
         cluster: str,
         step: int,
-        state: dict[str, Any],
+        state: dict[str, Any] | None,
         events: Sequence[dict[str, Any]] = (),
         actions: Sequence[tuple[str, str | None, str]] = (),
         now: float,
@@ -166,10 +170,13 @@ class RunJournal:
             row = db.execute("SELECT owner FROM locks WHERE cluster = ?", (cluster,)).fetchone()
             if row is not None and row[0] != run_id:
                 raise RunLocked(row[0], f"the run lock of {cluster} was taken over by {row[0]}")
-            db.execute(
-                "UPDATE runs SET step = ?, state = ? WHERE run_id = ?",
-                (step, json.dumps(state, separators=(",", ":")), run_id),
-            )
+            if state is None:  # a state nobody will read (see ``state_from_step``)
+                db.execute("UPDATE runs SET step = ? WHERE run_id = ?", (step, run_id))
+            else:
+                db.execute(
+                    "UPDATE runs SET step = ?, state = ? WHERE run_id = ?",
+                    (step, json.dumps(state, separators=(",", ":")), run_id),
+                )
             if events:
                 first = db.execute(
                     "SELECT COUNT(*) FROM events WHERE run_id = ?", (run_id,)

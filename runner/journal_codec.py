@@ -23,15 +23,28 @@ __all__ = ["decode", "decode_as", "encode"]
 T = TypeVar("T")
 
 
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, default or MISSING) of a dataclass's fields; ``fields()`` is slow per call and
+    the engine checkpoints after every step."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        known = _FIELDS[cls] = tuple((f.name, f.default) for f in fields(cls))
+    return known
+
+
 def encode(value: Any) -> Any:
     """``value`` as JSON-ready data (dicts, lists, str, numbers, bools, None)."""
-    if is_dataclass(value) and not isinstance(value, type):
+    cls = type(value)
+    if hasattr(cls, "__dataclass_fields__"):
         out: dict[str, Any] = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
-            if f.default is not MISSING and item == f.default:
+        for name, default in _fields(cls):
+            item = getattr(value, name)
+            if default is not MISSING and item == default:
                 continue  # defaults are restored by the constructor
-            out[f.name] = encode(item)
+            out[name] = encode(item)
         return out
     if isinstance(value, Enum):
         return value.value

@@ -69,7 +69,8 @@ class JournalLink:
         self.takeover: LockTakeover | None = None
         self._sent = 0  # events already in the journal
         self._seen: dict[str, NodeProgress] = {}
-        self._encoded: dict[str, Any] = {}
+        self._encoded: dict[str, tuple[NodeProgress, Any]] = {}  # node snapshot → its JSON
+        self._encoded_profile: Any = None
 
     # ------------------------------------------------------------------------ run life
 
@@ -99,7 +100,7 @@ class JournalLink:
             run_id=self.run_id,
             cluster=engine.cluster,
             step=self.step,
-            state=self._state(engine),
+            state=self._state(engine) if self.step >= self.journal.state_from_step else None,
             events=[encode(e) for e in events],
             actions=self._actions(engine),
             now=engine.clock.now(),
@@ -119,16 +120,17 @@ class JournalLink:
     def _state(self, engine: EngineState) -> dict[str, Any]:
         nodes: dict[str, Any] = {}
         for name, node in engine.book.nodes.items():
-            if self._seen.get(name) is not node or name not in self._encoded:
-                self._encoded[name] = encode(node)
-            nodes[name] = self._encoded[name]
+            cached = self._encoded.get(name)
+            if cached is None or cached[0] is not node:
+                cached = self._encoded[name] = (node, encode(node))
+            nodes[name] = cached[1]
         progress = engine.progress
         current = progress.current
         state: dict[str, Any] = {
             "elapsed": engine.clock.now() - engine.t0,
             "cluster": engine.cluster,
             "order": list(engine.order),
-            "profile": encode(engine.profile),
+            "profile": self._profile(engine),
             "s2d": engine.book.s2d,
             "error_id": engine.error_id,
             "error": engine.error,
@@ -140,6 +142,12 @@ class JournalLink:
             same = engine.book.nodes.get(current.name) is current
             state["current"] = current.name if same else encode(current)
         return state
+
+    def _profile(self, engine: EngineState) -> Any:
+        """The profile never changes during a run: encode it once."""
+        if self._encoded_profile is None:
+            self._encoded_profile = encode(engine.profile)
+        return self._encoded_profile
 
     def _actions(self, engine: EngineState) -> list[tuple[str, str | None, str]]:
         """What pycau did to the cluster since the last checkpoint."""
@@ -190,5 +198,9 @@ class JournalLink:
         self.step = run.step
         self._sent = len(run.events)
         self._seen = dict(engine.book.nodes)
-        self._encoded = dict(state["nodes"])
+        self._encoded = {
+            name: (node, state["nodes"][name])
+            for name, node in engine.book.nodes.items()
+            if name in state["nodes"]
+        }
         self.started = True

@@ -150,6 +150,7 @@ def rehearse_world(
                 raise CoordinatorCrashed(f"the coordinator died after journal step {step}")
 
         journal.after_checkpoint = crash
+        journal.state_from_step = crash_at_step  # earlier states are never read back
     try:
         run_report = run_updating_run(
             world.transport,
@@ -163,6 +164,7 @@ def rehearse_world(
     except CoordinatorCrashed as crashed:
         assert journal is not None
         journal.after_checkpoint = None
+        journal.state_from_step = sys.maxsize  # one crash per rehearsal: nothing reads on
         world.record("coordinator-crash", None, str(crashed))
         for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
             world.faults.fired_one(fault, str(crashed))
