@@ -20,6 +20,9 @@ from typing import Any
 
 import yaml
 
+from runner.report import PHASES
+from simulator.oracle import INVARIANTS
+
 __all__ = [
     "BUNDLED_DIRS",
     "INVARIANTS",
@@ -54,26 +57,6 @@ Interval = tuple[str, float, float]
 STATUS = r"(?P<status>Succeeded|PartiallyFailed|Failed|Canceled)"
 MINUTE = 60.0
 
-PHASES = (
-    "pre_script",
-    "storage_wait",
-    "drain",
-    "install",
-    "reboot",
-    "resume",
-    "resync",
-    "post_script",
-)
-INVARIANTS = (
-    "quorum",
-    "storage-redundancy",
-    "resync-before-next",
-    "workload-availability",
-    "max-nodes-out",
-    "nodes-resumed",
-    "failure-budget",
-    "termination",
-)
 _ROOT = Path(__file__).resolve().parents[2]
 BUNDLED_DIRS = (_ROOT / "scenarios", _ROOT / "simulator" / "scenarios")
 

@@ -10,19 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from runner.cli import cli
+from simulator.oracle import INVARIANTS as ORACLE_INVARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
-INVARIANTS = {
-    "quorum",
-    "storage-redundancy",
-    "resync-before-next",
-    "workload-availability",
-    "max-nodes-out",
-    "nodes-resumed",
-    "failure-budget",
-    "termination",
-}
+INVARIANTS = set(ORACLE_INVARIANTS)
 
 Validate = Callable[[Path], dict[str, Any]]
 
