@@ -100,7 +100,7 @@ def cli() -> None:
 @click.option(
     "--policy",
     type=click.Choice(POLICIES),
-    help="Run policy: classic = CAU's order of operations; fast = ours, same invariants.",
+    help="Run policy: classic = CAU's order of operations (fast, ours, is not available yet).",
 )
 @click.option(
     "--report",
