@@ -85,9 +85,32 @@ Feature: The Azure Stack HCI update guide's known issues, detected and handled
     And every node installed KB5031364
     And every invariant holds
 
+  Scenario: The readiness check never completes; Test-Cluster's report lets the run go on
+    Given the scenario reproduces the known issue "readiness-check-never-completes"
+    And the profile sets validate_cluster to true
+    And the profile sets validation_timeout_minutes to 10
+    When the run is rehearsed with seed 61
+    Then the run ends Succeeded
+    And the run waited at most 10 minutes for the readiness check
+    And a warning names the known issue and Test-Cluster's validation report
+    And no node was suspended before the readiness check ended
+    And every invariant holds
+    And the known issue "readiness-check-never-completes" is mitigated automatically
+
+  Scenario: The readiness check never completes and the report says failed: refused up front
+    Given the scenario reproduces the known issue "readiness-check-never-completes"
+    And the witness is offline from minute 0 for 60 minutes
+    And the profile sets validate_cluster to true
+    And the profile sets validation_timeout_minutes to 10
+    When the run is rehearsed with seed 61
+    Then the run ends Failed with ClusterValidationIncomplete
+    And no node was touched
+    And the run error names readiness-check-never-completes, Validation, Report, failed
+    And the refusal is the known issue "readiness-check-never-completes", mitigated automatically
+
   Scenario: Every known issue of the guide is a data entry; the unhandled ones say so
     Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed
-    And the catalog does not claim readiness-check-never-completes, storage-replica-second-restart, credssp-left-enabled as mitigated
+    And the catalog does not claim storage-replica-second-restart, credssp-left-enabled as mitigated
 
   Scenario: The OS version naming mismatch: offered and installed versions reported as they are
     Given the scenario reproduces the known issue "os-version-naming-mismatch"

@@ -1,7 +1,7 @@
 """The engine of a CAU rolling updating run: observe → decide → act → record, until done.
 
-Owns: ``run_updating_run`` — preflight (reachability, quorum, RequireAllNodesOnline, the
-initial scan of every Up node, ``runner.readiness``'s refusals), the loop that asks
+Owns: ``run_updating_run`` — preflight (reachability, quorum, RequireAllNodesOnline,
+Test-Cluster, the initial scan of every Up node, readiness refusals), the loop that asks
 ``runner.decisions.decide`` for the next action and performs it through the transport and
 clock, the bookkeeping of node progress along ``runner.lifecycle``'s table, and the final
 ``RunReport``.
@@ -43,7 +43,7 @@ from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, Tra
 from runner.journaled import JournalLink, RunJournal
 from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
 from runner.phases import FINAL_EVENT, Bookkeeper, final_status
-from runner.preflight import backoff, first_view, readiness_refusal, scan_all
+from runner.preflight import backoff, first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
@@ -142,8 +142,9 @@ class _Engine:
             self.rec.cau(1020, None, detail)
             self._end("NodesOffline", detail)
             return self._finish()
-        offers = self._scan_all(view)
-        if refusal := readiness_refusal(view, offers):  # a known issue: touch no node
+        refusal = validate_cluster(self.transport, self.clock, self.rec, self.profile)
+        offers = {} if refusal else self._scan_all(view)
+        if refusal := refusal or readiness_refusal(view, offers):  # a known issue: touch no node
             self._end(refusal.error_id, refusal.detail)
             return self._finish()
         self.book.nodes = {

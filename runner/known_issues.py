@@ -85,12 +85,18 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "The readiness check never finishes, mostly on non-English clusters, although "
             "Test-Cluster has completed on the servers."
         ),
-        detection="Not detected: pycau's transport has no Test-Cluster operation yet.",
-        mitigation=(
-            "Planned: a bounded wait, then read the validation report from the servers. "
-            "Until then run Test-Cluster in PowerShell and read its report before the run."
+        detection=(
+            "With the profile's validate_cluster, Test-Cluster runs before any node is touched "
+            "and its poll is still Running after validation_timeout_minutes."
         ),
-        mitigated_automatically=False,
+        mitigation=(
+            "Wait at most validation_timeout_minutes, then read the newest validation report "
+            "from the cluster (C:\\Windows\\Cluster\\Reports): passed — go on with a warning "
+            "naming the report; failed or missing — refuse the run "
+            "(ClusterValidationIncomplete) with no node touched."
+        ),
+        mitigated_automatically=True,
+        error_id="ClusterValidationIncomplete",
     ),
     KnownIssue(
         id="storage-replica-second-restart",

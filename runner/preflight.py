@@ -2,7 +2,8 @@
 
 Owns: ``first_view`` (the first observation, retried with backoff for a bounded time),
 ``scan_all`` (Invoke-CauScan on every Up node in parallel, polled until done or the
-deadline; a node not scanned here is scanned when its turn comes) and ``backoff``.
+deadline; a node not scanned here is scanned when its turn comes), ``backoff`` and
+``validate_cluster`` (Test-Cluster, waited for with a bound, then its report file decides).
 
 Must not: decide the run's fate (the engine does, from what these return), or wait without
 a bound.
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.errors import TransportError
-from runner.readiness import readiness_refusal  # re-exported: preflight's last check
+from runner.profile import Profile
+from runner.readiness import Refusal, readiness_refusal  # re-exported: the last check
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
 from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
@@ -21,12 +23,18 @@ from runner.work_steps import POLL_ACTIVE_SECONDS
 
 __all__ = [
     "PREFLIGHT_UNREACHABLE_SECONDS",
+    "VALIDATION_FAILED",
+    "VALIDATION_INCOMPLETE",
     "backoff",
     "first_view",
     "readiness_refusal",
     "scan_all",
+    "validate_cluster",
 ]
 
+NEVER_COMPLETES = "readiness-check-never-completes"
+VALIDATION_FAILED = "ClusterValidationFailed"
+VALIDATION_INCOMPLETE = "ClusterValidationIncomplete"
 PREFLIGHT_UNREACHABLE_SECONDS = 5 * 60.0  # the cluster must answer before anything starts
 
 
@@ -110,3 +118,69 @@ def _drop_lost(
             del handles[name]
             state = node.state.value if node is not None else "missing"
             rec.warning(f"went {state} during the scan; scanning again at its turn", name)
+
+
+def validate_cluster(
+    transport: ClusterTransport, clock: Clock, rec: Recorder, profile: Profile
+) -> Refusal | None:
+    """Test-Cluster before any node is touched (``validate_cluster``), waited for at most
+    ``validation_timeout_minutes``; ``None`` when the run may go on.
+
+    The seed's known issue readiness-check-never-completes: the check may stay Checking
+    forever although Test-Cluster finished, so after the bound its report file decides.
+    """
+    if not profile.validate_cluster:
+        return None
+    minutes = profile.validation_timeout_minutes
+    deadline = clock.now() + minutes * 60.0
+    try:
+        handle = transport.start_validation()
+    except TransportError as exc:
+        return Refusal(
+            error_id=VALIDATION_INCOMPLETE,
+            detail=f"cluster validation could not start: {exc}",
+            known_issue=NEVER_COMPLETES,
+        )
+    rec.emit("validation", None, "cluster validation (Test-Cluster) started")
+    while clock.now() < deadline:
+        clock.sleep(min(POLL_ACTIVE_SECONDS, max(deadline - clock.now(), 0.0)))
+        try:
+            work = transport.poll_work(handle)
+        except TransportError:
+            continue  # the deadline bounds the wait; the report decides afterwards
+        if work.state is WorkState.RUNNING:
+            continue
+        if work.exit_code == 0 and work.state is WorkState.SUCCEEDED:
+            rec.emit("validation", None, "cluster validation passed")
+            return None
+        reason = work.error or f"exit code {work.exit_code}"
+        return Refusal(
+            error_id=VALIDATION_FAILED,
+            detail=f"cluster validation (Test-Cluster) failed ({reason}); no node was touched",
+            known_issue=NEVER_COMPLETES,
+        )
+    return _decide_by_report(transport, rec, minutes)
+
+
+def _decide_by_report(transport: ClusterTransport, rec: Recorder, minutes: float) -> Refusal | None:
+    try:
+        report = transport.read_validation_report()
+    except TransportError as exc:
+        report, why = None, f"its report could not be read ({exc})"
+    else:
+        why = "no validation report was found" if report is None else ""
+    waited = f"the readiness check did not complete within {minutes:g} minutes"
+    if report is not None and report.passed:
+        rec.warning(
+            "the readiness check never completed (known issue readiness-check-never-completes);"
+            f" Test-Cluster's report at {report.path} says it passed"
+        )
+        return None
+    if report is not None:
+        why = f"Test-Cluster's report at {report.path} says it failed: {report.summary}"
+    return Refusal(
+        error_id=VALIDATION_INCOMPLETE,
+        detail=f"{waited} (known issue readiness-check-never-completes) and {why}; "
+        "no node was touched — run Test-Cluster and read its report before updating",
+        known_issue=NEVER_COMPLETES,
+    )

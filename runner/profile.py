@@ -50,6 +50,10 @@ class Profile:
     script_timeout_minutes: float = 30
     policy: str = Policy.CLASSIC
     max_nodes_out: int = 1
+    # Run Test-Cluster before touching any node; its poll may never complete (known issue
+    # readiness-check-never-completes), so the wait is bounded and the report file decides.
+    validate_cluster: bool = False
+    validation_timeout_minutes: float = 30
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "profile") -> Profile:

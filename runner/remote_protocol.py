@@ -138,6 +138,7 @@ class ScriptName(StrEnum):
     GET_RUN = "get-run"
     PUBLISH_RUN = "publish-run"
     CLOCK = "clock"
+    VALIDATION_REPORT = "validation-report"
 
 
 class ErrorKind(StrEnum):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from runner.types import ClusterView, FailbackMode, WorkHandle, WorkProgress
+from runner.types import ClusterView, FailbackMode, ValidationReport, WorkHandle, WorkProgress
 
 __all__ = ["Clock", "ClusterTransport"]
 
@@ -73,6 +73,18 @@ class ClusterTransport(Protocol):
 
     def start_script(self, node: str, script: str) -> WorkHandle:
         """Run a pre- or post-update script (a .ps1 path) on ``node``; exit_code 0 = success."""
+        ...
+
+    def start_validation(self) -> WorkHandle:
+        """Start Test-Cluster (cluster validation); exit_code 0 through ``poll_work`` = passed.
+
+        Known issue readiness-check-never-completes: the poll may stay Running although
+        Test-Cluster finished; ``read_validation_report`` then tells the outcome.
+        """
+        ...
+
+    def read_validation_report(self) -> ValidationReport | None:
+        """The newest Test-Cluster report file, or ``None`` when there is none yet. No effect."""
         ...
 
     def poll_work(self, handle: WorkHandle) -> WorkProgress:

@@ -30,6 +30,7 @@ __all__ = [
     "SummaryStatus",
     "UpdateInfo",
     "UpdateResult",
+    "ValidationReport",
     "VirtualDiskView",
     "WitnessType",
     "WitnessView",
@@ -198,6 +199,7 @@ class WorkKind(StrEnum):
     SCAN = "scan"
     INSTALL = "install"
     SCRIPT = "script"
+    VALIDATION = "validation"  # Test-Cluster on the whole cluster (no node of its own)
 
 
 class WorkState(StrEnum):
@@ -350,3 +352,12 @@ class WorkProgress:
     exit_code: int | None = None
     error: str = ""
     hresult: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidationReport:
+    """The newest Test-Cluster report file on the cluster (``Validation Report *.htm``)."""
+
+    passed: bool
+    path: str
+    summary: str = ""

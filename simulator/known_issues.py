@@ -17,6 +17,8 @@ and ``managed_by``, the management product the cluster reports.
 - ``storage-replica-second-restart``: after a feature update takes effect at a boot, the
   node's scans report a restart pending until it boots again (``simulator.windows_update``).
 - ``vmm-2019-managed``: the cluster reports ``VMM_2019`` as its manager.
+- ``readiness-check-never-completes``: Test-Cluster's poll stays Running forever though its
+  report is written (``simulator.validation``).
 Issues without a switch here are not reproducible yet (their entries say so).
 
 Must not: change the world while it runs (this only rewrites the resolved scenario before the
@@ -44,6 +46,7 @@ SWITCHES = (
     "lost-management-connectivity",
     "mixed-patch-levels",
     "os-version-naming-mismatch",
+    "readiness-check-never-completes",
     "storage-needs-sync",
     "storage-replica-second-restart",
     "vmm-2019-managed",

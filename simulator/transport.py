@@ -20,7 +20,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.errors import ClusterUnreachable
-from runner.types import ClusterView, FailbackMode, WorkHandle, WorkProgress
+from runner.types import (
+    ClusterView,
+    FailbackMode,
+    ValidationReport,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+)
 
 if TYPE_CHECKING:
     from simulator.world import SimulatedCluster
@@ -72,8 +79,18 @@ class SimTransport:
         self.world.reachable(node, "Invoke-Command")
         return self.world.updates.start_script(node, script)
 
+    def start_validation(self) -> WorkHandle:
+        self._spend(START_SECONDS)
+        return self.world.validation.start()
+
+    def read_validation_report(self) -> ValidationReport | None:
+        self._spend(POLL_SECONDS)
+        return self.world.validation.latest
+
     def poll_work(self, handle: WorkHandle) -> WorkProgress:
         self._spend(POLL_SECONDS)
+        if handle.kind is WorkKind.VALIDATION:
+            return self.world.validation.poll(handle)
         return self.world.updates.poll(handle)
 
     def suspend_node(self, node: str) -> None:

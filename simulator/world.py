@@ -44,6 +44,7 @@ from simulator.oracle import Oracle
 from simulator.quorum import ClusterQuorum
 from simulator.storage import Storage
 from simulator.transport import SimTransport
+from simulator.validation import ClusterValidation
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
 
@@ -99,6 +100,7 @@ class SimulatedCluster:
         self.storage = Storage(self, spec.storage, up) if spec.storage is not None else None
         self.updates = WindowsUpdate(self)
         self.faults = FaultBook(self, scenario.faults)
+        self.validation = ClusterValidation(self)
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)

@@ -35,6 +35,7 @@ from runner.types import (
     StorageJobView,
     UpdateInfo,
     UpdateResult,
+    ValidationReport,
     VirtualDiskView,
     WitnessType,
     WitnessView,
@@ -55,6 +56,7 @@ from runner.winrm.psjson import (
 __all__ = [
     "boot_id_of",
     "parse_cluster_view",
+    "parse_validation_report",
     "parse_work_handle",
     "parse_work_progress",
 ]
@@ -229,6 +231,22 @@ def parse_work_handle(raw: Any) -> WorkHandle:
         id=_str(doc.get("Id"), "handle Id"),
         node=_str(doc.get("Node"), "handle Node"),
         kind=WorkKind(kind),
+    )
+
+
+def parse_validation_report(raw: Any) -> ValidationReport | None:
+    """validation-report.ps1's answer: the newest Test-Cluster report, or None."""
+    report = as_mapping(raw, "the validation report answer").get("Report")
+    if report is None:
+        return None
+    doc = as_mapping(report, "the validation report")
+    passed = doc.get("Passed")
+    if not isinstance(passed, bool):
+        raise MalformedOutput("validation report Passed is not a boolean")
+    return ValidationReport(
+        passed=passed,
+        path=_str(doc.get("Path"), "report Path"),
+        summary=_str(doc.get("Summary", ""), "report Summary"),
     )
 
 

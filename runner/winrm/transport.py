@@ -35,10 +35,23 @@ from runner.clock import SystemClock
 from runner.errors import ClusterUnreachable, RemoteCommandFailed
 from runner.remote_protocol import ScriptName
 from runner.transport import Clock
-from runner.types import ClusterView, FailbackMode, NodeState, WorkHandle, WorkKind, WorkProgress
+from runner.types import (
+    ClusterView,
+    FailbackMode,
+    NodeState,
+    ValidationReport,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+)
 from runner.winrm.connection import ConnectionOptions, Credentials
 from runner.winrm.faults import error_from_document, safe_text
-from runner.winrm.parse import parse_cluster_view, parse_work_handle, parse_work_progress
+from runner.winrm.parse import (
+    parse_cluster_view,
+    parse_validation_report,
+    parse_work_handle,
+    parse_work_progress,
+)
 from runner.winrm.psjson import MalformedOutput, load_document
 from runner.winrm.scripts import beacon_source, command_line, worker_source
 from runner.winrm.shell import RemoteShell, WireStats
@@ -216,14 +229,34 @@ class WinRMTransport:
     def start_script(self, node: str, script: str) -> WorkHandle:
         return self._start(node, WorkKind.SCRIPT, Script=script)
 
-    def poll_work(self, handle: WorkHandle) -> WorkProgress:
-        document = self._on_node(
-            handle.node,
-            ScriptName.POLL_WORK,
-            {"Id": handle.id, "Kind": handle.kind.value},
-            deadline=self.deadlines.read,
-            idempotent=True,
+    def start_validation(self) -> WorkHandle:
+        """Test-Cluster in the detached worker on the node holding the cluster endpoint."""
+        payload = {"Node": "", "Kind": WorkKind.VALIDATION.value, "Criteria": "",
+                   "UpdateIds": [], "Script": "", "Worker": worker_source()}  # fmt: skip
+        document = self._on_cluster(
+            ScriptName.START_WORK, payload, deadline=self.deadlines.start, about=None
         )
+        try:
+            return parse_work_handle(document)
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed("start-work", f"unexpected answer: {exc}") from exc
+
+    def read_validation_report(self) -> ValidationReport | None:
+        document = self._read_cluster(ScriptName.VALIDATION_REPORT, {})
+        try:
+            return parse_validation_report(document)
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed("validation-report", f"unexpected answer: {exc}") from exc
+
+    def poll_work(self, handle: WorkHandle) -> WorkProgress:
+        args = {"Id": handle.id, "Kind": handle.kind.value}
+        if handle.kind is WorkKind.VALIDATION:  # on the cluster endpoint, where it started
+            document = self._read_cluster(ScriptName.POLL_WORK, {**args, "Node": ""})
+        else:
+            document = self._on_node(
+                handle.node, ScriptName.POLL_WORK, args, deadline=self.deadlines.read,
+                idempotent=True,
+            )  # fmt: skip
         try:
             return parse_work_progress(document, handle)
         except MalformedOutput as exc:

@@ -102,6 +102,7 @@ class TwinAnswers:
             ScriptName.GET_RUN: self._get_run,
             ScriptName.PUBLISH_RUN: self._publish_run,
             ScriptName.CLOCK: self._clock_script,
+            ScriptName.VALIDATION_REPORT: self._validation_report,
         }
 
     def __call__(self, command: str, arguments: str) -> ScriptOutput:
@@ -151,6 +152,8 @@ class TwinAnswers:
         node, kind = str(args["Node"]), WorkKind(str(args["Kind"]))
         if kind is WorkKind.SCAN:
             handle = self._transport.start_scan(node)
+        elif kind is WorkKind.VALIDATION:
+            handle = self._transport.start_validation()
         elif kind is WorkKind.INSTALL:
             handle = self._transport.start_install(node, tuple(args.get("UpdateIds") or ()))
         else:
@@ -162,6 +165,13 @@ class TwinAnswers:
             id=str(args["Id"]), node=str(args["Node"]), kind=WorkKind(str(args["Kind"]))
         )
         return progress_document(self._transport.poll_work(handle)), False
+
+    def _validation_report(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        report = self._transport.read_validation_report()
+        if report is None:
+            return {"Report": None}, False
+        document = {"Passed": report.passed, "Path": report.path, "Summary": report.summary}
+        return {"Report": document}, False
 
     def _suspend(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         self._transport.suspend_node(str(args["Node"]))

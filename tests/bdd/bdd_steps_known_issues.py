@@ -155,3 +155,38 @@ def restarts_before_post_script(report: Report) -> None:
         restarted = [e["time"] for e in events(report, event_id=1011, node_name=entry["name"])]
         assert len(restarted) == 2, (entry["name"], restarted)
         assert max(restarted) <= post[0], (entry["name"], restarted, post)
+
+
+def _never_completed(report: Report) -> dict[str, object]:
+    """The warning of the run that went on although the readiness check never completed."""
+    found = [
+        e
+        for e in events(report, kind="warning")
+        if "known issue readiness-check-never-completes" in str(e["detail"])
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@then(parsers.re(r"the run waited at most (?P<minutes>[\d.]+) minutes for the readiness check"))
+def waited_at_most(report: Report, minutes: str) -> None:
+    """The report was read once the bounded wait ended, no later than a poll after it."""
+    warned_at = float(str(_never_completed(report)["time"]))
+    assert float(minutes) * 60 <= warned_at <= float(minutes) * 60 + 30
+
+
+@then("a warning names the known issue and Test-Cluster's validation report")
+def warning_names_report(report: Report) -> None:
+    """The warning says the check never completed and where the passing report is."""
+    detail = str(_never_completed(report)["detail"])
+    assert "C:\\Windows\\Cluster\\Reports\\Validation Report" in detail
+    assert "says it passed" in detail
+
+
+@then("no node was suspended before the readiness check ended")
+def nothing_before_validation(report: Report) -> None:
+    """Every drain, node phase and restart comes after the readiness check's end."""
+    ended = float(str(_never_completed(report)["time"]))
+    touched = events(report, event_id=1008) + events(report, kind="phase-start")
+    assert touched
+    assert all(float(str(e["time"])) >= ended for e in touched)

@@ -33,6 +33,7 @@ from runner.types import (
     RoleView,
     UpdateInfo,
     UpdateResult,
+    ValidationReport,
     WitnessType,
     WitnessView,
     WorkHandle,
@@ -91,8 +92,14 @@ class FakeCluster:
         lost_install_answers: tuple[str, ...] = (),
         refuse_restart: dict[str, int] | None = None,
         outage: tuple[float, float] | None = None,
+        validation_exit: int | None = 0,
+        validation_report: ValidationReport | None = None,
     ) -> None:
         self.clock = clock
+        # Test-Cluster: its exit code after 120 s (None = stuck Running forever, the known
+        # issue readiness-check-never-completes), and the report file it leaves.
+        self.validation_exit = validation_exit
+        self.validation_report = validation_report
         self.nodes = {n: FakeNode(n) for n in names}
         for n in down:
             self.nodes[n].state = NodeState.DOWN
@@ -193,9 +200,23 @@ class FakeCluster:
         self.calls.append((self.clock.t, "start_script", node))
         return self._start(WorkKind.SCRIPT, node, 60, (script,))
 
+    def start_validation(self) -> WorkHandle:
+        self.calls.append((self.clock.t, "start_validation", ""))
+        return self._start(WorkKind.VALIDATION, "", 120)
+
+    def read_validation_report(self) -> ValidationReport | None:
+        self._reach()
+        self.calls.append((self.clock.t, "read_validation_report", ""))
+        return self.validation_report
+
     def poll_work(self, handle: WorkHandle) -> WorkProgress:
         self._reach()
         kind, name, ready, ids = self.work[handle.id]
+        if kind is WorkKind.VALIDATION:
+            if self.clock.t < ready or self.validation_exit is None:
+                return WorkProgress(handle=handle, state=WorkState.RUNNING)
+            state = WorkState.SUCCEEDED if self.validation_exit == 0 else WorkState.FAILED
+            return WorkProgress(handle=handle, state=state, exit_code=self.validation_exit)
         if self.clock.t < ready:
             return WorkProgress(handle=handle, state=WorkState.RUNNING)
         if handle.id in self.results:

@@ -46,6 +46,9 @@ ALLOWED_COMMANDS = frozenset(
         "Get-CimInstance", "Get-ItemProperty", "Get-Service", "Get-NetFirewallRule",
         "Get-PSDrive", "Get-FileHash", "Get-Content", "Test-Path", "Join-Path",
         "Get-ScheduledTask", "Get-ScheduledTaskInfo", "netsh.exe",
+        "Get-ChildItem", "Sort-Object",
+        # cluster validation in the detached worker (validate_cluster)
+        "Test-Cluster",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
         # detached work on the node
@@ -108,6 +111,7 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
         "Force": False,
     },
     ScriptName.CLOCK: {"Seconds": 1.5},
+    ScriptName.VALIDATION_REPORT: {},
 }
 
 HOSTILE = st.text(

@@ -198,3 +198,20 @@ def test_observation_round_trip_through_powershell_json() -> None:
         replace(n, boot_id="") for n in view.nodes
     ]
     assert replace(parsed, nodes=()) == replace(view, nodes=())
+
+
+def test_stuck_readiness_check_through_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """Test-Cluster through start-work/poll-work and validation-report.ps1: the stuck check is
+    waited out, the report read, and the run goes on exactly as in the simulation."""
+    simulated, report, _, _ = run_through_twin(
+        "known-issue-readiness-check-never-completes",
+        endpoint_factory,
+        transport_factory,
+        AuthMethod.BASIC,
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert report["status"] == "Succeeded"
+    assert any("readiness-check-never-completes" in e["detail"] for e in report["events"])

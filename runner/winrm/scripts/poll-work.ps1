@@ -1,6 +1,9 @@
 # Poll detached work on this node: its status.json, cross-checked with the scheduled task
 # (a worker killed by a restart leaves "Running" behind: the task is no longer running).
-Assert-PycauNode -Name ([string]$PycauArgs.Node)
+# Cluster validation is polled on the cluster endpoint, which names no node.
+if ([string]$PycauArgs.Node) {
+    Assert-PycauNode -Name ([string]$PycauArgs.Node)
+}
 $id = [string]$PycauArgs.Id
 $path = Join-Path -Path (Get-PycauWorkDirectory -Id $id) -ChildPath 'status.json'
 if (-not (Test-Path -LiteralPath $path)) {

@@ -1,7 +1,13 @@
 # Start detached work on this node: a scheduled task running as SYSTEM executes worker.ps1
 # (the Windows Update API refuses plain network logons, as ansible's win_updates found), so
 # the work survives a dropped management connection. Answers the handle at once.
-Assert-PycauNode -Name ([string]$PycauArgs.Node)
+# Cluster validation names no node: it runs on whichever node holds the cluster endpoint.
+$node = [string]$PycauArgs.Node
+if ($node) {
+    Assert-PycauNode -Name $node
+} else {
+    $node = $env:COMPUTERNAME
+}
 $id = [guid]::NewGuid().ToString()
 $directory = Get-PycauWorkDirectory -Id $id
 $null = New-Item -ItemType Directory -Path $directory -Force
@@ -9,7 +15,7 @@ $worker = Join-Path -Path $directory -ChildPath 'worker.ps1'
 Set-Content -LiteralPath $worker -Value ([string]$PycauArgs.Worker) -Encoding UTF8
 $job = [ordered]@{
     Id = $id
-    Node = [string]$PycauArgs.Node
+    Node = $node
     Kind = [string]$PycauArgs.Kind
     Criteria = [string]$PycauArgs.Criteria
     UpdateIds = @($PycauArgs.UpdateIds)

@@ -1,5 +1,6 @@
 # Detached work of one pycau handle, run by a scheduled task as SYSTEM (start-work.ps1):
-# a Windows Update scan, an install of chosen updates, or a pre/post-update script.
+# a Windows Update scan, an install of chosen updates, a pre/post-update script, or
+# cluster validation (Test-Cluster).
 # Progress and results go to status.json next to this file, replaced atomically.
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -67,6 +68,12 @@ try {
         if ($code -ne 0) {
             $status.State = 'Failed'
         }
+    } elseif ($job.Kind -eq 'validation') {
+        # Test-Cluster throws when a test fails; it writes its report under
+        # C:\Windows\Cluster\Reports either way (validation-report.ps1 reads it).
+        $null = Test-Cluster -ErrorAction Stop
+        $status.ExitCode = 0
+        $status.State = 'Succeeded'
     } else {
         $session = New-Object -ComObject Microsoft.Update.Session
         $session.ClientApplicationID = 'pycau'
