@@ -107,16 +107,16 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "feature update before the post-installation steps."
         ),
         detection=(
-            "Partly: a re-scan after the restart that still reports a restart pending makes "
-            "pycau restart the node again (shown in the simulator); the WinRM scan does not "
-            "report the pending restart yet, so on real servers it is not detected."
+            "The re-scan after the restart reports a restart still pending: the simulator's "
+            "scan says so, and over WinRM the scan worker tests the RebootRequired (Windows "
+            "Update) and RebootPending (Component Based Servicing) registry keys."
         ),
         mitigation=(
             "pycau restarts the node again before resuming it and before its post-update "
-            "script when the scan says so (at most 10 restarts). On real servers restart "
-            "each one once more after the feature update before Update-ClusterFunctionalLevel."
+            "script (at most 10 restarts), so every node is restarted twice before "
+            "Update-ClusterFunctionalLevel."
         ),
-        mitigated_automatically=False,
+        mitigated_automatically=True,
     ),
     KnownIssue(
         id="storage-needs-sync",

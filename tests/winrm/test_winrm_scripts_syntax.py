@@ -232,3 +232,12 @@ def test_every_resource_is_a_script_or_a_payload() -> None:
     folder = Path(runner.winrm.__file__).parent / "scripts"
     shipped = {path.stem for path in folder.glob("*.ps1")}
     assert shipped == {name.value for name in ScriptName} | set(PAYLOADS)
+
+
+def test_worker_scan_reports_a_pending_restart_from_the_registry() -> None:
+    """The scan sets RestartRequired from Windows Update's and CBS's pending-restart keys, so a
+    re-scan after a restart (Storage Replica, 21H2) makes the runner restart the node again."""
+    source = worker_source()
+    assert "WindowsUpdate\\Auto Update\\RebootRequired" in source
+    assert "Component Based Servicing\\RebootPending" in source
+    assert "$status.RestartRequired = $true" in source

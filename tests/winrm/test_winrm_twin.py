@@ -215,3 +215,22 @@ def test_stuck_readiness_check_through_winrm(
     assert report == {k: v for k, v in simulated.items() if k != "simulation"}
     assert report["status"] == "Succeeded"
     assert any("readiness-check-never-completes" in e["detail"] for e in report["events"])
+
+
+def test_storage_replica_second_restart_through_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """The re-scan's RestartRequired (a restart still pending) reaches the runner over WinRM:
+    every node is restarted twice, exactly as in the simulation."""
+    simulated, report, _, endpoint = run_through_twin(
+        "known-issue-storage-replica-second-restart",
+        endpoint_factory,
+        transport_factory,
+        AuthMethod.BASIC,
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert report["status"] == "Succeeded"
+    assert [node["restarts"] for node in report["nodes"]] == [2] * len(report["nodes"])
+    restarts = sum(node["restarts"] for node in report["nodes"])
+    assert endpoint.actions.count("Create") == 1 + len(report["nodes"]) + restarts

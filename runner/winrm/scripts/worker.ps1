@@ -1,6 +1,6 @@
 # Detached work of one pycau handle, run by a scheduled task as SYSTEM (start-work.ps1):
-# a Windows Update scan, an install of chosen updates, a pre/post-update script, or
-# cluster validation (Test-Cluster).
+# a Windows Update scan (and whether a restart is pending), an install of chosen updates,
+# a pre/post-update script, or cluster validation (Test-Cluster).
 # Progress and results go to status.json next to this file, replaced atomically.
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -90,6 +90,16 @@ try {
                 })
             }
             $status.Offered = $offered
+            # Still pending after a restart (Storage Replica, 21H2): the runner restarts again.
+            $pending = @(
+                'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired',
+                'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+            )
+            foreach ($key in $pending) {
+                if (Test-Path -LiteralPath $key) {
+                    $status.RestartRequired = $true
+                }
+            }
             $status.State = 'Succeeded'
         } else {
             $wanted = @($job.UpdateIds)
