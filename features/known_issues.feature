@@ -2,7 +2,7 @@
 Feature: The Azure Stack HCI update guide's known issues, detected and handled
   Each known issue of the guide is a data entry in runner/known_issues.py. Where the
   simulator can reproduce one (a scenario's known_issues switch), a scenario here proves how
-  pycau detects and handles it; an issue pycau cannot handle yet is documented and never
+  pycau detects and handles it; an issue pycau could not handle would be documented and never
   claimed as mitigated.
 
   Background:
@@ -108,9 +108,37 @@ Feature: The Azure Stack HCI update guide's known issues, detected and handled
     And the run error names readiness-check-never-completes, Validation, Report, failed
     And the refusal is the known issue "readiness-check-never-completes", mitigated automatically
 
-  Scenario: Every known issue of the guide is a data entry; the unhandled ones say so
+  Scenario: CredSSP enabled for the run is disabled again at the end of a successful run
+    Given the profile sets enable_credssp to true
+    When the run is rehearsed with seed 61
+    Then the run ends Succeeded
+    And CredSSP was enabled before the first node was suspended
+    And CredSSP was disabled at the end of the run on attempt 1
+    And the cluster's CredSSP is disabled at the end
+    And every invariant holds
+
+  Scenario: CredSSP is disabled even when the run fails with MaxFailedNodesExceeded
+    Given the profile sets enable_credssp to true
+    And the profile sets max_failed_nodes to 0
+    And node1 fails to install with 0x80240022 on 3 attempts
+    When the run is rehearsed with seed 61
+    Then the run ends Failed with MaxFailedNodesExceeded
+    And CredSSP was disabled at the end of the run on attempt 1
+    And the cluster's CredSSP is disabled at the end
+
+  Scenario: The first disable of CredSSP is refused; pycau tries again and disables it
+    Given the scenario reproduces the known issue "credssp-left-enabled"
+    And the profile sets enable_credssp to true
+    When the run is rehearsed with seed 61
+    Then the run ends Succeeded
+    And CredSSP was disabled at the end of the run on attempt 2
+    And the cluster's CredSSP is disabled at the end
+    And every invariant holds
+    And the known issue "credssp-left-enabled" is mitigated automatically
+
+  Scenario: Every known issue of the guide is a data entry, and each is mitigated
     Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed
-    And the catalog does not claim credssp-left-enabled as mitigated
+    And the catalog claims every known issue as mitigated automatically
 
   Scenario: The OS version naming mismatch: offered and installed versions reported as they are
     Given the scenario reproduces the known issue "os-version-naming-mismatch"

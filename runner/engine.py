@@ -3,15 +3,13 @@
 Owns: ``run_updating_run`` — preflight (reachability, quorum, RequireAllNodesOnline,
 Test-Cluster, the initial scan of every Up node, readiness refusals), the loop that asks
 ``runner.decisions.decide`` for the next action and performs it through the transport and
-clock, the bookkeeping of node progress along ``runner.lifecycle``'s table, and the final
-``RunReport``.
+clock (inside ``runner.credssp``'s context), node bookkeeping, and the final ``RunReport``.
 
-Theory of operation: the engine is the imperative shell around a pure core. It never
-decides: it performs one action, records what it learnt (a new ``NodeProgress`` snapshot),
-and asks again. Time passes only in ``Wait``/``Poll`` (and in the short backoff after an
-error), so every wait is bounded by the deadlines the core checks. After any transport
-error whose effect is unknown, it observes again before the next decision; a restart is
-never re-issued because a call errored — only a changed boot id confirms it.
+Theory of operation: an imperative shell around a pure core; it never decides: it performs one
+action, records what it learnt (a new ``NodeProgress``), and asks again. Time passes only in
+``Wait``/``Poll`` (and a short backoff after an error), so every wait is bounded by the core's
+deadlines. After an error of unknown effect it observes before deciding again; a restart is never
+re-issued because a call errored — only a changed boot id confirms it.
 
 Must not: call ``time.sleep``/``time.time`` (the injected ``Clock`` only), import the
 simulator, or do O(roles) work per poll (decide's guards count roles once per node).
@@ -38,6 +36,7 @@ from runner.actions import (
     Wait,
     WarnAfter,
 )
+from runner.credssp import credssp_for_run
 from runner.decisions import decide, max_failed_nodes, node_order
 from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, TransportError
 from runner.journaled import JournalLink, RunJournal
@@ -153,7 +152,8 @@ class _Engine:
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
         self._observe()  # the scan took a while: decide on a fresh view
         self.link.checkpoint(self)  # the first one takes the run lock (or RunLocked)
-        self._loop()
+        with credssp_for_run(self.transport, self.clock, self.rec, self.profile):
+            self._loop()  # CredSSP (profile enable_credssp) is disabled whatever the outcome
         return self._finish()
 
     def _loop(self) -> None:

@@ -7,12 +7,13 @@ a simulator switch (a scenario's ``known_issues: [id, …]``) that reproduces th
 ``features/known_issues.feature`` proves the detection and handling claimed here.
 
 ``mitigated_automatically`` is True only where a BDD scenario shows pycau handling the issue
-with no admin action; an entry pycau can only document says False and tells the admin what
-to do — it is never claimed on faith.
+with no admin action (today every entry); an entry pycau could only document would say False
+and tell the admin what to do — it is never claimed on faith.
 
 Must not: hold behaviour. The checks live where the run makes them (``runner.readiness``
-before any node is touched, ``runner.steps``/``runner.work_steps`` per node); this module
-names them so reports, docs and tests can refer to one id.
+before any node is touched, ``runner.steps``/``runner.work_steps`` per node,
+``runner.credssp`` around the run); this module names them so reports, docs and tests can
+refer to one id.
 """
 
 from __future__ import annotations
@@ -163,14 +164,17 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "to disable CredSSP as soon as the updates are installed."
         ),
         detection=(
-            "Not detected: pycau never enables CredSSP (NTLM or Kerberos by default; work runs "
-            "detached on the node, so no delegation is needed) and cannot see who did."
+            "pycau enables CredSSP only with the profile's enable_credssp (NTLM or Kerberos "
+            "otherwise; work runs detached on the node, so no delegation is needed), and "
+            "knows it must be disabled again; a refused or unanswered disable is retried."
         ),
         mitigation=(
-            "If you enabled CredSSP for a run (or chose auth credssp), run "
-            "Disable-WSManCredSSP -Role Server on the servers afterwards, failure or not."
+            "With enable_credssp, Enable-WSManCredSSP -Role Server on every node after the "
+            "readiness checks, and Disable-WSManCredSSP -Role Server at the end of the run "
+            "whatever its outcome (up to 3 tries, events credssp-enabled/credssp-disabled); "
+            "a warning naming this issue asks the admin to disable it if every try failed."
         ),
-        mitigated_automatically=False,
+        mitigated_automatically=True,
     ),
     KnownIssue(
         id="vmm-2019-managed",

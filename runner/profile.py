@@ -54,6 +54,9 @@ class Profile:
     # readiness-check-never-completes), so the wait is bounded and the report file decides.
     validate_cluster: bool = False
     validation_timeout_minutes: float = 30
+    # CredSSP server role on the nodes for the run (e.g. update scripts needing a second
+    # hop); always disabled again at the end (known issue credssp-left-enabled).
+    enable_credssp: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "profile") -> Profile:

@@ -139,6 +139,7 @@ class ScriptName(StrEnum):
     PUBLISH_RUN = "publish-run"
     CLOCK = "clock"
     VALIDATION_REPORT = "validation-report"
+    SET_CREDSSP = "set-credssp"
 
 
 class ErrorKind(StrEnum):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from runner.credssp import disable_credssp
 from runner.engine import _Engine
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
@@ -81,5 +82,9 @@ def resume_updating_run(
             if node.state is NodeState.PAUSED and not mine:
                 rec.warning("Paused by someone else: left alone", node.name)
     rec.emit("run-resumed", None, f"resumed from journal step {run.step}")
-    engine._loop()
+    try:
+        engine._loop()
+    finally:
+        if profile.enable_credssp:  # the dead coordinator left it enabled
+            disable_credssp(transport, clock, rec)
     return engine._finish()

@@ -110,3 +110,11 @@ class ClusterTransport(Protocol):
         Paused/Up. Effect unknown on any transport error: observe the boot id.
         """
         ...
+
+    def set_credssp(self, enabled: bool) -> None:
+        """Enable-WSManCredSSP -Role Server (or Disable-) on the cluster's nodes.
+
+        ``RemoteCommandFailed``: refused, no effect. Known issue credssp-left-enabled: the
+        runner disables it again at the end of every run it enabled it for, and retries.
+        """
+        ...

@@ -19,6 +19,8 @@ and ``managed_by``, the management product the cluster reports.
 - ``vmm-2019-managed``: the cluster reports ``VMM_2019`` as its manager.
 - ``readiness-check-never-completes``: Test-Cluster's poll stays Running forever though its
   report is written (``simulator.validation``).
+- ``credssp-left-enabled``: the first Disable-WSManCredSSP of a run is refused (no effect), so
+  CredSSP stays enabled unless the runner tries again (``simulator.world``).
 Issues without a switch here are not reproducible yet (their entries say so).
 
 Must not: change the world while it runs (this only rewrites the resolved scenario before the
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 SWITCHES = (
+    "credssp-left-enabled",
     "lost-management-connectivity",
     "mixed-patch-levels",
     "os-version-naming-mismatch",

@@ -104,3 +104,13 @@ class SimTransport:
     def restart_node(self, node: str, *, soft: bool = False) -> None:
         self._spend(COMMAND_SECONDS)
         self.world.restart(node, soft=soft)
+
+    def set_credssp(self, enabled: bool) -> None:
+        """On each node that is up, in cluster order, as the WinRM transport does (own endpoint)."""
+        for node in [name for name, sim in self.world.nodes.items() if sim.up]:
+            self.set_node_credssp(node, enabled)
+
+    def set_node_credssp(self, node: str, enabled: bool) -> None:
+        """One node's CredSSP server role (the twin's set-credssp.ps1 answer)."""
+        self._spend(COMMAND_SECONDS)
+        self.world.set_credssp(node, enabled)

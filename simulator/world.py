@@ -104,6 +104,9 @@ class SimulatedCluster:
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)
+        # CredSSP server role per node; the known issue's switch refuses the first disable.
+        self.credssp = dict.fromkeys(self.nodes, False)
+        self.credssp_refusals = int("credssp-left-enabled" in scenario.known_issues)
         self._node_views: tuple[NodeView, ...] | None = None
         for name in self.nodes:
             if name not in up:
@@ -320,12 +323,28 @@ class SimulatedCluster:
         self.workloads.retry_pending()
         self.nodes_changed()
 
+    def set_credssp(self, node: str, enabled: bool) -> None:
+        command = "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP"
+        self.reachable(node, command)
+        if not enabled and self.credssp_refusals > 0:
+            self.credssp_refusals -= 1
+            self.record("credssp", node, "disable refused")
+            raise RemoteCommandFailed(command, "the WinRM service refused")
+        self.credssp[node] = enabled
+        self.record("credssp", node, "enabled" if enabled else "disabled")
+
     # -- the end ---------------------------------------------------------------------------
     def lower_bound(self) -> float:
         return lower_bound_seconds(self.scenario, self.profile)
 
     def termination_bound(self) -> float:
         return termination_bound_seconds(self.scenario, self.profile)
+
+    def _credssp_section(self) -> dict[str, Any]:
+        """Whether the run left CredSSP enabled; only when the run set it at all."""
+        changes = sum(1 for entry in self.timeline if entry[1] == "credssp")
+        left = any(self.credssp.values())
+        return {"credssp": {"enabled_at_end": left, "calls": changes}} if changes else {}
 
     def finish(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's ``simulation`` section (without ``wall``)."""
@@ -335,6 +354,7 @@ class SimulatedCluster:
             "seed": self.seed,
             "invariants": self.oracle.finish(report),
             "fault_losses": self.oracle.fault_loss_section(),
+            **self._credssp_section(),
             "lower_bound_seconds": round(self.lower_bound(), 3),
             "counters": {
                 "live_migrations": self.workloads.live_migrations,

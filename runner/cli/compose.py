@@ -89,6 +89,8 @@ class CoordinatorCrashed(Exception):
     """The simulated coordinator process died (the ``coordinator-crash`` fault). Not a
     ``RunnerError``: nothing in the engine may catch it, as nothing survives a real crash."""
 
+    process_death = True  # cleanups that a dead process would not run are skipped
+
 
 def rehearse(
     scenario: Scenario,

@@ -276,6 +276,19 @@ class WinRMTransport:
             node, ScriptName.RESTART_NODE, {"Soft": soft}, deadline=self.deadlines.command
         )
 
+    def set_credssp(self, enabled: bool) -> None:
+        """set-credssp.ps1 on each node's own endpoint (Up or Paused in the last view).
+
+        Not one Invoke-Command fan-out from the cluster endpoint: reaching the other nodes
+        from there is the second hop CredSSP is about. The first failing node raises; the
+        runner tries again (setting a node twice is harmless).
+        """
+        if not self._fallback_nodes:
+            raise RemoteCommandFailed("set-credssp", "no node observed up yet")
+        for node in self._fallback_nodes:
+            args = {"Enabled": enabled}
+            self._on_node(node, ScriptName.SET_CREDSSP, args, deadline=self.deadlines.command)
+
     # -- beyond the contract (CLI) --------------------------------------------------------
 
     def probe(self, node: str | None = None) -> Mapping[str, Any]:

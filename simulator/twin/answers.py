@@ -36,6 +36,7 @@ from runner.remote_protocol import (
 )
 from runner.transport import Clock, ClusterTransport
 from runner.types import FailbackMode, WorkHandle, WorkKind
+from simulator.transport import SimTransport
 from simulator.twin.encode import (
     error_document,
     facts_document,
@@ -103,6 +104,7 @@ class TwinAnswers:
             ScriptName.PUBLISH_RUN: self._publish_run,
             ScriptName.CLOCK: self._clock_script,
             ScriptName.VALIDATION_REPORT: self._validation_report,
+            ScriptName.SET_CREDSSP: self._set_credssp,
         }
 
     def __call__(self, command: str, arguments: str) -> ScriptOutput:
@@ -172,6 +174,14 @@ class TwinAnswers:
             return {"Report": None}, False
         document = {"Passed": report.passed, "Path": report.path, "Summary": report.summary}
         return {"Report": document}, False
+
+    def _set_credssp(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        enabled = bool(args["Enabled"])
+        if isinstance(self._transport, SimTransport):  # one node per script, as on a cluster
+            self._transport.set_node_credssp(str(args["Node"]), enabled)
+        else:
+            self._transport.set_credssp(enabled)
+        return {"Node": args.get("Node"), "Enabled": enabled}, False
 
     def _suspend(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         self._transport.suspend_node(str(args["Node"]))

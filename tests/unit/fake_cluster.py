@@ -94,12 +94,15 @@ class FakeCluster:
         outage: tuple[float, float] | None = None,
         validation_exit: int | None = 0,
         validation_report: ValidationReport | None = None,
+        credssp_refusals: int = 0,
     ) -> None:
         self.clock = clock
         # Test-Cluster: its exit code after 120 s (None = stuck Running forever, the known
         # issue readiness-check-never-completes), and the report file it leaves.
         self.validation_exit = validation_exit
         self.validation_report = validation_report
+        self.credssp = False  # CredSSP server role; the first refusals of a disable: no effect
+        self.credssp_refusals = credssp_refusals
         self.nodes = {n: FakeNode(n) for n in names}
         for n in down:
             self.nodes[n].state = NodeState.DOWN
@@ -278,6 +281,14 @@ class FakeCluster:
         fake = self.nodes[node]
         fake.state = NodeState.UP
         fake.drain = DrainStatus.NOT_INITIATED
+
+    def set_credssp(self, enabled: bool) -> None:
+        self._reach()
+        self.calls.append((self.clock.t, "set_credssp", "on" if enabled else "off"))
+        if not enabled and self.credssp_refusals > 0:
+            self.credssp_refusals -= 1
+            raise RemoteCommandFailed("Disable-WSManCredSSP", "access denied")
+        self.credssp = enabled
 
     def restart_node(self, node: str, *, soft: bool = False) -> None:
         self.calls.append((self.clock.t, "restart_node", node))

@@ -77,3 +77,4 @@ def test_catalog_has_the_eight_issues_with_their_error_ids() -> None:
     }
     assert known_issue("storage-needs-sync").mitigated_automatically
     assert known_issue("readiness-check-never-completes").mitigated_automatically
+    assert known_issue("credssp-left-enabled").mitigated_automatically

@@ -109,8 +109,8 @@ def test_full_profile_parses() -> None:
             "require_all_nodes_online, node_order, reboot_timeout_minutes, failback_mode, "
             "pre_update_script, post_update_script, warn_after_minutes, stop_after_minutes, "
             "soft_reboot, wait_for_storage_repair_timeout_minutes, drain_timeout_minutes, "
-            "validate_cluster, validation_timeout_minutes, install_timeout_minutes, "
-            "script_timeout_minutes, policy, max_nodes_out",
+            "validate_cluster, validation_timeout_minutes, enable_credssp, "
+            "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out",
         ),
         (["a"], "p.yaml: expected a mapping, got a list"),
     ],

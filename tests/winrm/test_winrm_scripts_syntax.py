@@ -49,6 +49,8 @@ ALLOWED_COMMANDS = frozenset(
         "Get-ChildItem", "Sort-Object",
         # cluster validation in the detached worker (validate_cluster)
         "Test-Cluster",
+        # the CredSSP server role for the run (enable_credssp), always disabled at the end
+        "Enable-WSManCredSSP", "Disable-WSManCredSSP",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
         # detached work on the node
@@ -112,6 +114,7 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     },
     ScriptName.CLOCK: {"Seconds": 1.5},
     ScriptName.VALIDATION_REPORT: {},
+    ScriptName.SET_CREDSSP: {"Enabled": False},
 }
 
 HOSTILE = st.text(

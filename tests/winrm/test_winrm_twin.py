@@ -234,3 +234,18 @@ def test_storage_replica_second_restart_through_winrm(
     assert [node["restarts"] for node in report["nodes"]] == [2] * len(report["nodes"])
     restarts = sum(node["restarts"] for node in report["nodes"])
     assert endpoint.actions.count("Create") == 1 + len(report["nodes"]) + restarts
+
+
+def test_credssp_disabled_after_a_refusal_through_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """set-credssp.ps1 on each node's endpoint: the refused disable is retried and the
+    cluster ends with CredSSP off, exactly as in the simulation."""
+    simulated, report, simulation, _ = run_through_twin(
+        "known-issue-credssp-left-enabled", endpoint_factory, transport_factory, AuthMethod.BASIC
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert simulation["credssp"] == {"enabled_at_end": False, "calls": 9}
+    kinds = [e["kind"] for e in report["events"] if "credssp" in e["kind"]]
+    assert kinds == ["credssp-enabled", "credssp-disabled"]
