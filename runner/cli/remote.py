@@ -48,6 +48,7 @@ from runner.cli.remote_session import (
     Session,
     connect,
     connection_options,
+    run_options,
 )
 from runner.cli.run_record import render_status
 from runner.errors import InputError, RunLocked, TransportError
@@ -184,14 +185,7 @@ def scan(session: Session, **_: Any) -> int:
     type=click.Path(dir_okay=False),
     help="Updating-run profile (YAML/JSON); CAU's defaults without it.",
 )
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--what-if", is_flag=True, help="Show the plan; change nothing.")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the JSON report to this file.",
-)
 @click.option(
     "--force-recovery",
     is_flag=True,
@@ -204,7 +198,7 @@ def scan(session: Session, **_: Any) -> int:
     help="Run journal (SQLite) checkpointed after every step, for `pycau resume` "
     "(default: $XDG_STATE_HOME/pycau/journal.sqlite).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@run_options
 @_remote
 def run(
     session: Session,

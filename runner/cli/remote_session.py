@@ -65,6 +65,20 @@ def connection_options(command: F) -> F:
     return command
 
 
+def run_options(command: F) -> F:
+    """``--yes``, ``--report`` and ``--quiet``, shared by ``pycau run`` and ``pycau resume``."""
+    decorators = [
+        click.option("--yes", is_flag=True, help="Do not ask for confirmation."),
+        click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the JSON report to this file."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="No live progress and no summary tables."),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
 def _password(username: str, cluster: str) -> str:
     secret = os.environ.get(PASSWORD_ENV)
     if secret:

@@ -27,7 +27,7 @@ from runner.cli import cli
 from runner.cli.output import check_report_target, write_report
 from runner.cli.progress import RunProgress, render_summary
 from runner.cli.remote import _remote
-from runner.cli.remote_session import Session, connection_options
+from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
@@ -51,14 +51,7 @@ __all__ = ["resume"]
     is_flag=True,
     help="Take over the run lock the dead coordinator still holds (-ForceRecovery).",
 )
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the JSON report to this file.",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@run_options
 @_remote
 def resume(
     session: Session,
