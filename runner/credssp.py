@@ -1,76 +1,202 @@
-"""CredSSP for the run: enabled before the first node is touched, always disabled at the end.
+"""CredSSP for the run: read on every node, enabled where needed, disabled again at the end.
 
 Owns: ``credssp_for_run`` — with the profile's ``enable_credssp``, the context around the
-run's loop that enables the CredSSP server role on the nodes (Enable-WSManCredSSP -Role
-Server; e.g. for update scripts needing a second hop) and disables it again however the loop
-ends (Succeeded, Failed, Canceled, StopAfter, MaxFailedNodes, an exception), retrying a
-refused or unanswered disable ``DISABLE_ATTEMPTS`` times. The seed guide asks to disable
-CredSSP as soon as the updates are installed (known issue credssp-left-enabled).
+run's loop. It READS the CredSSP server role of every node first (Get-WSManCredSSP, known
+issue credssp-already-enabled: the state is read, never assumed), enables it on the nodes
+where it is off (Enable-WSManCredSSP -Role Server; e.g. for update scripts needing a second
+hop), and at the end disables it again on exactly those nodes, however the loop ends
+(Succeeded, Failed, Canceled, StopAfter, MaxFailedNodes, an exception), retrying a refused
+or unanswered disable ``DISABLE_ATTEMPTS`` times (known issue credssp-left-enabled). Nodes
+where an administrator had enabled it before the run are left as found, with a warning.
 
-Theory of operation: an enable whose outcome is unknown may still have taken effect, so the
-disable is tried whenever the enable was attempted. Only a crash of the coordinator itself
-skips it (nothing runs then); the warning names the known issue when every try failed.
+An enable that the cluster refuses (known issue credssp-delegation-refused) refuses the
+whole run before any node is touched: what pycau enabled so far is disabled again (nothing
+is left half enabled), and the refusal names the node and, for "access denied", the missing
+permission. ``disable_credssp`` is what a resumed run calls for the nodes the dead
+coordinator enabled (``RunProgress.credssp_enabled_on`` in the journal).
 
-Must not: decide the run's fate (a CredSSP failure is a warning, never a failed node), wait
-without a bound, or call ``time`` (the injected clock only).
+Theory of operation: an enable whose outcome is unknown may still have taken effect, so such
+a node counts as enabled by pycau (it will be disabled) and the run is refused like a
+refusal. Only a crash of the coordinator itself skips the final disable (nothing runs then),
+and a run that lost its lock leaves CredSSP to the coordinator that holds it now.
+
+Must not: wait without a bound, or call ``time`` (the injected clock only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from runner.errors import TransportError
+from runner.errors import RemoteCommandFailed, TransportError
+from runner.lease import RunLease
 from runner.profile import Profile
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
 
-__all__ = ["DISABLE_ATTEMPTS", "DISABLE_RETRY_SECONDS", "ISSUE", "credssp_for_run"]
+__all__ = [
+    "ACCESS_DENIED",
+    "DISABLE_ATTEMPTS",
+    "DISABLE_RETRY_SECONDS",
+    "ENABLE_FAILED",
+    "ISSUE",
+    "CredsspForRun",
+    "credssp_for_run",
+    "disable_credssp",
+]
 
 ISSUE = "credssp-left-enabled"
+ENABLE_FAILED = "CredSSPEnableFailed"  # the run's error id when enabling is refused
+ACCESS_DENIED = 5  # ERROR_ACCESS_DENIED, as the transport reports a refused command's code
 DISABLE_ATTEMPTS = 3
 DISABLE_RETRY_SECONDS = 15.0  # between tries: a busy WinRM service answers again soon
 
 
+@dataclass(slots=True)
+class CredsspForRun:
+    """What the run did with CredSSP: where it enabled it, where it found it on, and why
+    the run is refused (``refusal``) when enabling failed."""
+
+    enabled_by_us: list[str] = field(default_factory=list)
+    found_enabled: list[str] = field(default_factory=list)
+    refusal: str | None = None
+
+
 @contextmanager
 def credssp_for_run(
-    transport: ClusterTransport, clock: Clock, rec: Recorder, profile: Profile
-) -> Iterator[None]:
-    """Enable CredSSP around the body when ``profile.enable_credssp``; always disable it."""
+    transport: ClusterTransport,
+    clock: Clock,
+    rec: Recorder,
+    profile: Profile,
+    nodes: Sequence[str],
+    lease: RunLease | None = None,
+) -> Iterator[CredsspForRun]:
+    """Enable CredSSP on ``nodes`` around the body when ``profile.enable_credssp``."""
+    state = CredsspForRun()
     if not profile.enable_credssp:
-        yield
+        yield state
         return
+    _enable(transport, clock, rec, nodes, state)
     try:
-        transport.set_credssp(True)
-        rec.emit("credssp-enabled", None, "CredSSP server role enabled on the nodes")
-    except TransportError as exc:
-        rec.warning(f"CredSSP could not be enabled for the run: {exc}")
-    try:
-        yield
+        yield state
     except BaseException as exc:
         # A simulated coordinator death (``process_death``) must leave CredSSP as a real
         # crash would: enabled, for the resumed run to disable. Anything else: disable.
-        if not getattr(exc, "process_death", False):
-            disable_credssp(transport, clock, rec)
+        if not getattr(exc, "process_death", False) and not _lost(lease):
+            _finish(transport, clock, rec, state)
         raise
-    disable_credssp(transport, clock, rec)
+    if not _lost(lease):
+        _finish(transport, clock, rec, state)
 
 
-def disable_credssp(transport: ClusterTransport, clock: Clock, rec: Recorder) -> bool:
-    """Disable CredSSP, trying ``DISABLE_ATTEMPTS`` times; True once it is disabled."""
+def _lost(lease: RunLease | None) -> bool:
+    return lease is not None and lease.lost is not None
+
+
+def _enable(
+    transport: ClusterTransport,
+    clock: Clock,
+    rec: Recorder,
+    nodes: Sequence[str],
+    state: CredsspForRun,
+) -> None:
+    for node in nodes:
+        try:
+            if transport.credssp_enabled(node):
+                state.found_enabled.append(node)
+        except TransportError:
+            pass  # unknown: enabling it is harmless, and it is then disabled at the end
+    if state.found_enabled:
+        listed = ", ".join(state.found_enabled)
+        rec.emit(
+            "credssp-already-enabled",
+            None,
+            f"CredSSP server role already enabled on {listed} (read, not assumed); "
+            "left as found at the end",
+        )
+    for node in nodes:
+        if node in state.found_enabled:
+            continue
+        try:
+            transport.set_credssp(node, True)
+        except TransportError as exc:
+            if not isinstance(exc, RemoteCommandFailed):
+                state.enabled_by_us.append(node)  # effect unknown: may be on; undo it too
+            state.refusal = _refusal(node, exc)
+            break
+        state.enabled_by_us.append(node)
+    if state.refusal is not None:
+        undone = disable_credssp(transport, clock, rec, state.enabled_by_us)
+        tail = (
+            f" CredSSP was disabled again on {', '.join(state.enabled_by_us)}; nothing is "
+            "left half enabled."
+            if undone and state.enabled_by_us
+            else ""
+        )
+        state.refusal += tail + " No node was updated."
+        state.enabled_by_us = [] if undone else state.enabled_by_us
+        return
+    if state.enabled_by_us:
+        listed = ", ".join(state.enabled_by_us)
+        rec.emit("credssp-enabled", None, f"CredSSP server role enabled on {listed}")
+
+
+def _refusal(node: str, exc: TransportError) -> str:
+    """One sentence saying what was refused and, where known, which permission is missing."""
+    head = f"CredSSP could not be enabled on {node} (Enable-WSManCredSSP -Role Server: {exc})."
+    if isinstance(exc, RemoteCommandFailed) and (
+        exc.code == ACCESS_DENIED or "access is denied" in exc.detail.lower()
+    ):
+        return (
+            f"{head} The account running pycau lacks the permission to change {node}'s WSMan "
+            f"configuration: it must be a member of the local Administrators group on {node} "
+            "(known issue credssp-delegation-refused)."
+        )
+    if not isinstance(exc, RemoteCommandFailed):
+        return f"{head} Connecting to {node} failed, so its state is unknown."
+    return head
+
+
+def _finish(transport: ClusterTransport, clock: Clock, rec: Recorder, state: CredsspForRun) -> None:
+    if state.enabled_by_us:
+        disable_credssp(transport, clock, rec, state.enabled_by_us)
+    if state.found_enabled:
+        rec.warning(
+            f"CredSSP is left enabled on {', '.join(state.found_enabled)}, as it was before "
+            "the run; the update guide advises disabling it when updating is done "
+            "(Disable-WSManCredSSP -Role Server)"
+        )
+
+
+def disable_credssp(
+    transport: ClusterTransport, clock: Clock, rec: Recorder, nodes: Sequence[str]
+) -> bool:
+    """Disable CredSSP on ``nodes``, trying ``DISABLE_ATTEMPTS`` times; True once every node
+    is disabled (a warning naming the known issue lists the nodes left enabled)."""
+    left = list(nodes)
     error = ""
     for attempt in range(1, DISABLE_ATTEMPTS + 1):
+        if not left:
+            break
         if attempt > 1:
             clock.sleep(DISABLE_RETRY_SECONDS)
-        try:
-            transport.set_credssp(False)
-        except TransportError as exc:  # refused (no effect) or unknown: try again
-            error = str(exc)
-            continue
-        rec.emit("credssp-disabled", None, f"CredSSP server role disabled (attempt {attempt})")
+        for node in list(left):
+            try:
+                transport.set_credssp(node, False)
+            except TransportError as exc:  # refused (no effect) or unknown: try again
+                error = str(exc)
+                continue
+            left.remove(node)
+        if not left:
+            done = ", ".join(nodes)
+            rec.emit("credssp-disabled", None, f"CredSSP server role disabled on {done} "
+                     f"(attempt {attempt})")  # fmt: skip
+            return True
+    if not left:
         return True
     rec.warning(
-        f"CredSSP is still enabled after {DISABLE_ATTEMPTS} tries ({error}); known issue "
-        f"{ISSUE}: run Disable-WSManCredSSP -Role Server on every node"
+        f"CredSSP is still enabled on {', '.join(left)} after {DISABLE_ATTEMPTS} tries "
+        f"({error}); known issue {ISSUE}: run Disable-WSManCredSSP -Role Server there"
     )
     return False

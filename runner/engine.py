@@ -36,30 +36,29 @@ from runner.actions import (
     Wait,
     WarnAfter,
 )
-from runner.credssp import credssp_for_run
+from runner.acts import ClusterActs
+from runner.credssp import ENABLE_FAILED, credssp_for_run
 from runner.decisions import decide, max_failed_nodes, node_order
-from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, TransportError
+from runner.errors import (
+    RunLocked,
+)
 from runner.journaled import JournalLink, RunJournal
+from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
 from runner.phases import FINAL_EVENT, Bookkeeper, final_status
-from runner.preflight import backoff, first_view, readiness_refusal, scan_all, validate_cluster
+from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
 from runner.report import RunReport
 from runner.transport import Clock, ClusterTransport
 from runner.types import (
-    BootType,
     ClusterView,
     NodeState,
     SummaryStatus,
     UpdateInfo,
-    WorkHandle,
-    WorkKind,
-    WorkProgress,
-    WorkState,
 )
-from runner.work_steps import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS
+from runner.work_steps import BACK_STATES
 
 __all__ = ["run_updating_run"]
 
@@ -75,18 +74,22 @@ def run_updating_run(
     started_at: datetime,
     listener: Listener | None = None,
     journal: RunJournal | None = None,
-    force_recovery: bool = False,
+    lease: RunLease | None = None,
 ) -> RunReport:
     """Perform one CAU rolling updating run (Invoke-CauRun) and return its report.
 
     ``profile`` should be resolved (``Profile.resolved``); MaxFailedNodes defaults to ⌊N/3⌋
     otherwise. ``listener`` gets every ``RunEvent``; ``journal``: see ``runner.journaled``.
+    ``lease``: the cluster's run lock, taken by the caller before anything touched a node
+    (``RunLease.acquire``); the engine renews it while it waits, stops acting the moment it
+    is lost (the run ends Failed, ``RunLockLost``) and frees it at the end.
     """
-    link = JournalLink(journal, run_id, force_recovery=force_recovery)
-    return _Engine(transport, clock, profile, run_id, started_at, listener, link).run()
+    link = JournalLink(journal, run_id)
+    engine = _Engine(transport, clock, profile, run_id, started_at, listener, link, lease)
+    return engine.run()
 
 
-class _Engine:
+class _Engine(ClusterActs):
     def __init__(
         self,
         transport: ClusterTransport,
@@ -96,10 +99,14 @@ class _Engine:
         started_at: datetime,
         listener: Listener | None,
         link: JournalLink,
+        lease: RunLease | None = None,
     ) -> None:
         self.link = link
         self.transport = transport
+        self.lease: RunLease | None = None
         self.clock = clock
+        if lease is not None:
+            self.hold(lease)
         self.profile = profile
         self.run_id = run_id
         self.started_at = started_at
@@ -112,6 +119,13 @@ class _Engine:
         self.progress = RunProgress()
         self.error_id: str | None = None
         self.error: str | None = None
+
+    def hold(self, lease: RunLease) -> None:
+        """Run under ``lease``: every wait renews it when due, so a long scan or restart
+        keeps it alive, and a lost lease stops the run."""
+        self.lease = lease
+        inner = self.clock.inner if isinstance(self.clock, LeasedClock) else self.clock
+        self.clock = LeasedClock(inner, lease)
 
     def _elapsed(self) -> float:
         return self.clock.now() - self.t0
@@ -151,18 +165,36 @@ class _Engine:
         }
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
         self._observe()  # the scan took a while: decide on a fresh view
-        self.link.checkpoint(self)  # the first one takes the run lock (or RunLocked)
-        with credssp_for_run(self.transport, self.clock, self.rec, self.profile):
-            self._loop()  # CredSSP (profile enable_credssp) is disabled whatever the outcome
+        if self._lease_lost():
+            return self._finish()
+        nodes = [n.name for n in (self.view or view).nodes if n.state in BACK_STATES]
+        credssp = credssp_for_run(
+            self.transport, self.clock, self.rec, self.profile, nodes, self.lease
+        )
+        with credssp as found:  # CredSSP (enable_credssp) is disabled whatever the outcome
+            enabled = tuple(found.enabled_by_us)
+            self.progress = replace(self.progress, credssp_enabled_on=enabled)
+            self.link.checkpoint(self)
+            if found.refusal is not None:  # nothing is left half enabled; no node touched
+                self._end(ENABLE_FAILED, found.refusal)
+            else:
+                self._loop()
         return self._finish()
 
     def _loop(self) -> None:
         for _ in range(MAX_LOOP_STEPS):
+            if self._lease_lost():
+                return
             self.progress = replace(self.progress, now=self._elapsed())
             assert self.view is not None
             action = decide(self.view, self.progress, self.profile)
-            if not self._act(action):
-                return
+            try:
+                if not self._act(action):
+                    return
+            except RunLocked as exc:  # the cluster refused a fenced command: not ours now
+                if self.lease is not None:
+                    self.lease.lose(str(exc))
+                continue  # the next turn ends the run without acting
             self.link.checkpoint(self)
         self._end("RunnerLoopBound", "the run did not converge; stopped by the loop bound")
 
@@ -212,137 +244,6 @@ class _Engine:
             return False
         return True
 
-    def _node(self) -> NodeProgress:
-        current = self.progress.current
-        assert current is not None
-        return current
-
-    def _put(self, node: NodeProgress) -> None:
-        self.book.nodes[node.name] = node
-        current = None if node.terminal else node
-        self.progress = replace(self.progress, current=current)
-
-    def _observe(self) -> None:
-        try:
-            self.view = self.transport.observe()
-        except TransportError:
-            since = self.progress.unreachable_since
-            since = self._elapsed() if since is None else since
-            self.progress = replace(self.progress, stale=True, unreachable_since=since)
-            return
-        self.progress = replace(
-            self.progress, stale=False, unreachable_since=None, view_at=self._elapsed()
-        )
-
-    def _after_error(self, node: NodeProgress) -> None:
-        """An effect-unknown error: back off, then observe before the next decision."""
-        node = replace(node, start_errors=node.start_errors + 1)
-        self._put(node)
-        self.clock.sleep(backoff(node.start_errors))
-        self._observe()
-
-    def _poll(self, action: Poll) -> None:
-        self.clock.sleep(action.seconds)
-        try:
-            work = self.transport.poll_work(action.handle)
-        except TransportError:
-            # No news: observe, which marks the run blind while the cluster does not answer
-            # (a deadline passing unseen must not fail the node).
-            self._observe()
-            return
-        self._put(replace(self._node(), work=work))
-
-    def _start(self, action: StartScript | StartScan | StartInstall) -> None:
-        node = self._node()
-        try:
-            if isinstance(action, StartScript):
-                handle = self.transport.start_script(action.node, action.script)
-            elif isinstance(action, StartScan):
-                handle = self.transport.start_scan(action.node)
-            else:
-                handle = self.transport.start_install(action.node, action.update_ids)
-        except RemoteCommandFailed as exc:
-            # No effect: the work is refused, which is a failed step.
-            kind = {StartScript: WorkKind.SCRIPT, StartScan: WorkKind.SCAN}.get(
-                type(action), WorkKind.INSTALL
-            )
-            handle = WorkHandle(id="", node=action.node, kind=kind)
-            failed = WorkProgress(handle=handle, state=WorkState.FAILED, error=str(exc))
-            self._put(replace(node, handle=handle, work=failed))
-            return
-        except TransportError:
-            if isinstance(action, StartInstall):
-                node = replace(node, install_unknown=True)
-            self._after_error(node)
-            return
-        self._put(replace(node, handle=handle, work=None))
-
-    def _suspend(self, action: Suspend) -> None:
-        node = self._node()
-        try:
-            self.transport.suspend_node(action.node)
-        except RemoteCommandFailed as exc:
-            if isinstance(exc, DrainFailed):
-                self._put(replace(node, suspend_issued=True, drain_failed=True, error=str(exc)))
-                return
-            if isinstance(exc, StorageDegraded):
-                node = replace(
-                    node, storage_refusals=node.storage_refusals + 1, last_refusal=str(exc)
-                )
-            else:
-                node = replace(
-                    node, command_failures=node.command_failures + 1, last_refusal=str(exc)
-                )
-            self._put(node)
-            self.clock.sleep(POLL_ACTIVE_SECONDS)
-            self._observe()
-            return
-        except TransportError:
-            self._after_error(replace(node, suspend_attempted=True))
-            return
-        self._put(replace(node, suspend_issued=True))
-
-    def _resume(self, action: Resume) -> None:
-        node = self._node()
-        try:
-            self.transport.resume_node(action.node, action.failback)
-        except RemoteCommandFailed:
-            self._put(replace(node, command_failures=node.command_failures + 1))
-            self.clock.sleep(POLL_ACTIVE_SECONDS)
-            self._observe()
-            return
-        except TransportError:
-            self._after_error(node)
-            return
-        self._put(replace(node, resume_issued=True))
-        self._observe()
-
-    def _restart(self, action: Restart) -> None:
-        node = self._node()
-        boot = BootType.SOFT if action.soft else BootType.FULL
-        self.rec.cau(1010, action.node, f"restarting ({boot.value})")
-        issued = replace(
-            node,
-            restart_issued=True,
-            restart_at=self._elapsed(),
-            boot_id_before=action.boot_id_before,
-            restarts=node.restarts + 1,
-            boot_type=boot,
-        )
-        try:
-            self.transport.restart_node(action.node, soft=action.soft)
-        except RemoteCommandFailed as exc:
-            self.rec.warning(f"restart refused: {exc}", action.node)
-            self._put(replace(node, command_failures=node.command_failures + 1))
-            self.clock.sleep(POLL_ACTIVE_SECONDS)
-            self._observe()
-            return
-        except TransportError:
-            pass  # effect unknown: never re-issue; the boot id tells whether it restarted
-        self._put(issued)
-        self.clock.sleep(POLL_REBOOT_SECONDS)
-        self._observe()
-
     def _advance(self, action: Advance) -> None:
         node = self.book.nodes[action.node]
         was_terminal = node.terminal
@@ -363,6 +264,17 @@ class _Engine:
         if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
             self._advance(Advance(node=current.name, outcome=Outcome.STOP))
 
+    def _lease_lost(self) -> bool:
+        """The lease is lost: end the run at once and touch nothing more."""
+        lost = self.lease.lost if self.lease is not None else None
+        if lost is None:
+            return False
+        if self.error_id != "RunLockLost":
+            self.error_id, self.error = None, None  # this reason overrides any other
+            self._end("RunLockLost", f"another coordinator holds the run lock: {lost}")
+            self.rec.cau(1015, None, lost)
+        return True
+
     def _end(self, error_id: str, detail: str) -> None:
         """Remember why the run ends early (the first reason wins)."""
         if self.error_id is None:
@@ -380,6 +292,8 @@ class _Engine:
                 self.book.nodes[name] = node
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
             reports.append(self.book.report(node))
+        if self.lease is not None and (problem := self.lease.release()):
+            self.rec.warning(f"the run lock could not be freed: {problem}")
         status, error = final_status(self.error_id, self.error, reports)
         self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
         duration = self._elapsed()

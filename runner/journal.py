@@ -4,20 +4,15 @@ Owns: ``RunJournal`` — the run row (run id, cluster, resolved profile, start, 
 latest checkpoint of run progress (the engine's immutable snapshots as JSON, replaced after
 every engine step), the run's events (appended), the actions pycau itself took on the
 cluster (nodes it suspended and resumed, restarts with the boot id before them, installs it
-started), and the per-cluster run lock with its heartbeat; ``default_journal_path``.
+started); ``default_journal_path``. The run lock is not here: it lives in the cluster
+database (``runner.lease``), where every coordinator sees it.
 
 Theory of operation: every write is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a
 coordinator that dies mid-write leaves the previous checkpoint intact (SQLite rolls the
-half-written one back), and a file journal runs in WAL mode with ``synchronous=FULL``. The
-lock is a row per cluster naming its owner run and a heartbeat in the coordinator's clock
-time, refreshed by every checkpoint. A held lock refuses a second coordinator
-(``RunLocked``, CAU event 1015); ``force_recovery`` (CAU's ``-ForceRecovery``) takes over a
-lock whose heartbeat is older than ``LOCK_STALE_SECONDS``, or one owned by the very run being
-resumed. A checkpoint that finds its lock taken over raises ``RunLocked``: two coordinators
-never both act.
+half-written one back), and a file journal runs in WAL mode with ``synchronous=FULL``.
 
-Must not: store secrets (profiles hold none; callers never pass credentials), read a clock
-(times are passed in), or know the engine's internals (it stores the JSON it is given).
+Must not: store secrets (profiles hold none; callers never pass credentials), read a clock,
+or know the engine's internals (it stores the JSON it is given).
 """
 
 from __future__ import annotations
@@ -31,21 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import RunLocked
-
 __all__ = [
-    "LOCK_STALE_SECONDS",
     "RUN_IN_PROGRESS",
     "JournalAction",
     "JournalRun",
-    "LockTakeover",
     "RunJournal",
     "default_journal_path",
 ]
 
-# A coordinator checkpoints at least every poll (≤ a few minutes); a heartbeat silent for
-# 15 minutes means its coordinator is gone.
-LOCK_STALE_SECONDS = 900.0
 RUN_IN_PROGRESS = "RunInProgress"
 
 _SCHEMA = """
@@ -59,9 +47,6 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS actions (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL,
     node TEXT, detail TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS locks (
-    cluster TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat REAL NOT NULL,
-    acquired REAL NOT NULL);
 """
 
 
@@ -96,14 +81,6 @@ class JournalRun:
     state: dict[str, Any] | None
     events: tuple[dict[str, Any], ...]
     actions: tuple[JournalAction, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockTakeover:
-    """A lock taken over by force recovery: whose it was, and its heartbeat's age."""
-
-    owner: str
-    age_seconds: float
 
 
 class RunJournal:
@@ -157,19 +134,13 @@ class RunJournal:
         self,
         *,
         run_id: str,
-        cluster: str,
         step: int,
         state: dict[str, Any] | None,
         events: Sequence[dict[str, Any]] = (),
         actions: Sequence[tuple[str, str | None, str]] = (),
-        now: float,
     ) -> None:
-        """Atomically replace the checkpoint, append ``events`` and ``actions`` and refresh
-        the lock's heartbeat; ``RunLocked`` when another coordinator took the lock."""
+        """Atomically replace the checkpoint and append ``events`` and ``actions``."""
         with self._tx() as db:
-            row = db.execute("SELECT owner FROM locks WHERE cluster = ?", (cluster,)).fetchone()
-            if row is not None and row[0] != run_id:
-                raise RunLocked(row[0], f"the run lock of {cluster} was taken over by {row[0]}")
             if state is None:  # a state nobody will read (see ``state_from_step``)
                 db.execute("UPDATE runs SET step = ? WHERE run_id = ?", (step, run_id))
             else:
@@ -194,10 +165,6 @@ class RunJournal:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [(run_id, first + i, step, *a) for i, a in enumerate(actions)],
                 )
-            db.execute(
-                "UPDATE locks SET heartbeat = ? WHERE cluster = ? AND owner = ?",
-                (now, cluster, run_id),
-            )
         if self.after_checkpoint is not None:
             self.after_checkpoint(step)
 
@@ -237,53 +204,3 @@ class RunJournal:
     def run_ids(self) -> tuple[str, ...]:
         rows = self._db.execute("SELECT run_id FROM runs ORDER BY rowid").fetchall()
         return tuple(r[0] for r in rows)
-
-    # ------------------------------------------------------------------------------ lock
-
-    def lock_owner(self, cluster: str) -> tuple[str, float] | None:
-        """(owner run id, heartbeat) of the cluster's lock, or None when it is free."""
-        row = self._db.execute(
-            "SELECT owner, heartbeat FROM locks WHERE cluster = ?", (cluster,)
-        ).fetchone()
-        return None if row is None else (row[0], row[1])
-
-    def acquire_lock(
-        self, cluster: str, run_id: str, now: float, *, force_recovery: bool = False
-    ) -> LockTakeover | None:
-        """Take the cluster's run lock for ``run_id``; a takeover when force recovery broke
-        an earlier owner's lock. ``RunLocked`` (CAU event 1015) when it is held."""
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT owner, heartbeat FROM locks WHERE cluster = ?", (cluster,)
-            ).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO locks (cluster, owner, heartbeat, acquired) VALUES (?, ?, ?, ?)",
-                    (cluster, run_id, now, now),
-                )
-                return None
-            owner, heartbeat = row
-            age = now - heartbeat
-            stale = age >= LOCK_STALE_SECONDS or age < 0  # < 0: another clock's heartbeat
-            if not force_recovery or not (stale or owner == run_id):
-                raise RunLocked(owner, _locked_detail(cluster, owner, age, stale))
-            db.execute(
-                "UPDATE locks SET owner = ?, heartbeat = ?, acquired = ? WHERE cluster = ?",
-                (run_id, now, now, cluster),
-            )
-            return LockTakeover(owner=owner, age_seconds=age)
-
-    def release_lock(self, cluster: str, run_id: str) -> None:
-        """Free the lock if ``run_id`` still owns it."""
-        with self._tx() as db:
-            db.execute("DELETE FROM locks WHERE cluster = ? AND owner = ?", (cluster, run_id))
-
-
-def _locked_detail(cluster: str, owner: str, age: float, stale: bool) -> str:
-    head = f"CAU event 1015: {cluster} is locked by run {owner}"
-    if stale:
-        return f"{head}, whose coordinator looks gone; take over with force recovery"
-    return (
-        f"{head}, whose coordinator was alive {age:.0f} s ago; force recovery takes over "
-        f"only after {LOCK_STALE_SECONDS:.0f} s of silence"
-    )

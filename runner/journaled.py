@@ -5,8 +5,8 @@ profile, node order, every ``NodeProgress``, the ``RunProgress``, the end reason
 recorder's phase timing, seconds since run start), the events recorded since the last
 checkpoint, the actions pycau took on the cluster (derived by comparing each node's snapshot
 with the previous one: suspended, resumed, restart issued with the boot id before it,
-install started), the run lock's life (taken at run start, heartbeat per checkpoint,
-released at the end) and ``restore``, which puts a checkpoint back into a fresh engine.
+install started) and ``restore``, which puts a checkpoint back into a fresh engine. The run
+lock is not the journal's: it lives in the cluster (``runner.lease``).
 
 Theory of operation: the engine's progress is immutable snapshots, so a checkpoint is their
 JSON (``runner.journal_codec``); a node whose snapshot object did not change since the last
@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from runner.journal import JournalRun, LockTakeover, RunJournal
+from runner.journal import JournalRun, RunJournal
 from runner.journal_codec import decode_as, encode
 from runner.phases import Bookkeeper
 from runner.profile import Profile
@@ -56,17 +56,13 @@ class EngineState(Protocol):
 
 class JournalLink:
     """One run's journaling (none when ``journal`` is None); ``step`` counts checkpoints
-    (1 = after the preflight scan, which also takes the run lock)."""
+    (1 = after the preflight scan)."""
 
-    def __init__(
-        self, journal: RunJournal | None, run_id: str, *, force_recovery: bool = False
-    ) -> None:
+    def __init__(self, journal: RunJournal | None, run_id: str) -> None:
         self.journal = journal
         self.run_id = run_id
-        self.force_recovery = force_recovery
         self.step = 0
         self.started = False
-        self.takeover: LockTakeover | None = None
         self._sent = 0  # events already in the journal
         self._seen: dict[str, NodeProgress] = {}
         self._encoded: dict[str, tuple[NodeProgress, Any]] = {}  # node snapshot → its JSON
@@ -75,11 +71,8 @@ class JournalLink:
     # ------------------------------------------------------------------------ run life
 
     def start(self, engine: EngineState) -> None:
-        """Take the run lock (``RunLocked`` refuses) and record the run."""
+        """Record the run."""
         assert self.journal is not None
-        self.takeover = self.journal.acquire_lock(
-            engine.cluster, self.run_id, engine.clock.now(), force_recovery=self.force_recovery
-        )
         self.journal.begin_run(
             run_id=self.run_id,
             cluster=engine.cluster,
@@ -98,22 +91,19 @@ class JournalLink:
         events = engine.rec.events[self._sent :]
         self.journal.checkpoint(
             run_id=self.run_id,
-            cluster=engine.cluster,
             step=self.step,
             state=self._state(engine) if self.step >= self.journal.state_from_step else None,
             events=[encode(e) for e in events],
             actions=self._actions(engine),
-            now=engine.clock.now(),
         )
         self._sent += len(events)
 
     def finish(self, engine: EngineState, report: RunReport) -> None:
-        """The final checkpoint, the run's status, and the lock released."""
+        """The final checkpoint and the run's status."""
         if self.journal is None or not self.started:
             return
         self.checkpoint(engine)
         self.journal.finish_run(self.run_id, report.status.value)
-        self.journal.release_lock(engine.cluster, self.run_id)
 
     # ------------------------------------------------------------------------ state
 

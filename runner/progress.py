@@ -88,3 +88,4 @@ class RunProgress:
     stale: bool = False  # the last observation failed: the view may be out of date
     view_at: float = 0.0  # when the view was taken (seconds since run start)
     unreachable_since: float | None = None
+    credssp_enabled_on: tuple[str, ...] = ()  # nodes this run enabled CredSSP on (to undo)

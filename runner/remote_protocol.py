@@ -32,13 +32,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from runner.types import Resiliency, RoleState, WitnessType
+from runner.types import LockHolder, Resiliency, RoleState, WitnessType
 
 __all__ = [
     "ARGS_PREFIX",
     "ARGS_SUFFIX",
+    "FENCED_SCRIPTS",
     "GROUP_STATE_CODES",
     "GROUP_TYPE_CODES",
+    "LOCK_SCRIPTS",
     "MAX_COMMAND_LINE",
     "PARTIAL_ONLINE",
     "POWERSHELL",
@@ -57,6 +59,8 @@ __all__ = [
     "decode_command_line",
     "encode_args",
     "encode_command_line",
+    "holder_document",
+    "read_holder",
     "read_script",
 ]
 
@@ -140,6 +144,36 @@ class ScriptName(StrEnum):
     CLOCK = "clock"
     VALIDATION_REPORT = "validation-report"
     SET_CREDSSP = "set-credssp"
+    GET_CREDSSP = "get-credssp"
+    LOCK_CREATE = "lock-create"
+    LOCK_TAKEOVER = "lock-takeover"
+    LOCK_RENEW = "lock-renew"
+    LOCK_RELEASE = "lock-release"
+    LOCK_READ = "lock-read"
+
+
+# Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
+# scripts, the run record (only the holder publishes), and every command fenced by the lock
+# (its arguments carry ``Fence``, the holder of the coordinator that sends it).
+LOCK_SCRIPTS = frozenset(
+    {
+        ScriptName.LOCK_CREATE,
+        ScriptName.LOCK_TAKEOVER,
+        ScriptName.LOCK_RENEW,
+        ScriptName.LOCK_RELEASE,
+        ScriptName.LOCK_READ,
+        ScriptName.PUBLISH_RUN,
+    }
+)
+FENCED_SCRIPTS = frozenset(
+    {
+        ScriptName.SUSPEND_NODE,
+        ScriptName.RESUME_NODE,
+        ScriptName.RESTART_NODE,
+        ScriptName.START_WORK,
+        ScriptName.SET_CREDSSP,
+    }
+)
 
 
 class ErrorKind(StrEnum):
@@ -147,7 +181,7 @@ class ErrorKind(StrEnum):
 
     Each kind names the ``runner.errors`` class the transport raises for it; ``WrongNode``
     (a node-local script reached another computer) is raised as ``RemoteCommandFailed``.
-    ``RunLocked``: another run's record holds the cluster (``runner.errors.RunLocked``).
+    ``RunLocked``: another coordinator holds the run lock (``runner.errors.RunLocked``).
     """
 
     REMOTE_COMMAND_FAILED = "RemoteCommandFailed"
@@ -222,3 +256,33 @@ def read_script(script: str) -> tuple[ScriptName, dict[str, Any]]:
                 raise ScriptProtocolError("arguments are not one single-quoted literal")
             return name, decode_args(literal[1:-1])
     raise ScriptProtocolError("script has no $PycauArgs line")
+
+
+def holder_document(holder: LockHolder) -> dict[str, Any]:
+    """A lock holder as scripts carry it (``Holder``, ``Previous``, ``Fence``)."""
+    return {
+        "RunId": holder.run_id,
+        "Coordinator": holder.coordinator,
+        "Pid": holder.pid,
+        "StartedAt": holder.started_at,
+    }
+
+
+def read_holder(raw: Any) -> LockHolder | None:
+    """A holder document (as scripts carry or answer it) back, ``None`` for null;
+    ``ScriptProtocolError`` when it is not one."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ScriptProtocolError("a lock holder must be an object")
+    try:
+        age = float(raw.get("AgeSeconds") or 0.0)
+        return LockHolder(
+            run_id=str(raw["RunId"]),
+            coordinator=str(raw["Coordinator"]),
+            pid=int(raw["Pid"]),
+            started_at=str(raw["StartedAt"]),
+            heartbeat_age_seconds=age if age == age and age >= 0 else 0.0,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScriptProtocolError(f"not a lock holder: {exc}") from exc

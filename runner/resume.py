@@ -1,20 +1,25 @@
 """Resume an updating run from the run journal (``pycau resume``, the coordinator-crash fault).
 
-Owns: ``resume_updating_run`` — load the run's last checkpoint, take the cluster's run lock
-back (the crashed coordinator still holds it: ``force_recovery``, CAU's ``-ForceRecovery``,
-takes it over when it is stale or the run's own), record the recovery (kind
+Owns: ``resume_updating_run`` — load the run's last checkpoint, record the recovery (kind
 ``coordinator-crash``, CAU event 1014, kind ``run-resumed``), observe the cluster afresh and
 let the same engine go on. A node already finished is never touched again; a node mid-way
 goes on from its journaled progress checked against the fresh view (a restart journaled as
 issued counts only if the boot id changed, so it is never issued twice; a node pycau paused
 is resumed by the normal lifecycle). A node Paused by someone else is left alone and
-reported.
+reported. CredSSP the dead coordinator enabled is disabled at the end.
+
+The run lock is taken once the cluster answers (a coordinator that died during a management
+outage resumes into it, and waits it out, bounded), before anything is touched:
+``take_lease`` is the caller's ``RunLease.acquire`` (the dead coordinator still holds the
+lock, so that needs ``force_recovery`` and a holder that is gone); its ``RunLocked``
+propagates with nothing changed.
 
 Must not: decide anything itself or act on the cluster except through the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from runner.credssp import disable_credssp
@@ -23,6 +28,7 @@ from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.journal_codec import decode_as
 from runner.journaled import JournalLink
+from runner.lease import RunLease
 from runner.profile import Profile
 from runner.recorder import Listener
 from runner.report import RunReport
@@ -40,10 +46,9 @@ def resume_updating_run(
     run_id: str,
     *,
     listener: Listener | None = None,
-    force_recovery: bool = False,
+    take_lease: Callable[[], RunLease] | None = None,
 ) -> RunReport:
-    """Continue run ``run_id`` of ``journal``; ``InputError`` when there is nothing to resume,
-    ``RunLocked`` when the lock is held and not recoverable."""
+    """Continue run ``run_id`` of ``journal``; ``InputError`` when there is nothing to resume."""
     run = journal.load(run_id)
     if run is None:
         raise InputError(journal.path, "$", f"the journal holds no run {run_id}")
@@ -51,19 +56,16 @@ def resume_updating_run(
         raise InputError(journal.path, "$", f"run {run_id} already ended {run.status}")
     profile = decode_as(Profile, run.profile)
     started_at = datetime.fromisoformat(run.started_at)
-    link = JournalLink(journal, run_id, force_recovery=force_recovery)
+    link = JournalLink(journal, run_id)
     engine = _Engine(transport, clock, profile, run_id, started_at, listener, link)
     if run.state is None:
         # The coordinator died before its first checkpoint: it changed nothing but scans.
+        if take_lease is not None:
+            engine.hold(take_lease())
         return engine.run()
     link.restore(engine, run)
-    link.takeover = journal.acquire_lock(
-        run.cluster, run_id, clock.now(), force_recovery=force_recovery
-    )
     rec = engine.rec
     rec.emit("coordinator-crash", None, f"the coordinator stopped after journal step {run.step}")
-    done = sum(1 for node in engine.book.nodes.values() if node.terminal)
-    rec.cau(1014, None, f"recovering cluster from previous run ({done} node(s) finished)")
     engine._observe()
     while engine.view is None:  # no view at all yet: wait out a management outage, bounded
         since = engine.progress.unreachable_since
@@ -72,6 +74,14 @@ def resume_updating_run(
             return engine._finish()
         engine.clock.sleep(POLL_ACTIVE_SECONDS)
         engine._observe()
+    took = ""
+    if take_lease is not None:
+        lease = take_lease()  # RunLocked: refused, nothing touched
+        engine.hold(lease)
+        if lease.taken_over is not None:
+            took = f"; took the run lock over from {lease.taken_over.describe()}"
+    done = sum(1 for node in engine.book.nodes.values() if node.terminal)
+    rec.cau(1014, None, f"recovering cluster from previous run ({done} node(s) finished){took}")
     view = engine.view
     if view is not None and not engine.progress.stale:
         for node in view.nodes:
@@ -85,6 +95,7 @@ def resume_updating_run(
     try:
         engine._loop()
     finally:
-        if profile.enable_credssp:  # the dead coordinator left it enabled
-            disable_credssp(transport, clock, rec)
+        enabled = engine.progress.credssp_enabled_on  # the dead coordinator left it on
+        if enabled and (engine.lease is None or engine.lease.lost is None):
+            disable_credssp(transport, clock, rec, enabled)
     return engine._finish()

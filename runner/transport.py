@@ -11,14 +11,23 @@ Theory of operation:
 - **commands** (``suspend_node``, ``resume_node``, ``restart_node``) return when the cluster
   accepted them; their effect is seen in later observations (drain status, boot id).
 - A restart is confirmed only by a **changed boot id** in a later observation, never by a
-  dropped connection.
+  dropped connection; ``restart_node`` answers the boot type the node is really doing.
+- **the run lock** lives in the cluster database: ``create_run_lock`` is an atomic
+  create-if-absent (exactly one of two coordinators racing for it wins), ``take_over_run_lock``
+  replaces one named holder atomically against other takers, ``renew_run_lock`` refreshes
+  the holder's heartbeat (in the cluster's own time), ``release_run_lock`` frees it. After a
+  successful create or take-over the transport fences its later commands with the holder:
+  the cluster refuses a command from a coordinator that no longer holds the lock
+  (``RunLocked``). The policy (who may take over, when) is ``runner.run_lock``'s.
 - Time passes only through ``Clock``. A call that takes time in the real world takes
   simulated time too.
 
 Error contract (see ``runner.errors``): every method may raise ``ClusterUnreachable``,
 ``NodeUnreachable`` or ``OperationTimedOut`` — effect unknown, observe again before deciding.
 ``RemoteCommandFailed`` and its subclasses mean the command had no effect, except
-``DrainFailed`` (node left Paused). ``AuthenticationFailed`` means no effect.
+``DrainFailed`` (node left Paused). ``AuthenticationFailed`` means no effect. ``RunLocked``
+(not a transport error) means the cluster refused a fenced command because another
+coordinator holds the run lock now: no effect, and the run must stop acting.
 
 Must not: import anything outside the standard library and ``runner.types``/``runner.errors``.
 """
@@ -27,7 +36,15 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from runner.types import ClusterView, FailbackMode, ValidationReport, WorkHandle, WorkProgress
+from runner.types import (
+    BootType,
+    ClusterView,
+    FailbackMode,
+    LockHolder,
+    ValidationReport,
+    WorkHandle,
+    WorkProgress,
+)
 
 __all__ = ["Clock", "ClusterTransport"]
 
@@ -103,18 +120,56 @@ class ClusterTransport(Protocol):
         """Resume-ClusterNode -Failback <mode>; the node goes Up."""
         ...
 
-    def restart_node(self, node: str, *, soft: bool = False) -> None:
-        """Restart ``node`` (Kernel Soft Reboot when ``soft``). Returns once initiated.
+    def restart_node(self, node: str, *, soft: bool = False) -> BootType:
+        """Restart ``node`` (Kernel Soft Reboot when ``soft`` and the node can). Returns once
+        initiated, with the boot type the node is doing (a soft request may restart fully).
 
         Completion is seen only as a changed ``NodeView.boot_id`` with state back to
         Paused/Up. Effect unknown on any transport error: observe the boot id.
         """
         ...
 
-    def set_credssp(self, enabled: bool) -> None:
-        """Enable-WSManCredSSP -Role Server (or Disable-) on the cluster's nodes.
+    def credssp_enabled(self, node: str) -> bool:
+        """Whether the CredSSP server role is enabled on ``node`` (Get-WSManCredSSP), read on
+        the node's own endpoint. No effect."""
+        ...
 
-        ``RemoteCommandFailed``: refused, no effect. Known issue credssp-left-enabled: the
-        runner disables it again at the end of every run it enabled it for, and retries.
+    def set_credssp(self, node: str, enabled: bool) -> None:
+        """Enable-WSManCredSSP -Role Server (or Disable-) on ``node``'s own endpoint.
+
+        ``RemoteCommandFailed``: refused, no effect (``code`` 5 = access denied: the account
+        may not change the node's WSMan configuration). Known issue credssp-left-enabled:
+        the runner disables what it enabled at the end of every run, and retries.
         """
+        ...
+
+    def create_run_lock(self, holder: LockHolder) -> LockHolder | None:
+        """Create the cluster's run lock for ``holder`` unless one exists (atomic).
+
+        ``None``: created, and later commands are fenced with ``holder``. Otherwise the
+        current holder (with its heartbeat age), and nothing changed.
+        """
+        ...
+
+    def take_over_run_lock(self, holder: LockHolder, previous: LockHolder) -> LockHolder | None:
+        """Replace the lock ``previous`` holds by ``holder``, atomically against other takers.
+
+        ``None``: taken over (or the lock had been freed and is now created), and later
+        commands are fenced with ``holder``. Otherwise whoever holds it now (someone else
+        took it first), and nothing changed.
+        """
+        ...
+
+    def renew_run_lock(self, holder: LockHolder) -> None:
+        """Refresh the heartbeat of the lock ``holder`` holds; ``RunLocked`` (no effect) when
+        it does not hold it any more."""
+        ...
+
+    def release_run_lock(self, holder: LockHolder) -> None:
+        """Free the lock if ``holder`` holds it; no effect otherwise."""
+        ...
+
+    def read_run_lock(self) -> LockHolder | None:
+        """The lock's holder with its heartbeat age, or ``None`` when the cluster is not
+        locked. No effect."""
         ...

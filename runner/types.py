@@ -19,6 +19,7 @@ __all__ = [
     "DrainStatus",
     "FailbackMode",
     "HealthStatus",
+    "LockHolder",
     "NodeState",
     "NodeView",
     "OperationalStatus",
@@ -189,8 +190,15 @@ class FailbackMode(StrEnum):
 
 
 class BootType(StrEnum):
+    """How a node restarted, as the node answered (CAU's NodeRebootResult.BootType).
+
+    ``UNKNOWN``: a soft restart was asked for and the node's answer was lost, so whether it
+    restarted fully or softly is not known (a full restart asked for is always full).
+    """
+
     FULL = "FullBoot"
     SOFT = "SoftBoot"
+    UNKNOWN = "Unknown"
 
 
 class WorkKind(StrEnum):
@@ -361,3 +369,30 @@ class ValidationReport:
     passed: bool
     path: str
     summary: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockHolder:
+    """Who holds a cluster's run lock: one coordinator process of one run.
+
+    ``started_at`` is the run's start (ISO-8601 UTC); ``heartbeat_age_seconds`` is how long
+    ago, in the cluster's own time, the holder last renewed the lock (0 for a holder being
+    written). Two holders are the same coordinator when run id, host and process id agree.
+    """
+
+    run_id: str
+    coordinator: str
+    pid: int
+    started_at: str
+    heartbeat_age_seconds: float = 0.0
+
+    def same_coordinator(self, other: LockHolder) -> bool:
+        key = (other.run_id, other.coordinator, other.pid)
+        return (self.run_id, self.coordinator, self.pid) == key
+
+    def describe(self) -> str:
+        """``run R (coordinator HOST, process PID, started T)`` for messages."""
+        return (
+            f"run {self.run_id} (coordinator {self.coordinator}, process {self.pid}, "
+            f"started {self.started_at})"
+        )

@@ -10,7 +10,10 @@ Error contract (as ``runner.transport`` documents): a node that is Down raises
 on ``observe``; suspend/resume on a cluster without quorum raise ``ClusterUnreachable``;
 ``StorageDegraded`` (no effect) while storage is degraded or a repair job runs; a management
 outage (``management_down``, driven by faults) raises ``ClusterUnreachable`` for every call
-while work on the nodes goes on.
+while work on the nodes goes on. The run lock lives in the world (``world.run_lock``); after
+a successful create or take-over, commands are fenced with the holder (``fence``): the world
+refuses them with ``RunLocked`` once another coordinator holds the lock. The twin sets
+``fence`` per script from what the script carries, as a real cluster checks each script.
 
 Must not: decide anything; all state lives in the world.
 """
@@ -21,8 +24,10 @@ from typing import TYPE_CHECKING
 
 from runner.errors import ClusterUnreachable
 from runner.types import (
+    BootType,
     ClusterView,
     FailbackMode,
+    LockHolder,
     ValidationReport,
     WorkHandle,
     WorkKind,
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMAND_SECONDS",
+    "LOCK_SECONDS",
     "OBSERVE_SECONDS",
     "POLL_SECONDS",
     "START_SECONDS",
@@ -44,6 +50,7 @@ OBSERVE_SECONDS = 0.5
 POLL_SECONDS = 0.5
 START_SECONDS = 1.0
 COMMAND_SECONDS = 1.0
+LOCK_SECONDS = 0.5  # one read-modify-write of the cluster database
 
 
 class SimTransport:
@@ -53,6 +60,7 @@ class SimTransport:
         self.world = world
         self.management_down = False
         self.calls = 0
+        self.fence: LockHolder | None = None  # the run lock this transport's commands hold
 
     def _spend(self, seconds: float) -> None:
         self.calls += 1
@@ -71,11 +79,13 @@ class SimTransport:
 
     def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
         self._spend(START_SECONDS)
+        self.world.run_lock.fenced(self.fence)
         self.world.reachable(node, "Install-WindowsUpdate")
         return self.world.updates.start_install(node, tuple(update_ids))
 
     def start_script(self, node: str, script: str) -> WorkHandle:
         self._spend(START_SECONDS)
+        self.world.run_lock.fenced(self.fence)
         self.world.reachable(node, "Invoke-Command")
         return self.world.updates.start_script(node, script)
 
@@ -95,22 +105,57 @@ class SimTransport:
 
     def suspend_node(self, node: str) -> None:
         self._spend(COMMAND_SECONDS)
+        self.world.run_lock.fenced(self.fence)
         self.world.suspend(node)
 
     def resume_node(self, node: str, failback: FailbackMode) -> None:
         self._spend(COMMAND_SECONDS)
+        self.world.run_lock.fenced(self.fence)
         self.world.resume(node, FailbackMode(failback))
 
-    def restart_node(self, node: str, *, soft: bool = False) -> None:
+    def restart_node(self, node: str, *, soft: bool = False) -> BootType:
         self._spend(COMMAND_SECONDS)
-        self.world.restart(node, soft=soft)
+        self.world.run_lock.fenced(self.fence)
+        return self.world.restart(node, soft=soft)
 
-    def set_credssp(self, enabled: bool) -> None:
-        """On each node that is up, in cluster order, as the WinRM transport does (own endpoint)."""
-        for node in [name for name, sim in self.world.nodes.items() if sim.up]:
-            self.set_node_credssp(node, enabled)
+    def credssp_enabled(self, node: str) -> bool:
+        self._spend(POLL_SECONDS)
+        return self.world.credssp_enabled(node)
 
-    def set_node_credssp(self, node: str, enabled: bool) -> None:
-        """One node's CredSSP server role (the twin's set-credssp.ps1 answer)."""
+    def set_credssp(self, node: str, enabled: bool) -> None:
+        """One node's CredSSP server role, on its own endpoint (as the WinRM transport does)."""
         self._spend(COMMAND_SECONDS)
+        self.world.run_lock.fenced(self.fence)
         self.world.set_credssp(node, enabled)
+
+    # -- the run lock (``world.run_lock``) ----------------------------------------------
+    def create_run_lock(self, holder: LockHolder) -> LockHolder | None:
+        self._spend(LOCK_SECONDS)
+        current = self.world.run_lock.create(holder)
+        if current is None:
+            self.fence = holder
+        return current
+
+    def take_over_run_lock(self, holder: LockHolder, previous: LockHolder) -> LockHolder | None:
+        self._spend(LOCK_SECONDS)
+        current = self.world.run_lock.take_over(holder, previous)
+        if current is None:
+            self.fence = holder
+        return current
+
+    def renew_run_lock(self, holder: LockHolder) -> None:
+        self._spend(LOCK_SECONDS)
+        self.world.run_lock.renew(holder)
+
+    def release_run_lock(self, holder: LockHolder) -> None:
+        self._spend(LOCK_SECONDS)
+        self.world.run_lock.release(holder)
+
+    def read_run_lock(self) -> LockHolder | None:
+        self._spend(LOCK_SECONDS)
+        return self.world.run_lock.read()
+
+    def lock_holder(self) -> LockHolder | None:
+        """The lock's holder as a script sees it within its own round trip (the twin's
+        publish-run check): no simulated time of its own."""
+        return self.world.run_lock.read()

@@ -38,6 +38,7 @@ from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.faults import FaultBook
 from simulator.known_issues import apply_known_issues, managed_by
+from simulator.lock_group import RunLockGroup
 from simulator.model import Scenario
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
@@ -101,6 +102,7 @@ class SimulatedCluster:
         self.updates = WindowsUpdate(self)
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
+        self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)
@@ -213,7 +215,8 @@ class SimulatedCluster:
         self.workloads.retry_pending()
         self.nodes_changed()
 
-    def restart(self, node: str, *, soft: bool) -> None:
+    def restart(self, node: str, *, soft: bool) -> BootType:
+        """Restart ``node``; the boot type it does (soft only when asked and allowed)."""
         sim = self.reachable(node, "Restart-Computer")
         boot = BootType.SOFT if soft and not self.updates.firmware_pending(node) else BootType.FULL
         hang = self.faults.boot_hang(node)
@@ -230,6 +233,7 @@ class SimulatedCluster:
             self.env.process(
                 self._boot_after(node, sim.power_token, sim.boot_seconds(boot is BootType.SOFT))
             )
+        return boot
 
     # -- power transitions -----------------------------------------------------------------
     def crash(self, node: str, down_seconds: float | None, *, at_start: bool = False) -> bool:
@@ -322,6 +326,10 @@ class SimulatedCluster:
         self.record("witness", None, "online" if online else "offline")
         self.workloads.retry_pending()
         self.nodes_changed()
+
+    def credssp_enabled(self, node: str) -> bool:
+        self.reachable(node, "Get-WSManCredSSP")
+        return self.credssp[node]
 
     def set_credssp(self, node: str, enabled: bool) -> None:
         command = "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP"

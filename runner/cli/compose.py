@@ -32,6 +32,7 @@ from runner.profile import Policy, Profile
 
 if TYPE_CHECKING:
     from runner.report import RunEvent
+    from runner.types import LockHolder
     from simulator.model import Scenario
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "CoordinatorCrashed",
     "default_scenario_path",
     "peak_memory_mb",
+    "rehearsal_holder",
     "rehearse",
     "rehearse_world",
     "simulated_run_id",
@@ -51,6 +53,8 @@ __all__ = [
 SIMULATED_STARTED_AT = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
 
 DEFAULT_SCENARIO = "four-node-rolling.yaml"
+# The coordinator host a simulated run's lock holder names.
+REHEARSAL_HOST = "rehearsal"
 
 POLICIES = (Policy.CLASSIC, Policy.FAST)
 
@@ -61,6 +65,19 @@ _RUN_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pycau:simulate")
 def simulated_run_id(scenario_name: str, seed: int) -> str:
     """The deterministic run id of a simulated run of ``scenario_name`` with ``seed``."""
     return str(uuid.uuid5(_RUN_ID_NAMESPACE, f"{scenario_name}\x1f{seed}"))
+
+
+def rehearsal_holder(run_id: str, pid: int = 1) -> LockHolder:
+    """The run-lock holder of a simulated coordinator: process ``pid`` of the rehearsal host."""
+    from runner.report import iso_utc
+    from runner.types import LockHolder
+
+    return LockHolder(
+        run_id=run_id,
+        coordinator=REHEARSAL_HOST,
+        pid=pid,
+        started_at=iso_utc(SIMULATED_STARTED_AT),
+    )
 
 
 def default_scenario_path() -> Path:
@@ -126,6 +143,7 @@ def rehearse_world(
     # Lazy imports: the simulator (and SimPy) load only when a rehearsal is asked for.
     from runner.engine import run_updating_run
     from runner.journal import RunJournal
+    from runner.lease import RunLease
     from runner.resume import resume_updating_run
     from simulator.world import build_world
 
@@ -153,6 +171,11 @@ def rehearse_world(
 
         journal.after_checkpoint = crash
         journal.state_from_step = crash_at_step  # earlier states are never read back
+    # The simulated coordinator takes the cluster's run lock as a real one does: process 1
+    # on the rehearsal host; after a crash, process 2 takes it over by force recovery.
+    cluster = scenario.cluster.name
+    holder = rehearsal_holder(run_id)
+    lease = RunLease.acquire(world.transport, world.clock, holder, cluster=cluster)
     try:
         run_report = run_updating_run(
             world.transport,
@@ -162,6 +185,7 @@ def rehearse_world(
             started_at=SIMULATED_STARTED_AT,
             listener=listener,
             journal=journal,
+            lease=lease,
         )
     except CoordinatorCrashed as crashed:
         assert journal is not None
@@ -170,9 +194,21 @@ def rehearse_world(
         world.record("coordinator-crash", None, str(crashed))
         for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
             world.faults.fired_one(fault, str(crashed))
-        # The simulation plays the admin who runs `pycau resume --force-recovery`.
+
+        # The simulation plays the admin who runs `pycau resume --force-recovery`; the dead
+        # process 1 still holds the lock, and is known to be gone.
+        def take_lease() -> RunLease:
+            return RunLease.acquire(
+                world.transport,
+                world.clock,
+                replace(holder, pid=2),
+                cluster=cluster,
+                force_recovery=True,
+                holder_gone=holder.same_coordinator,
+            )
+
         run_report = resume_updating_run(
-            world.transport, world.clock, journal, run_id, listener=listener, force_recovery=True
+            world.transport, world.clock, journal, run_id, listener=listener, take_lease=take_lease
         )
     if journal is not None:
         journal.close()

@@ -50,7 +50,7 @@ from runner.cli.remote_session import (
     connection_options,
     run_options,
 )
-from runner.cli.run_record import render_status
+from runner.cli.run_record import render_lock, render_status
 from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
 from runner.winrm.readiness import Verdict
@@ -236,6 +236,8 @@ def run(
 @connection_options
 @_remote
 def status(session: Session, **_: Any) -> int:
-    """The run in progress (or the last one), like Get-CauRun."""
-    render_status(Console(highlight=False), session.transport.get_run())
+    """The run in progress (or the last one), like Get-CauRun, and who holds the run lock."""
+    console = Console(highlight=False)
+    render_lock(console, session.transport.read_run_lock())
+    render_status(console, session.transport.get_run())
     return 0

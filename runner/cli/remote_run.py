@@ -16,6 +16,7 @@ through the session's clock.
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
@@ -25,7 +26,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli.compose import SIMULATED_STARTED_AT, simulated_run_id
+from runner.cli.compose import SIMULATED_STARTED_AT
 from runner.cli.progress import RunProgress, render_summary
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
@@ -34,12 +35,21 @@ from runner.decisions import node_order
 from runner.engine import run_updating_run
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
+from runner.lease import RunLease
 from runner.profile import Profile
-from runner.report import RunEvent
-from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
+from runner.report import RunEvent, iso_utc
+from runner.types import ClusterView, LockHolder, NodeState, UpdateInfo, WorkHandle, WorkState
 from runner.winrm.readiness import RuleResult, judge
 
-__all__ = ["perform_run", "readiness", "render_plan", "render_rules", "scan_cluster"]
+__all__ = [
+    "coordinator_gone",
+    "perform_run",
+    "readiness",
+    "render_plan",
+    "render_rules",
+    "scan_cluster",
+    "take_run_lock",
+]
 
 _SCAN_POLL_SECONDS = 10.0
 
@@ -148,6 +158,39 @@ def render_plan(
         console.print(f"  • {gate}", highlight=False)
 
 
+def coordinator_gone(holder: LockHolder) -> bool:
+    """Whether ``holder`` is a coordinator process on THIS host that no longer exists (so
+    ``--force-recovery`` may take its lock at once). A holder on another host is judged by
+    its heartbeat alone: its process cannot be seen from here."""
+    if holder.coordinator != socket.gethostname() or holder.pid == os.getpid():
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another account
+        return False
+    return False
+
+
+def take_run_lock(
+    session: Session, run_id: str, started_at: str, cluster: str, *, force_recovery: bool
+) -> RunLease:
+    """The cluster's run lock for this process, before anything is touched; ``RunLocked``
+    (exit 3, naming the holder) when another coordinator holds it."""
+    holder = LockHolder(
+        run_id=run_id, coordinator=socket.gethostname(), pid=os.getpid(), started_at=started_at
+    )
+    return RunLease.acquire(
+        session.transport,
+        session.clock,
+        holder,
+        cluster=cluster,
+        force_recovery=force_recovery,
+        holder_gone=coordinator_gone,
+    )
+
+
 def perform_run(
     session: Session,
     profile: Profile,
@@ -175,12 +218,14 @@ def perform_run(
     if not yes and not click.confirm("Start the updating run?", default=False):
         console.print("not started: nothing was changed on the cluster")
         return 1
-    twin = session.twin
-    if twin is not None:  # ids of `pycau simulate`, so the two reports compare directly
-        run_id = simulated_run_id(str(twin.get("Scenario")), int(twin.get("Seed") or 0))
-        started_at = SIMULATED_STARTED_AT
-    else:
-        run_id, started_at = str(uuid.uuid4()), utc_now()
+    # Every run has its own id; a twin's cluster lives on the simulated calendar.
+    run_id = str(uuid.uuid4())
+    started_at = SIMULATED_STARTED_AT if session.twin is not None else utc_now()
+    lease = take_run_lock(
+        session, run_id, iso_utc(started_at), view.cluster, force_recovery=force_recovery
+    )
+    if lease.taken_over is not None:
+        console.print(f"force recovery: took the run lock over from {lease.taken_over.describe()}")
     record = RunRecord(
         run_id=run_id,
         cluster=view.cluster,
@@ -189,7 +234,7 @@ def perform_run(
         nodes=names,
     )
     publisher = RecordPublisher(transport, record)
-    publisher.publish(force=force_recovery)  # the run lock: RunLocked stops us here
+    publisher.quietly()  # pycau status reads it; only the lock's holder may publish
     for node in view.nodes:
         if node.state in (NodeState.UP, NodeState.PAUSED):
             try:
@@ -205,7 +250,7 @@ def perform_run(
 
         report = run_updating_run(
             transport, session.clock, profile, run_id=run_id, started_at=started_at,
-            listener=listener, journal=journal, force_recovery=force_recovery,
+            listener=listener, journal=journal, lease=lease,
         ).to_dict()  # fmt: skip
     record.finish(report)
     publisher.quietly()

@@ -1,13 +1,14 @@
 """``pycau resume RUN_ID``: continue a real updating run after its coordinator died.
 
 Owns: the ``resume`` command — open the run journal ``pycau run`` wrote, take the cluster's
-run record (the run lock) back for the same run id, and let
+run lock over from the dead coordinator (``runner.lease``), and let
 ``runner.resume.resume_updating_run`` continue from the last checkpoint plus a fresh
 observation, with the same live progress, report and exit codes as ``pycau run``.
 
-A run whose coordinator died still holds both locks (the journal's and the cluster's run
-record): ``--force-recovery`` (CAU's ``-ForceRecovery``) takes them over. Without it the
-resume is refused with exit 3, so two coordinators never drive one cluster.
+A run whose coordinator died still holds the cluster's run lock: ``--force-recovery`` (CAU's
+``-ForceRecovery``) takes it over from a holder that is gone (a dead process on this host,
+or a heartbeat silent for 15 minutes). Without it the resume is refused with exit 3, so two
+coordinators never drive one cluster.
 
 Must not: decide anything about the run; it only wires the journal, the session and the
 engine's resume together.
@@ -27,6 +28,7 @@ from runner.cli import cli
 from runner.cli.output import check_report_target, write_report
 from runner.cli.progress import RunProgress, render_summary
 from runner.cli.remote import _remote
+from runner.cli.remote_run import take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.errors import InputError
@@ -83,6 +85,11 @@ def resume(
             return 1
         view = session.transport.observe()
         names = tuple(node.name for node in view.nodes)
+        # The dead coordinator still holds the lock: RunLocked (exit 3) unless recovering
+        # from a holder that is gone. Taken before anything is touched.
+        lease = take_run_lock(
+            session, run_id, run.started_at, view.cluster, force_recovery=force_recovery
+        )
         record = RunRecord(
             run_id=run_id,
             cluster=view.cluster,
@@ -91,7 +98,7 @@ def resume(
             nodes=names,
         )
         publisher = RecordPublisher(session.transport, record)
-        publisher.publish(force=force_recovery)  # RunLocked (exit 3) unless recovering
+        publisher.quietly()
         with RunProgress(console, names, title=f"{view.cluster} · run {run_id}", quiet=quiet) as (
             progress
         ):
@@ -102,7 +109,7 @@ def resume(
 
             report = resume_updating_run(
                 session.transport, session.clock, journal, run_id,
-                listener=listener, force_recovery=force_recovery,
+                listener=listener, take_lease=lambda: lease,
             ).to_dict()  # fmt: skip
         record.finish(report)
         publisher.quietly()

@@ -7,11 +7,12 @@ events and published in the cluster database (cluster parameter ``PycauRun``) so
 engine listener that publishes it when something an operator cares about changes; and
 ``render_status``.
 
-Theory of operation: the record doubles as the run lock (CAU's per-cluster lock): a new run
-refuses to start while another run's record says ``RunInProgress``, unless forced
-(``--force-recovery``). It travels on a command line, so it stays small: one entry per node,
-no event log. A failed publish never stops the run — the run goes on and the failure is
-reported at the end.
+Theory of operation: the record is information, not the lock (the run lock is the cluster
+group ``runner.lease`` takes); while the cluster is locked only the lock's holder may
+publish it, so a coordinator that lost the lock cannot overwrite the record of the run that
+took it. It travels on a command line, so it stays small: one entry per node, no event log.
+A failed publish never stops the run — the run goes on and the failure is reported at the
+end.
 
 Must not: decide anything about the run or read a clock (times come from the events).
 """
@@ -26,7 +27,9 @@ from rich.console import Console
 from rich.table import Table
 
 from runner.errors import RunLocked, TransportError
+from runner.lease import LOCK_STALE_SECONDS
 from runner.report import RunEvent, iso_utc
+from runner.types import LockHolder
 from runner.winrm.transport import WinRMTransport
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "RUN_NOT_IN_PROGRESS",
     "RecordPublisher",
     "RunRecord",
+    "render_lock",
     "render_status",
 ]
 
@@ -113,9 +117,9 @@ class RecordPublisher:
         self.record = record
         self.failures: list[str] = []
 
-    def publish(self, *, force: bool = False) -> None:
-        """Publish now; ``RunLocked`` and transport errors propagate (used at start)."""
-        self._transport.publish_run(self.record.document, force=force)
+    def publish(self) -> None:
+        """Publish now; ``RunLocked`` and transport errors propagate."""
+        self._transport.publish_run(self.record.document)
 
     def __call__(self, event: RunEvent) -> None:
         if self.record.on_event(event):
@@ -127,6 +131,23 @@ class RecordPublisher:
             self.publish()
         except (TransportError, RunLocked) as exc:
             self.failures.append(str(exc))
+
+
+def render_lock(console: Console, holder: LockHolder | None) -> None:
+    """The run lock's line of ``pycau status``."""
+    if holder is None:
+        console.print("RunLock             : free", highlight=False)
+        return
+    stale = (
+        " (stale: its coordinator looks gone)"
+        if holder.heartbeat_age_seconds >= (LOCK_STALE_SECONDS)
+        else ""
+    )
+    console.print(
+        f"RunLock             : held by {holder.describe()}, heartbeat "
+        f"{holder.heartbeat_age_seconds:.0f} s ago{stale}",
+        highlight=False,
+    )
 
 
 def render_status(console: Console, record: Mapping[str, Any] | None) -> None:

@@ -128,6 +128,11 @@ class TwinServer:
             + (f" ({record.get('ErrorId')})" if record.get("ErrorId") else "")
             + f"; invariants: {'all hold' if not broken else 'VIOLATED ' + ', '.join(broken)}"
         )
+        fenced = self.answers.fenced_commands
+        self._echo(
+            f"twin: commands that change the cluster came from {len(fenced)} run(s): "
+            + (", ".join(f"{run} ({count})" for run, count in sorted(fenced.items())) or "none")
+        )
         if self.mismatches:
             self._echo(f"twin: expectation of {self.scenario.name} NOT met:")
             for mismatch in self.mismatches:

@@ -1,9 +1,11 @@
 """Parsers of the JSON documents pycau's scripts answer with, into the contract's value types.
 
-Owns: ``parse_cluster_view`` (observe.ps1), ``parse_work_handle`` (start-work.ps1) and
-``parse_work_progress`` (poll-work.ps1 / worker.ps1's status). The code tables that map
-Windows' numbers to the contract's enums live in ``runner.remote_protocol``, where the
-simulated twin's encoder reads them too, so both sides agree by construction.
+Owns: ``parse_cluster_view`` (observe.ps1), ``parse_work_handle`` (start-work.ps1),
+``parse_work_progress`` (poll-work.ps1 / worker.ps1's status), ``parse_boot_type``
+(restart-node.ps1), ``parse_credssp`` (get-credssp.ps1) and ``parse_lock_answer``
+(lock-*.ps1). The code tables that map Windows' numbers to the contract's enums live in
+``runner.remote_protocol``, where the simulated twin's encoder reads them too, so both sides
+agree by construction.
 
 Must not: talk to the network or raise anything but ``MalformedOutput`` (the transport maps
 it). Error documents are read by ``runner.winrm.faults``.
@@ -21,11 +23,15 @@ from runner.remote_protocol import (
     RESILIENCY_SETTINGS,
     RESOURCE_STATE_ONLINE,
     WITNESS_RESOURCE_TYPES,
+    ScriptProtocolError,
+    read_holder,
 )
 from runner.types import (
+    BootType,
     ClusterView,
     DrainStatus,
     HealthStatus,
+    LockHolder,
     NodeState,
     NodeView,
     OperationalStatus,
@@ -55,7 +61,10 @@ from runner.winrm.psjson import (
 
 __all__ = [
     "boot_id_of",
+    "parse_boot_type",
     "parse_cluster_view",
+    "parse_credssp",
+    "parse_lock_answer",
     "parse_validation_report",
     "parse_work_handle",
     "parse_work_progress",
@@ -299,3 +308,33 @@ def parse_work_progress(raw: Any, handle: WorkHandle) -> WorkProgress:
         error=_str(doc.get("Error"), "work Error"),
         hresult=_hresult(doc.get("HResult")),
     )
+
+
+def parse_boot_type(raw: Any) -> BootType:
+    """restart-node.ps1's answer: the boot type the node is doing (``Soft``)."""
+    doc = as_mapping(raw, "the restart answer")
+    soft = doc.get("Soft")
+    if not isinstance(soft, bool):
+        raise MalformedOutput("the restart answer has no boolean Soft")
+    return BootType.SOFT if soft else BootType.FULL
+
+
+def parse_credssp(raw: Any) -> bool:
+    """get-credssp.ps1's answer: whether the CredSSP server role is enabled."""
+    enabled = as_mapping(raw, "the CredSSP answer").get("Enabled")
+    if not isinstance(enabled, bool):
+        raise MalformedOutput("the CredSSP answer has no boolean Enabled")
+    return enabled
+
+
+def parse_lock_answer(raw: Any) -> LockHolder | None:
+    """A run-lock script's answer: ``None`` when it got or freed the lock (or found none),
+    else the holder (with its heartbeat age) that keeps it."""
+    doc = as_mapping(raw, "the run-lock answer")
+    try:
+        holder = read_holder(doc.get("Holder"))
+    except ScriptProtocolError as exc:
+        raise MalformedOutput(str(exc)) from exc
+    if doc.get("Created") is True or doc.get("TakenOver") is True:
+        return None
+    return holder

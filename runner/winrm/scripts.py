@@ -3,7 +3,9 @@
 Owns: loading the templates under ``runner/winrm/scripts/``, composing one script from a
 name and its arguments (header, prelude, ``$PycauArgs`` line, body in try/catch), and the
 payload resources that scripts carry in their arguments (the detached ``worker.ps1`` and the
-boot ``beacon.ps1``).
+boot ``beacon.ps1``). The run-lock library ``lock.ps1`` is composed into the scripts that
+take, read or are fenced by the run lock, and only those (the hot observe/poll path stays
+small).
 
 Theory of operation: the house style keeps templates free of interpolation — a template is
 fixed text and every value arrives in ``$PycauArgs`` (base64 JSON, quoted with
@@ -17,7 +19,9 @@ Must not: talk to the network or parse answers (``runner.winrm.parse`` does).
 
 from __future__ import annotations
 
+import base64
 import functools
+import gzip
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -25,6 +29,8 @@ from typing import Any
 from runner.remote_protocol import (
     ARGS_PREFIX,
     ARGS_SUFFIX,
+    FENCED_SCRIPTS,
+    LOCK_SCRIPTS,
     SCRIPT_HEADER,
     ScriptName,
     encode_args,
@@ -38,11 +44,12 @@ __all__ = [
     "command_line",
     "compose",
     "template",
+    "worker_payload",
     "worker_source",
 ]
 
 # Resources that are not sent as scripts of their own but travel inside arguments.
-PAYLOADS = ("prelude", "worker", "beacon")
+PAYLOADS = ("prelude", "lock", "worker", "beacon")
 
 _EPILOGUE = (
     "} catch {",
@@ -77,6 +84,14 @@ def worker_source() -> str:
     return _wire_text("worker")
 
 
+@functools.cache
+def worker_payload() -> str:
+    """The worker as ``start-work`` carries it: gzip (``mtime=0``, so the same bytes every
+    time) in base64; start-work.ps1 unpacks it. A third of the plain text's size."""
+    packed = gzip.compress(worker_source().encode("utf-8"), mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
 def beacon_source() -> str:
     """The startup beacon that ``install-beacon`` writes to the node."""
     return _wire_text("beacon")
@@ -85,9 +100,11 @@ def beacon_source() -> str:
 def compose(name: ScriptName, args: Mapping[str, Any]) -> str:
     """The full text of script ``name`` with ``args`` bound to ``$PycauArgs``."""
     args_line = f"{ARGS_PREFIX}{ps_quote(encode_args(args))}{ARGS_SUFFIX}"
+    library = (_wire_text("lock"),) if name in LOCK_SCRIPTS or name in FENCED_SCRIPTS else ()
     parts = (
         f"{SCRIPT_HEADER}{name.value}",
         _wire_text("prelude"),
+        *library,
         args_line,
         "try {",
         _wire_text(name.value),

@@ -29,15 +29,17 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from runner.clock import SystemClock
 from runner.errors import ClusterUnreachable, RemoteCommandFailed
-from runner.remote_protocol import ScriptName
+from runner.remote_protocol import FENCED_SCRIPTS, ScriptName, holder_document
 from runner.transport import Clock
 from runner.types import (
+    BootType,
     ClusterView,
     FailbackMode,
+    LockHolder,
     NodeState,
     ValidationReport,
     WorkHandle,
@@ -47,18 +49,22 @@ from runner.types import (
 from runner.winrm.connection import ConnectionOptions, Credentials
 from runner.winrm.faults import error_from_document, safe_text
 from runner.winrm.parse import (
+    parse_boot_type,
     parse_cluster_view,
+    parse_credssp,
+    parse_lock_answer,
     parse_validation_report,
     parse_work_handle,
     parse_work_progress,
 )
 from runner.winrm.psjson import MalformedOutput, load_document
-from runner.winrm.scripts import beacon_source, command_line, worker_source
+from runner.winrm.scripts import beacon_source, command_line, worker_payload
 from runner.winrm.shell import RemoteShell, WireStats
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 CLUSTER = "cluster"
+T = TypeVar("T")
 # Invoke-CauScan's default Windows Update search (reference cau.md §2.1).
 DEFAULT_CRITERIA = "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
 
@@ -97,6 +103,7 @@ class WinRMTransport:
         self.round_trip_hooks: list[Callable[[float | None], None]] = []
         self._shells: dict[str, RemoteShell] = {}
         self._fallback_nodes: tuple[str, ...] = ()
+        self._fence: LockHolder | None = None  # the run lock this transport's commands hold
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -125,6 +132,8 @@ class WinRMTransport:
         idempotent: bool,
         node: str | None,
     ) -> Any:
+        if name in FENCED_SCRIPTS and self._fence is not None:
+            args = {**args, "Fence": holder_document(self._fence)}
         executable, arguments = command_line(name, args)
         try:
             result = shell.run(
@@ -148,6 +157,17 @@ class WinRMTransport:
         if isinstance(document, Mapping) and isinstance(document.get("Error"), Mapping):
             raise error_from_document(document, script=name.value, node=node, secret=secret)
         return document
+
+    @staticmethod
+    def _parsed(name: ScriptName, parse: Callable[[Any], T], document: Any) -> T:
+        """``parse(document)``; an answer that does not parse is a failed command (the one
+        place ``MalformedOutput`` becomes ``RemoteCommandFailed``)."""
+        try:
+            return parse(document)
+        except MalformedOutput as exc:
+            raise RemoteCommandFailed(
+                name.value, f"unexpected answer to {name.value}: {exc}"
+            ) from exc
 
     def _after_round_trip(self, endpoint_now: float | None) -> None:
         for hook in self.round_trip_hooks:
@@ -194,10 +214,10 @@ class WinRMTransport:
     def observe(self) -> ClusterView:
         args = {"WinRMPort": self.options.effective_port, "VmMemory": self._vm_memory}
         document = self._read_cluster(ScriptName.OBSERVE, args)
-        try:
-            view = parse_cluster_view(document, taken_at=self.clock.now())
-        except MalformedOutput as exc:
-            raise RemoteCommandFailed("observe", f"unexpected answer to observe: {exc}") from exc
+        now = self.clock.now()
+        view = self._parsed(
+            ScriptName.OBSERVE, lambda doc: parse_cluster_view(doc, taken_at=now), document
+        )
         self._fallback_nodes = tuple(
             n.name for n in view.nodes if n.state in (NodeState.UP, NodeState.PAUSED)
         )
@@ -210,15 +230,12 @@ class WinRMTransport:
             "UpdateIds": [],
             "Script": "",
             **args,
-            "Worker": worker_source(),
+            "Worker": worker_payload(),
         }
         document = self._on_node(
             node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
         )
-        try:
-            return parse_work_handle(document)
-        except MalformedOutput as exc:
-            raise RemoteCommandFailed("start-work", f"unexpected answer: {exc}") from exc
+        return self._parsed(ScriptName.START_WORK, parse_work_handle, document)
 
     def start_scan(self, node: str) -> WorkHandle:
         return self._start(node, WorkKind.SCAN)
@@ -232,21 +249,15 @@ class WinRMTransport:
     def start_validation(self) -> WorkHandle:
         """Test-Cluster in the detached worker on the node holding the cluster endpoint."""
         payload = {"Node": "", "Kind": WorkKind.VALIDATION.value, "Criteria": "",
-                   "UpdateIds": [], "Script": "", "Worker": worker_source()}  # fmt: skip
+                   "UpdateIds": [], "Script": "", "Worker": worker_payload()}  # fmt: skip
         document = self._on_cluster(
             ScriptName.START_WORK, payload, deadline=self.deadlines.start, about=None
         )
-        try:
-            return parse_work_handle(document)
-        except MalformedOutput as exc:
-            raise RemoteCommandFailed("start-work", f"unexpected answer: {exc}") from exc
+        return self._parsed(ScriptName.START_WORK, parse_work_handle, document)
 
     def read_validation_report(self) -> ValidationReport | None:
         document = self._read_cluster(ScriptName.VALIDATION_REPORT, {})
-        try:
-            return parse_validation_report(document)
-        except MalformedOutput as exc:
-            raise RemoteCommandFailed("validation-report", f"unexpected answer: {exc}") from exc
+        return self._parsed(ScriptName.VALIDATION_REPORT, parse_validation_report, document)
 
     def poll_work(self, handle: WorkHandle) -> WorkProgress:
         args = {"Id": handle.id, "Kind": handle.kind.value}
@@ -257,10 +268,9 @@ class WinRMTransport:
                 handle.node, ScriptName.POLL_WORK, args, deadline=self.deadlines.read,
                 idempotent=True,
             )  # fmt: skip
-        try:
-            return parse_work_progress(document, handle)
-        except MalformedOutput as exc:
-            raise RemoteCommandFailed("poll-work", f"unexpected answer: {exc}") from exc
+        return self._parsed(
+            ScriptName.POLL_WORK, lambda doc: parse_work_progress(doc, handle), document
+        )
 
     def suspend_node(self, node: str) -> None:
         self._on_cluster(
@@ -271,23 +281,54 @@ class WinRMTransport:
         args = {"Node": node, "Failback": failback.cau_name}
         self._on_cluster(ScriptName.RESUME_NODE, args, deadline=self.deadlines.command, about=node)
 
-    def restart_node(self, node: str, *, soft: bool = False) -> None:
-        self._on_node(
+    def restart_node(self, node: str, *, soft: bool = False) -> BootType:
+        document = self._on_node(
             node, ScriptName.RESTART_NODE, {"Soft": soft}, deadline=self.deadlines.command
         )
+        return self._parsed(ScriptName.RESTART_NODE, parse_boot_type, document)
 
-    def set_credssp(self, enabled: bool) -> None:
-        """set-credssp.ps1 on each node's own endpoint (Up or Paused in the last view).
+    def credssp_enabled(self, node: str) -> bool:
+        """get-credssp.ps1 on the node's own endpoint (WSMan:\\localhost\\Service\\Auth)."""
+        document = self._on_node(
+            node, ScriptName.GET_CREDSSP, {}, deadline=self.deadlines.read, idempotent=True
+        )
+        return self._parsed(ScriptName.GET_CREDSSP, parse_credssp, document)
 
-        Not one Invoke-Command fan-out from the cluster endpoint: reaching the other nodes
-        from there is the second hop CredSSP is about. The first failing node raises; the
-        runner tries again (setting a node twice is harmless).
-        """
-        if not self._fallback_nodes:
-            raise RemoteCommandFailed("set-credssp", "no node observed up yet")
-        for node in self._fallback_nodes:
-            args = {"Enabled": enabled}
-            self._on_node(node, ScriptName.SET_CREDSSP, args, deadline=self.deadlines.command)
+    def set_credssp(self, node: str, enabled: bool) -> None:
+        """set-credssp.ps1 on the node's own endpoint: not one Invoke-Command fan-out from the
+        cluster endpoint, since reaching the other nodes from there is the second hop
+        CredSSP is about."""
+        args = {"Enabled": enabled}
+        self._on_node(node, ScriptName.SET_CREDSSP, args, deadline=self.deadlines.command)
+
+    # -- the run lock (scripts/lock*.ps1) ---------------------------------------------------
+
+    def _lock(self, name: ScriptName, args: Mapping[str, Any]) -> LockHolder | None:
+        document = self._on_cluster(name, args, deadline=self.deadlines.read, about=None)
+        return self._parsed(name, parse_lock_answer, document)
+
+    def create_run_lock(self, holder: LockHolder) -> LockHolder | None:
+        current = self._lock(ScriptName.LOCK_CREATE, {"Holder": holder_document(holder)})
+        if current is None:
+            self._fence = holder
+        return current
+
+    def take_over_run_lock(self, holder: LockHolder, previous: LockHolder) -> LockHolder | None:
+        args = {"Holder": holder_document(holder), "Previous": holder_document(previous)}
+        current = self._lock(ScriptName.LOCK_TAKEOVER, args)
+        if current is None:
+            self._fence = holder
+        return current
+
+    def renew_run_lock(self, holder: LockHolder) -> None:
+        self._lock(ScriptName.LOCK_RENEW, {"Holder": holder_document(holder)})
+
+    def release_run_lock(self, holder: LockHolder) -> None:
+        self._lock(ScriptName.LOCK_RELEASE, {"Holder": holder_document(holder)})
+
+    def read_run_lock(self) -> LockHolder | None:
+        document = self._read_cluster(ScriptName.LOCK_READ, {})
+        return self._parsed(ScriptName.LOCK_READ, parse_lock_answer, document)
 
     # -- beyond the contract (CLI) --------------------------------------------------------
 
@@ -316,10 +357,10 @@ class WinRMTransport:
             raise RemoteCommandFailed("get-run", "the run record is not JSON") from exc
         return record if isinstance(record, Mapping) else None
 
-    def publish_run(self, record: Mapping[str, Any], *, force: bool = False) -> None:
-        """Publish the run record (it carries ``RunId``); ``RunLocked`` if another run in
-        progress holds the cluster and ``force`` is not set."""
-        args = {"Run": dict(record), "Force": force}
+    def publish_run(self, record: Mapping[str, Any]) -> None:
+        """Publish the run record (it carries ``RunId``); ``RunLocked`` when another run
+        holds the run lock (only the holder publishes while the cluster is locked)."""
+        args = {"Run": dict(record)}
         self._on_cluster(ScriptName.PUBLISH_RUN, args, deadline=self.deadlines.read, about=None)
 
     def endpoint_clock(self, seconds: float) -> float:

@@ -28,14 +28,16 @@ from typing import Any
 
 from runner.errors import NodeUnreachable, RunLocked, RunnerError
 from runner.remote_protocol import (
+    FENCED_SCRIPTS,
     TWIN_MARKER,
     ScriptName,
     ScriptProtocolError,
     decode_command_line,
+    read_holder,
     read_script,
 )
 from runner.transport import Clock, ClusterTransport
-from runner.types import FailbackMode, WorkHandle, WorkKind
+from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
 from simulator.twin.encode import (
     error_document,
@@ -57,6 +59,8 @@ NODE_LOCAL = frozenset(
         ScriptName.RESTART_NODE,
         ScriptName.INSTALL_BEACON,
         ScriptName.NODE_FACTS,
+        ScriptName.GET_CREDSSP,
+        ScriptName.SET_CREDSSP,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -105,7 +109,15 @@ class TwinAnswers:
             ScriptName.CLOCK: self._clock_script,
             ScriptName.VALIDATION_REPORT: self._validation_report,
             ScriptName.SET_CREDSSP: self._set_credssp,
+            ScriptName.GET_CREDSSP: self._get_credssp,
+            ScriptName.LOCK_CREATE: self._lock_create,
+            ScriptName.LOCK_TAKEOVER: self._lock_takeover,
+            ScriptName.LOCK_RENEW: self._lock_renew,
+            ScriptName.LOCK_RELEASE: self._lock_release,
+            ScriptName.LOCK_READ: self._lock_read,
         }
+        # Commands each script carried a fence for, by run id (what each coordinator did).
+        self.fenced_commands: dict[str, int] = {}
 
     def __call__(self, command: str, arguments: str) -> ScriptOutput:
         try:
@@ -115,6 +127,8 @@ class TwinAnswers:
         with self._lock:
             self.scripts[name.value] = self.scripts.get(name.value, 0) + 1
             try:
+                if name in FENCED_SCRIPTS:
+                    self._fence(args)
                 document, close_shell = self._handlers[name](args)
             except NodeUnreachable as exc:
                 if name in NODE_LOCAL:
@@ -132,6 +146,18 @@ class TwinAnswers:
         """The document as the prelude writes it: stamped with the endpoint's Now."""
         stamped = {**document, "Now": self._clock.now()}
         return ScriptOutput(stdout=dumps(stamped).encode("utf-8"), **kwargs)
+
+    def _fence(self, args: Mapping[str, Any]) -> None:
+        """A fenced script acts only for the coordinator holding the run lock (lock.ps1's
+        Assert-PycauFence, checked within the script's own round trip)."""
+        try:
+            fence = read_holder(args.get("Fence"))
+        except ScriptProtocolError:
+            fence = None
+        if isinstance(self._transport, SimTransport):
+            self._transport.fence = fence
+        if fence is not None:
+            self.fenced_commands[fence.run_id] = self.fenced_commands.get(fence.run_id, 0) + 1
 
     # -- the world ------------------------------------------------------------------------
     def _boot(self, boot_id: str) -> int | None:
@@ -177,11 +203,52 @@ class TwinAnswers:
 
     def _set_credssp(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         enabled = bool(args["Enabled"])
-        if isinstance(self._transport, SimTransport):  # one node per script, as on a cluster
-            self._transport.set_node_credssp(str(args["Node"]), enabled)
-        else:
-            self._transport.set_credssp(enabled)
+        self._transport.set_credssp(str(args["Node"]), enabled)
         return {"Node": args.get("Node"), "Enabled": enabled}, False
+
+    def _get_credssp(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        enabled = self._transport.credssp_enabled(str(args["Node"]))
+        return {"Node": args.get("Node"), "Enabled": enabled}, False
+
+    # -- the run lock: the world's cluster group pycau-run-lock ---------------------------
+    @staticmethod
+    def _holder(args: Mapping[str, Any], key: str) -> LockHolder:
+        holder = read_holder(args.get(key))
+        if holder is None:
+            raise ScriptProtocolError(f"{key} is missing")
+        return holder
+
+    @staticmethod
+    def _holder_doc(holder: LockHolder | None) -> Mapping[str, Any] | None:
+        if holder is None:
+            return None
+        return {
+            "RunId": holder.run_id,
+            "Coordinator": holder.coordinator,
+            "Pid": holder.pid,
+            "StartedAt": holder.started_at,
+            "AgeSeconds": holder.heartbeat_age_seconds,
+        }
+
+    def _lock_create(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        current = self._transport.create_run_lock(self._holder(args, "Holder"))
+        return {"Created": current is None, "Holder": self._holder_doc(current)}, False
+
+    def _lock_takeover(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        holder, previous = self._holder(args, "Holder"), self._holder(args, "Previous")
+        current = self._transport.take_over_run_lock(holder, previous)
+        return {"TakenOver": current is None, "Holder": self._holder_doc(current)}, False
+
+    def _lock_renew(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        self._transport.renew_run_lock(self._holder(args, "Holder"))
+        return {"Renewed": True}, False
+
+    def _lock_release(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        self._transport.release_run_lock(self._holder(args, "Holder"))
+        return {"Released": True}, False
+
+    def _lock_read(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+        return {"Holder": self._holder_doc(self._transport.read_run_lock())}, False
 
     def _suspend(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         self._transport.suspend_node(str(args["Node"]))
@@ -192,9 +259,8 @@ class TwinAnswers:
         return {"Node": args["Node"], "State": 0, "DrainStatus": 0}, False
 
     def _restart(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        soft = bool(args.get("Soft"))
-        self._transport.restart_node(str(args["Node"]), soft=soft)
-        return {"Node": args["Node"], "LastBootUpTime": None, "Soft": soft}, True
+        boot = self._transport.restart_node(str(args["Node"]), soft=bool(args.get("Soft")))
+        return {"Node": args["Node"], "LastBootUpTime": None, "Soft": boot is BootType.SOFT}, True
 
     def _clock_script(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         seconds = float(args.get("Seconds") or 0.0)
@@ -226,11 +292,11 @@ class TwinAnswers:
         raw = args.get("Run")
         record: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         run_id = record.get("RunId")
-        if self._run_record and not args.get("Force"):
-            existing = json.loads(self._run_record)
-            if existing.get("RunState") == "RunInProgress" and existing.get("RunId") != run_id:
-                owner = str(existing.get("Coordinator", ""))
-                raise RunLocked(owner, f"run {existing.get('RunId')} by {owner} is in progress")
+        holder = (
+            self._transport.lock_holder() if isinstance(self._transport, SimTransport) else None
+        )
+        if holder is not None and holder.run_id != run_id:  # only the lock's holder publishes
+            raise RunLocked(holder.run_id, f"the cluster is locked by {holder.describe()}")
         self._run_record = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
         if self._on_run_record is not None:
             self._on_run_record(record)

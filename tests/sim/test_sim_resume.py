@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from runner.cli.compose import SIMULATED_STARTED_AT, rehearse, rehearse_world
+from runner.cli.compose import rehearse, rehearse_world
 from simulator.model import Scenario
 from simulator.scenario import load_scenario
 
@@ -119,25 +119,36 @@ def test_bundled_crash_scenario_reports_crash_and_resume() -> None:
 
 
 def test_second_coordinator_on_a_locked_cluster_is_refused_before_touching_a_node() -> None:
-    """A run whose cluster is locked by another run raises RunLocked and suspends nothing."""
-    from runner.engine import run_updating_run
+    """A cluster whose run lock another coordinator holds refuses the lease (RunLocked,
+    naming the holder): nothing is scanned, suspended or restarted."""
     from runner.errors import RunLocked
-    from runner.journal import RunJournal
+    from runner.lease import RunLease
     from runner.profile import Profile
+    from runner.types import LockHolder
     from simulator.world import build_world
 
     scenario = _scenario()
     profile = Profile.from_mapping(scenario.profile).resolved(scenario.cluster.node_names)
     world = build_world(scenario, scenario.seed, profile)
-    journal = RunJournal(":memory:")
-    journal.acquire_lock(scenario.cluster.name, "someone-else", 0.0)
-    with pytest.raises(RunLocked, match="1015"):
-        run_updating_run(
-            world.transport,
-            world.clock,
-            profile,
-            run_id="mine",
-            started_at=SIMULATED_STARTED_AT,
-            journal=journal,
-        )
-    assert not [t for t in world.timeline if t[1] in ("suspended", "restart")]
+    other = LockHolder(run_id="someone-else", coordinator="mgmt9", pid=9, started_at="t0")
+    assert world.run_lock.create(other) is None
+    mine = LockHolder(run_id="mine", coordinator="mgmt1", pid=1, started_at="t1")
+    with pytest.raises(RunLocked, match=r"1015.*someone-else.*mgmt9"):
+        RunLease.acquire(world.transport, world.clock, mine, cluster=scenario.cluster.name)
+    assert not [t for t in world.timeline if t[1] in ("suspended", "restart", "scan")]
+    held = world.run_lock.read()
+    assert held is not None
+    assert held.same_coordinator(other)
+
+
+def test_a_rehearsal_takes_and_frees_the_cluster_run_lock() -> None:
+    """A simulated run holds the world's run lock from its start and frees it at its end;
+    a crashed coordinator's lock is taken over by the resumed one (force recovery)."""
+    scenario = load_scenario(ROOT / "scenarios" / "fault-coordinator-crash.yaml")
+    _, world = rehearse_world(scenario)
+    assert [what for _, what, _ in world.run_lock.history] == [
+        "created",
+        "taken-over",
+        "released",
+    ]
+    assert world.run_lock.read() is None

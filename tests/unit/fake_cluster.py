@@ -25,9 +25,11 @@ from runner.profile import Profile
 from runner.report import RunEvent, RunReport
 from runner.transport import Clock, ClusterTransport
 from runner.types import (
+    BootType,
     ClusterView,
     DrainStatus,
     FailbackMode,
+    LockHolder,
     NodeState,
     NodeView,
     RoleView,
@@ -41,6 +43,7 @@ from runner.types import (
     WorkProgress,
     WorkState,
 )
+from simulator.lock_group import RunLockGroup  # pure Python: the lock's semantics, no SimPy
 
 STARTED = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
 SCHEMA = Path(__file__).resolve().parents[2] / "runner" / "schemas" / "report.schema.json"
@@ -95,14 +98,24 @@ class FakeCluster:
         validation_exit: int | None = 0,
         validation_report: ValidationReport | None = None,
         credssp_refusals: int = 0,
+        credssp_on: tuple[str, ...] = (),
+        credssp_denied: tuple[str, ...] = (),
+        soft_unavailable: bool = False,
     ) -> None:
         self.clock = clock
         # Test-Cluster: its exit code after 120 s (None = stuck Running forever, the known
         # issue readiness-check-never-completes), and the report file it leaves.
         self.validation_exit = validation_exit
         self.validation_report = validation_report
-        self.credssp = False  # CredSSP server role; the first refusals of a disable: no effect
+        # CredSSP server role per node: on at the start on ``credssp_on``; enabling refused
+        # (access denied) on ``credssp_denied``; the first ``credssp_refusals`` disables
+        # refused (no effect).
+        self.credssp = {n: n in credssp_on for n in names}
         self.credssp_refusals = credssp_refusals
+        self.credssp_denied = credssp_denied
+        self.soft_unavailable = soft_unavailable  # a soft restart request restarts fully
+        self.run_lock = RunLockGroup(clock.now)
+        self.fence: LockHolder | None = None
         self.nodes = {n: FakeNode(n) for n in names}
         for n in down:
             self.nodes[n].state = NodeState.DOWN
@@ -192,6 +205,7 @@ class FakeCluster:
 
     def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
         self.calls.append((self.clock.t, "start_install", node))
+        self.run_lock.fenced(self.fence)
         if node in self.lost_install_answers:
             # The install runs (and here finishes at once) but the answer is lost.
             self.lost_install_answers.remove(node)
@@ -201,6 +215,7 @@ class FakeCluster:
 
     def start_script(self, node: str, script: str) -> WorkHandle:
         self.calls.append((self.clock.t, "start_script", node))
+        self.run_lock.fenced(self.fence)
         return self._start(WorkKind.SCRIPT, node, 60, (script,))
 
     def start_validation(self) -> WorkHandle:
@@ -268,6 +283,7 @@ class FakeCluster:
 
     def suspend_node(self, node: str) -> None:
         self.calls.append((self.clock.t, "suspend_node", node))
+        self.run_lock.fenced(self.fence)
         if self.degraded_refusals:
             self.degraded_refusals -= 1
             raise StorageDegraded("Suspend-ClusterNode")
@@ -278,20 +294,54 @@ class FakeCluster:
 
     def resume_node(self, node: str, failback: FailbackMode) -> None:
         self.calls.append((self.clock.t, "resume_node", node))
+        self.run_lock.fenced(self.fence)
         fake = self.nodes[node]
         fake.state = NodeState.UP
         fake.drain = DrainStatus.NOT_INITIATED
 
-    def set_credssp(self, enabled: bool) -> None:
+    def credssp_enabled(self, node: str) -> bool:
         self._reach()
-        self.calls.append((self.clock.t, "set_credssp", "on" if enabled else "off"))
+        self.calls.append((self.clock.t, "credssp_enabled", node))
+        return self.credssp[node]
+
+    def set_credssp(self, node: str, enabled: bool) -> None:
+        self._reach()
+        self.calls.append((self.clock.t, "set_credssp", f"{node} {'on' if enabled else 'off'}"))
+        self.run_lock.fenced(self.fence)
+        if enabled and node in self.credssp_denied:
+            raise RemoteCommandFailed("Enable-WSManCredSSP", "Access is denied.", 5)
         if not enabled and self.credssp_refusals > 0:
             self.credssp_refusals -= 1
-            raise RemoteCommandFailed("Disable-WSManCredSSP", "access denied")
-        self.credssp = enabled
+            raise RemoteCommandFailed("Disable-WSManCredSSP", "the WinRM service refused")
+        self.credssp[node] = enabled
 
-    def restart_node(self, node: str, *, soft: bool = False) -> None:
+    # the run lock (the same semantics as the simulator's cluster group)
+    def create_run_lock(self, holder: LockHolder) -> LockHolder | None:
+        self.calls.append((self.clock.t, "create_run_lock", holder.run_id))
+        current = self.run_lock.create(holder)
+        self.fence = holder if current is None else self.fence
+        return current
+
+    def take_over_run_lock(self, holder: LockHolder, previous: LockHolder) -> LockHolder | None:
+        self.calls.append((self.clock.t, "take_over_run_lock", holder.run_id))
+        current = self.run_lock.take_over(holder, previous)
+        self.fence = holder if current is None else self.fence
+        return current
+
+    def renew_run_lock(self, holder: LockHolder) -> None:
+        self.calls.append((self.clock.t, "renew_run_lock", holder.run_id))
+        self.run_lock.renew(holder)
+
+    def release_run_lock(self, holder: LockHolder) -> None:
+        self.calls.append((self.clock.t, "release_run_lock", holder.run_id))
+        self.run_lock.release(holder)
+
+    def read_run_lock(self) -> LockHolder | None:
+        return self.run_lock.read()
+
+    def restart_node(self, node: str, *, soft: bool = False) -> BootType:
         self.calls.append((self.clock.t, "restart_node", node))
+        self.run_lock.fenced(self.fence)
         if self.refuse_restart.get(node):
             self.refuse_restart[node] -= 1
             raise RemoteCommandFailed("Restart-Computer", "access denied")
@@ -301,6 +351,7 @@ class FakeCluster:
             fake.back_at = None if node in self.hang else self.clock.t + 300
         if node in self.restart_errors:
             raise OperationTimedOut("restart: no answer")
+        return BootType.SOFT if soft and not self.soft_unavailable else BootType.FULL
 
 
 def run_on(

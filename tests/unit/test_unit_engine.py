@@ -9,7 +9,7 @@ import pytest
 from fake_cluster import KB1, KB2, FakeClock, FakeCluster, phases, run_on
 
 from runner.profile import Profile
-from runner.types import NodeState, WorkKind
+from runner.types import BootType, NodeState, WorkKind
 
 
 def test_happy_run_updates_each_node_in_pipeline_order() -> None:
@@ -208,3 +208,25 @@ def test_updates_applicable_after_a_restart_are_installed_in_a_second_pass() -> 
         assert node.attempts == 1
         assert node.restarts == 2
         assert [u.id for u in node.updates] == ["KB1", "KB2"]
+
+
+def test_boot_type_is_what_the_node_did_not_what_was_asked() -> None:
+    """A soft restart asked for but answered full: the report says FullBoot, and an event
+    says a soft restart was asked for and not available."""
+    clock = FakeClock()
+    cluster = FakeCluster(clock, soft_unavailable=True)
+    report, events = run_on(cluster, clock, Profile(soft_reboot=True))
+    assert report.status == "Succeeded"
+    assert {n.boot_type for n in report.nodes} == {BootType.FULL}
+    unavailable = [e for e in events if e.kind == "soft-restart-unavailable"]
+    assert [e.node for e in unavailable] == [n.name for n in report.nodes]
+    assert "asked for" in unavailable[0].detail
+
+
+def test_boot_type_of_a_soft_restart_whose_answer_was_lost_is_unknown() -> None:
+    """A soft restart whose answer never came: the report claims neither kind (Unknown)."""
+    clock = FakeClock()
+    cluster = FakeCluster(clock, restart_errors=("node1",))
+    report, _ = run_on(cluster, clock, Profile(soft_reboot=True))
+    assert report.node("node1").boot_type is BootType.UNKNOWN
+    assert report.node("node2").boot_type is BootType.SOFT

@@ -1,4 +1,5 @@
-"""The run journal: checkpoints round-trip, writes are atomic, and the run lock holds."""
+"""The run journal: checkpoints round-trip and writes are atomic (the run lock is the cluster's:
+see test_unit_lease.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import RunLocked
-from runner.journal import LOCK_STALE_SECONDS, RunJournal
+from runner.journal import RunJournal
 from runner.journal_codec import decode_as, encode
 from runner.lifecycle import NodeStep
 from runner.profile import Profile
@@ -46,7 +46,6 @@ def _node() -> NodeProgress:
 def _journal(tmp_path: Path) -> RunJournal:
     journal = RunJournal(tmp_path / "journal.sqlite")
     journal.begin_run(run_id="r1", cluster="hci01", profile={}, started_at="2026-01-13T02:00:00Z")
-    journal.acquire_lock("hci01", "r1", 0.0)
     return journal
 
 
@@ -65,12 +64,10 @@ def test_checkpoint_round_trips_through_the_file(tmp_path: Path) -> None:
     journal = _journal(tmp_path)
     journal.checkpoint(
         run_id="r1",
-        cluster="hci01",
         step=1,
         state={"nodes": {"node2": encode(_node())}},
         events=[{"time": 1.0, "kind": "run-started"}],
         actions=[("restart-issued", "node2", "boot-3")],
-        now=5.0,
     )
     journal.close()
     run = RunJournal(tmp_path / "journal.sqlite").load("r1")
@@ -87,60 +84,10 @@ def test_checkpoint_round_trips_through_the_file(tmp_path: Path) -> None:
 def test_crash_mid_write_leaves_the_previous_checkpoint(tmp_path: Path) -> None:
     """A checkpoint that fails half-way (after the state row) is rolled back entirely."""
     journal = _journal(tmp_path)
-    journal.checkpoint(run_id="r1", cluster="hci01", step=1, state={"s": 1}, now=1.0)
+    journal.checkpoint(run_id="r1", step=1, state={"s": 1})
     unserialisable = [{"time": 2.0}, {"bad": object()}]
     with pytest.raises(TypeError):
-        journal.checkpoint(
-            run_id="r1", cluster="hci01", step=2, state={"s": 2}, events=unserialisable, now=2.0
-        )
+        journal.checkpoint(run_id="r1", step=2, state={"s": 2}, events=unserialisable)
     run = journal.load("r1")
     assert run is not None
     assert (run.step, run.state, run.events) == (1, {"s": 1}, ())
-
-
-def test_second_coordinator_is_refused_with_event_1015(tmp_path: Path) -> None:
-    """A held lock refuses another run (RunLocked, CAU event 1015), even with force if fresh."""
-    journal = _journal(tmp_path)
-    with pytest.raises(RunLocked, match="1015") as refused:
-        journal.acquire_lock("hci01", "r2", 10.0)
-    assert refused.value.owner == "r1"
-    with pytest.raises(RunLocked, match="alive"):
-        journal.acquire_lock("hci01", "r2", 10.0, force_recovery=True)
-
-
-def test_stale_lock_needs_force_recovery(tmp_path: Path) -> None:
-    """A stale lock is refused without force recovery and taken over with it."""
-    journal = _journal(tmp_path)
-    later = LOCK_STALE_SECONDS + 1.0
-    with pytest.raises(RunLocked, match="force recovery"):
-        journal.acquire_lock("hci01", "r2", later)
-    takeover = journal.acquire_lock("hci01", "r2", later, force_recovery=True)
-    assert takeover is not None
-    assert takeover.owner == "r1"
-    assert journal.lock_owner("hci01") == ("r2", later)
-
-
-def test_own_run_is_recovered_with_force_only(tmp_path: Path) -> None:
-    """Resuming the lock's own run still needs force recovery, then takes it at once."""
-    journal = _journal(tmp_path)
-    with pytest.raises(RunLocked):
-        journal.acquire_lock("hci01", "r1", 1.0)
-    assert journal.acquire_lock("hci01", "r1", 1.0, force_recovery=True) is not None
-
-
-def test_checkpoint_after_takeover_stops_the_old_coordinator(tmp_path: Path) -> None:
-    """A coordinator whose lock was taken over cannot checkpoint (so it cannot go on)."""
-    journal = _journal(tmp_path)
-    journal.acquire_lock("hci01", "r2", LOCK_STALE_SECONDS * 2, force_recovery=True)
-    with pytest.raises(RunLocked, match="taken over"):
-        journal.checkpoint(run_id="r1", cluster="hci01", step=1, state={}, now=1.0)
-
-
-def test_release_frees_the_lock_and_heartbeat_moves(tmp_path: Path) -> None:
-    """Checkpoints refresh the heartbeat; releasing frees the lock for the next run."""
-    journal = _journal(tmp_path)
-    journal.checkpoint(run_id="r1", cluster="hci01", step=1, state={}, now=42.0)
-    assert journal.lock_owner("hci01") == ("r1", 42.0)
-    journal.release_lock("hci01", "r1")
-    assert journal.lock_owner("hci01") is None
-    assert journal.acquire_lock("hci01", "r2", 50.0) is None

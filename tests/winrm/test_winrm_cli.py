@@ -1,9 +1,10 @@
 """The real-cluster commands against the simulated twin over real WinRM (loopback).
 
 ``pycau run`` performs the same rolling run as ``pycau simulate`` (same statuses, same
-oracle verdict); ``--what-if`` and a declined confirmation change nothing; the run record
-is the run lock; ``status``, ``test-setup`` and ``scan`` work; TLS validation is on by
-default; and the password never appears in any output, report, log or error.
+oracle verdict); ``--what-if`` and a declined confirmation change nothing; the cluster's run
+lock refuses a second coordinator; ``status``, ``test-setup`` and ``scan`` work; TLS
+validation is on by default; and the password never appears in any output, report, log or
+error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from winrm_support import PASSWORD, USERNAME
 from runner.cli import cli
 from runner.cli.compose import rehearse
 from runner.cli.twin_serve import TwinServer
+from runner.types import LockHolder
 from runner.winrm.connection import ConnectionOptions, Credentials
 from runner.winrm.transport import WinRMTransport
 from simulator.scenario import load_scenario
@@ -102,6 +104,7 @@ def test_status_shows_the_published_run(
     twin, _, report, _ = finished_run
     status = pycau("status", *at(twin))
     assert status.exit_code == 0
+    assert "RunLock             : free" in status.output
     assert "RunNotInProgress" in status.output
     assert report["run_id"] in status.output
     assert "Succeeded" in status.output
@@ -120,24 +123,40 @@ def test_what_if_and_declined_confirmation_change_nothing(
     assert set(twin.answers.scripts) == {"probe", "observe"}
 
 
-def test_run_lock_refuses_a_second_run_until_forced(
+def test_run_lock_refuses_a_second_run_until_its_holder_is_gone(
     twin_factory: Callable[..., TwinServer],
 ) -> None:
-    """Another run's record in progress is CAU's lock: exit 3, unless --force-recovery."""
+    """Another coordinator's run lock: exit 3 naming its run, host, process and start, even
+    with --force-recovery while its heartbeat is fresh, and nothing touched; once the
+    heartbeat is stale (900 s of cluster time) the message says so and --force-recovery
+    takes the lock over."""
     twin = twin_factory()
     options = ConnectionOptions(
         host="127.0.0.1", port=twin.endpoint.port, insecure_http=True, single_endpoint=True
     )
     other = WinRMTransport(options, Credentials(username=USERNAME, password=PASSWORD))
-    other.publish_run({"RunId": "r-0", "RunState": "RunInProgress", "Coordinator": "ops-vm7"})
-    other.close()
-    locked = pycau("run", *at(twin), "--yes", "--quiet")
-    assert locked.exit_code == 3
-    assert "RunLocked" in locked.output
-    assert "ops-vm7" in locked.output
+    holder = LockHolder(
+        run_id="r-0", coordinator="ops-vm7", pid=4242, started_at="2026-01-13T01:00:00Z"
+    )
+    assert other.create_run_lock(holder) is None
+    for flags in ((), ("--force-recovery",)):
+        locked = pycau("run", *at(twin), "--yes", "--quiet", *flags)
+        assert locked.exit_code == 3
+        for part in ("RunLocked", "1015", "r-0", "ops-vm7", "process 4242", "01:00:00Z"):
+            assert part in locked.output
+        assert "alive" in locked.output
     assert not set(twin.answers.scripts) & WORLD_SCRIPTS
+    assert not twin.answers.fenced_commands
+    other.endpoint_clock(901.0)  # the holder's heartbeat goes stale in the cluster's time
+    other.close()
+    stale = pycau("run", *at(twin), "--yes", "--quiet")
+    assert stale.exit_code == 3
+    assert "stale" in stale.output
     forced = pycau("run", *at(twin), "--yes", "--quiet", "--force-recovery")
     assert forced.exit_code == 0, forced.output
+    assert "took the run lock over from run r-0" in forced.output
+    assert list(twin.answers.fenced_commands) != ["r-0"]
+    assert len(twin.answers.fenced_commands) == 1
 
 
 def test_test_setup_and_scan(twin_factory: Callable[..., TwinServer]) -> None:

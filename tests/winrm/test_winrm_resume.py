@@ -1,74 +1,50 @@
 """`pycau run --journal` then `pycau resume` against the twin over real WinRM (loopback).
 
-The coordinator dies mid-run (the journal's after-checkpoint hook raises, as a killed
-process would stop there); `pycau resume` is refused while the dead run still holds the
-run lock, and with `--force-recovery` continues the run from the journal plus a fresh
-observation: every node ends Succeeded and no node is restarted twice.
+The coordinator is a real process that dies mid-run (``crash_coordinator.py`` exits hard right
+after a journal checkpoint, as kill -9 would); `pycau resume` without `--force-recovery` is
+refused while the dead process still holds the cluster's run lock, and with it takes the
+lock over at once (the holder's process on this host is gone) and continues the run from the
+journal plus a fresh observation: every node ends Succeeded and no node is restarted twice.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
-from rich.console import Console
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
-from runner.cli.remote_run import perform_run
-from runner.cli.remote_session import connect
 from runner.cli.twin_serve import TwinServer
 from runner.journal import RunJournal
-from runner.profile import Profile
 from simulator.scenario import load_scenario
 from simulator.twin import Account
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SCENARIO = ROOT / "scenarios" / "two-node-cloud-witness.yaml"
 CRASH_AFTER_STEP = 40
 
 
-class CoordinatorKilled(Exception):
-    """Stands for the coordinator process dying right after a checkpoint."""
-
-
-def _params(port: int) -> dict[str, Any]:
-    return {
-        "cluster": f"127.0.0.1:{port}",
-        "insecure_http": True,
-        "ca_cert": None,
-        "auth": "ntlm",
-        "username": USERNAME,
-        "cert_pem": None,
-        "cert_key_pem": None,
-    }
-
-
-def _crashed_run(twin: TwinServer, journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Start `pycau run`'s code path with a journal and kill it after a checkpoint."""
-    monkeypatch.setenv("PYCAU_PASSWORD", PASSWORD)
-    session = connect(_params(twin.endpoint.port))
+def _crashed_run(twin: TwinServer, journal_path: Path) -> str:
+    """Run `pycau run`'s code path in a process that dies after a checkpoint; its run id."""
+    env = {**os.environ, "PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD}
+    crash = subprocess.run(
+        [sys.executable, str(HERE / "crash_coordinator.py"), str(twin.endpoint.port),
+         str(journal_path), str(CRASH_AFTER_STEP)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert crash.returncode == 9, crash.stderr
     journal = RunJournal(journal_path)
-
-    def die(step: int) -> None:
-        if step == CRASH_AFTER_STEP:
-            raise CoordinatorKilled(step)
-
-    journal.after_checkpoint = die
     try:
-        with pytest.raises(CoordinatorKilled):
-            perform_run(
-                session, Profile(), Console(quiet=True), yes=True, what_if=False,
-                force_recovery=False, quiet=True, on_report=lambda report: None,
-                journal=journal,
-            )  # fmt: skip
         (run_id,) = journal.run_ids()
     finally:
         journal.close()
-        session.transport.close()
     return run_id
 
 
@@ -77,16 +53,14 @@ def _pycau(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
-def test_resume_continues_a_crashed_run_without_restarting_twice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path) -> None:
     """A crashed run resumes with --force-recovery to Succeeded; one restart per node."""
     scenario = load_scenario(SCENARIO)
     account = Account(username=USERNAME, password=PASSWORD)
     twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
     try:
         journal_path = tmp_path / "journal.sqlite"
-        run_id = _crashed_run(twin, journal_path, monkeypatch)
+        run_id = _crashed_run(twin, journal_path)
         at = ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http"]
         report_path = tmp_path / "report.json"
         common = [*at, "--journal", str(journal_path), "--yes", "-q"]
@@ -111,7 +85,9 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(
         "node2": "Succeeded",
     }
     assert sorted(restarts) == ["node1", "node2"]
-    assert any(e["event_id"] == 1014 for e in report["events"])
+    recovering = [e["detail"] for e in report["events"] if e["event_id"] == 1014]
+    assert len(recovering) == 1
+    assert "took the run lock over from run" in recovering[0]
     assert again.exit_code == 2
 
     assert "already ended" in again.output

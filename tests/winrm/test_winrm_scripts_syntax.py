@@ -9,6 +9,8 @@ and the quoting helper.
 
 from __future__ import annotations
 
+import base64
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from runner.remote_protocol import (
     read_script,
 )
 from runner.winrm.quoting import SINGLE_QUOTES, ps_quote
-from runner.winrm.scripts import PAYLOADS, compose, template, worker_source
+from runner.winrm.scripts import PAYLOADS, compose, template, worker_payload, worker_source
 
 LANGUAGE = Language(tree_sitter_powershell.language())
 PARSER = Parser(LANGUAGE)
@@ -40,19 +42,25 @@ ALLOWED_COMMANDS = frozenset(
         "Assert-PycauNode", "Get-PycauErrorDocument", "Get-PycauUpdateId",
         "Get-PycauUpdateKind", "Get-PycauWorkDirectory", "New-PycauError",
         "Save-PycauStatus", "Test-PycauPort", "Write-PycauResult",
+        # the run lock's library (lock.ps1)
+        "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauWin32Codes",
+        "Test-PycauSameHolder", "Set-PycauLockHolder", "Enter-PycauLockMutex",
+        "Exit-PycauLockMutex",
         # read-only cluster, storage and system queries
         "Get-Cluster", "Get-ClusterNode", "Get-ClusterQuorum", "Get-ClusterGroup",
         "Get-ClusterParameter", "Get-VirtualDisk", "Get-StorageJob", "Get-VM",
         "Get-CimInstance", "Get-ItemProperty", "Get-Service", "Get-NetFirewallRule",
         "Get-PSDrive", "Get-FileHash", "Get-Content", "Test-Path", "Join-Path",
         "Get-ScheduledTask", "Get-ScheduledTaskInfo", "netsh.exe",
-        "Get-ChildItem", "Sort-Object",
+        "Get-ChildItem", "Sort-Object", "Get-Item",
         # cluster validation in the detached worker (validate_cluster)
         "Test-Cluster",
         # the CredSSP server role for the run (enable_credssp), always disabled at the end
         "Enable-WSManCredSSP", "Disable-WSManCredSSP",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
+        # the run lock: an empty cluster group created if absent, and its write mutex
+        "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
         "New-Item", "Set-Content", "Move-Item", "New-ScheduledTaskAction",
         "New-ScheduledTaskPrincipal", "New-ScheduledTaskSettingsSet",
@@ -90,6 +98,7 @@ def gate(text: str) -> tuple[list[str], set[str], set[str]]:
     return _bad_nodes(root), {decode(n) for n in names}, {decode(n) for n in dynamic}
 
 
+FENCE = {"RunId": "r1", "Coordinator": "mgmt1", "Pid": 4242, "StartedAt": "2026-01-13T02:00:00Z"}
 SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.PROBE: {},
     ScriptName.OBSERVE: {"WinRMPort": 5986, "VmMemory": True},
@@ -100,21 +109,27 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
         "UpdateIds": ["KB5031364"],
         "Script": "",
         "Worker": "",
+        "Fence": FENCE,
     },
     ScriptName.POLL_WORK: {"Node": "node1", "Id": "4b1c7c6e-0000-4000-8000-000000000001"},
-    ScriptName.SUSPEND_NODE: {"Node": "node1"},
-    ScriptName.RESUME_NODE: {"Node": "node1", "Failback": "Immediate"},
-    ScriptName.RESTART_NODE: {"Node": "node1", "Soft": False},
+    ScriptName.SUSPEND_NODE: {"Node": "node1", "Fence": FENCE},
+    ScriptName.RESUME_NODE: {"Node": "node1", "Failback": "Immediate", "Fence": FENCE},
+    ScriptName.RESTART_NODE: {"Node": "node1", "Soft": False, "Fence": FENCE},
     ScriptName.INSTALL_BEACON: {"Node": "node1", "Beacon": ""},
     ScriptName.NODE_FACTS: {"Node": "node1", "Scripts": ["C:\\ClusterStorage\\pre.ps1"]},
     ScriptName.GET_RUN: {},
     ScriptName.PUBLISH_RUN: {
         "Run": {"RunId": "r1", "RunState": "RunInProgress", "Nodes": [{"Node": "n1"}]},
-        "Force": False,
     },
     ScriptName.CLOCK: {"Seconds": 1.5},
     ScriptName.VALIDATION_REPORT: {},
-    ScriptName.SET_CREDSSP: {"Enabled": False},
+    ScriptName.SET_CREDSSP: {"Node": "node1", "Enabled": False, "Fence": FENCE},
+    ScriptName.GET_CREDSSP: {"Node": "node1"},
+    ScriptName.LOCK_CREATE: {"Holder": FENCE},
+    ScriptName.LOCK_TAKEOVER: {"Holder": FENCE, "Previous": {**FENCE, "Pid": 1}},
+    ScriptName.LOCK_RENEW: {"Holder": FENCE},
+    ScriptName.LOCK_RELEASE: {"Holder": FENCE},
+    ScriptName.LOCK_READ: {},
 }
 
 HOSTILE = st.text(
@@ -150,10 +165,14 @@ def test_payload_parses_clean_with_allowed_commands(name: str) -> None:
 
 
 def test_start_work_carrying_the_worker_fits_a_command_line() -> None:
-    """The largest script (start-work carrying worker.ps1) stays under CreateProcess' limit."""
-    args = {**SAMPLE_ARGS[ScriptName.START_WORK], "Worker": worker_source()}
+    """The largest script (start-work carrying the packed worker.ps1 and the run-lock
+    library) stays under CreateProcess' limit, and the packed worker unpacks to the worker."""
+    args = {**SAMPLE_ARGS[ScriptName.START_WORK], "Worker": worker_payload()}
     _, arguments = encode_command_line(compose(ScriptName.START_WORK, args))
     assert len(" ".join(arguments)) < MAX_COMMAND_LINE
+    unpacked = gzip.decompress(base64.b64decode(worker_payload())).decode("utf-8")
+    assert unpacked == worker_source()
+    assert worker_payload() == worker_payload()  # deterministic bytes (gzip mtime 0)
 
 
 @settings(max_examples=60, deadline=None)

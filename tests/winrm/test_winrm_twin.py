@@ -16,8 +16,14 @@ from typing import Any
 
 import pytest
 
-from runner.cli.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id
+from runner.cli.compose import (
+    SIMULATED_STARTED_AT,
+    rehearsal_holder,
+    rehearse,
+    simulated_run_id,
+)
 from runner.engine import run_updating_run
+from runner.lease import RunLease
 from runner.profile import Profile
 from runner.types import (
     ClusterView,
@@ -67,12 +73,12 @@ def run_through_twin(
     endpoint = endpoint_factory(answers)
     transport = transport_factory(endpoint, auth=auth)
     clock = EndpointClock(transport)
+    run_id = simulated_run_id(scenario.name, scenario.seed)
+    lease = RunLease.acquire(
+        transport, clock, rehearsal_holder(run_id), cluster=scenario.cluster.name
+    )
     report = run_updating_run(
-        transport,
-        clock,
-        profile,
-        run_id=simulated_run_id(scenario.name, scenario.seed),
-        started_at=SIMULATED_STARTED_AT,
+        transport, clock, profile, run_id=run_id, started_at=SIMULATED_STARTED_AT, lease=lease
     ).to_dict()
     return simulated, report, world.finish(report), endpoint
 

@@ -74,8 +74,9 @@ if ($PycauArgs.VmMemory) {
         $memory[[string]$vm.VMName] = [long]($vm.MemoryAssigned / 1048576)
     }
 }
-# Core groups (Cluster Group 1, Available Storage 2, CSVs 4, storage pools 5) are not roles.
-$groups = @(Get-ClusterGroup | Where-Object { @(1, 2, 4, 5) -notcontains [int]$_.GroupType } | ForEach-Object {
+# Core groups (Cluster Group 1, Available Storage 2, CSVs 4, storage pools 5) are not roles,
+# and neither are pycau's own empty run-lock groups (lock.ps1).
+$groups = @(Get-ClusterGroup | Where-Object { (@(1, 2, 4, 5) -notcontains [int]$_.GroupType) -and (@('pycau-run-lock', 'pycau-run-lock-mutex') -notcontains [string]$_.Name) } | ForEach-Object {
     [ordered]@{
         Name = [string]$_.Name
         OwnerNode = [string]$_.OwnerNode.Name

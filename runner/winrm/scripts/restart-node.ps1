@@ -2,6 +2,7 @@
 # only by a changed boot id in a later observation, never by the dropped connection.
 # Kernel Soft Reboot has no documented remote trigger: a soft request restarts fully and
 # says so (Soft = false in the answer).
+Assert-PycauFence -Fence $PycauArgs.Fence
 Assert-PycauNode -Name ([string]$PycauArgs.Node)
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
 $null = shutdown.exe /r /t 5 /d p:2:17 /c 'pycau rolling update'

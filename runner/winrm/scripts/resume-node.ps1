@@ -1,4 +1,5 @@
 # Resume-ClusterNode -Failback Immediate|Policy|NoFailback; a node that is already Up is left alone.
+Assert-PycauFence -Fence $PycauArgs.Fence
 $name = [string]$PycauArgs.Node
 $node = Get-ClusterNode -Name $name
 if ([int]$node.State -eq 1) {

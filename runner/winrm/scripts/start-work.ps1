@@ -2,6 +2,7 @@
 # (the Windows Update API refuses plain network logons, as ansible's win_updates found), so
 # the work survives a dropped management connection. Answers the handle at once.
 # Cluster validation names no node: it runs on whichever node holds the cluster endpoint.
+Assert-PycauFence -Fence $PycauArgs.Fence
 $node = [string]$PycauArgs.Node
 if ($node) {
     Assert-PycauNode -Name $node
@@ -12,7 +13,13 @@ $id = [guid]::NewGuid().ToString()
 $directory = Get-PycauWorkDirectory -Id $id
 $null = New-Item -ItemType Directory -Path $directory -Force
 $worker = Join-Path -Path $directory -ChildPath 'worker.ps1'
-Set-Content -LiteralPath $worker -Value ([string]$PycauArgs.Worker) -Encoding UTF8
+# The worker travels gzip-compressed and base64-encoded (runner/winrm/scripts.py), which
+# keeps this command line well under CreateProcess' 32 K characters.
+$packed = [System.IO.MemoryStream]::new([System.Convert]::FromBase64String([string]$PycauArgs.Worker))
+$unpacked = [System.IO.Compression.GZipStream]::new($packed, [System.IO.Compression.CompressionMode]::Decompress)
+$reader = [System.IO.StreamReader]::new($unpacked, [System.Text.Encoding]::UTF8)
+Set-Content -LiteralPath $worker -Value $reader.ReadToEnd() -Encoding UTF8
+$reader.Dispose()
 $job = [ordered]@{
     Id = $id
     Node = $node

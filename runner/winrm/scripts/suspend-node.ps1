@@ -1,6 +1,7 @@
 # Suspend-ClusterNode -Drain without -Wait: the node goes Paused and its roles drain; the
 # drain is followed through DrainStatus in later observations. A refusal because a clustered
 # space is degraded (ERROR_CLUSTER_SPACE_DEGRADED 5987) surfaces as Win32Code/HResult.
+Assert-PycauFence -Fence $PycauArgs.Fence
 $name = [string]$PycauArgs.Node
 $node = Get-ClusterNode -Name $name
 if ([int]$node.State -eq 1) {

@@ -1,0 +1,188 @@
+"""How the engine performs the acts that reach the cluster, and what it learns from them.
+
+Owns: ``ClusterActs`` — the engine's base holding the per-action handlers: poll detached
+work, start work (scan, install, script), suspend (drain), resume, restart, and observing
+again after an error of unknown effect. Each handler performs ONE transport call, folds what
+it learnt into a new ``NodeProgress`` snapshot (``_put``) and maps the error contract of
+``runner.transport``: ``RemoteCommandFailed`` had no effect (a refused step or a counted
+refusal), any other ``TransportError`` had an unknown effect (back off, observe before the
+next decision). A restart is never re-issued because its call errored; its boot type is the
+one the node answered.
+
+Must not: decide what to do next (``runner.decisions``), move a node along the lifecycle
+(``runner.phases``), or sleep except through the injected clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from runner.actions import Poll, Restart, Resume, StartInstall, StartScan, StartScript, Suspend
+from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, TransportError
+from runner.phases import Bookkeeper
+from runner.preflight import backoff
+from runner.progress import NodeProgress, RunProgress
+from runner.recorder import Recorder
+from runner.transport import Clock, ClusterTransport
+from runner.types import (
+    BootType,
+    ClusterView,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+    WorkState,
+)
+from runner.work_steps import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS
+
+__all__ = ["ClusterActs"]
+
+
+class ClusterActs:
+    """The engine's acts on the cluster (the engine subclasses it and sets the state)."""
+
+    transport: ClusterTransport
+    clock: Clock
+    rec: Recorder
+    book: Bookkeeper
+    progress: RunProgress
+    view: ClusterView | None
+
+    def _elapsed(self) -> float:
+        raise NotImplementedError
+
+    def _node(self) -> NodeProgress:
+        current = self.progress.current
+        assert current is not None
+        return current
+
+    def _put(self, node: NodeProgress) -> None:
+        self.book.nodes[node.name] = node
+        current = None if node.terminal else node
+        self.progress = replace(self.progress, current=current)
+
+    def _observe(self) -> None:
+        try:
+            self.view = self.transport.observe()
+        except TransportError:
+            since = self.progress.unreachable_since
+            since = self._elapsed() if since is None else since
+            self.progress = replace(self.progress, stale=True, unreachable_since=since)
+            return
+        self.progress = replace(
+            self.progress, stale=False, unreachable_since=None, view_at=self._elapsed()
+        )
+
+    def _after_error(self, node: NodeProgress) -> None:
+        """An effect-unknown error: back off, then observe before the next decision."""
+        node = replace(node, start_errors=node.start_errors + 1)
+        self._put(node)
+        self.clock.sleep(backoff(node.start_errors))
+        self._observe()
+
+    def _poll(self, action: Poll) -> None:
+        self.clock.sleep(action.seconds)
+        try:
+            work = self.transport.poll_work(action.handle)
+        except TransportError:
+            # No news: observe, which marks the run blind while the cluster does not answer
+            # (a deadline passing unseen must not fail the node).
+            self._observe()
+            return
+        self._put(replace(self._node(), work=work))
+
+    def _start(self, action: StartScript | StartScan | StartInstall) -> None:
+        node = self._node()
+        try:
+            if isinstance(action, StartScript):
+                handle = self.transport.start_script(action.node, action.script)
+            elif isinstance(action, StartScan):
+                handle = self.transport.start_scan(action.node)
+            else:
+                handle = self.transport.start_install(action.node, action.update_ids)
+        except RemoteCommandFailed as exc:
+            # No effect: the work is refused, which is a failed step.
+            kind = {StartScript: WorkKind.SCRIPT, StartScan: WorkKind.SCAN}.get(
+                type(action), WorkKind.INSTALL
+            )
+            handle = WorkHandle(id="", node=action.node, kind=kind)
+            failed = WorkProgress(handle=handle, state=WorkState.FAILED, error=str(exc))
+            self._put(replace(node, handle=handle, work=failed))
+            return
+        except TransportError:
+            if isinstance(action, StartInstall):
+                node = replace(node, install_unknown=True)
+            self._after_error(node)
+            return
+        self._put(replace(node, handle=handle, work=None))
+
+    def _suspend(self, action: Suspend) -> None:
+        node = self._node()
+        try:
+            self.transport.suspend_node(action.node)
+        except RemoteCommandFailed as exc:
+            if isinstance(exc, DrainFailed):
+                self._put(replace(node, suspend_issued=True, drain_failed=True, error=str(exc)))
+                return
+            if isinstance(exc, StorageDegraded):
+                node = replace(
+                    node, storage_refusals=node.storage_refusals + 1, last_refusal=str(exc)
+                )
+            else:
+                node = replace(
+                    node, command_failures=node.command_failures + 1, last_refusal=str(exc)
+                )
+            self._put(node)
+            self.clock.sleep(POLL_ACTIVE_SECONDS)
+            self._observe()
+            return
+        except TransportError:
+            self._after_error(replace(node, suspend_attempted=True))
+            return
+        self._put(replace(node, suspend_issued=True))
+
+    def _resume(self, action: Resume) -> None:
+        node = self._node()
+        try:
+            self.transport.resume_node(action.node, action.failback)
+        except RemoteCommandFailed:
+            self._put(replace(node, command_failures=node.command_failures + 1))
+            self.clock.sleep(POLL_ACTIVE_SECONDS)
+            self._observe()
+            return
+        except TransportError:
+            self._after_error(node)
+            return
+        self._put(replace(node, resume_issued=True))
+        self._observe()
+
+    def _restart(self, action: Restart) -> None:
+        node = self._node()
+        asked = BootType.SOFT if action.soft else BootType.FULL
+        self.rec.cau(1010, action.node, f"restarting ({asked.value} asked)")
+        try:
+            boot = self.transport.restart_node(action.node, soft=action.soft)
+        except RemoteCommandFailed as exc:
+            self.rec.warning(f"restart refused: {exc}", action.node)
+            self._put(replace(node, command_failures=node.command_failures + 1))
+            self.clock.sleep(POLL_ACTIVE_SECONDS)
+            self._observe()
+            return
+        except TransportError:
+            # Effect unknown: never re-issue; the boot id tells whether it restarted. A full
+            # restart asked for is full; whether a soft one happened is not known.
+            boot = BootType.UNKNOWN if action.soft else BootType.FULL
+        if action.soft and boot is BootType.FULL:
+            detail = "a soft restart (Kernel Soft Reboot) was asked for; the node restarts fully"
+            self.rec.emit("soft-restart-unavailable", action.node, detail)
+        self._put(
+            replace(
+                node,
+                restart_issued=True,
+                restart_at=self._elapsed(),
+                boot_id_before=action.boot_id_before,
+                restarts=node.restarts + 1,
+                boot_type=boot,
+            )
+        )
+        self.clock.sleep(POLL_REBOOT_SECONDS)
+        self._observe()

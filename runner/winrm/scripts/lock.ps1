@@ -1,0 +1,113 @@
+# House library of the scripts that read, take or are fenced by the run lock (composed by
+# runner/winrm/scripts.py after the prelude; see runner/lease.py for the policy).
+# The run lock is the cluster group 'pycau-run-lock'. Add-ClusterGroup fails when a group of
+# that name exists and the cluster database serializes group creation, so of two
+# coordinators racing for the lock exactly one creates it. The group's Description holds the
+# holder document: RunId, Coordinator (host), Pid, StartedAt, and Heartbeat in UTC ticks of
+# the cluster's own clock. Writes to an existing lock's Description (take-over, renewal) are
+# serialized by a second group, 'pycau-run-lock-mutex', created and removed the same way.
+# The lock group holds no resource, and observe.ps1 does not count it as a role.
+
+function Get-PycauWin32Codes {
+    param($ErrorRecord)
+    $codes = @()
+    $cursor = $ErrorRecord.Exception
+    while ($null -ne $cursor) {
+        if ($cursor -is [System.ComponentModel.Win32Exception]) {
+            $codes += [int]$cursor.NativeErrorCode
+        }
+        $codes += ([int]$cursor.HResult -band 0xFFFF)
+        $cursor = $cursor.InnerException
+    }
+    $codes
+}
+
+function Get-PycauGroup {
+    param($Name)
+    # ERROR_GROUP_NOT_FOUND (5013): no such group. Any other failure is a real error.
+    try {
+        Get-ClusterGroup -Name $Name
+    } catch {
+        if (@(Get-PycauWin32Codes -ErrorRecord $_) -notcontains 5013) {
+            throw
+        }
+        $null
+    }
+}
+
+function Get-PycauLockHolder {
+    param($Group)
+    if ($null -eq $Group) {
+        return $null
+    }
+    $text = [string]$Group.Description
+    if ($text -eq '') {
+        # Created an instant ago; its creator is writing the holder now.
+        return [ordered]@{
+            RunId = ''
+            Coordinator = ''
+            Pid = 0
+            StartedAt = ''
+            AgeSeconds = 0
+        }
+    }
+    $holder = ConvertFrom-Json -InputObject $text
+    $age = ([double]([DateTime]::UtcNow.Ticks) - [double]$holder.Heartbeat) / 10000000.0
+    [ordered]@{
+        RunId = [string]$holder.RunId
+        Coordinator = [string]$holder.Coordinator
+        Pid = [int]$holder.Pid
+        StartedAt = [string]$holder.StartedAt
+        AgeSeconds = [Math]::Max($age, 0.0)
+    }
+}
+
+function Test-PycauSameHolder {
+    param($Holder, $Expected)
+    ($null -ne $Holder) -and ([string]$Holder.RunId -eq [string]$Expected.RunId) -and ([string]$Holder.Coordinator -eq [string]$Expected.Coordinator) -and ([int]$Holder.Pid -eq [int]$Expected.Pid)
+}
+
+function Set-PycauLockHolder {
+    param($Group, $Holder)
+    $document = [ordered]@{
+        RunId = [string]$Holder.RunId
+        Coordinator = [string]$Holder.Coordinator
+        Pid = [int]$Holder.Pid
+        StartedAt = [string]$Holder.StartedAt
+        Heartbeat = [DateTime]::UtcNow.Ticks
+    }
+    $Group.Description = ConvertTo-Json -InputObject $document -Compress
+}
+
+function Enter-PycauLockMutex {
+    for ($try = 0; $try -lt 40; $try++) {
+        try {
+            $mutex = Add-ClusterGroup -Name 'pycau-run-lock-mutex'
+            $mutex.Description = [string][DateTime]::UtcNow.Ticks
+            return
+        } catch {
+            $mutex = Get-PycauGroup -Name 'pycau-run-lock-mutex'
+            if ($null -eq $mutex) {
+                throw
+            }
+        }
+        Start-Sleep -Milliseconds 250
+    }
+    throw (New-PycauError -Kind 'RemoteCommandFailed' -Message 'the run lock is busy: the cluster group pycau-run-lock-mutex exists for more than 10 s; if no pycau run is taking or renewing the lock, a coordinator died while writing it: remove that group (Remove-ClusterGroup -Name pycau-run-lock-mutex) and try again')
+}
+
+function Exit-PycauLockMutex {
+    Remove-ClusterGroup -Name 'pycau-run-lock-mutex' -Force -RemoveResources
+}
+
+function Assert-PycauFence {
+    param($Fence)
+    # A fenced command acts only while the coordinator that sends it holds the run lock.
+    if ($null -eq $Fence) {
+        return
+    }
+    $holder = Get-PycauLockHolder -Group (Get-PycauGroup -Name 'pycau-run-lock')
+    if (-not (Test-PycauSameHolder -Holder $holder -Expected $Fence)) {
+        throw (New-PycauError -Kind 'RunLocked' -Message ('the run lock is not held by run ' + [string]$Fence.RunId + ' any more; the command was refused'))
+    }
+}
