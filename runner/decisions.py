@@ -90,7 +90,8 @@ def node_status(node: NodeProgress) -> SummaryStatus:
     if node.step is NodeStep.STOPPED:
         if node.updated and not bad:
             return SummaryStatus.SUCCEEDED
-        if node.attempt == 0:
+        untouched = not (node.results or node.error or node.suspend_issued or node.paused_by_us)
+        if node.attempt == 0 or untouched:  # stopped before the node was disrupted
             return SummaryStatus.CANCELED
         return mixed or SummaryStatus.FAILED
     return SummaryStatus.CANCELED

@@ -51,6 +51,7 @@ from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
 from runner.report import RunReport
+from runner.stop import USER_CANCELED, StopRequest
 from runner.transport import Clock, ClusterTransport
 from runner.types import (
     ClusterView,
@@ -75,6 +76,7 @@ def run_updating_run(
     listener: Listener | None = None,
     journal: RunJournal | None = None,
     lease: RunLease | None = None,
+    stop: StopRequest | None = None,
 ) -> RunReport:
     """Perform one CAU rolling updating run (Invoke-CauRun) and return its report.
 
@@ -82,10 +84,12 @@ def run_updating_run(
     otherwise. ``listener`` gets every ``RunEvent``; ``journal``: see ``runner.journaled``.
     ``lease``: the cluster's run lock, taken by the caller before anything touched a node
     (``RunLease.acquire``); the engine renews it while it waits, stops acting the moment it
-    is lost (the run ends Failed, ``RunLockLost``) and frees it at the end.
+    is lost (the run ends Failed, ``RunLockLost``) and frees it at the end. ``stop``: an
+    operator's request to stop at the next safe point (``runner.stop``).
     """
     link = JournalLink(journal, run_id)
     engine = _Engine(transport, clock, profile, run_id, started_at, listener, link, lease)
+    engine.stop = stop
     return engine.run()
 
 
@@ -104,6 +108,8 @@ class _Engine(ClusterActs):
         self.link = link
         self.transport = transport
         self.lease: RunLease | None = None
+        self.stop: StopRequest | None = None
+        self._stop_announced = False
         self.clock = clock
         if lease is not None:
             self.hold(lease)
@@ -185,6 +191,7 @@ class _Engine(ClusterActs):
         for _ in range(MAX_LOOP_STEPS):
             if self._lease_lost():
                 return
+            self._stop_if_asked()
             self.progress = replace(self.progress, now=self._elapsed())
             assert self.view is not None
             action = decide(self.view, self.progress, self.profile)
@@ -264,6 +271,26 @@ class _Engine(ClusterActs):
         if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
             self._advance(Advance(node=current.name, outcome=Outcome.STOP))
 
+    def _stop_if_asked(self) -> None:
+        """An operator asked to stop (Ctrl-C, SIGTERM): CAU event 1021 at once; then, at the
+        next safe point, the StopAfter path and the run ends Canceled. The safe point: a
+        node already disrupted (drain issued) finishes its update first — install, restart,
+        resume, resync — so no node is left in maintenance or with an install half done; a
+        node not yet disrupted is stopped where it is. No further node is started."""
+        reason = self.stop.reason if self.stop is not None else None
+        if reason is None or self.progress.stopping:
+            return
+        current = self.progress.current
+        later = current is not None and _disrupted(current)
+        if not self._stop_announced:
+            self._stop_announced = True
+            suffix = f"; {current.name} finishes its update first" if current and later else ""
+            self.rec.cau(1021, None, reason + suffix)
+        if later:
+            return  # not yet: the node in flight is still being updated
+        self._end(USER_CANCELED, reason)
+        self.progress = replace(self.progress, stopping=True)
+
     def _lease_lost(self) -> bool:
         """The lease is lost: end the run at once and touch nothing more."""
         lost = self.lease.lost if self.lease is not None else None
@@ -312,3 +339,12 @@ class _Engine(ClusterActs):
         )
         self.link.finish(self, report)
         return report
+
+
+def _disrupted(node: NodeProgress) -> bool:
+    """Whether the run has taken ``node`` out of service in its current attempt (a drain was
+    issued): from then on stopping means finishing its update, not abandoning it."""
+    early = (NodeStep.WAITING, NodeStep.PRE_SCRIPT, NodeStep.SCAN, NodeStep.STORAGE_WAIT)
+    if node.step in early:
+        return node.suspend_issued or node.suspend_attempted
+    return node.step is not NodeStep.RECOVER or node.paused_by_us

@@ -168,6 +168,11 @@ class RunJournal:
         if self.after_checkpoint is not None:
             self.after_checkpoint(step)
 
+    def reopen_run(self, run_id: str) -> None:
+        """A stopped run goes on (``pycau resume`` after Ctrl-C): in progress again."""
+        with self._tx() as db:
+            db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (RUN_IN_PROGRESS, run_id))
+
     def finish_run(self, run_id: str, status: str) -> None:
         with self._tx() as db:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))

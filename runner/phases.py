@@ -26,7 +26,7 @@ from runner.types import SummaryStatus, UpdateResult
 __all__ = ["CANCELING_ERRORS", "FINAL_EVENT", "Bookkeeper", "final_status"]
 
 # Error ids that cancel a run (CAU status Canceled); any other error id fails it.
-CANCELING_ERRORS = frozenset({"NodesOffline", "QuorumAtRisk", "StopAfterExceeded"})
+CANCELING_ERRORS = frozenset({"NodesOffline", "QuorumAtRisk", "StopAfterExceeded", "UserCanceled"})
 _FAILED_STATUSES = (SummaryStatus.FAILED, SummaryStatus.PARTIALLY_FAILED)
 # The CAU event that closes a run with each status (reference §4.5).
 FINAL_EVENT = {

@@ -66,6 +66,7 @@ EVENT_KINDS: dict[int, str] = {
     1018: "quorum-at-risk",
     1019: "max-failed-nodes",
     1020: "nodes-offline",
+    1021: "run-canceled-by-user",
 }
 
 

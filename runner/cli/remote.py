@@ -77,7 +77,7 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
         except (TransportError, RunLocked) as exc:
             return _fail(f"{type(exc).__name__}: {exc}")
         finally:
-            if session is not None:
+            if session is not None and not session.abandoned:
                 session.transport.close()
 
     wrapper.__name__ = command.__name__

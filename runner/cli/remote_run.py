@@ -27,6 +27,14 @@ from rich.console import Console
 from rich.table import Table
 
 from runner.cli.compose import SIMULATED_STARTED_AT
+from runner.cli.interrupts import (
+    Abandoned,
+    InFlight,
+    StoppableClock,
+    graceful_stop,
+    resume_hint,
+    signal_name,
+)
 from runner.cli.progress import RunProgress, render_summary
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
@@ -37,12 +45,16 @@ from runner.errors import InputError, OperationTimedOut, RunnerError, TransportE
 from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.profile import Profile
-from runner.report import RunEvent, iso_utc
+from runner.recorder import Listener
+from runner.report import RunEvent, RunReport, iso_utc
+from runner.stop import USER_CANCELED, StopRequest
+from runner.transport import Clock
 from runner.types import ClusterView, LockHolder, NodeState, UpdateInfo, WorkHandle, WorkState
 from runner.winrm.readiness import RuleResult, judge
 
 __all__ = [
     "coordinator_gone",
+    "drive_run",
     "perform_run",
     "readiness",
     "render_plan",
@@ -242,16 +254,68 @@ def perform_run(
             except TransportError as exc:
                 console.print(f"warning: boot beacon not installed on {node.name}: {exc}")
     title = f"{view.cluster} · run {run_id}"
-    with RunProgress(console, names, title=title, quiet=quiet) as progress:
 
-        def listener(event: RunEvent) -> None:
-            progress(event)
-            publisher(event)
+    def engine(listener: Listener, clock: Clock, stop: StopRequest) -> RunReport:
+        return run_updating_run(
+            transport, clock, profile, run_id=run_id, started_at=started_at,
+            listener=listener, journal=journal, lease=lease, stop=stop,
+        )  # fmt: skip
 
-        report = run_updating_run(
-            transport, session.clock, profile, run_id=run_id, started_at=started_at,
-            listener=listener, journal=journal, lease=lease,
-        ).to_dict()  # fmt: skip
+    return drive_run(
+        session, console, engine, run_id=run_id, names=names, title=title, quiet=quiet,
+        publisher=publisher, journal=journal, on_report=on_report,
+    )  # fmt: skip
+
+
+def drive_run(
+    session: Session,
+    console: Console,
+    engine: Callable[[Listener, Clock, StopRequest], RunReport],
+    *,
+    run_id: str,
+    names: tuple[str, ...],
+    title: str,
+    quiet: bool,
+    publisher: RecordPublisher,
+    journal: RunJournal | None,
+    on_report: Callable[[dict[str, Any]], None],
+) -> int:
+    """Run ``engine`` with live progress, the published record and Ctrl-C/SIGTERM handling
+    (``runner.cli.interrupts``); the exit status: 0 Succeeded, 1 not, 128 + the signal when
+    the operator stopped (safe point) or abandoned (at once) the run — with the command that
+    continues it."""
+    stop = StopRequest()
+    clock = StoppableClock(session.clock, stop, real_time=session.twin is None)
+    options = session.transport.options
+    hint = {"host": options.host, "port": options.port, "insecure_http": options.insecure_http,
+            "ca_cert": options.ca_cert, "auth": options.auth.value}  # fmt: skip
+    where = journal.path if journal is not None else None
+    flight = InFlight()
+    try:
+        with (
+            graceful_stop(stop) as signals,
+            RunProgress(console, names, title=title, quiet=quiet) as progress,
+        ):
+
+            def listener(event: RunEvent) -> None:
+                flight(event)
+                progress(event)
+                publisher(event)
+
+            report = engine(listener, clock, stop).to_dict()
+    except Abandoned as exc:
+        session.abandoned = True  # no goodbyes on the wire: leave now
+        console.print(
+            f"abandoned at once ({signal_name(exc.signum)}): run {run_id} stopped where it was; "
+            f"{flight.describe()}. The run lock stays held by this dead process; journal "
+            f"{where or '(none)'}.",
+            highlight=False,
+        )
+        console.print(
+            f"To continue: {resume_hint(run_id, hint, where, force=True)}", soft_wrap=True
+        )
+        return 128 + exc.signum
+    record = publisher.record
     record.finish(report)
     publisher.quietly()
     on_report(report)
@@ -259,6 +323,16 @@ def perform_run(
         render_summary(console, report)
     for failure in publisher.failures[:3]:
         console.print(f"warning: the run record could not be published: {failure}")
+    if report.get("error_id") == USER_CANCELED:
+        console.print(
+            f"stopped at a safe point: run {run_id} is Canceled and can go on; journal "
+            f"{where or '(none: it cannot be resumed)'}.",
+            highlight=False,
+        )
+        console.print(
+            f"To continue: {resume_hint(run_id, hint, where, force=False)}", soft_wrap=True
+        )
+        return 128 + (signals.signum or 2)
     return 0 if report["status"] == "Succeeded" else 1
 
 

@@ -126,6 +126,7 @@ class Session:
     transport: WinRMTransport
     clock: Clock
     probe: Mapping[str, Any]
+    abandoned: bool = False  # the operator abandoned the run: leave without closing shells
 
     @property
     def twin(self) -> Mapping[str, Any] | None:

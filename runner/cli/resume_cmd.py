@@ -26,15 +26,17 @@ from rich.console import Console
 
 from runner.cli import cli
 from runner.cli.output import check_report_target, write_report
-from runner.cli.progress import RunProgress, render_summary
 from runner.cli.remote import _remote
-from runner.cli.remote_run import take_run_lock
+from runner.cli.remote_run import drive_run, take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
-from runner.report import RunEvent
-from runner.resume import resume_updating_run
+from runner.recorder import Listener
+from runner.report import RunReport
+from runner.resume import resumable_after_stop, resume_updating_run
+from runner.stop import StopRequest
+from runner.transport import Clock
 
 __all__ = ["resume"]
 
@@ -76,7 +78,7 @@ def resume(
         run = journal.load(run_id)
         if run is None:
             raise InputError(journal.path, "", f"the journal holds no run {run_id}")
-        if run.status != RUN_IN_PROGRESS:
+        if run.status != RUN_IN_PROGRESS and not resumable_after_stop(run):
             raise InputError(journal.path, "", f"run {run_id} already ended {run.status}")
         console = Console(highlight=False)
         console.print(f"resuming run {run_id} on {run.cluster} from journal step {run.step}")
@@ -99,24 +101,21 @@ def resume(
         )
         publisher = RecordPublisher(session.transport, record)
         publisher.quietly()
-        with RunProgress(console, names, title=f"{view.cluster} · run {run_id}", quiet=quiet) as (
-            progress
-        ):
 
-            def listener(event: RunEvent) -> None:
-                progress(event)
-                publisher(event)
+        def engine(listener: Listener, clock: Clock, stop: StopRequest) -> RunReport:
+            return resume_updating_run(
+                session.transport, clock, journal, run_id,
+                listener=listener, take_lease=lambda: lease, stop=stop,
+            )  # fmt: skip
 
-            report = resume_updating_run(
-                session.transport, session.clock, journal, run_id,
-                listener=listener, take_lease=lambda: lease,
-            ).to_dict()  # fmt: skip
-        record.finish(report)
-        publisher.quietly()
+        def save(report: dict[str, Any]) -> None:
+            if report_path is not None:
+                write_report(report_path, report)
+
+        return drive_run(
+            session, console, engine, run_id=run_id, names=names,
+            title=f"{view.cluster} · run {run_id}", quiet=quiet, publisher=publisher,
+            journal=journal, on_report=save,
+        )  # fmt: skip
     finally:
         journal.close()
-    if report_path is not None:
-        write_report(report_path, report)
-    if not quiet:
-        render_summary(console, report)
-    return 0 if report["status"] == "Succeeded" else 1

@@ -117,7 +117,8 @@ STATUS_CASES = [
     (NodeStep.FAILED, (OK1,), 1, False, SummaryStatus.FAILED),
     (NodeStep.STOPPED, (), 0, False, SummaryStatus.CANCELED),
     (NodeStep.STOPPED, (OK1,), 1, True, SummaryStatus.SUCCEEDED),
-    (NodeStep.STOPPED, (), 1, False, SummaryStatus.FAILED),
+    (NodeStep.STOPPED, (), 1, False, SummaryStatus.CANCELED),  # stopped before disrupted
+    (NodeStep.STOPPED, (BAD1,), 1, False, SummaryStatus.FAILED),
     (NodeStep.CANCELED, (), 0, False, SummaryStatus.CANCELED),
 ]
 
@@ -133,3 +134,14 @@ def test_node_summary_status(
     """SummaryStatus: Succeeded, PartiallyFailed (mixed results), Failed, Canceled."""
     n = NodeProgress(name="n", step=step, results=results, attempt=attempt, updated=updated)
     assert node_status(n) is expected
+
+
+@pytest.mark.parametrize(
+    "disrupted",
+    [{"error": "drain of n failed"}, {"suspend_issued": True}, {"paused_by_us": True}],
+)
+def test_a_node_stopped_after_it_was_disrupted_is_failed(disrupted: dict[str, object]) -> None:
+    """A node stopped mid-attempt after its drain (or a failed step) is Failed, not Canceled:
+    Canceled means the run stopped before operating on it."""
+    n = NodeProgress(name="n", step=NodeStep.STOPPED, attempt=1, **disrupted)  # type: ignore[arg-type]
+    assert node_status(n) is SummaryStatus.FAILED
