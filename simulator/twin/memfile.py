@@ -58,7 +58,8 @@ class SecretFile:
             self._directory = Path(tempfile.mkdtemp(prefix="pycau-secret-"))  # mode 0700
             atexit.register(self.close)
             target = self._directory / name
-            self._fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            self._fd = os.open(target, flags, 0o600)
             self.path = str(target)
         self.write(content)
 
@@ -76,9 +77,10 @@ class SecretFile:
             if self._fd is None:
                 raise ValueError("write to a closed SecretFile")
             os.ftruncate(self._fd, 0)
+            os.lseek(self._fd, 0, os.SEEK_SET)
             view = memoryview(content)
             while view:
-                view = view[os.pwrite(self._fd, view, len(content) - len(view)) :]
+                view = view[os.write(self._fd, view) :]
 
     def close(self) -> None:
         """Drop the content: the memory file is freed, the fallback file and its directory go."""
