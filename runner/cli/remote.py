@@ -24,7 +24,6 @@ Must not: accept a password on the command line, or hold logic beyond wiring
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,7 +92,11 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
     default=None,
     help="Port on 127.0.0.1 (default 5985, or 5986 with --tls; 0 = any free port).",
 )
-@click.option("--tls", is_flag=True, help="HTTPS with a generated CA (its path is printed).")
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="HTTPS with a generated CA (its path is printed; removed when the twin ends).",
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
 @click.option(
     "--exit-after-run",
@@ -107,8 +110,11 @@ def twin(
 
     The account is PYCAU_USERNAME / PYCAU_PASSWORD from the environment (Basic or NTLM).
     Then try `pycau test-setup`, `scan`, `run` and `status` with --cluster 127.0.0.1:PORT.
+    Ctrl-C, SIGTERM or SIGHUP stop it. It leaves no file behind: the account's hashes and
+    the TLS key are held in memory files (Linux; elsewhere private files removed at the
+    end), and the CA file of --tls is removed when the twin ends.
     """
-    from runner.cli.twin_serve import TwinServer
+    from runner.cli.twin_serve import TwinServer, serve
     from simulator.scenario import load_scenario
     from simulator.twin import Account
 
@@ -119,28 +125,15 @@ def twin(
         loaded = load_scenario(scenario)
     except OSError as exc:
         raise InputError(str(scenario), "", exc.strerror or str(exc)) from exc
-    tls_dir = Path(tempfile.mkdtemp(prefix="pycau-twin-tls-")) if tls else None
     server = TwinServer(
         loaded,
         loaded.seed if seed is None else seed,
         Account(username=username, password=password),
         port=(5986 if tls else 5985) if port is None else port,
-        tls_dir=tls_dir,
+        tls=tls,
         echo=lambda line: click.echo(line),
-    ).start()
-    flags = "" if tls else " --insecure-http"
-    if server.ca_cert is not None:
-        flags = f" --ca-cert {server.ca_cert}"
-    click.echo(f"twin: {loaded.name} (cluster {loaded.cluster.name}) on {server.endpoint.url}")
-    click.echo(f"twin: try  pycau run --cluster 127.0.0.1:{server.endpoint.port}{flags} --yes")
-    try:
-        while not (exit_after_run and server.finished.is_set()):
-            server.finished.wait(0.2)
-    except KeyboardInterrupt:
-        click.echo("twin: stopped")
-    finally:
-        server.stop()
-    return 1 if server.mismatches else 0
+    )
+    return serve(server, exit_after_run=exit_after_run, echo=lambda line: click.echo(line))
 
 
 @cli.command("test-setup")

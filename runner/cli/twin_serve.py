@@ -2,9 +2,15 @@
 
 Owns: ``TwinServer`` — builds the scenario's world (as ``pycau simulate`` does), wraps it in
 the twin's script answerer and a ``WsmanEndpoint`` on 127.0.0.1 (HTTP, or HTTPS with a
-generated CA when ``tls_dir`` is given), accepting the one account given; and when a run
+generated CA when ``tls`` is set), accepting the one account given; and when a run
 against it publishes its final record, the oracle's verdict on that run and whether the
-scenario's expectation held.
+scenario's expectation held. ``serve`` runs ``pycau twin``'s lifetime: SIGTERM and SIGHUP
+end it the way Ctrl-C does, and every way out stops the server.
+
+Secrets: the server's TLS key and the NTLM account's hashes stay in memory
+(``simulator.twin.memfile``; on platforms without memory files, private files that
+``stop`` removes). The one real file is the CA certificate clients pass as ``--ca-cert``
+(public), in a private temporary directory that ``stop`` removes.
 
 Theory of operation: the verdict needs a report, and the twin sees only what travels over
 WinRM — the published run record (status, error id, each node's status, attempts and
@@ -17,8 +23,12 @@ root only: this module may import ``simulator`` (lazily, inside functions).
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import signal
+import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +38,7 @@ if TYPE_CHECKING:
     from simulator.model import Scenario
     from simulator.twin import Account, WsmanEndpoint
 
-__all__ = ["TwinServer", "report_from_record"]
+__all__ = ["TwinServer", "report_from_record", "serve"]
 
 
 def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,7 +81,7 @@ class TwinServer:
         account: Account,
         *,
         port: int = 0,
-        tls_dir: Path | None = None,
+        tls: bool = False,
         echo: Callable[[str], None] = print,
     ) -> None:
         from simulator.twin import WsmanEndpoint
@@ -91,24 +101,31 @@ class TwinServer:
             seed=seed,
             on_run_record=self._record,
         )
-        self.ca_cert: Path | None = None
-        tls = None
-        if tls_dir is not None:
-            certificates = make_certificates(tls_dir)
-            self.ca_cert, tls = certificates.ca, (certificates.cert, certificates.key)
+        self._certificates = make_certificates() if tls else None
+        self.ca_cert: Path | None = None  # written by start(), removed by stop()
         self.endpoint: WsmanEndpoint = WsmanEndpoint(
-            self.answers, account=account, port=port, tls=tls
+            self.answers, account=account, port=port, tls=self._certificates
         )
         self.finished = threading.Event()
         self.mismatches: list[str] = []
         self.invariants: dict[str, Any] = {}
 
     def start(self) -> TwinServer:
+        if self._certificates is not None and self.ca_cert is None:
+            directory = Path(tempfile.mkdtemp(prefix="pycau-twin-ca-"))
+            self.ca_cert = directory / "ca.pem"
+            self.ca_cert.write_bytes(self._certificates.ca_pem)
         self.endpoint.start()
         return self
 
     def stop(self) -> None:
-        self.endpoint.stop()
+        """Stop serving and remove the CA file (safe to call twice, or without start)."""
+        try:
+            self.endpoint.stop()
+        finally:
+            if self.ca_cert is not None:
+                shutil.rmtree(self.ca_cert.parent, ignore_errors=True)
+                self.ca_cert = None
 
     def _record(self, record: Mapping[str, Any]) -> None:
         """Called by the answerer (under its lock) for every published run record."""
@@ -140,3 +157,72 @@ class TwinServer:
         else:
             self._echo(f"twin: expectation of {self.scenario.name} met")
         self.finished.set()
+
+
+_ENDING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def _signals_end_serving() -> Iterator[None]:
+    """SIGTERM and SIGHUP end serving the way Ctrl-C does (``KeyboardInterrupt``), once.
+
+    Only the first of these signals interrupts; later ones are ignored, so a second Ctrl-C
+    or a ``kill`` cannot cut the cleanup short (``stop`` is bounded: a few seconds at
+    most). A signal that is ignored already (a background job's SIGINT) stays ignored.
+    Only the main thread can install handlers; elsewhere nothing changes. The previous
+    handlers come back at the end.
+    """
+    numbers = [getattr(signal, name) for name in _ENDING_SIGNALS if hasattr(signal, name)]
+    previous: dict[int, Any] = {}
+    interrupted = threading.Event()
+
+    def end(signum: int, frame: object) -> None:
+        if not interrupted.is_set():
+            interrupted.set()
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        for number in numbers:
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                previous[number] = signal.signal(number, end)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop(server: TwinServer) -> None:
+    """``server.stop()``, finished even when the one interrupting signal lands inside it."""
+    try:
+        server.stop()
+    except KeyboardInterrupt:
+        server.stop()  # stop is idempotent, and no second KeyboardInterrupt can come
+
+
+def serve(server: TwinServer, *, exit_after_run: bool, echo: Callable[[str], None]) -> int:
+    """``pycau twin``'s lifetime: start, say where, serve, always stop.
+
+    Serves until one run has finished (``exit_after_run``) or until Ctrl-C, SIGTERM or
+    SIGHUP; on every way out — those signals and exceptions included — the server stops,
+    which withdraws its NTLM account and removes the CA file. Returns 1 when a finished
+    run did not meet the scenario's expectation, else 0.
+    """
+    with _signals_end_serving():
+        try:
+            try:
+                server.start()
+                name, cluster = server.scenario.name, server.scenario.cluster.name
+                ca, endpoint = server.ca_cert, server.endpoint
+                flags = " --insecure-http" if ca is None else f" --ca-cert {ca}"
+                echo(f"twin: {name} (cluster {cluster}) on {endpoint.url}")
+                echo(f"twin: try  pycau run --cluster 127.0.0.1:{endpoint.port}{flags} --yes")
+                # Without --exit-after-run only a signal ends serving (the Event never sets).
+                until = server.finished if exit_after_run else threading.Event()
+                while not until.wait(0.2):
+                    pass
+            except KeyboardInterrupt:
+                echo("twin: stopped")
+        finally:
+            _stop(server)
+    return 1 if server.mismatches else 0

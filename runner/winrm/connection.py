@@ -12,8 +12,9 @@ restarts. Node-local work (Windows Update, restart, node facts) goes to the node
 everything to the cluster endpoint (pycau's simulated twin, or a port-forwarding jump host).
 
 Security: Basic sends the password in clear on every request, so it is refused over HTTP
-except to a loopback address; NTLM over HTTP is message-encrypted by pywinrm. Passwords come
-from the environment, a prompt or a keyring (``runner.cli.remote``) — never from argv.
+except to a loopback address, and takes Latin-1 accounts only (``check_credentials``, before
+any request); NTLM over HTTP is message-encrypted by pywinrm. Passwords come from the
+environment, a prompt or a keyring (``runner.cli.remote``) — never from argv.
 
 Must not: open connections (``runner.winrm.shell`` does) or read passwords from anywhere.
 """
@@ -170,6 +171,22 @@ class ConnectionOptions:
         except ValueError:
             return self.host.partition(".")[2]
         return ""
+
+    def check_credentials(self, credentials: Credentials) -> None:
+        """Refuse credentials this connection cannot carry (``InputError``; the message
+        and its context never hold the password)."""
+        if self.auth is not AuthMethod.BASIC:
+            return
+        try:
+            f"{credentials.username}:{credentials.password}".encode("latin-1")
+        except UnicodeEncodeError:
+            # ``from None``: the UnicodeEncodeError holds the whole password in ``.object``.
+            raise InputError(
+                "--auth",
+                "",
+                "basic authentication carries only Latin-1 user names and passwords, and "
+                "this account has other characters; use --auth ntlm (the default)",
+            ) from None
 
     def protocol_kwargs(self, host: str, credentials: Credentials) -> dict[str, Any]:
         """Keyword arguments of ``winrm.protocol.Protocol`` for ``host``."""

@@ -91,6 +91,7 @@ class WinRMTransport:
         vm_memory: bool = False,
         criteria: str = DEFAULT_CRITERIA,
     ) -> None:
+        options.check_credentials(credentials)
         self.options = options
         self._credentials = credentials
         self.clock: Clock = clock or SystemClock()

@@ -7,9 +7,10 @@ HTTP (``unwrap_request`` / ``wrap_reply`` with ``unwrap_winrm`` / ``wrap_winrm``
 
 Theory of operation: NTLM is connection-bound — the acceptor lives as long as the
 connection, and so does the sealing context (a new connection must authenticate again).
-pyspnego's acceptor reads accounts from the file named by ``NTLM_USER_FILE``; the file
-holds the LM/NT hashes (smbpasswd format), never the password, and goes away with the last
-endpoint using it.
+pyspnego's acceptor reads accounts from the file named by ``NTLM_USER_FILE`` (on every
+handshake). That file is a ``SecretFile`` (``simulator.twin.memfile``): in memory on Linux,
+never on disk; it holds the LM/NT hashes (smbpasswd format), never the password, and is
+closed, and ``NTLM_USER_FILE`` restored, when the last endpoint using it stops.
 
 Must not: log or echo credentials; import pyspnego before NTLM is actually used.
 """
@@ -21,11 +22,11 @@ import binascii
 import hmac
 import os
 import struct
-import tempfile
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from simulator.twin.memfile import SecretFile
 
 __all__ = [
     "ENCRYPTED_PROTOCOL",
@@ -66,10 +67,13 @@ class _NtlmAccounts:
     """The process-wide account file pyspnego's acceptor reads (``NTLM_USER_FILE`` is one
     environment variable, so endpoints in one process share one file, reference-counted)."""
 
+    _ENV = "NTLM_USER_FILE"
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._lines: dict[str, int] = {}
-        self._path: Path | None = None
+        self._file: SecretFile | None = None
+        self._previous_env: str | None = None
 
     @staticmethod
     def _line(account: Account) -> str:
@@ -82,24 +86,38 @@ class _NtlmAccounts:
             f"{ntowfv1(account.password).hex().upper()}:[U]:LCT-00000000"
         )
 
+    @property
+    def path(self) -> str | None:
+        """Where pyspnego reads the accounts now (None when no endpoint uses NTLM)."""
+        return None if self._file is None else self._file.path
+
     def _write(self) -> None:
         if not self._lines:
-            if self._path is not None:
-                self._path.unlink(missing_ok=True)
-                self._path = None
+            if self._file is not None:
+                self._restore_env()
+                self._file.close()
+                self._file = None
             return
-        if self._path is None:
-            handle, name = tempfile.mkstemp(prefix="pycau-twin-ntlm-", suffix=".txt")
-            os.close(handle)
-            self._path = Path(name)
-        self._path.write_text("\n".join(self._lines) + "\n", encoding="utf-8")
-        os.environ["NTLM_USER_FILE"] = str(self._path)
+        content = ("\n".join(self._lines) + "\n").encode("utf-8")
+        if self._file is None:
+            self._file = SecretFile("twin-ntlm-accounts", content)
+            self._previous_env = os.environ.get(self._ENV)
+            os.environ[self._ENV] = self._file.path
+        else:
+            self._file.write(content)
+
+    def _restore_env(self) -> None:
+        if self._previous_env is None:
+            os.environ.pop(self._ENV, None)
+        else:
+            os.environ[self._ENV] = self._previous_env
 
     def add(self, account: Account) -> None:
         with self._lock:
             line = self._line(account)
             self._lines[line] = self._lines.get(line, 0) + 1
-            self._write()
+            if self._lines[line] == 1:  # rewrite only when the accounts change
+                self._write()
 
     def remove(self, account: Account) -> None:
         with self._lock:
@@ -107,9 +125,8 @@ class _NtlmAccounts:
             left = self._lines.get(line, 0) - 1
             if left > 0:
                 self._lines[line] = left
-            else:
-                self._lines.pop(line, None)
-            self._write()
+            elif self._lines.pop(line, None) is not None:
+                self._write()
 
 
 NTLM_ACCOUNTS = _NtlmAccounts()

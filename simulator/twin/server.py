@@ -2,14 +2,16 @@
 
 Owns: ``WsmanEndpoint`` — a stdlib ``ThreadingHTTPServer`` on 127.0.0.1 (port 0 by
 default) with HTTP/1.1 keep-alive and ``TCP_NODELAY``, Basic and NTLM authentication
-(NTLM with message encryption, ``simulator.twin.auth``), optional TLS, and the faults at
+(NTLM with message encryption, ``simulator.twin.auth``), optional TLS from certificates held
+in memory (``simulator.twin.tls``), and the faults at
 the wire that are about HTTP itself: a non-XML HTTP 500, a 401, a delay (the client's read
 timeout fires), a connection dropped without an answer.
 
 Theory of operation: shells, commands and the long-poll are ``simulator.twin.shells``';
 what a command means is the ``Answerer``'s (``simulator.twin.answers`` answers pycau's
 scripts from a simulated cluster; tests pass small fakes). ``stop`` cuts open connections
-too, so a stopped endpoint behaves like a restarting node: connections are refused.
+too, so a stopped endpoint behaves like a restarting node: connections are refused; it also
+withdraws the endpoint's NTLM account, and is safe on an endpoint that never started.
 
 Must not: bind anything but a loopback address; log request bodies or credentials.
 """
@@ -23,8 +25,7 @@ import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.twin import wsman
 from simulator.twin.auth import (
@@ -36,6 +37,9 @@ from simulator.twin.auth import (
     wrap_reply,
 )
 from simulator.twin.shells import Answerer, DropConnection, FaultKind, ShellHost, WireFault
+
+if TYPE_CHECKING:
+    from simulator.twin.tls import TwinCertificates
 
 __all__ = ["WsmanEndpoint"]
 
@@ -52,7 +56,7 @@ class WsmanEndpoint:
         account: Account,
         auth: tuple[str, ...] = ("basic", "ntlm"),
         port: int = 0,
-        tls: tuple[Path, Path] | None = None,
+        tls: TwinCertificates | None = None,
         max_receive_wait_s: float = 5.0,
         chunk_size: int = 64 * 1024,
         machine: str = "PYCAU-TWIN",
@@ -72,10 +76,7 @@ class WsmanEndpoint:
         self._connections: set[socket.socket] = set()
         self._ntlm_registered = False
         self._thread: threading.Thread | None = None
-        context = None
-        if tls is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(str(tls[0]), str(tls[1]))
+        context = None if tls is None else tls.server_context()
         self._server = _Server(("127.0.0.1", port), _handler_for(self), context)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -101,7 +102,8 @@ class WsmanEndpoint:
     def stop(self) -> None:
         """Stop listening and cut every open connection (clients then see refusals)."""
         self._stopping.set()
-        self._server.shutdown()
+        if self._thread is not None:
+            self._server.shutdown()  # waits for serve_forever: only when it was started
         self._server.server_close()
         with self._lock:
             for sock in list(self._connections):

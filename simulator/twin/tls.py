@@ -1,23 +1,32 @@
 """Certificates for the twin's HTTPS endpoint: a throw-away CA and a loopback server cert.
 
-Owns: ``make_certificates`` — writes ``ca.pem`` (what a client passes as ``--ca-cert``),
-``server.pem`` and ``server-key.pem`` (valid for ``localhost`` and ``127.0.0.1``)
-into a directory. A separate CA keeps the chain the shape real deployments have, so the
-client's ordinary certificate validation is what gets exercised.
+Owns: ``make_certificates`` — a CA and a server certificate valid for ``localhost`` and
+``127.0.0.1``, all in memory (``TwinCertificates``): the CA's PEM is what a client trusts
+(the twin writes it for ``--ca-cert``; it is not secret), and ``server_context`` builds the
+endpoint's TLS context. A separate CA keeps the chain the shape real deployments have, so
+the client's ordinary certificate validation is what gets exercised.
 
-Must not: be used for anything but the loopback twin (the keys are unprotected files).
+Theory of operation: ``ssl.SSLContext.load_cert_chain`` reads files only, so the server key
+passes through a ``SecretFile`` (a memory file on Linux) for the length of that one call;
+afterwards it lives only inside the context. The CA's private key signs the server
+certificate and is then dropped: nothing can issue another certificate from this CA.
+
+Must not: write a private key to disk, or be used for anything but the loopback twin.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import ssl
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from simulator.twin.memfile import SecretFile
 
 __all__ = ["TwinCertificates", "make_certificates"]
 
@@ -25,27 +34,32 @@ _VALID_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 _VALID_UNTIL = datetime(2099, 12, 31, tzinfo=UTC)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TwinCertificates:
-    """Paths of the generated files."""
+    """The generated chain in PEM form; ``repr`` hides the key."""
 
-    def __init__(self, directory: Path) -> None:
-        self.ca = directory / "ca.pem"
-        self.cert = directory / "server.pem"
-        self.key = directory / "server-key.pem"
+    ca_pem: bytes
+    cert_pem: bytes
+    key_pem: bytes = field(repr=False)
+
+    def server_context(self) -> ssl.SSLContext:
+        """A TLS server context with the certificate and key loaded (nothing left on disk)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with SecretFile("twin-tls-chain.pem", self.key_pem + self.cert_pem) as chain:
+            context.load_cert_chain(chain.path)
+        return context
 
 
 def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_certificates(directory: Path) -> TwinCertificates:
-    """Generate a CA and a server certificate for loopback into ``directory``.
+def make_certificates() -> TwinCertificates:
+    """Generate a CA and a server certificate for loopback, in memory.
 
     The validity window is fixed (2000–2099) rather than read from a clock: these are
     throw-away loopback certificates, and the simulator never reads wall time.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = TwinCertificates(directory)
     start, end = _VALID_FROM, _VALID_UNTIL
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -86,14 +100,12 @@ def make_certificates(directory: Path) -> TwinCertificates:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    paths.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(
-        key.private_bytes(
+    return TwinCertificates(
+        ca_pem=ca.public_bytes(serialization.Encoding.PEM),
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+        key_pem=key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    paths.key.chmod(0o600)
-    return paths

@@ -3,11 +3,13 @@
 Everything goes over real HTTP on 127.0.0.1 (port 0) through pywinrm; nothing is patched.
 Timeouts are small so the suite stays fast: the endpoint answers an empty Receive
 long-poll after 50 ms, and the client's read timeout is the 2 s minimum pywinrm allows
-(operation timeout 1 s, whole seconds only).
+(operation timeout 1 s, whole seconds only). Each test gets its own temporary directory
+(``tempfile`` and ``$TMPDIR``) and must leave it empty: no account file, key or CA behind.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -81,3 +83,17 @@ def transport_factory() -> Iterator[Callable[..., WinRMTransport]]:
 def _journal_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`pycau run` journals by default under $XDG_STATE_HOME: keep tests out of $HOME."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture(autouse=True)
+def _temp_dir_left_empty(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A fresh temp directory for the test (in-process and child processes); afterwards it
+    must be empty — endpoints, twins and runs leave no file there."""
+    tmp_path_factory.getbasetemp()  # pytest's own directories stay where they were
+    temp = tmp_path_factory.mktemp("tempdir")
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("TMPDIR", str(temp))
+    yield temp
+    assert sorted(p.name for p in temp.iterdir()) == [], "files left in the temp directory"

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
@@ -172,24 +173,28 @@ def test_test_setup_and_scan(twin_factory: Callable[..., TwinServer]) -> None:
     assert all(update.id in scan.output for update in scenario.updates)
 
 
-def test_tls_is_validated_by_default(
-    twin_factory: Callable[..., TwinServer], tmp_path: Path
-) -> None:
-    """HTTPS works with the issuing CA given; without it the certificate is refused."""
-    twin = twin_factory(tls_dir=tmp_path / "tls")
-    assert twin.ca_cert is not None
-    trusted = pycau("status", *at(twin, "--ca-cert", str(twin.ca_cert)))
+def test_tls_is_validated_by_default(twin_factory: Callable[..., TwinServer]) -> None:
+    """HTTPS works with the issuing CA given; without it the certificate is refused; the
+    CA file is the only file of a TLS twin, and stopping the twin removes it."""
+    twin = twin_factory(tls=True)
+    ca_cert = twin.ca_cert
+    assert ca_cert is not None
+    assert [p.name for p in ca_cert.parent.iterdir()] == ["ca.pem"]
+    trusted = pycau("status", *at(twin, "--ca-cert", str(ca_cert)))
     assert trusted.exit_code == 0, trusted.output
     refused = pycau("status", *at(twin, "--auth", "ntlm"))
     assert refused.exit_code == 3
     assert "--ca-cert" in refused.output
+    twin.stop()
+    assert not ca_cert.parent.exists()
 
 
 def test_password_never_leaks(
     finished_run: tuple[TwinServer, Result, dict[str, Any], str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Outputs, the report, logs (DEBUG, every library) and error texts never hold it."""
+    """Outputs, the report, logs (DEBUG, every library) and error texts never hold it, nor
+    its NT or LM hash."""
     caplog.set_level(logging.DEBUG)
     twin, run, _, report_text = finished_run
     results = [
@@ -206,7 +211,22 @@ def test_password_never_leaks(
     texts += [report_text, caplog.text, repr(Credentials(username=USERNAME, password=PASSWORD))]
     assert report_text
     assert caplog.records  # the libraries did log something at DEBUG
-    assert not [text for text in texts if PASSWORD in text]
+    hashes = [ntowfv1(PASSWORD).hex(), lmowfv1(PASSWORD).hex()]
+    needles = [PASSWORD, *hashes, *(h.upper() for h in hashes)]
+    assert not [text for text in texts for needle in needles if needle in text]
+
+
+def test_basic_refuses_an_account_it_cannot_carry(twin_factory: Callable[..., TwinServer]) -> None:
+    """--auth basic with a non-Latin-1 password: exit 2 before any request, pointing to
+    ntlm, and neither the password nor any of its foreign characters in the message."""
+    twin = twin_factory()
+    password = "Tr0ub4dor-€-ключ"
+    result = pycau("status", *at(twin, "--insecure-http", "--auth", "basic"), password=password)
+    assert result.exit_code == 2
+    assert "--auth ntlm" in result.output
+    assert "Traceback" not in result.output
+    assert not [c for c in ("€", "ключ", "\\u20ac", password) if c in result.output]
+    assert twin.endpoint.actions == []
 
 
 def test_password_is_never_an_option(twin_factory: Callable[..., TwinServer]) -> None:
