@@ -2,9 +2,10 @@
 
 Owns: ``TwinServer`` — builds the scenario's world (as ``pycau simulate`` does), wraps it in
 the twin's script answerer and a ``WsmanEndpoint`` on 127.0.0.1 (HTTP, or HTTPS with a
-generated CA when ``tls_dir`` is given), accepting the one account given; and when a run
-against it publishes its final record, the oracle's verdict on that run and whether the
-scenario's expectation held.
+generated CA when ``tls_dir`` is given), accepting the one account given, with the
+scenario's ``session-expiry`` switch applied to the endpoint (every session expires each
+``SESSION_LIFETIME_MINUTES`` simulated minutes); and when a run against it publishes its
+final record, the oracle's verdict on that run and whether the scenario's expectation held.
 
 Theory of operation: the verdict needs a report, and the twin sees only what travels over
 WinRM — the published run record (status, error id, each node's status, attempts and
@@ -27,6 +28,7 @@ from runner.profile import Profile
 if TYPE_CHECKING:
     from simulator.model import Scenario
     from simulator.twin import Account, WsmanEndpoint
+    from simulator.twin.expiry import SessionExpiry
 
 __all__ = ["TwinServer", "report_from_record"]
 
@@ -74,8 +76,10 @@ class TwinServer:
         tls_dir: Path | None = None,
         echo: Callable[[str], None] = print,
     ) -> None:
+        from simulator.known_issues import session_lifetime_minutes
         from simulator.twin import WsmanEndpoint
         from simulator.twin.answers import TwinAnswers
+        from simulator.twin.expiry import SessionExpiry
         from simulator.twin.tls import make_certificates
         from simulator.world import build_world
 
@@ -96,12 +100,17 @@ class TwinServer:
         if tls_dir is not None:
             certificates = make_certificates(tls_dir)
             self.ca_cert, tls = certificates.ca, (certificates.cert, certificates.key)
+        lifetime = session_lifetime_minutes(scenario)
+        self.expiry: SessionExpiry | None = None
+        if lifetime is not None:  # on simulated time: the same expiries in every run
+            self.expiry = SessionExpiry(every_s=lifetime * 60, now=self.world.clock.now)
         self.endpoint: WsmanEndpoint = WsmanEndpoint(
-            self.answers, account=account, port=port, tls=tls
+            self.answers, account=account, port=port, tls=tls, session_expiry=self.expiry
         )
         self.finished = threading.Event()
         self.mismatches: list[str] = []
         self.invariants: dict[str, Any] = {}
+        self.simulation: dict[str, Any] = {}  # the final run's simulation section
 
     def start(self) -> TwinServer:
         self.endpoint.start()
@@ -117,7 +126,7 @@ class TwinServer:
         from simulator.expect import check_expectation
 
         report = report_from_record(record)
-        simulation = self.world.finish(report)
+        simulation = self.simulation = self.world.finish(report)
         self.invariants = simulation["invariants"]
         self.mismatches = check_expectation(
             self.scenario.expect, {**report, "simulation": simulation}
@@ -128,6 +137,12 @@ class TwinServer:
             + (f" ({record.get('ErrorId')})" if record.get("ErrorId") else "")
             + f"; invariants: {'all hold' if not broken else 'VIOLATED ' + ', '.join(broken)}"
         )
+        if self.expiry is not None:
+            self._echo(
+                f"twin: every session expired {self.expiry.expiries} time(s) during the run "
+                f"(known issue session-expiry): {self.expiry.refused} request(s) refused with "
+                f"401, {self.expiry.shells_ended} shell(s) ended"
+            )
         if self.mismatches:
             self._echo(f"twin: expectation of {self.scenario.name} NOT met:")
             for mismatch in self.mismatches:
