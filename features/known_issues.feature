@@ -137,7 +137,7 @@ Feature: The Azure Stack HCI update guide's known issues, detected and handled
     And the known issue "credssp-left-enabled" is mitigated automatically
 
   Scenario: Every known issue of the guide is a data entry, and each is mitigated
-    Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed
+    Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed, session-expiry
     And the catalog claims every known issue as mitigated automatically
 
   Scenario: The OS version naming mismatch: offered and installed versions reported as they are

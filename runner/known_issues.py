@@ -1,10 +1,11 @@
 """The seed guide's known issues of updating Azure Stack HCI clusters, as executable data.
 
 Owns: ``KnownIssue`` (one entry: id, affected versions, symptom, how pycau detects it, what
-it does about it, whether that happens without the admin) and ``KNOWN_ISSUES``, the eight
+it does about it, whether that happens without the admin) and ``KNOWN_ISSUES``, the nine
 issues of the guide's notes, warnings and "Known issues" section (issue 3). Each id is also
 a simulator switch (a scenario's ``known_issues: [id, …]``) that reproduces the issue, and
-``features/known_issues.feature`` proves the detection and handling claimed here.
+``features/known_issues.feature`` (``features/credentials.feature`` for session-expiry)
+proves the detection and handling claimed here.
 
 ``mitigated_automatically`` is True only where a BDD scenario shows pycau handling the issue
 with no admin action (today every entry); an entry pycau could only document would say False
@@ -12,8 +13,8 @@ and tell the admin what to do — it is never claimed on faith.
 
 Must not: hold behaviour. The checks live where the run makes them (``runner.readiness``
 before any node is touched, ``runner.steps``/``runner.work_steps`` per node,
-``runner.credssp`` around the run); this module names them so reports, docs and tests can
-refer to one id.
+``runner.credssp`` around the run, ``runner.winrm.shell`` on the wire); this module names
+them so reports, docs and tests can refer to one id.
 """
 
 from __future__ import annotations
@@ -195,6 +196,28 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         ),
         mitigated_automatically=True,
         error_id="UnsupportedManagement",
+    ),
+    KnownIssue(
+        id="session-expiry",
+        title="Multiple prompts for login credentials",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "The management tool asks for the credentials again, several times, during an "
+            "updating run: its session with the servers expired mid-run."
+        ),
+        detection=(
+            "Over WinRM: HTTP 401 from an endpoint that already accepted the same "
+            "credentials (its session or NTLM connection expired), or the WSManFault 'shell "
+            "not found' (2150858843) when the WinRS shell expired."
+        ),
+        mitigation=(
+            "The password is asked once per run (PYCAU_PASSWORD, the OS keyring or one "
+            "prompt) and kept in memory only; pycau re-authenticates silently with it in a "
+            "new session, or opens a new shell, and repeats the refused request once (a "
+            "refused request had no effect). A refusal of that repeat is a real "
+            "AuthenticationFailed, and that endpoint gets no further logon attempt in the run."
+        ),
+        mitigated_automatically=True,
     ),
 )
 

@@ -21,6 +21,10 @@ and ``managed_by``, the management product the cluster reports.
   report is written (``simulator.validation``).
 - ``credssp-left-enabled``: the first Disable-WSManCredSSP of a run is refused (no effect), so
   CredSSP stays enabled unless the runner tries again (``simulator.world``).
+- ``session-expiry``: served by ``pycau twin``, every session of the endpoint expires each
+  ``SESSION_LIFETIME_MINUTES`` simulated minutes (``simulator.twin.expiry``): NTLM
+  connections get 401, WinRS shells are gone. It lives on the wire only, so a pure
+  simulation (``pycau simulate``) is not changed by it at all.
 Issues without a switch here are not reproducible yet (their entries say so).
 
 Must not: change the world while it runs (this only rewrites the resolved scenario before the
@@ -37,11 +41,13 @@ from simulator.model import FaultSpec, Scenario, UpdateSpec
 __all__ = [
     "GA_21H2_BUILD",
     "MISMATCH_TITLE",
+    "SESSION_LIFETIME_MINUTES",
     "SWITCHES",
     "SYNC_WRITE_MB_S",
     "VMM_2019",
     "apply_known_issues",
     "managed_by",
+    "session_lifetime_minutes",
 ]
 
 SWITCHES = (
@@ -50,6 +56,7 @@ SWITCHES = (
     "mixed-patch-levels",
     "os-version-naming-mismatch",
     "readiness-check-never-completes",
+    "session-expiry",
     "storage-needs-sync",
     "storage-replica-second-restart",
     "vmm-2019-managed",
@@ -59,6 +66,8 @@ SYNC_WRITE_MB_S = 200.0
 MISMATCH_TITLE = "Feature update to Azure Stack HCI, version 22H2"
 GA_21H2_BUILD = "20348.288"
 VMM_2019 = "System Center Virtual Machine Manager 2019"
+# Short enough that every run of a few nodes sees several expiries.
+SESSION_LIFETIME_MINUTES = 20.0
 
 
 def _build_key(build: str) -> tuple[int, ...]:
@@ -119,3 +128,8 @@ def apply_known_issues(scenario: Scenario) -> Scenario:
 def managed_by(scenario: Scenario) -> str:
     """What the cluster reports as its management product ("" = none)."""
     return VMM_2019 if "vmm-2019-managed" in scenario.known_issues else ""
+
+
+def session_lifetime_minutes(scenario: Scenario) -> float | None:
+    """Simulated minutes between two expiries of every twin session; None = they never expire."""
+    return SESSION_LIFETIME_MINUTES if "session-expiry" in scenario.known_issues else None

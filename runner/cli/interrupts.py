@@ -3,11 +3,11 @@
 Owns: ``graceful_stop`` — a context around the engine of ``pycau run`` / ``pycau resume``
 that turns the first SIGINT or SIGTERM into a ``StopRequest`` (the engine stops at its next
 safe point: a node already drained finishes its update and is resumed, no other node is
-started, the run ends Canceled and stays resumable) and the second into ``Abandoned`` (out at once, wherever the
-run is: the journal's last checkpoint and the cluster's run lock stay, for ``pycau resume
---force-recovery``); ``StoppableClock``, which wakes a wait early when a stop is asked, so
-the first Ctrl-C takes effect within a second, not after a 30 s poll; and ``resume_hint``,
-the exact command that continues the run.
+started, the run ends Canceled and stays resumable) and the second into ``Abandoned`` (out
+at once, wherever the run is: the journal's last checkpoint and the cluster's run lock
+stay, for ``pycau resume --force-recovery``); ``StoppableClock``, which wakes a wait early
+when a stop is asked, so the first Ctrl-C takes effect within a second, not after a 30 s
+poll; and ``resume_hint``, the exact command that continues the run.
 
 Must not: decide anything about the run, or print from the signal handler beyond one line.
 """

@@ -80,6 +80,8 @@ def run_options(command: F) -> F:
 
 
 def _password(username: str, cluster: str) -> str:
+    """Read once per command (``connect``): the transport keeps the answer in memory only and
+    re-authenticates with it when a session expires mid-run, so nobody is asked twice."""
     secret = os.environ.get(PASSWORD_ENV)
     if secret:
         return secret

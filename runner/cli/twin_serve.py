@@ -2,10 +2,12 @@
 
 Owns: ``TwinServer`` — builds the scenario's world (as ``pycau simulate`` does), wraps it in
 the twin's script answerer and a ``WsmanEndpoint`` on 127.0.0.1 (HTTP, or HTTPS with a
-generated CA when ``tls`` is set), accepting the one account given; and when a run
-against it publishes its final record, the oracle's verdict on that run and whether the
-scenario's expectation held. ``serve`` runs ``pycau twin``'s lifetime: SIGTERM and SIGHUP
-end it the way Ctrl-C does, and every way out stops the server.
+generated CA when ``tls`` is set), accepting the one account given, with the scenario's
+``session-expiry`` switch applied to the endpoint (every session expires each
+``SESSION_LIFETIME_MINUTES`` simulated minutes); and when a run against it publishes its
+final record, the oracle's verdict on that run and whether the scenario's expectation held.
+``serve`` runs ``pycau twin``'s lifetime: SIGTERM and SIGHUP end it the way Ctrl-C does, and
+every way out stops the server.
 
 Secrets: the server's TLS key and the NTLM account's hashes stay in memory
 (``simulator.twin.memfile``; on platforms without memory files, private files that
@@ -37,6 +39,7 @@ from runner.profile import Profile
 if TYPE_CHECKING:
     from simulator.model import Scenario
     from simulator.twin import Account, WsmanEndpoint
+    from simulator.twin.expiry import SessionExpiry
 
 __all__ = ["TwinServer", "report_from_record", "serve"]
 
@@ -84,8 +87,10 @@ class TwinServer:
         tls: bool = False,
         echo: Callable[[str], None] = print,
     ) -> None:
+        from simulator.known_issues import session_lifetime_minutes
         from simulator.twin import WsmanEndpoint
         from simulator.twin.answers import TwinAnswers
+        from simulator.twin.expiry import SessionExpiry
         from simulator.twin.tls import make_certificates
         from simulator.world import build_world
 
@@ -103,12 +108,21 @@ class TwinServer:
         )
         self._certificates = make_certificates() if tls else None
         self.ca_cert: Path | None = None  # written by start(), removed by stop()
+        lifetime = session_lifetime_minutes(scenario)
+        self.expiry: SessionExpiry | None = None
+        if lifetime is not None:  # on simulated time: the same expiries in every run
+            self.expiry = SessionExpiry(every_s=lifetime * 60, now=self.world.clock.now)
         self.endpoint: WsmanEndpoint = WsmanEndpoint(
-            self.answers, account=account, port=port, tls=self._certificates
+            self.answers,
+            account=account,
+            port=port,
+            tls=self._certificates,
+            session_expiry=self.expiry,
         )
         self.finished = threading.Event()
         self.mismatches: list[str] = []
         self.invariants: dict[str, Any] = {}
+        self.simulation: dict[str, Any] = {}  # the final run's simulation section
 
     def start(self) -> TwinServer:
         if self._certificates is not None and self.ca_cert is None:
@@ -134,7 +148,7 @@ class TwinServer:
         from simulator.expect import check_expectation
 
         report = report_from_record(record)
-        simulation = self.world.finish(report)
+        simulation = self.simulation = self.world.finish(report)
         self.invariants = simulation["invariants"]
         self.mismatches = check_expectation(
             self.scenario.expect, {**report, "simulation": simulation}
@@ -150,6 +164,12 @@ class TwinServer:
             f"twin: commands that change the cluster came from {len(fenced)} run(s): "
             + (", ".join(f"{run} ({count})" for run, count in sorted(fenced.items())) or "none")
         )
+        if self.expiry is not None:
+            self._echo(
+                f"twin: every session expired {self.expiry.expiries} time(s) during the run "
+                f"(known issue session-expiry): {self.expiry.refused} request(s) refused with "
+                f"401, {self.expiry.shells_ended} shell(s) ended"
+            )
         if self.mismatches:
             self._echo(f"twin: expectation of {self.scenario.name} NOT met:")
             for mismatch in self.mismatches:

@@ -12,10 +12,15 @@ Theory of operation:
   ``WinRMOperationTimeoutError``) while the command runs. Between polls we check the
   script's deadline and the cancel event; on either we Signal terminate and raise
   ``OperationTimedOut`` (effect unknown).
-- What is retried, once: a Command refused because the shell is gone (the node restarted
-  or the shell idled out — no script ran) in a fresh shell; and, for scripts marked
-  idempotent (reads), a Command whose connection failed. Anything else is mapped by
-  ``runner.winrm.faults`` and raised: the engine observes again and decides.
+- What is repeated, once, because it cannot have had an effect: a Command refused because
+  the shell is gone (the node restarted, the shell idled out or its session expired — no
+  script ran), in a fresh shell; any request refused with HTTP 401 by an endpoint that had
+  accepted the same credentials (its session expired: the known issue "multiple prompts for
+  login credentials"), in a new session built from the credentials in memory — the
+  password is never asked for again; and, for scripts marked idempotent (reads), a Command
+  whose connection failed, or the whole script when its shell vanished before the answer
+  was read. A command that may have run is never repeated otherwise. Anything else is
+  mapped by ``runner.winrm.faults`` and raised: the engine observes again and decides.
 - After any connection-level failure the ``Protocol`` (its HTTP session and, for NTLM,
   its message-encryption context, which is bound to one TCP connection) is discarded and
   rebuilt; an idle session is rebuilt too, before the server's keep-alive timeout drops it.
@@ -30,10 +35,15 @@ import time
 from dataclasses import dataclass, field
 
 import requests
-from winrm.exceptions import WinRMError, WinRMOperationTimeoutError, WinRMTransportError
+from winrm.exceptions import (
+    InvalidCredentialsError,
+    WinRMError,
+    WinRMOperationTimeoutError,
+    WinRMTransportError,
+)
 from winrm.protocol import Protocol
 
-from runner.errors import OperationTimedOut
+from runner.errors import AuthenticationFailed, OperationTimedOut
 from runner.winrm.faults import WSMAN_SHELL_NOT_FOUND, Stage, map_failure
 
 __all__ = ["CommandResult", "EndpointStats", "RemoteShell", "WireStats"]
@@ -58,6 +68,7 @@ class EndpointStats:
     requests: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
+    reauthentications: int = 0  # sessions rebuilt after a 401 from an endpoint that had accepted
 
 
 @dataclass(slots=True)
@@ -76,6 +87,7 @@ class WireStats:
             out.requests += one.requests
             out.bytes_sent += one.bytes_sent
             out.bytes_received += one.bytes_received
+            out.reauthentications += one.reauthentications
         return out
 
 
@@ -115,6 +127,7 @@ class RemoteShell:
         secret: str | None,
         stats: EndpointStats,
         cancel: threading.Event,
+        refused_endpoints: set[str] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._node = node
@@ -125,8 +138,24 @@ class RemoteShell:
         self._protocol: Protocol | None = None
         self._shell_id: str | None = None
         self._last_used = 0.0
+        self._accepted = False  # the endpoint accepted these credentials at least once
+        # Endpoints that refused a repeated request (shared by a transport's shells): the
+        # credentials are never sent to them again.
+        self._refused_endpoints = set() if refused_endpoints is None else refused_endpoints
+
+    @property
+    def _refused(self) -> bool:
+        return self.endpoint in self._refused_endpoints
+
+    def _refusal(self) -> AuthenticationFailed:
+        return AuthenticationFailed(
+            f"{self.endpoint} refused the credentials again after pycau re-authenticated with "
+            "them; they are not sent to it again in this run"
+        )
 
     def _fail(self, exc: BaseException, script: str, stage: Stage) -> Exception:
+        if self._refused:  # the refusal of a repeated request (``_session_expired``)
+            return self._refusal()
         return map_failure(
             exc,
             script=script,
@@ -142,19 +171,57 @@ class RemoteShell:
             self._protocol.transport.close_session()
         self._protocol = None
 
+    def _live_protocol(self) -> Protocol:
+        if self._protocol is None:
+            self._protocol = _CountingProtocol(self._stats, **self._kwargs)
+        return self._protocol
+
+    def _session_expired(self, exc: BaseException, *, again: bool) -> bool:
+        """Whether ``exc`` is a refusal to repeat in a new session (and the session is dropped).
+
+        pywinrm raises ``InvalidCredentialsError`` for HTTP 401. From an endpoint that has
+        accepted these same credentials, a 401 means the session expired (the server dropped
+        the connection's NTLM context, a ticket ran out): rebuild the ``Protocol`` — a new
+        HTTP session and handshake — with the credentials already in memory (never asking
+        for them again) and repeat the refused request once. That is safe because a refused
+        request was not processed: no shell opened, no command started, no output handed
+        out. A refusal of the repeat (``again``), or of the very first request (a wrong
+        password), is real: ``AuthenticationFailed``; one failed logon more at most, and
+        after a refused repeat the endpoint gets no further logon attempt in this run.
+        (Over HTTPS requests-ntlm answers the 401's new challenge itself and replays the
+        request; over HTTP the replayed body is sealed with the dead context, the server
+        refuses it, and the 401 reaches us.)
+        """
+        if not isinstance(exc, InvalidCredentialsError) or not self._accepted:
+            return False
+        self._drop_session()
+        if again:
+            self._refused_endpoints.add(self.endpoint)
+            return False
+        self._stats.reauthentications += 1
+        return True
+
     def _ensure(self, script: str) -> tuple[Protocol, str]:
+        if self._refused:
+            raise self._refusal()
         if self._protocol is not None and time.monotonic() - self._last_used > _IDLE_RESET_S:
             self._drop_session()
-        try:
-            if self._protocol is None:
-                self._protocol = _CountingProtocol(self._stats, **self._kwargs)
-            if self._shell_id is None:
-                self._shell_id = self._protocol.open_shell(codepage=_CODEPAGE_UTF8, noprofile=True)
-        except WIRE_FAILURES as exc:
-            self._drop_session()
-            raise self._fail(exc, script, Stage.OPEN) from exc
+        reauthenticated = False
+        while True:
+            try:
+                protocol = self._live_protocol()
+                if self._shell_id is None:
+                    self._shell_id = protocol.open_shell(codepage=_CODEPAGE_UTF8, noprofile=True)
+                    self._accepted = True
+                break
+            except WIRE_FAILURES as exc:
+                if self._session_expired(exc, again=reauthenticated):
+                    reauthenticated = True
+                    continue
+                self._drop_session()
+                raise self._fail(exc, script, Stage.OPEN) from exc
         self._last_used = time.monotonic()
-        return self._protocol, self._shell_id
+        return protocol, self._shell_id
 
     def run(
         self,
@@ -168,15 +235,32 @@ class RemoteShell:
         """Run one command line to completion within ``deadline_s`` seconds."""
         self._stats.scripts += 1
         deadline = time.monotonic() + deadline_s
-        retried = False
+        rerun = idempotent  # a read whose answer was lost with its shell may run once more
+        while True:
+            command_id = self._command(script, executable, arguments, idempotent=idempotent)
+            result = self._receive(command_id, script, deadline, may_rerun=rerun)
+            if result is not None:
+                break
+            rerun = False
+        self._signal(command_id)
+        self._last_used = time.monotonic()
+        return result
+
+    def _command(
+        self, script: str, executable: str, arguments: tuple[str, ...], *, idempotent: bool
+    ) -> str:
+        """Start the command in the shell (opening one when needed); its command id."""
+        retried = reauthenticated = False
         while True:
             protocol, shell_id = self._ensure(script)
             try:
                 command_id = protocol.run_command(
                     shell_id, executable, arguments, skip_cmd_shell=True
                 )
-                break
             except WIRE_FAILURES as exc:
+                if self._session_expired(exc, again=reauthenticated):
+                    reauthenticated = True
+                    continue
                 gone = getattr(exc, "wsman_fault_code", None) == WSMAN_SHELL_NOT_FOUND
                 connection = isinstance(exc, requests.exceptions.ConnectionError)
                 if gone:
@@ -187,27 +271,41 @@ class RemoteShell:
                     retried = True
                     continue
                 raise self._fail(exc, script, Stage.COMMAND) from exc
-        result = self._receive(protocol, shell_id, command_id, script, deadline)
-        self._signal(protocol, shell_id, command_id)
-        self._last_used = time.monotonic()
-        return result
+            self._accepted = True
+            return str(command_id)
 
     def _receive(
-        self, protocol: Protocol, shell_id: str, command_id: str, script: str, deadline: float
-    ) -> CommandResult:
+        self, command_id: str, script: str, deadline: float, *, may_rerun: bool
+    ) -> CommandResult | None:
+        """The command's output until Done; None when its shell is gone and ``may_rerun``
+        (an idempotent script: run it again in a new shell rather than report it lost)."""
         stdout: list[bytes] = []
         stderr: list[bytes] = []
+        reauthenticated = False
         while True:
+            shell_id = self._shell_id
+            assert shell_id is not None
             if self._cancel.is_set():
-                self._signal(protocol, shell_id, command_id)
+                self._signal(command_id)
                 raise OperationTimedOut(f"{self.endpoint}: {script} canceled; effect unknown")
             try:
-                out, err, code, done = protocol.get_command_output_raw(shell_id, command_id)
+                out, err, code, done = self._live_protocol().get_command_output_raw(
+                    shell_id, command_id
+                )
             except WinRMOperationTimeoutError:
                 out, err, code, done = b"", b"", -1, False
             except WIRE_FAILURES as exc:
+                # A refused Receive handed out nothing: repeat it in a new session (the shell
+                # and its command belong to the account, not to the TCP connection).
+                if self._session_expired(exc, again=reauthenticated):
+                    reauthenticated = True
+                    continue
                 self._drop_session()
+                if may_rerun and getattr(exc, "wsman_fault_code", None) == WSMAN_SHELL_NOT_FOUND:
+                    self._shell_id = None
+                    return None
                 raise self._fail(exc, script, Stage.RECEIVE) from exc
+            reauthenticated = False
             stdout.append(out)
             stderr.append(err)
             if done:
@@ -215,16 +313,18 @@ class RemoteShell:
                     stdout=b"".join(stdout), stderr=b"".join(stderr), exit_code=code
                 )
             if time.monotonic() > deadline:
-                self._signal(protocol, shell_id, command_id)
+                self._signal(command_id)
                 raise OperationTimedOut(
                     f"{self.endpoint}: {script} did not finish within its deadline; effect unknown"
                 )
 
-    def _signal(self, protocol: Protocol, shell_id: str, command_id: str) -> None:
+    def _signal(self, command_id: str) -> None:
         """Signal terminate: frees the command on the server. The answer is already in hand
         (or abandoned), so a failure here only costs the session."""
+        if self._shell_id is None:
+            return
         try:
-            protocol.cleanup_command(shell_id, command_id)
+            self._live_protocol().cleanup_command(self._shell_id, command_id)
         except (*WIRE_FAILURES, AssertionError):
             self._drop_session()
 

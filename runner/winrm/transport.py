@@ -18,7 +18,8 @@ Theory of operation:
   simulated time may have moved.
 
 Error contract: as ``runner.transport``; additionally every method may raise
-``AuthenticationFailed`` (credentials or TLS trust refused; no effect).
+``AuthenticationFailed`` (credentials or TLS trust refused; no effect) — not for a session
+that merely expired: ``runner.winrm.shell`` re-authenticates and repeats the refused request.
 
 Must not: decide anything about the run, sleep, or let a secret into a message.
 """
@@ -103,6 +104,7 @@ class WinRMTransport:
         # Called after every script with the endpoint's "Now" when it reported one.
         self.round_trip_hooks: list[Callable[[float | None], None]] = []
         self._shells: dict[str, RemoteShell] = {}
+        self._refused_endpoints: set[str] = set()  # see RemoteShell: never logged on again
         self._fallback_nodes: tuple[str, ...] = ()
         self._fence: LockHolder | None = None  # the run lock this transport's commands hold
 
@@ -119,6 +121,7 @@ class WinRMTransport:
                 secret=self._credentials.password or None,
                 stats=self.stats.of(label),
                 cancel=self.cancel,
+                refused_endpoints=self._refused_endpoints,
             )
             self._shells[key] = shell
         return shell

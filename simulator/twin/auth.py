@@ -33,6 +33,7 @@ __all__ = [
     "NTLM_ACCOUNTS",
     "Account",
     "NtlmAcceptor",
+    "SealBroken",
     "basic_ok",
     "unwrap_request",
     "wrap_reply",
@@ -132,6 +133,11 @@ class _NtlmAccounts:
 NTLM_ACCOUNTS = _NtlmAccounts()
 
 
+class SealBroken(Exception):
+    """A sealed message this connection's NTLM context cannot open: it was sealed by another
+    context (one that expired, or another connection's). The endpoint refuses it with 401."""
+
+
 class NtlmAcceptor:
     """The server side of one connection's NTLM handshake and message sealing."""
 
@@ -150,7 +156,12 @@ class NtlmAcceptor:
         return reply
 
     def unwrap(self, header: bytes, data: bytes) -> bytes:
-        return bytes(self._context.unwrap_winrm(header, data))
+        from spnego.exceptions import SpnegoError
+
+        try:
+            return bytes(self._context.unwrap_winrm(header, data))
+        except SpnegoError as exc:  # wrong keys or signature: not sealed by this context
+            raise SealBroken("the message was not sealed by this connection's context") from exc
 
     def wrap(self, data: bytes) -> tuple[bytes, bytes]:
         result = self._context.wrap_winrm(data)

@@ -5,7 +5,9 @@ default) with HTTP/1.1 keep-alive and ``TCP_NODELAY``, Basic and NTLM authentica
 (NTLM with message encryption, ``simulator.twin.auth``), optional TLS from certificates held
 in memory (``simulator.twin.tls``), and the faults at
 the wire that are about HTTP itself: a non-XML HTTP 500, a 401, a delay (the client's read
-timeout fires), a connection dropped without an answer.
+timeout fires), a connection dropped without an answer — and, with ``session_expiry``, the
+periodic end of every session (``simulator.twin.expiry``): the next request on an
+NTLM-authenticated connection gets 401, and idle shells are gone.
 
 Theory of operation: shells, commands and the long-poll are ``simulator.twin.shells``';
 what a command means is the ``Answerer``'s (``simulator.twin.answers`` answers pycau's
@@ -32,10 +34,12 @@ from simulator.twin.auth import (
     NTLM_ACCOUNTS,
     Account,
     NtlmAcceptor,
+    SealBroken,
     basic_ok,
     unwrap_request,
     wrap_reply,
 )
+from simulator.twin.expiry import SessionExpiry
 from simulator.twin.shells import Answerer, DropConnection, FaultKind, ShellHost, WireFault
 
 if TYPE_CHECKING:
@@ -60,9 +64,11 @@ class WsmanEndpoint:
         max_receive_wait_s: float = 5.0,
         chunk_size: int = 64 * 1024,
         machine: str = "PYCAU-TWIN",
+        session_expiry: SessionExpiry | None = None,
     ) -> None:
         self.account = account
         self.auth = auth
+        self.expiry = session_expiry
         self._stopping = threading.Event()
         self.host = ShellHost(
             answer,
@@ -191,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.request.settimeout(None)
         super().setup()
         self.ntlm: NtlmAcceptor | None = None
+        self.ntlm_generation: int | None = None  # the expiry generation it authenticated in
         self.endpoint.opened(self.connection)
 
     def finish(self) -> None:
@@ -242,6 +249,8 @@ class _Handler(BaseHTTPRequestHandler):
             if not self.ntlm.complete:
                 self._challenge(reply)
                 return False
+            expiry = self.endpoint.expiry
+            self.ntlm_generation = expiry.generation if expiry is not None else 0
             return True
         if not header and self.ntlm is not None and self.ntlm.complete:
             return True  # NTLM authenticates the connection, not each request
@@ -262,8 +271,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, b"")  # pywinrm's empty POST that sets up encryption
                 return
             request = wsman.parse_request(body)
+        except SealBroken:
+            # Sealed by a context that is gone (requests-ntlm re-authenticates the connection
+            # after an expiry's 401 and replays the old sealed body): refused, no challenge.
+            self._send(401, b"", "text/plain")
+            return
         except ValueError:
             self._send(400, b"Bad Request", "text/plain")
+            return
+        if self._session_expired(request):
             return
         try:
             status, reply = self._apply_fault(request) or self.endpoint.host.dispatch(request)
@@ -281,6 +297,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, sealed, content_type)
         else:
             self._send(status, reply)
+
+    def _session_expired(self, request: wsman.WsmanRequest) -> bool:
+        """Apply the endpoint's session expiry; True when this request was refused (401 with
+        a new challenge) because its connection authenticated before the latest expiry.
+
+        An expiry falls due only at the start of an exchange (Create, Command), so no answer
+        a command already produced is lost; it ends the idle shells at once and each NTLM
+        connection at its next request (Basic carries credentials on every request)."""
+        expiry = self.endpoint.expiry
+        if expiry is None:
+            return False
+        if request.action in ("Create", "Command") and expiry.due():
+            expiry.count_shells(self.endpoint.host.end_idle_shells())
+        stale = self.ntlm_generation is not None and self.ntlm_generation < expiry.generation
+        if not stale:
+            return False
+        self.ntlm, self.ntlm_generation = None, None
+        expiry.count_refused()
+        self._challenge()
+        return True
 
     def _apply_fault(self, request: wsman.WsmanRequest) -> tuple[int, bytes] | None:
         host = self.endpoint.host

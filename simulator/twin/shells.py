@@ -1,9 +1,10 @@
 """The twin endpoint's shells and commands: what each WS-Management request does.
 
 Owns: ``ShellHost`` — shells and their commands, the Receive long-poll (the w:TimedOut
-fault while a command still runs), chunked output, shells that die with a restart, and the
-queue of injectable faults at the wire (``WireFault``); plus the types an ``Answerer``
-(what gives a command line its output) works with.
+fault while a command still runs), chunked output, shells that die with a restart or a
+session expiry (``end_idle_shells``), and the queue of injectable faults at the wire
+(``WireFault``); plus the types an ``Answerer`` (what gives a command line its output)
+works with.
 
 Theory of operation: a Command is answered at once by the ``Answerer`` (under no lock of
 ours; the answerer serialises itself), and its output waits in the command until
@@ -84,6 +85,7 @@ class _Command:
     ready_at: float
     drop: bool
     close_shell: bool
+    delivered: bool = False  # its last chunk went out (Done): nothing of it is running
 
 
 class ShellHost:
@@ -121,6 +123,22 @@ class ShellHost:
                 if fault.action in (action, "*"):
                     return self._faults.pop(index)
         return None
+
+    def end_idle_shells(self) -> int:
+        """Remove every shell with no command still running (a session expired); how many.
+
+        A command whose answer is still being delivered keeps its shell, as WinRM keeps a
+        shell with an operation in progress; one whose connection was cut (``drop``) does
+        not: nothing of it runs any more."""
+        with self._lock:
+            idle = [
+                shell_id
+                for shell_id, commands in self._shells.items()
+                if all(c.delivered or c.drop for c in commands.values())
+            ]
+            for shell_id in idle:
+                del self._shells[shell_id]
+        return len(idle)
 
     def wait(self, seconds: float) -> None:
         """Wall-clock wait that ends early when the endpoint stops."""
@@ -195,6 +213,7 @@ class ShellHost:
         with self._lock:
             chunk = command.chunks.pop(0) if command.chunks else b""
             last = not command.chunks
+            command.delivered = last
         stderr = command.stderr if last else b""
         exit_code = command.exit_code if last else None
         return 200, wsman.receive_reply(request, chunk, stderr, exit_code)

@@ -46,10 +46,12 @@ from runner.winrm.endpoint_clock import EndpointClock
 from runner.winrm.parse import parse_cluster_view
 from runner.winrm.psjson import load_document
 from runner.winrm.transport import WinRMTransport
+from simulator.known_issues import session_lifetime_minutes
 from simulator.scenario import load_scenario
 from simulator.twin import WsmanEndpoint
 from simulator.twin.answers import TwinAnswers
 from simulator.twin.encode import observe_document
+from simulator.twin.expiry import SessionExpiry
 from simulator.twin.psjson import dumps
 from simulator.world import build_world
 
@@ -70,7 +72,9 @@ def run_through_twin(
     )
     world = build_world(scenario, scenario.seed, profile)
     answers = TwinAnswers(world.transport, world.clock, cluster=scenario.cluster.name)
-    endpoint = endpoint_factory(answers)
+    lifetime = session_lifetime_minutes(scenario)  # the scenario's session-expiry switch
+    expiry = None if lifetime is None else SessionExpiry(every_s=lifetime * 60, now=world.clock.now)
+    endpoint = endpoint_factory(answers, session_expiry=expiry)
     transport = transport_factory(endpoint, auth=auth)
     clock = EndpointClock(transport)
     run_id = simulated_run_id(scenario.name, scenario.seed)

@@ -230,11 +230,12 @@ def test_401_mid_session_is_authentication_failed(
     endpoint_factory: Callable[..., WsmanEndpoint],
     transport_factory: Callable[..., WinRMTransport],
 ) -> None:
-    """A 401 on a later request (credentials revoked) is AuthenticationFailed, no effect."""
+    """A 401 on a later request that its repeat in a new session gets too (credentials
+    revoked) is AuthenticationFailed, no effect (test_winrm_session_expiry: one 401 is not)."""
     endpoint = endpoint_factory(probe_answer)
     transport = transport_factory(endpoint, auth=AuthMethod.BASIC)
     transport.probe()
-    endpoint.inject(WireFault(action="Command", kind=FaultKind.UNAUTHORIZED))
+    endpoint.inject(*[WireFault(action="Command", kind=FaultKind.UNAUTHORIZED)] * 2)
     with pytest.raises(AuthenticationFailed):
         transport.probe()
 
