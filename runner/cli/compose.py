@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from simulator.model import Scenario
 
 __all__ = [
-    "DEFAULT_SCENARIO",
     "POLICIES",
     "SIMULATED_STARTED_AT",
     "CoordinatorCrashed",
@@ -50,8 +49,6 @@ __all__ = [
 # never depend on when the rehearsal was made.
 SIMULATED_STARTED_AT = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
 
-DEFAULT_SCENARIO = "four-node-rolling.yaml"
-
 POLICIES = (Policy.CLASSIC, Policy.FAST)
 
 # Fixed namespace for name-based run ids of simulated runs (uuid5 of "pycau simulate").
@@ -64,17 +61,10 @@ def simulated_run_id(scenario_name: str, seed: int) -> str:
 
 
 def default_scenario_path() -> Path:
-    """The bundled default scenario: ``scenarios/`` at the repo root (editable install),
-    else a copy shipped inside the ``simulator`` package."""
-    package_root = Path(__file__).resolve().parents[2]
-    candidates = (
-        package_root / "scenarios" / DEFAULT_SCENARIO,
-        package_root / "simulator" / "scenarios" / DEFAULT_SCENARIO,
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[0]  # the loader then reports it as missing, with its path
+    """The bundled default scenario's file (the data package ``simulator.scenarios``)."""
+    from simulator.bundled import resolve_scenario
+
+    return resolve_scenario(None)
 
 
 def peak_memory_mb() -> float:

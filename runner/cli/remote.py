@@ -86,7 +86,7 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
 
 
 @cli.command("twin")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", metavar="SCENARIO|NAME")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -100,25 +100,26 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
     is_flag=True,
     help="Stop after one run finished; exit 0 when the scenario's expectation held.",
 )
-def twin(
-    scenario: Path, port: int | None, tls: bool, seed: int | None, exit_after_run: bool
-) -> int:
-    """Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1.
+def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_after_run: bool) -> int:
+    """Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1 (SCENARIO is a
+    file, or NAME a bundled scenario).
 
     The account is PYCAU_USERNAME / PYCAU_PASSWORD from the environment (Basic or NTLM).
     Then try `pycau test-setup`, `scan`, `run` and `status` with --cluster 127.0.0.1:PORT.
     """
     from runner.cli.twin_serve import TwinServer
+    from simulator.bundled import resolve_scenario
     from simulator.scenario import load_scenario
     from simulator.twin import Account
 
     username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
     if not username or not password:
         raise InputError(USERNAME_ENV, "", f"the twin needs ${USERNAME_ENV} and ${PASSWORD_ENV}")
+    path = resolve_scenario(scenario)
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(path)
     except OSError as exc:
-        raise InputError(str(scenario), "", exc.strerror or str(exc)) from exc
+        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
     tls_dir = Path(tempfile.mkdtemp(prefix="pycau-twin-tls-")) if tls else None
     server = TwinServer(
         loaded,
