@@ -134,6 +134,8 @@ def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_afte
         flags = f" --ca-cert {server.ca_cert}"
     click.echo(f"twin: {loaded.name} (cluster {loaded.cluster.name}) on {server.endpoint.url}")
     click.echo(f"twin: try  pycau run --cluster 127.0.0.1:{server.endpoint.port}{flags} --yes")
+    for note in server.notes():
+        click.echo(note)
     try:
         while not (exit_after_run and server.finished.is_set()):
             server.finished.wait(0.2)

@@ -107,6 +107,21 @@ class TwinServer:
         self.endpoint.start()
         return self
 
+    def notes(self) -> list[str]:
+        """What the twin of this scenario does not do, to print when it starts serving."""
+        from runner.cli.compose import coordinator_crash_step
+
+        step = coordinator_crash_step(self.scenario)
+        if step is None:
+            return []
+        # The fault kills the coordinator, and here that is the client's process.
+        return [
+            f"twin: note: the scenario's coordinator-crash fault (after journal step {step}) "
+            "is not injected: the coordinator is your `pycau run`, which the twin cannot "
+            "kill; to rehearse the crash, kill pycau run mid-run and continue with "
+            "`pycau resume RUN_ID --force-recovery` (same --cluster, same --journal)"
+        ]
+
     def stop(self) -> None:
         self.endpoint.stop()
 

@@ -15,6 +15,8 @@ MAIN_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin
 TEST_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
 )
+SLOW_COMMAND = ".venv/bin/python -m pytest -m slow"
+BENCH_COMMAND = ".venv/bin/python benchmarks/bench_simulate.py"
 
 
 def _code_blocks(language: str) -> list[str]:
@@ -29,12 +31,20 @@ def test_cli_readme_gives_the_two_setup_commands() -> None:
 
 
 def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
-    """.ci/run is strict bash and its last command is exactly the README's test command."""
+    """.ci/run is strict bash and runs exactly the README's test command, then the README's
+    slow-test command and its benchmark, in that order (nothing the README advertises is
+    left out of CI)."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in script
-    commands = [line for line in script.splitlines() if line and not line.startswith("#")]
-    assert commands[-1] == TEST_COMMAND
+    commands = [
+        line
+        for line in script.splitlines()
+        if line and not line.startswith("#") and not line.startswith("echo ")
+    ]
+    (more_runs,) = [block for block in _code_blocks("sh") if SLOW_COMMAND in block]
+    assert BENCH_COMMAND in more_runs
+    assert commands[-3:] == [TEST_COMMAND, SLOW_COMMAND, BENCH_COMMAND]
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
 
 

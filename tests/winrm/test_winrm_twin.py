@@ -16,8 +16,13 @@ from typing import Any
 
 import pytest
 
-from runner.cli.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id
-from runner.engine import run_updating_run
+from runner.cli.compose import (
+    SIMULATED_STARTED_AT,
+    coordinator_crash_step,
+    rehearse,
+    run_coordinator,
+    simulated_run_id,
+)
 from runner.profile import Profile
 from runner.types import (
     ClusterView,
@@ -67,12 +72,14 @@ def run_through_twin(
     endpoint = endpoint_factory(answers)
     transport = transport_factory(endpoint, auth=auth)
     clock = EndpointClock(transport)
-    report = run_updating_run(
+    report = run_coordinator(  # the coordinator-crash fault strikes as in `pycau simulate`
         transport,
         clock,
         profile,
+        world,
         run_id=simulated_run_id(scenario.name, scenario.seed),
         started_at=SIMULATED_STARTED_AT,
+        crash_at_step=coordinator_crash_step(scenario),
     ).to_dict()
     return simulated, report, world.finish(report), endpoint
 
