@@ -9,7 +9,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
 - ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
 - ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
-  ``--what-if`` shows the plan and changes nothing;
+  ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
+  terminal on stdin ``run`` and ``resume`` stop before connecting (exit 2);
 - ``pycau status`` — the published run, like Get-CauRun;
 - ``pycau resume`` (``runner.cli.resume_cmd``) — continue a run from its journal.
 
@@ -24,8 +25,9 @@ Must not: accept a password on the command line, or hold logic beyond wiring
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,10 +68,25 @@ def _fail(message: str) -> int:
     return EXIT_REMOTE_FAILED
 
 
+def _refuse_without_terminal(params: Mapping[str, Any]) -> None:
+    """``run`` and ``resume`` ask before they change the cluster; with no terminal on stdin
+    nobody can answer, so without ``--yes`` they stop before connecting to anything."""
+    if "yes" not in params or params["yes"] or params.get("what_if"):
+        return
+    if sys.stdin is not None and sys.stdin.isatty():
+        return
+    raise click.UsageError(
+        "not interactive: pass --yes (stdin is not a terminal, so pycau cannot ask before it "
+        "changes the cluster); nothing was changed",
+        click.get_current_context(silent=True),
+    )
+
+
 def _remote(command: Callable[..., int]) -> Callable[..., int]:
     """Run a command body; a transport failure or a held run lock becomes exit 3."""
 
     def wrapper(**params: Any) -> int:
+        _refuse_without_terminal(params)
         session: Session | None = None
         try:
             session = connect(params)

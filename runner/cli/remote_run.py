@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from runner.cli.compose import SIMULATED_STARTED_AT, simulated_run_id
-from runner.cli.progress import RunProgress, render_summary
+from runner.cli.progress import RunProgress, render_summary, run_verdict
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
@@ -197,7 +197,7 @@ def perform_run(
             except TransportError as exc:
                 console.print(f"warning: boot beacon not installed on {node.name}: {exc}")
     title = f"{view.cluster} · run {run_id}"
-    with RunProgress(console, names, title=title, quiet=quiet) as progress:
+    with RunProgress(console, names, title=title, quiet=quiet, world=session.world) as progress:
 
         def listener(event: RunEvent) -> None:
             progress(event)
@@ -214,6 +214,7 @@ def perform_run(
         render_summary(console, report)
     for failure in publisher.failures[:3]:
         console.print(f"warning: the run record could not be published: {failure}")
+    console.print(run_verdict(report), highlight=False, soft_wrap=True)
     return 0 if report["status"] == "Succeeded" else 1
 
 

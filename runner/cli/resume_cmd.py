@@ -25,7 +25,7 @@ from rich.console import Console
 
 from runner.cli import cli
 from runner.cli.output import check_report_target, write_report
-from runner.cli.progress import RunProgress, render_summary
+from runner.cli.progress import RunProgress, render_summary, run_verdict
 from runner.cli.remote import _remote
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
@@ -92,7 +92,8 @@ def resume(
         )
         publisher = RecordPublisher(session.transport, record)
         publisher.publish(force=force_recovery)  # RunLocked (exit 3) unless recovering
-        with RunProgress(console, names, title=f"{view.cluster} · run {run_id}", quiet=quiet) as (
+        title = f"{view.cluster} · run {run_id}"
+        with RunProgress(console, names, title=title, quiet=quiet, world=session.world) as (
             progress
         ):
 
@@ -112,4 +113,5 @@ def resume(
         write_report(report_path, report)
     if not quiet:
         render_summary(console, report)
+    console.print(run_verdict(report), highlight=False, soft_wrap=True)
     return 0 if report["status"] == "Succeeded" else 1

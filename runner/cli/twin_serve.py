@@ -11,24 +11,46 @@ WinRM — the published run record (status, error id, each node's status, attemp
 restarts, and when it became final). That is what the oracle's report-dependent checks
 read; the live checks (quorum, storage, workloads) were recorded as the run went.
 
+A port that cannot be listened on (in use, privileged) is bad input (``InputError``, exit 2)
+naming the port, never a traceback.
+
 Must not: listen on anything but loopback, or print the account's password. Composition
 root only: this module may import ``simulator`` (lazily, inside functions).
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner.errors import InputError
 from runner.profile import Profile
 
 if TYPE_CHECKING:
     from simulator.model import Scenario
     from simulator.twin import Account, WsmanEndpoint
 
-__all__ = ["TwinServer", "report_from_record"]
+__all__ = ["TwinServer", "port_problem", "report_from_record"]
+
+_FIRST_UNPRIVILEGED_PORT = 1024
+
+
+def port_problem(port: int, exc: OSError) -> str:
+    """Why the twin cannot listen on 127.0.0.1:``port``, in one sentence."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on 127.0.0.1 is already in use (another twin or listener?): choose "
+            "another --port, or --port 0 for any free one"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM) and 0 < port < _FIRST_UNPRIVILEGED_PORT:
+        return (
+            f"port {port} is a privileged port (below {_FIRST_UNPRIVILEGED_PORT}) and this "
+            "user may not listen on it: choose a port from 1024, or --port 0 for any free one"
+        )
+    return f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
 
 
 def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,9 +118,12 @@ class TwinServer:
         if tls_dir is not None:
             certificates = make_certificates(tls_dir)
             self.ca_cert, tls = certificates.ca, (certificates.cert, certificates.key)
-        self.endpoint: WsmanEndpoint = WsmanEndpoint(
-            self.answers, account=account, port=port, tls=tls
-        )
+        try:
+            self.endpoint: WsmanEndpoint = WsmanEndpoint(
+                self.answers, account=account, port=port, tls=tls
+            )
+        except OSError as exc:
+            raise InputError("--port", "", port_problem(port, exc)) from exc
         self.finished = threading.Event()
         self.mismatches: list[str] = []
         self.invariants: dict[str, Any] = {}
