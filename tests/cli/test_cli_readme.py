@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+import pytest
 import yaml
+from click.testing import CliRunner
 
+from runner.cli import cli
 from simulator.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +58,18 @@ def test_cli_readme_scenario_example_is_a_valid_scenario() -> None:
     scenario = parse_scenario(yaml.safe_load(example), source="README.md")
     assert scenario.name == "four-node-rolling"
     assert len(scenario.cluster.nodes) == 4
+
+
+def test_cli_readme_more_runs_pycau_lines_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `pycau` line of the README's "More runs" block exits 0 from a scratch directory
+    (bundled names, not repository paths; the other lines run in .ci/run)."""
+    (more_runs,) = [block for block in _code_blocks("sh") if SLOW_COMMAND in block]
+    lines = [line.split("#")[0] for line in more_runs.splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/pycau ")]
+    assert len(commands) >= 3
+    monkeypatch.chdir(tmp_path)
+    for args in commands:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, f"pycau {shlex.join(args)}: {result.output}"
