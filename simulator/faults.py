@@ -5,11 +5,11 @@ Owns: ``FAULT_TYPES`` (type name → class), the fault classes of the foundation
 ("does install attempt 2 on node2 fail?") and which counts what fired.
 
 Semantics: ``attempts: N`` = the first N attempts of that kind on the node fail (install
-attempts, drain attempts, pre- or post-script runs). ``node: None`` on an attempt-counted
-fault means every node. ``boot-hang``: the node's next restart by the runner never
-completes (stays Down). ``node-crash``: the node fails at ``at_minute`` (0 or None = already
-down when the run starts: quorum treats that earlier loss as sequential) and boots again
-after ``down_minutes`` (None = stays down).
+attempts, drain attempts, pre- or post-script runs); ``attempts: all`` (``None``) = every
+one. ``node: None`` on an attempt-counted fault means every node. ``boot-hang``: the node's
+next restart by the runner never completes (stays Down). ``node-crash``: the node fails at
+``at_minute`` (0 or None = already down when the run starts: quorum treats that earlier loss
+as sequential) and boots again after ``down_minutes`` (None = stays down).
 Later types: ``management-disconnect`` {at_minute, minutes} (every transport call raises
 ClusterUnreachable; work on the nodes goes on), ``witness-offline`` {at_minute, minutes},
 ``slow-migration`` {params.factor}, ``resync-stall`` {params.volume?, minutes, attempts},
@@ -77,7 +77,7 @@ class Fault:
             raise self.invalid("node", f"a {self.type_name} fault needs a node")
         if node is not None and node not in self.world.nodes:
             raise self.invalid("node", f"names a node not in the cluster: {node}")
-        if self.spec.attempts < 1:
+        if self.spec.attempts is not None and self.spec.attempts < 1:
             raise self.invalid("attempts", "must be at least 1")
 
     def arm(self) -> None:
@@ -87,7 +87,7 @@ class Fault:
         return self.spec.node is None or self.spec.node == node
 
     def covers(self, node: str, attempt: int) -> bool:
-        return self.on(node) and attempt <= self.spec.attempts
+        return self.on(node) and self.spec.fails_attempt(attempt)
 
 
 class InstallFailure(Fault):
@@ -364,9 +364,8 @@ class FaultBook:
         for fault in self.of_type("resync-stall"):
             if not isinstance(fault, ResyncStall):
                 continue
-            if (
-                fault.spec.params.get("volume") in (None, volume)
-                and fault.used < fault.spec.attempts
+            if fault.spec.params.get("volume") in (None, volume) and fault.spec.fails_attempt(
+                fault.used + 1
             ):
                 fault.used += 1
                 self.fired_one(fault, f"{volume}-Repair stalls {fault.minutes:g} min")
@@ -379,7 +378,7 @@ class FaultBook:
             wanted = fault.spec.params.get("update")
             if isinstance(fault, UpdateRollback) and fault.on(node) and wanted in (None, update):
                 key = f"{node}/{update}"
-                if fault.used.get(key, 0) < fault.spec.attempts:
+                if fault.spec.fails_attempt(fault.used.get(key, 0) + 1):
                     fault.used[key] = fault.used.get(key, 0) + 1
                     self.fired_one(fault, f"{update} rolled back on {node}")
                     return True

@@ -98,20 +98,25 @@ class UpdateSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FaultSpec:
-    """One injected fault. ``attempts: N`` = the first N attempts fail; ``at_minute`` counts
-    from run start (0 = already in effect); ``down_minutes`` None = stays down.
+    """One injected fault. ``attempts: N`` = the first N attempts fail, ``None`` (``attempts:
+    all`` in a file) = every attempt; ``at_minute`` counts from run start (0 = already in
+    effect); ``down_minutes`` None = stays down.
 
     ``params`` carries the fields of fault types added later (e.g. ``minutes``, ``factor``).
     """
 
     type: str
     node: str | None = None
-    attempts: int = 1
+    attempts: int | None = 1
     hresult: str = "0x80240022"
     at_minute: float | None = None
     down_minutes: float | None = None
     script: str | None = None  # pre | post
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    def fails_attempt(self, attempt: int) -> bool:
+        """Whether the ``attempt``-th attempt (counted from 1) fails."""
+        return self.attempts is None or attempt <= self.attempts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

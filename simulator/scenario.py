@@ -40,9 +40,8 @@ __all__ = [
     "scenario_validator",
 ]
 
-# "attempts: N" means the first N attempts fail; MaxRetriesPerNode is at most 64, so a
-# fault resolved to 64 attempts fails every attempt any valid profile can make.
-EVERY_ATTEMPT = 64
+# "attempts: N" means the first N attempts fail; "attempts: all" (None) every attempt.
+EVERY_ATTEMPT = None
 # Fault types whose ``at_minute`` is a required field, and the fields kept in ``params``.
 _TIMED_FAULTS = ("management-disconnect", "witness-offline", "disk-failure")
 _PARAM_FIELDS = ("minutes", "volume", "factor", "at_step")
@@ -155,9 +154,9 @@ class _Resolver(ClusterResolver):
                 self.known_node([*at, "node"], node, names)
             fields: dict[str, Any] = {"type": kind, "node": node}
             if kind in ("install-failure", "script-failure", "resync-stall", "update-rollback"):
-                fields["attempts"] = item.get("attempts", 1)
+                fields["attempts"] = _attempts(item.get("attempts", 1))
             elif kind == "drain-failure":
-                fields["attempts"] = item.get("attempts", EVERY_ATTEMPT)
+                fields["attempts"] = _attempts(item.get("attempts", "all"))
             if "hresult" in item:
                 fields["hresult"] = _hresult(item["hresult"])
             if "update" in item:  # only this update fails; the attempt's others succeed
@@ -226,6 +225,11 @@ def _volume_names(raw: Any) -> list[str]:
     count = int(raw.get("count", 0))
     width = max(2, len(str(count)))
     return [f"vol{i:0{width}d}" for i in range(1, count + 1)]
+
+
+def _attempts(value: int | float | str) -> int | None:
+    """A validated ``attempts`` value: a count (a whole float too), or ``None`` for "all"."""
+    return None if value == "all" else int(value)
 
 
 def _hresult(value: str | int) -> str:

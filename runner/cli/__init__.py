@@ -5,8 +5,9 @@ expectation holds, 1 when it does not (the mismatches are printed), 2 on bad inp
 unreadable or invalid file, a usage error): one paragraph ``error: …`` on stderr, no
 traceback, and no report file written.
 
-Commands: ``simulate`` (rehearse one run of a scenario in the SimPy world). Later issues add
-the real-cluster commands; there are no placeholders for them here.
+Commands: ``simulate`` (rehearse one run of a scenario in the SimPy world) and ``scenarios``
+(the bundled scenarios); the real-cluster commands, ``resume`` and ``sweep`` register
+themselves from their modules (imported at the end of this one).
 
 Must not: hold run logic (the engine does), build worlds (``runner.cli.compose`` does) or
 import ``simulator`` at module level (it loads lazily, only for commands that need it).
@@ -23,7 +24,7 @@ import click
 from rich.console import Console
 
 from runner import __version__
-from runner.cli.compose import POLICIES, default_scenario_path, rehearse
+from runner.cli.compose import POLICIES, rehearse
 from runner.cli.output import check_report_target, write_report
 from runner.cli.progress import RunProgress, render_summary
 from runner.errors import InputError
@@ -89,11 +90,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument(
-    "scenario",
-    required=False,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
+@click.argument("scenario", required=False, metavar="[SCENARIO|NAME]")
 @click.option(
     "--seed", type=click.IntRange(min=0), help="Seed of the run (default: the scenario's)."
 )
@@ -110,7 +107,7 @@ def cli() -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
 def simulate(
-    scenario: Path | None,
+    scenario: str | None,
     seed: int | None,
     policy: str | None,
     report_path: Path | None,
@@ -118,15 +115,17 @@ def simulate(
 ) -> int:
     """Rehearse one updating run of SCENARIO in the simulated cluster.
 
-    SCENARIO is a scenario YAML file (default: the bundled four-node-rolling.yaml). Exit
+    SCENARIO is a scenario YAML file, or NAME a bundled scenario (`pycau scenarios` lists
+    them; default: four-node-rolling). A file that exists wins over a bundled name. Exit
     status: 0 when the scenario's expectation holds (by default: the run Succeeded and
     every safety invariant held), 1 when it does not, 2 on bad input.
     """
     # Lazy: the scenario loader pulls in the simulator and SimPy.
+    from simulator.bundled import resolve_scenario
     from simulator.expect import check_expectation
     from simulator.scenario import load_scenario
 
-    path = scenario if scenario is not None else default_scenario_path()
+    path = resolve_scenario(scenario)
     if report_path is not None:
         problem = check_report_target(report_path)
         if problem:
@@ -158,6 +157,23 @@ def simulate(
             click.echo(f"  - {mismatch}")
         return EXIT_EXPECTATION_FAILED
     click.echo(f"{verdict} — expectation met")
+    return EXIT_OK
+
+
+@cli.command("scenarios")
+def scenarios() -> int:
+    """List the bundled scenarios, one line each: NAME and its description.
+
+    Any NAME works where a scenario file does: `pycau simulate NAME`, `pycau sweep NAME`,
+    `pycau twin NAME`.
+    """
+    from simulator.bundled import DEFAULT_NAME, bundled_scenarios
+
+    found = bundled_scenarios()
+    width = max((len(s.name) for s in found), default=0)
+    for bundled in found:
+        click.echo(f"{bundled.name:<{width}}  {bundled.description}".rstrip())
+    click.echo(f"default of `pycau simulate`: {DEFAULT_NAME}; run one: pycau simulate NAME")
     return EXIT_OK
 
 

@@ -3,7 +3,10 @@
 Owns: ``rehearse`` — the one place that wires the simulator's world (transport + clock) to
 the runner's engine and adds the ``simulation`` section (oracle verdicts, counters) and its
 wall-clock measurements (``simulation.wall``) to the runner's report, plus the default
-scenario's location.
+scenario's location; and ``run_coordinator``, the coordinator of a rehearsed run with the
+``coordinator-crash`` fault (die after journal step N, resume from the journal), which
+``rehearse`` uses over the simulator's transport and the twin path over WinRM, so both
+inject the crash the same way.
 
 Theory of operation: the engine drives the SimPy world synchronously through its transport
 and clock, so one call to ``run_updating_run`` is the whole simulated run. Every input to the
@@ -31,20 +34,22 @@ from typing import TYPE_CHECKING, Any
 from runner.profile import Policy, Profile
 
 if TYPE_CHECKING:
-    from runner.report import RunEvent
+    from runner.report import RunEvent, RunReport
+    from runner.transport import Clock, ClusterTransport
     from runner.types import LockHolder
     from simulator.model import Scenario
 
 __all__ = [
-    "DEFAULT_SCENARIO",
     "POLICIES",
     "SIMULATED_STARTED_AT",
     "CoordinatorCrashed",
+    "coordinator_crash_step",
     "default_scenario_path",
     "peak_memory_mb",
     "rehearsal_holder",
     "rehearse",
     "rehearse_world",
+    "run_coordinator",
     "simulated_run_id",
 ]
 
@@ -52,7 +57,6 @@ __all__ = [
 # never depend on when the rehearsal was made.
 SIMULATED_STARTED_AT = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
 
-DEFAULT_SCENARIO = "four-node-rolling.yaml"
 # The coordinator host a simulated run's lock holder names.
 REHEARSAL_HOST = "rehearsal"
 
@@ -81,17 +85,10 @@ def rehearsal_holder(run_id: str, pid: int = 1) -> LockHolder:
 
 
 def default_scenario_path() -> Path:
-    """The bundled default scenario: ``scenarios/`` at the repo root (editable install),
-    else a copy shipped inside the ``simulator`` package."""
-    package_root = Path(__file__).resolve().parents[2]
-    candidates = (
-        package_root / "scenarios" / DEFAULT_SCENARIO,
-        package_root / "simulator" / "scenarios" / DEFAULT_SCENARIO,
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[0]  # the loader then reports it as missing, with its path
+    """The bundled default scenario's file (the data package ``simulator.scenarios``)."""
+    from simulator.bundled import resolve_scenario
+
+    return resolve_scenario(None)
 
 
 def peak_memory_mb() -> float:
@@ -107,6 +104,93 @@ class CoordinatorCrashed(Exception):
     ``RunnerError``: nothing in the engine may catch it, as nothing survives a real crash."""
 
     process_death = True  # cleanups that a dead process would not run are skipped
+
+
+def coordinator_crash_step(scenario: Scenario) -> int | None:
+    """The journal step after which the scenario's ``coordinator-crash`` fault kills the
+    coordinator (the earliest, if several), or ``None``."""
+    steps = [f.params["at_step"] for f in scenario.faults if f.type == "coordinator-crash"]
+    return min(steps) if steps else None
+
+
+def run_coordinator(
+    transport: ClusterTransport,
+    clock: Clock,
+    profile: Profile,
+    world: Any,
+    *,
+    run_id: str,
+    started_at: datetime,
+    listener: Callable[[RunEvent], None] | None = None,
+    crash_at_step: int | None = None,
+    journal_path: str | None = None,
+) -> RunReport:
+    """The coordinator of a rehearsed run, over any transport to ``world`` (the simulator's
+    own, or WinRM to the twin serving it): the engine's run, and — with ``crash_at_step`` —
+    its death after that journal step and a fresh coordinator resuming from the journal
+    (``journal_path``, default in memory) with ``--force-recovery``, as the admin would.
+    The crash is recorded in ``world`` (timeline, fault counters). Without a crash and a
+    journal path the run is not journaled.
+    """
+    from runner.engine import run_updating_run
+    from runner.journal import RunJournal
+    from runner.lease import RunLease
+    from runner.resume import resume_updating_run
+
+    journal = None
+    if crash_at_step is not None or journal_path is not None:
+        journal = RunJournal(journal_path or ":memory:")
+    if journal is not None and crash_at_step is not None:
+
+        def crash(step: int) -> None:
+            if step == crash_at_step:
+                raise CoordinatorCrashed(f"the coordinator died after journal step {step}")
+
+        journal.after_checkpoint = crash
+        journal.state_from_step = crash_at_step  # earlier states are never read back
+    # The simulated coordinator takes the cluster's run lock as a real one does: process 1
+    # on the rehearsal host; after a crash, process 2 takes it over by force recovery.
+    cluster = world.scenario.cluster.name
+    holder = rehearsal_holder(run_id)
+    lease = RunLease.acquire(transport, clock, holder, cluster=cluster)
+    try:
+        run_report = run_updating_run(
+            transport,
+            clock,
+            profile,
+            run_id=run_id,
+            started_at=started_at,
+            listener=listener,
+            journal=journal,
+            lease=lease,
+        )
+    except CoordinatorCrashed as crashed:
+        assert journal is not None
+        journal.after_checkpoint = None
+        journal.state_from_step = sys.maxsize  # one crash per rehearsal: nothing reads on
+        world.record("coordinator-crash", None, str(crashed))
+        for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
+            world.faults.fired_one(fault, str(crashed))
+
+        # The simulation plays the admin who runs `pycau resume --force-recovery`; the dead
+        # process 1 still holds the lock, and is known to be gone.
+        def take_lease() -> RunLease:
+            return RunLease.acquire(
+                transport,
+                clock,
+                replace(holder, pid=2),
+                cluster=cluster,
+                force_recovery=True,
+                holder_gone=holder.same_coordinator,
+            )
+
+        run_report = resume_updating_run(
+            transport, clock, journal, run_id, listener=listener, take_lease=take_lease
+        )
+    finally:
+        if journal is not None:
+            journal.close()
+    return run_report
 
 
 def rehearse(
@@ -140,16 +224,11 @@ def rehearse_world(
     (``journal_path``, default in memory) against the same world. Without a crash and a
     journal path the run is not journaled.
     """
-    # Lazy imports: the simulator (and SimPy) load only when a rehearsal is asked for.
-    from runner.engine import run_updating_run
-    from runner.journal import RunJournal
-    from runner.lease import RunLease
-    from runner.resume import resume_updating_run
+    # Lazy import: the simulator (and SimPy) load only when a rehearsal is asked for.
     from simulator.world import build_world
 
     if crash_at_step is None:
-        steps = [f.params["at_step"] for f in scenario.faults if f.type == "coordinator-crash"]
-        crash_at_step = min(steps) if steps else None
+        crash_at_step = coordinator_crash_step(scenario)
 
     run_seed = scenario.seed if seed is None else seed
     profile = Profile.from_mapping(scenario.profile, source=scenario.source)
@@ -159,59 +238,17 @@ def rehearse_world(
 
     wall_start = time.perf_counter()
     world = build_world(scenario, run_seed, profile)
-    run_id = simulated_run_id(scenario.name, run_seed)
-    journal = None
-    if crash_at_step is not None or journal_path is not None:
-        journal = RunJournal(journal_path or ":memory:")
-    if journal is not None and crash_at_step is not None:
-
-        def crash(step: int) -> None:
-            if step == crash_at_step:
-                raise CoordinatorCrashed(f"the coordinator died after journal step {step}")
-
-        journal.after_checkpoint = crash
-        journal.state_from_step = crash_at_step  # earlier states are never read back
-    # The simulated coordinator takes the cluster's run lock as a real one does: process 1
-    # on the rehearsal host; after a crash, process 2 takes it over by force recovery.
-    cluster = scenario.cluster.name
-    holder = rehearsal_holder(run_id)
-    lease = RunLease.acquire(world.transport, world.clock, holder, cluster=cluster)
-    try:
-        run_report = run_updating_run(
-            world.transport,
-            world.clock,
-            profile,
-            run_id=run_id,
-            started_at=SIMULATED_STARTED_AT,
-            listener=listener,
-            journal=journal,
-            lease=lease,
-        )
-    except CoordinatorCrashed as crashed:
-        assert journal is not None
-        journal.after_checkpoint = None
-        journal.state_from_step = sys.maxsize  # one crash per rehearsal: nothing reads on
-        world.record("coordinator-crash", None, str(crashed))
-        for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
-            world.faults.fired_one(fault, str(crashed))
-
-        # The simulation plays the admin who runs `pycau resume --force-recovery`; the dead
-        # process 1 still holds the lock, and is known to be gone.
-        def take_lease() -> RunLease:
-            return RunLease.acquire(
-                world.transport,
-                world.clock,
-                replace(holder, pid=2),
-                cluster=cluster,
-                force_recovery=True,
-                holder_gone=holder.same_coordinator,
-            )
-
-        run_report = resume_updating_run(
-            world.transport, world.clock, journal, run_id, listener=listener, take_lease=take_lease
-        )
-    if journal is not None:
-        journal.close()
+    run_report = run_coordinator(
+        world.transport,
+        world.clock,
+        profile,
+        world,
+        run_id=simulated_run_id(scenario.name, run_seed),
+        started_at=SIMULATED_STARTED_AT,
+        listener=listener,
+        crash_at_step=crash_at_step,
+        journal_path=journal_path,
+    )
     report: dict[str, Any] = run_report.to_dict()
     simulation = dict(world.finish(report))
     wall_seconds = time.perf_counter() - wall_start

@@ -1,9 +1,11 @@
 """Terminal progress of an updating run: a live node table, plain lines, and the summary.
 
 Owns: turning the engine's ``RunEvent`` stream into what an operator watches — on a TTY a
-rich ``Live`` table of nodes × phase/status/attempts/updates with the simulated time; on
+rich ``Live`` table of nodes × phase/status/attempts/updates with the run's clock and what
+it drives (a simulation, the twin or a real cluster); on
 anything else (CI logs, pipes) one plain line per meaningful event — and the summary tables
-printed from the finished report (status, error id, duration, nodes, invariants).
+printed from the finished report (status, error id, duration, nodes, invariants), and the
+verdict line that ends a real run.
 
 Theory of operation: ``RunProgress`` is the engine's listener. Each event only updates a
 small per-node record (cheap, O(1)); the table is rebuilt and redrawn at most every
@@ -28,7 +30,14 @@ from rich.text import Text
 
 from runner.report import PHASES, RunEvent
 
-__all__ = ["RunProgress", "format_clock", "render_summary"]
+__all__ = ["WORLD_LABELS", "RunProgress", "format_clock", "render_summary", "run_verdict"]
+
+# What the live header says the run drives (its clock is the simulation's on the first two).
+WORLD_LABELS = {
+    "simulated": "simulated",
+    "twin": "on the twin (simulated time)",
+    "real": "on a real cluster",
+}
 
 # Phases that can open an attempt: a retry starts over from one of these, while a second
 # install/reboot pass (updates that became applicable after a restart) stays one attempt.
@@ -83,9 +92,11 @@ class RunProgress:
         title: str,
         quiet: bool = False,
         min_interval: float = 0.1,
+        world: str = "simulated",
     ) -> None:
         self._console = console
         self._title = title
+        self._world = WORLD_LABELS[world]
         self._quiet = quiet
         self._live_mode = console.is_terminal and not quiet
         self._min_interval = min_interval
@@ -177,7 +188,9 @@ class RunProgress:
 
     def _table(self) -> RenderableType:
         header = Text.assemble(
-            (self._title, "bold"), f" · {format_clock(self._now)} simulated", overflow="ellipsis"
+            (self._title, "bold"),
+            f" · {format_clock(self._now)} {self._world}",
+            overflow="ellipsis",
         )
         table = Table(expand=False)
         for column in ("node", "phase", "status"):
@@ -229,6 +242,14 @@ def _node_span(timing: dict[str, Any]) -> float | None:
     if not spans:
         return None
     return float(max(s[1] for s in spans) - min(s[0] for s in spans))
+
+
+def run_verdict(report: dict[str, Any]) -> str:
+    """The last line of ``pycau run`` / ``resume``, printed with ``--quiet`` too."""
+    error_id = report.get("error_id")
+    return f"run {report.get('run_id')} on {report.get('cluster')}: {report.get('status')}" + (
+        f" ({error_id})" if error_id else ""
+    )
 
 
 def render_summary(console: Console, report: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
 - ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
 - ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
-  ``--what-if`` shows the plan and changes nothing;
+  ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
+  terminal on stdin ``run`` and ``resume`` stop before connecting (exit 2);
 - ``pycau status`` — the published run, like Get-CauRun;
 - ``pycau resume`` (``runner.cli.resume_cmd``) — continue a run from its journal.
 
@@ -24,7 +25,8 @@ Must not: accept a password on the command line, or hold logic beyond wiring
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,10 +67,25 @@ def _fail(message: str) -> int:
     return EXIT_REMOTE_FAILED
 
 
+def _refuse_without_terminal(params: Mapping[str, Any]) -> None:
+    """``run`` and ``resume`` ask before they change the cluster; with no terminal on stdin
+    nobody can answer, so without ``--yes`` they stop before connecting to anything."""
+    if "yes" not in params or params["yes"] or params.get("what_if"):
+        return
+    if sys.stdin is not None and sys.stdin.isatty():
+        return
+    raise click.UsageError(
+        "not interactive: pass --yes (stdin is not a terminal, so pycau cannot ask before it "
+        "changes the cluster); nothing was changed",
+        click.get_current_context(silent=True),
+    )
+
+
 def _remote(command: Callable[..., int]) -> Callable[..., int]:
     """Run a command body; a transport failure or a held run lock becomes exit 3."""
 
     def wrapper(**params: Any) -> int:
+        _refuse_without_terminal(params)
         session: Session | None = None
         try:
             session = connect(params)
@@ -85,7 +102,7 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
 
 
 @cli.command("twin")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", metavar="SCENARIO|NAME")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -103,10 +120,9 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
     is_flag=True,
     help="Stop after one run finished; exit 0 when the scenario's expectation held.",
 )
-def twin(
-    scenario: Path, port: int | None, tls: bool, seed: int | None, exit_after_run: bool
-) -> int:
-    """Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1.
+def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_after_run: bool) -> int:
+    """Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1 (SCENARIO is a
+    file, or NAME a bundled scenario).
 
     The account is PYCAU_USERNAME / PYCAU_PASSWORD from the environment (Basic or NTLM).
     Then try `pycau test-setup`, `scan`, `run` and `status` with --cluster 127.0.0.1:PORT.
@@ -115,16 +131,18 @@ def twin(
     end), and the CA file of --tls is removed when the twin ends.
     """
     from runner.cli.twin_serve import TwinServer, serve
+    from simulator.bundled import resolve_scenario
     from simulator.scenario import load_scenario
     from simulator.twin import Account
 
     username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
     if not username or not password:
         raise InputError(USERNAME_ENV, "", f"the twin needs ${USERNAME_ENV} and ${PASSWORD_ENV}")
+    path = resolve_scenario(scenario)
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(path)
     except OSError as exc:
-        raise InputError(str(scenario), "", exc.strerror or str(exc)) from exc
+        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
     server = TwinServer(
         loaded,
         loaded.seed if seed is None else seed,

@@ -35,7 +35,7 @@ from runner.cli.interrupts import (
     resume_hint,
     signal_name,
 )
-from runner.cli.progress import RunProgress, render_summary
+from runner.cli.progress import RunProgress, render_summary, run_verdict
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
@@ -294,7 +294,7 @@ def drive_run(
     try:
         with (
             graceful_stop(stop) as signals,
-            RunProgress(console, names, title=title, quiet=quiet) as progress,
+            RunProgress(console, names, title=title, quiet=quiet, world=session.world) as progress,
         ):
 
             def listener(event: RunEvent) -> None:
@@ -323,6 +323,7 @@ def drive_run(
         render_summary(console, report)
     for failure in publisher.failures[:3]:
         console.print(f"warning: the run record could not be published: {failure}")
+    console.print(run_verdict(report), highlight=False, soft_wrap=True)
     if report.get("error_id") == USER_CANCELED:
         console.print(
             f"stopped at a safe point: run {run_id} is Canceled and can go on; journal "

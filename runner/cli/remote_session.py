@@ -72,7 +72,8 @@ def run_options(command: F) -> F:
         click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the JSON report to this file."),
         click.option("--quiet", "-q", is_flag=True,
-                     help="No live progress and no summary tables."),
+                     help="No live progress and no summary tables; the verdict line is "
+                          "still printed."),
     ]  # fmt: skip
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -129,6 +130,11 @@ class Session:
     clock: Clock
     probe: Mapping[str, Any]
     abandoned: bool = False  # the operator abandoned the run: leave without closing shells
+
+    @property
+    def world(self) -> str:
+        """What the run drives, for the live header: "twin" or "real"."""
+        return "twin" if self.twin is not None else "real"
 
     @property
     def twin(self) -> Mapping[str, Any] | None:

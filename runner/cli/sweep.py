@@ -210,7 +210,7 @@ def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> Non
 
 
 @cli.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", metavar="SCENARIO|NAME")
 @click.option("--seeds", "count", type=click.IntRange(min=1), required=True, help="Seeds to run.")
 @click.option(
     "--first-seed",
@@ -237,14 +237,15 @@ def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> Non
     help="Directory for the scenario files that replay each violation.",
 )
 def sweep(
-    scenario: Path,
+    scenario: str,
     count: int,
     first_seed: int,
     jobs: int | None,
     report_path: Path | None,
     reproducer_dir: Path,
 ) -> int:
-    """Rehearse SCENARIO with seeds S..S+N-1, each with random (swarm) faults.
+    """Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, each with
+    random (swarm) faults.
 
     Prints statuses, invariant violations, simulated-duration percentiles and which fault
     types fired (warning when a type never fired in 100 or more seeds); writes a minimal
@@ -252,9 +253,11 @@ def sweep(
     invariant was violated and every run ended with a final status, 1 otherwise, 2 on bad
     input.
     """
+    from simulator.bundled import resolve_scenario
     from simulator.scenario import load_scenario
     from simulator.swarm import swarm_types
 
+    path = resolve_scenario(scenario)
     if report_path is not None:
         problem = check_report_target(report_path)
         if problem:
@@ -262,16 +265,16 @@ def sweep(
     if reproducer_dir.exists() and not reproducer_dir.is_dir():
         raise InputError(str(reproducer_dir), "", "the reproducer directory is a file")
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(path)
     except OSError as exc:
-        raise InputError(str(scenario), "", exc.strerror or str(exc)) from exc
+        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
     workers = jobs if jobs is not None else cpu_count()
 
     start = time.perf_counter()
     seeds = list(range(first_seed, first_seed + count))
-    outcomes = run_seeds(loaded, scenario, seeds, workers)
+    outcomes = run_seeds(loaded, path, seeds, workers)
     wall = time.perf_counter() - start
-    reproducers = _reproduce(scenario, reproducer_dir, outcomes)
+    reproducers = _reproduce(path, reproducer_dir, outcomes)
     report = summarize(loaded.name, outcomes, reproducers, wall, workers)
 
     if report_path is not None:

@@ -154,7 +154,7 @@ def fault_to_yaml(spec: FaultSpec) -> dict[str, Any]:
     if spec.type in ("install-failure", "script-failure", "drain-failure", "resync-stall") or (
         spec.type == "update-rollback" and spec.attempts != 1
     ):
-        entry["attempts"] = spec.attempts
+        entry["attempts"] = "all" if spec.attempts is None else spec.attempts
     if spec.type == "install-failure":
         entry["hresult"] = spec.hresult
     if spec.at_minute is not None:

@@ -19,6 +19,9 @@ WinRM — the published run record (status, error id, each node's status, attemp
 restarts, and when it became final). That is what the oracle's report-dependent checks
 read; the live checks (quorum, storage, workloads) were recorded as the run went.
 
+A port that cannot be listened on (in use, privileged) is bad input (``InputError``, exit 2)
+naming the port, never a traceback.
+
 Must not: listen on anything but loopback, or print the account's password. Composition
 root only: this module may import ``simulator`` (lazily, inside functions).
 """
@@ -26,6 +29,7 @@ root only: this module may import ``simulator`` (lazily, inside functions).
 from __future__ import annotations
 
 import contextlib
+import errno
 import shutil
 import signal
 import tempfile
@@ -34,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner.errors import InputError
 from runner.profile import Profile
 
 if TYPE_CHECKING:
@@ -41,7 +46,24 @@ if TYPE_CHECKING:
     from simulator.twin import Account, WsmanEndpoint
     from simulator.twin.expiry import SessionExpiry
 
-__all__ = ["TwinServer", "report_from_record", "serve"]
+__all__ = ["TwinServer", "port_problem", "report_from_record", "serve"]
+
+_FIRST_UNPRIVILEGED_PORT = 1024
+
+
+def port_problem(port: int, exc: OSError) -> str:
+    """Why the twin cannot listen on 127.0.0.1:``port``, in one sentence."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on 127.0.0.1 is already in use (another twin or listener?): choose "
+            "another --port, or --port 0 for any free one"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM) and 0 < port < _FIRST_UNPRIVILEGED_PORT:
+        return (
+            f"port {port} is a privileged port (below {_FIRST_UNPRIVILEGED_PORT}) and this "
+            "user may not listen on it: choose a port from 1024, or --port 0 for any free one"
+        )
+    return f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
 
 
 def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,13 +134,16 @@ class TwinServer:
         self.expiry: SessionExpiry | None = None
         if lifetime is not None:  # on simulated time: the same expiries in every run
             self.expiry = SessionExpiry(every_s=lifetime * 60, now=self.world.clock.now)
-        self.endpoint: WsmanEndpoint = WsmanEndpoint(
-            self.answers,
-            account=account,
-            port=port,
-            tls=self._certificates,
-            session_expiry=self.expiry,
-        )
+        try:
+            self.endpoint: WsmanEndpoint = WsmanEndpoint(
+                self.answers,
+                account=account,
+                port=port,
+                tls=self._certificates,
+                session_expiry=self.expiry,
+            )
+        except OSError as exc:
+            raise InputError("--port", "", port_problem(port, exc)) from exc
         self.finished = threading.Event()
         self.mismatches: list[str] = []
         self.invariants: dict[str, Any] = {}
@@ -131,6 +156,21 @@ class TwinServer:
             self.ca_cert.write_bytes(self._certificates.ca_pem)
         self.endpoint.start()
         return self
+
+    def notes(self) -> list[str]:
+        """What the twin of this scenario does not do, to print when it starts serving."""
+        from runner.cli.compose import coordinator_crash_step
+
+        step = coordinator_crash_step(self.scenario)
+        if step is None:
+            return []
+        # The fault kills the coordinator, and here that is the client's process.
+        return [
+            f"twin: note: the scenario's coordinator-crash fault (after journal step {step}) "
+            "is not injected: the coordinator is your `pycau run`, which the twin cannot "
+            "kill; to rehearse the crash, kill pycau run mid-run and continue with "
+            "`pycau resume RUN_ID --force-recovery` (same --cluster, same --journal)"
+        ]
 
     def stop(self) -> None:
         """Stop serving and remove the CA file (safe to call twice, or without start)."""
@@ -237,6 +277,8 @@ def serve(server: TwinServer, *, exit_after_run: bool, echo: Callable[[str], Non
                 flags = " --insecure-http" if ca is None else f" --ca-cert {ca}"
                 echo(f"twin: {name} (cluster {cluster}) on {endpoint.url}")
                 echo(f"twin: try  pycau run --cluster 127.0.0.1:{endpoint.port}{flags} --yes")
+                for note in server.notes():
+                    echo(note)
                 # Without --exit-after-run only a signal ends serving (the Event never sets).
                 until = server.finished if exit_after_run else threading.Event()
                 while not until.wait(0.2):

@@ -10,6 +10,8 @@ pywinrm fails through four unrelated families (reference toolchain.md)::
     failure                                        stage          raised as
     InvalidCredentialsError / AuthenticationError  any            AuthenticationFailed
     requests SSLError (certificate not trusted)    any            AuthenticationFailed
+    requests SSLError (plain HTTP answered TLS)    any            AuthenticationFailed
+    requests SSLError (other handshake failure)    any            AuthenticationFailed
     WSManFaultError, access denied (5)             any            AuthenticationFailed
     WSManFaultError, any other fault               open, command  RemoteCommandFailed (no effect)
     WSManFaultError, any other fault               receive        Node/ClusterUnreachable
@@ -29,9 +31,11 @@ Must not: retry (``runner.winrm.shell`` decides what is safe to retry) or log se
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from winrm.exceptions import (
@@ -72,6 +76,10 @@ WSMAN_SHELL_NOT_FOUND = 2150858843  # the shell is gone (node restarted, idle ti
 WSMAN_ACCESS_DENIED = 5
 _FACILITY_WIN32 = 0x80070000
 _MAX_DETAIL = 300
+_MAX_CHAIN = 32  # exceptions looked at under one failure (chains are short; cycles exist)
+# OpenSSL's reasons when the first bytes of the answer are not a TLS record: the server
+# speaks plain HTTP (its "HTTP/1.1 400" reads as a record of an unknown version).
+_NOT_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL"})
 
 
 class Stage(StrEnum):
@@ -110,11 +118,7 @@ def map_failure(
     if isinstance(exc, AuthenticationError):
         return AuthenticationFailed(f"{endpoint} refused the credentials")
     if isinstance(exc, requests.exceptions.SSLError):
-        detail = safe_text(str(exc), secret)
-        return AuthenticationFailed(
-            f"{endpoint}: the TLS certificate could not be verified ({detail}); "
-            "pass the issuing CA with --ca-cert"
-        )
+        return _tls_failure(exc, endpoint, secret)
     if isinstance(exc, WSManFaultError):
         reason = safe_text(exc.reason or "", secret)
         code = exc.wsman_fault_code or exc.wmierror_code or 0
@@ -136,6 +140,41 @@ def map_failure(
     if isinstance(exc, requests.exceptions.RequestException):
         return _unreachable(endpoint, node, f"{type(exc).__name__} during {where}")
     raise TypeError(f"not a WinRM failure: {type(exc).__name__}") from exc
+
+
+def _ssl_errors(exc: BaseException) -> list[ssl.SSLError]:
+    """The ``ssl.SSLError``s under a requests/urllib3 exception (chained or wrapped)."""
+    found: list[ssl.SSLError] = []
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending and len(seen) < _MAX_CHAIN:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLError):
+            found.append(item)
+        # urllib3 wraps the cause in MaxRetryError.reason and in args, requests in args.
+        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return found
+
+
+def _tls_failure(exc: BaseException, endpoint: str, secret: str | None) -> AuthenticationFailed:
+    """An HTTPS request that failed in the TLS layer, said as what went wrong."""
+    detail = safe_text(str(exc), secret)
+    causes = _ssl_errors(exc)
+    if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes):
+        return AuthenticationFailed(
+            f"{endpoint}: the TLS certificate could not be verified ({detail}); "
+            "pass the issuing CA with --ca-cert"
+        )
+    if any(getattr(cause, "reason", None) in _NOT_TLS_REASONS for cause in causes):
+        address = urlsplit(endpoint).netloc or endpoint
+        return AuthenticationFailed(
+            f"{address} answered plain HTTP to an HTTPS request: pass --insecure-http, or "
+            "use the HTTPS listener (5986)"
+        )
+    return AuthenticationFailed(f"{endpoint}: the TLS handshake failed ({detail})")
 
 
 def _win32_code(error: Mapping[str, Any]) -> int:

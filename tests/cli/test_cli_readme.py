@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+import pytest
 import yaml
+from click.testing import CliRunner
 
+from runner.cli import cli
 from simulator.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +19,8 @@ MAIN_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin
 TEST_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
 )
+SLOW_COMMAND = ".venv/bin/python -m pytest -m slow"
+BENCH_COMMAND = ".venv/bin/python benchmarks/bench_simulate.py"
 
 
 def _code_blocks(language: str) -> list[str]:
@@ -29,12 +35,20 @@ def test_cli_readme_gives_the_two_setup_commands() -> None:
 
 
 def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
-    """.ci/run is strict bash and its last command is exactly the README's test command."""
+    """.ci/run is strict bash and runs exactly the README's test command, then the README's
+    slow-test command and its benchmark, in that order (nothing the README advertises is
+    left out of CI)."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in script
-    commands = [line for line in script.splitlines() if line and not line.startswith("#")]
-    assert commands[-1] == TEST_COMMAND
+    commands = [
+        line
+        for line in script.splitlines()
+        if line and not line.startswith("#") and not line.startswith("echo ")
+    ]
+    (more_runs,) = [block for block in _code_blocks("sh") if SLOW_COMMAND in block]
+    assert BENCH_COMMAND in more_runs
+    assert commands[-3:] == [TEST_COMMAND, SLOW_COMMAND, BENCH_COMMAND]
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
 
 
@@ -44,3 +58,18 @@ def test_cli_readme_scenario_example_is_a_valid_scenario() -> None:
     scenario = parse_scenario(yaml.safe_load(example), source="README.md")
     assert scenario.name == "four-node-rolling"
     assert len(scenario.cluster.nodes) == 4
+
+
+def test_cli_readme_more_runs_pycau_lines_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `pycau` line of the README's "More runs" block exits 0 from a scratch directory
+    (bundled names, not repository paths; the other lines run in .ci/run)."""
+    (more_runs,) = [block for block in _code_blocks("sh") if SLOW_COMMAND in block]
+    lines = [line.split("#")[0] for line in more_runs.splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/pycau ")]
+    assert len(commands) >= 3
+    monkeypatch.chdir(tmp_path)
+    for args in commands:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, f"pycau {shlex.join(args)}: {result.output}"

@@ -73,6 +73,7 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path)
             "resume", run_id, *common, "--force-recovery", "--report", str(report_path)
         )
         assert resumed.exit_code == 0, resumed.output
+        assert resumed.stdout.splitlines()[-1] == f"run {run_id} on hci-branch01: Succeeded"
         report = json.loads(report_path.read_text(encoding="utf-8"))
         restarts = [node for _, kind, node, _ in twin.world.timeline if kind == "restart"]
         again = _pycau("resume", run_id, *common, "--force-recovery")

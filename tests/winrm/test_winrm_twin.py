@@ -18,12 +18,11 @@ import pytest
 
 from runner.cli.compose import (
     SIMULATED_STARTED_AT,
-    rehearsal_holder,
+    coordinator_crash_step,
     rehearse,
+    run_coordinator,
     simulated_run_id,
 )
-from runner.engine import run_updating_run
-from runner.lease import RunLease
 from runner.profile import Profile
 from runner.types import (
     ClusterView,
@@ -77,12 +76,14 @@ def run_through_twin(
     endpoint = endpoint_factory(answers, session_expiry=expiry)
     transport = transport_factory(endpoint, auth=auth)
     clock = EndpointClock(transport)
-    run_id = simulated_run_id(scenario.name, scenario.seed)
-    lease = RunLease.acquire(
-        transport, clock, rehearsal_holder(run_id), cluster=scenario.cluster.name
-    )
-    report = run_updating_run(
-        transport, clock, profile, run_id=run_id, started_at=SIMULATED_STARTED_AT, lease=lease
+    report = run_coordinator(  # the coordinator-crash fault strikes as in `pycau simulate`
+        transport,
+        clock,
+        profile,
+        world,
+        run_id=simulated_run_id(scenario.name, scenario.seed),
+        started_at=SIMULATED_STARTED_AT,
+        crash_at_step=coordinator_crash_step(scenario),
     ).to_dict()
     return simulated, report, world.finish(report), endpoint
 
