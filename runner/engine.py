@@ -337,8 +337,8 @@ class _Engine:
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return
-        except TransportError:
-            pass  # effect unknown: never re-issue; the boot id tells whether it restarted
+        except TransportError as exc:  # effect unknown: never re-issue; the boot id tells
+            issued = self.book.restart_unknown(node, issued, str(exc))
         self._put(issued)
         self.clock.sleep(POLL_REBOOT_SECONDS)
         self._observe()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,12 @@ from sim_driver import fault, make_scenario, make_world
 from runner.cli.compose import SIMULATED_STARTED_AT, rehearse_world
 from runner.cli.run_record import RunRecord
 from runner.cli.twin_serve import report_from_record
+from runner.engine import run_updating_run
+from runner.profile import Profile
 from runner.report import RunEvent
 from runner.types import FailbackMode
 from simulator.scenario import load_scenario
-from simulator.world import SimulatedCluster
+from simulator.world import SimulatedCluster, build_world
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -241,3 +244,45 @@ def test_the_twin_judges_report_truth_from_the_run_record() -> None:
         "node2 reports 0 restart(s), the world saw 1",
         "node2 reports boot type SoftBoot, the node did FullBoot",
     ]
+
+
+class _LostRestart:
+    """The world's transport, except that the management network drops just as the first
+    restart command is sent (it never reaches the node) and comes back a minute later."""
+
+    def __init__(self, world: SimulatedCluster) -> None:
+        self.world = world
+        self.inner = world.transport
+        self.dropped = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def restart_node(self, node: str, *, soft: bool = False) -> None:
+        if not self.dropped:
+            self.dropped = True
+            self.inner.management_down = True
+            self.world.env.process(self._back())
+        self.inner.restart_node(node, soft=soft)
+
+    def _back(self) -> Generator[Any, Any, None]:
+        yield self.world.env.timeout(60)
+        self.inner.management_down = False
+
+
+def test_a_restart_that_never_reached_the_node_is_not_reported() -> None:
+    """Regression (report-truth): a restart command whose effect is unknown counts only when
+    a changed boot id confirms it; one that never reached the node is not reported."""
+    scenario = load_scenario(SCENARIOS / "four-node-rolling.yaml")
+    profile = Profile.from_mapping(scenario.profile).resolved(scenario.cluster.node_names)
+    world = build_world(scenario, scenario.seed, profile)
+    transport = _LostRestart(world)
+    run = run_updating_run(
+        transport, world.clock, profile, run_id="lost-restart", started_at=SIMULATED_STARTED_AT
+    )
+    report = run.to_dict()
+    assert transport.dropped
+    first = report["nodes"][0]
+    assert len(world.oracle.truth.restarts[first["name"]]) == first["restarts"]
+    assert any("effect unknown" in e["detail"] for e in report["events"])
+    assert truth(world, report) == []
