@@ -23,6 +23,7 @@ Feature: Credentials are asked once per run; an expired session is re-authentica
     And the twin printed how often the sessions expired
     And the password was read from the keyring 1 time
     And the password appears in no output, report or journal
+    And the known issue "session-expiry" is mitigated automatically
 
   Scenario: A password the cluster refuses is a real refusal: exit 3, asked once, nothing run
     Given the OS keyring holds a wrong password

@@ -167,10 +167,23 @@ class ClusterActs:
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return
-        except TransportError:
-            # Effect unknown: never re-issue; the boot id tells whether it restarted. A full
-            # restart asked for is full; whether a soft one happened is not known.
+        except TransportError as exc:
+            # Effect unknown: never re-issue; the boot id tells whether it restarted, and only
+            # then is the restart reported. A full restart asked for is full; whether a soft
+            # one happened is not known.
             boot = BootType.UNKNOWN if action.soft else BootType.FULL
+            unknown = replace(
+                node,
+                restart_issued=True,
+                restart_at=self._elapsed(),
+                boot_id_before=action.boot_id_before,
+                restarts=node.restarts + 1,
+                boot_type=boot,
+            )
+            self._put(self.book.restart_unknown(node, unknown, str(exc)))
+            self.clock.sleep(POLL_REBOOT_SECONDS)
+            self._observe()
+            return
         if action.soft and boot is BootType.FULL:
             detail = "a soft restart (Kernel Soft Reboot) was asked for; the node restarts fully"
             self.rec.emit("soft-restart-unavailable", action.node, detail)

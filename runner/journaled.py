@@ -153,7 +153,7 @@ class JournalLink:
                 actions.append(("suspended", name, f"attempt {new.attempt}"))
             if new.resume_issued and not old.resume_issued:
                 actions.append(("resumed", name, ""))
-            if new.restarts > old.restarts:
+            if new.restart_issued and not old.restart_issued:
                 actions.append(("restart-issued", name, new.boot_id_before))
             handle = new.handle
             if handle is not None and handle != old.handle and handle.kind is WorkKind.INSTALL:

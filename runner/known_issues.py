@@ -1,15 +1,22 @@
 """The seed guide's known issues of updating Azure Stack HCI clusters, as executable data.
 
-Owns: ``KnownIssue`` (one entry: id, affected versions, symptom, how pycau detects it, what
-it does about it, whether that happens without the admin) and ``KNOWN_ISSUES``, the nine
-issues of the guide's notes, warnings and "Known issues" section (issue 3). Each id is also
-a simulator switch (a scenario's ``known_issues: [id, …]``) that reproduces the issue, and
-``features/known_issues.feature`` (``features/credentials.feature`` for session-expiry)
-proves the detection and handling claimed here.
-
-``mitigated_automatically`` is True only where a BDD scenario shows pycau handling the issue
-with no admin action (today every entry); an entry pycau could only document would say False
-and tell the admin what to do — it is never claimed on faith.
+Owns: ``Handling`` (what pycau really does about an issue), ``KnownIssue`` (one entry: id,
+affected versions, symptom, how pycau detects it, what it does about it, its ``handling``,
+and for a refusal the run's error id and the guidance its message gives) and
+``KNOWN_ISSUES``, the issues of the guide's notes, warnings and "Known issues" section.
+Each id is also a simulator switch (a scenario's ``known_issues: [id, …]``) that reproduces
+the issue, and ``features/known_issues.feature`` proves the handling claimed here by its
+behaviour, never by the constant:
+- ``MITIGATED_AUTOMATICALLY``: with the issue active the run succeeds and the mitigation's
+  events and effects are in the report;
+- ``REFUSED_WITH_GUIDANCE``: the run is refused before any node is touched, with
+  ``error_id`` and the ``guidance`` text in its error;
+- ``DETECTED_AND_REPORTED``: the report carries the detection, for the admin to act on.
+An entry with an ``error_id`` but another handling refuses in some cases only (its
+``mitigation`` says when); a scenario proves that refusal too. ``tests/unit/
+test_unit_known_issue_catalog.py`` fails when an entry's handling (or refusal) has no
+scenario in the feature. To add an entry: fill every field, add its simulator switch, and
+a scenario ending with ``the known issue "<id>" is <handling>``.
 
 Must not: hold behaviour. The checks live where the run makes them (``runner.readiness``
 before any node is touched, ``runner.steps``/``runner.work_steps`` per node,
@@ -20,12 +27,28 @@ them so reports, docs and tests can refer to one id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-__all__ = ["KNOWN_ISSUES", "PREREQUISITE_KB", "KnownIssue", "known_issue", "os_version_label"]
+__all__ = [
+    "KNOWN_ISSUES",
+    "PREREQUISITE_KB",
+    "Handling",
+    "KnownIssue",
+    "known_issue",
+    "os_version_label",
+]
 
 # The May 20, 2021 preview update: needed on every node (and on the machine that runs
 # Invoke-CauRun) before a RollingUpgrade scan offers one feature update to all of them.
 PREREQUISITE_KB = "KB5003237"
+
+
+class Handling(StrEnum):
+    """What pycau really does about a known issue (see the module docstring)."""
+
+    MITIGATED_AUTOMATICALLY = "mitigated automatically"
+    REFUSED_WITH_GUIDANCE = "refused with guidance"
+    DETECTED_AND_REPORTED = "detected and reported"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,8 +59,9 @@ class KnownIssue:
     symptom: str
     detection: str
     mitigation: str
-    mitigated_automatically: bool
+    handling: Handling
     error_id: str | None = None  # the run's error_id when pycau refuses because of it
+    guidance: str = ""  # with error_id: what the refusal's message tells the admin to do
 
 
 KNOWN_ISSUES: tuple[KnownIssue, ...] = (
@@ -58,7 +82,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "60 minutes), then observe and poll again: the install's true result is read, "
             "nothing is installed or restarted twice."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
     KnownIssue(
         id="mixed-patch-levels",
@@ -76,8 +100,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             f"Refuse the run (MixedFeatureUpdateOffers) naming each node's offers; install "
             f"{PREREQUISITE_KB} on every server, then run again."
         ),
-        mitigated_automatically=True,
+        handling=Handling.REFUSED_WITH_GUIDANCE,
         error_id="MixedFeatureUpdateOffers",
+        guidance=f"install {PREREQUISITE_KB} on every node, then run again",
     ),
     KnownIssue(
         id="readiness-check-never-completes",
@@ -97,8 +122,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "naming the report; failed or missing — refuse the run "
             "(ClusterValidationIncomplete) with no node touched."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
         error_id="ClusterValidationIncomplete",
+        guidance="run Test-Cluster and read its report before updating",
     ),
     KnownIssue(
         id="storage-replica-second-restart",
@@ -118,7 +144,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "script (at most 10 restarts), so every node is restarted twice before "
             "Update-ClusterFunctionalLevel."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
     KnownIssue(
         id="storage-needs-sync",
@@ -136,7 +162,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "The updated node waits in resync and the next node is not suspended (storage "
             "wait) until every repair job is gone and every volume is Healthy."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
     KnownIssue(
         id="os-version-naming-mismatch",
@@ -154,7 +180,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "Report both as they are, never rename either: compare the offered title with "
             "the 'runs OS build … (version …)' of the node's restart event."
         ),
-        mitigated_automatically=True,
+        handling=Handling.DETECTED_AND_REPORTED,
     ),
     KnownIssue(
         id="credssp-left-enabled",
@@ -175,7 +201,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "whatever its outcome (up to 3 tries, events credssp-enabled/credssp-disabled); "
             "a warning naming this issue asks the admin to disable it if every try failed."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
     KnownIssue(
         id="vmm-2019-managed",
@@ -194,8 +220,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "Refuse the run (UnsupportedManagement); upgrade to System Center 2022 first or "
             "install quality updates only."
         ),
-        mitigated_automatically=True,
+        handling=Handling.REFUSED_WITH_GUIDANCE,
         error_id="UnsupportedManagement",
+        guidance="upgrade to System Center 2022 first, or install quality updates only",
     ),
     KnownIssue(
         id="session-expiry",
@@ -217,7 +244,7 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
             "refused request had no effect). A refusal of that repeat is a real "
             "AuthenticationFailed, and that endpoint gets no further logon attempt in the run."
         ),
-        mitigated_automatically=True,
+        handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
 )
 

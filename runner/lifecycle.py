@@ -17,6 +17,7 @@ Theory of operation (reference cau.md §3.1 step 4 and its checklist)::
     SCAN ─skip→ POST_SCRIPT  (a retry after a post-script failure: nothing left to install)
     any failure ─failed→ RECOVER ─retry→ PRE_SCRIPT (next attempt) | ─give_up→ FAILED
     REBOOT ─lost→ FAILED  (never came back: left as is)   RESUME ─failed→ FAILED (left paused)
+    RESYNC ─failed→ FAILED  (Down when the resync wait ends: not Succeeded while out of service)
     STORAGE_WAIT/WAITING ─cancel→ CANCELED  (quorum at risk: the run is canceled)
     any live step ─stop→ STOPPED, or RECOVER first when the node is out (StopAfter)
 
@@ -125,6 +126,7 @@ TRANSITIONS: dict[tuple[NodeStep, Outcome], NodeStep] = {
     (S.RESUME, O.SKIP): S.POST_SCRIPT,
     (S.RESUME, O.FAILED): S.FAILED,
     (S.RESYNC, O.OK): S.POST_SCRIPT,
+    (S.RESYNC, O.FAILED): S.FAILED,  # went Down after it was resumed: left as is
     (S.RESYNC, O.STOP): S.STOPPED,
     (S.POST_SCRIPT, O.OK): S.DONE,
     (S.POST_SCRIPT, O.FAILED): S.RECOVER,

@@ -74,6 +74,10 @@ class Bookkeeper:
         if old is NodeStep.REBOOT and action.event_id == 1011:
             # Only a confirmed restart (changed boot id) pays the restart the installs owe.
             node = replace(node, restart_pending=False, firmware_pending=False)
+            if node.unconfirmed_boot is not None:  # its command's answer was lost: count it now
+                node = replace(node, restarts=node.restarts + 1, boot_type=node.unconfirmed_boot)
+        if old is NodeStep.REBOOT:
+            node = replace(node, unconfirmed_boot=None)
         node = self._enter(node, old, new, action.outcome, now)
         if node.terminal:
             status = node_status(node)
@@ -81,6 +85,19 @@ class Bookkeeper:
                 self.rec.cau(1013, name, node.error or status.value)
             self.rec.node_status(name, status.value)
         return node
+
+    def restart_unknown(self, before: NodeProgress, issued: NodeProgress, why: str) -> NodeProgress:
+        """A restart command whose effect is unknown (its call failed): neither it nor its
+        boot type is reported until a changed boot id confirms it (``advance``, event 1011)."""
+        self.rec.warning(
+            f"restart command effect unknown ({why}); watching the boot id", issued.name
+        )
+        return replace(
+            issued,
+            restarts=before.restarts,
+            boot_type=before.boot_type,
+            unconfirmed_boot=issued.boot_type,
+        )
 
     def _enter(
         self, node: NodeProgress, old: NodeStep, new: NodeStep, outcome: Outcome, now: float

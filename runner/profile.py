@@ -16,7 +16,15 @@ from typing import Any
 from runner.errors import InputError
 from runner.types import FailbackMode
 
-__all__ = ["Policy", "Profile"]
+__all__ = ["MAX_NODES_OUT_REFUSAL", "Policy", "Profile"]
+
+# Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
+# exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
+# the oracle's check: it is refused.
+MAX_NODES_OUT_REFUSAL = (
+    "must be 1: the classic policy updates one node at a time; more nodes out at once is "
+    "for the 'fast' policy, which is not built yet"
+)
 
 
 class Policy:
@@ -49,7 +57,7 @@ class Profile:
     install_timeout_minutes: float = 120
     script_timeout_minutes: float = 30
     policy: str = Policy.CLASSIC
-    max_nodes_out: int = 1
+    max_nodes_out: int = 1  # only 1 is accepted until the fast policy uses it
     # Run Test-Cluster before touching any node; its poll may never complete (known issue
     # readiness-check-never-completes), so the wait is bounded and the report file decides.
     validate_cluster: bool = False
@@ -71,7 +79,14 @@ class Profile:
             elif key == "failback_mode":
                 value = FailbackMode(value)
             kwargs[key] = value
-        return cls(**kwargs)
+        profile = cls(**kwargs)
+        profile.refuse_unbuilt(source)  # at load time, before any cluster is contacted
+        return profile
+
+    def refuse_unbuilt(self, source: str = "profile") -> None:
+        """``InputError`` for options only an unbuilt policy would use (``max_nodes_out``)."""
+        if self.max_nodes_out != 1:
+            raise InputError(source, "$.max_nodes_out", MAX_NODES_OUT_REFUSAL)
 
     def resolved(self, node_names: tuple[str, ...], source: str = "profile") -> Profile:
         """Fill CAU's node-count defaults and check cross-field rules; raise ``InputError``."""
@@ -84,6 +99,7 @@ class Profile:
             raise InputError(source, "$.max_failed_nodes", f"must be between 0 and {n - 1}")
         if not 1 <= prof.max_retries_per_node <= 64:
             raise InputError(source, "$.max_retries_per_node", "must be between 1 and 64")
+        prof.refuse_unbuilt(source)
         if prof.policy != Policy.CLASSIC:
             # DESIGN.md's `fast` policy (online installs in parallel, then a rolling drain and
             # restart) is not built yet: refuse it rather than run classic under its name.

@@ -61,8 +61,11 @@ class NodeProgress:
     restart_issued: bool = False
     restart_at: float = 0.0
     boot_id_before: str = ""
-    restarts: int = 0
+    restarts: int = 0  # restarts the node is known to have done (the report's ``restarts``)
     boot_type: BootType | None = None
+    # A restart command whose effect is unknown (its call failed): counted, with this boot
+    # type, only once a changed boot id confirms it — never reported on faith.
+    unconfirmed_boot: BootType | None = None
     error: str = ""
 
     @property

@@ -226,6 +226,12 @@ def _resume(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
 
 
 def _resync(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+    nv = node_view(view, node.name)
+    if not run.stale and nv.state is not NodeState.UP and (run.stopping or late(run, node)):
+        # It went away after it was resumed (a crash): it is not reported Succeeded while
+        # it is out of service; nothing left to install, so no retry.
+        why = f"{node.name} went {nv.state.value} after it was resumed; left as is"
+        return adv(node, Outcome.FAILED, error=why)
     if run.stopping:
         return adv(node, Outcome.STOP)
     if not run.stale and storage_ready(view):

@@ -1,6 +1,6 @@
 """The oracle: watches the world's ground truth and records safety-invariant violations.
 
-Owns: ``INVARIANTS`` (the eight stable names of DESIGN.md), ``Violation`` and ``Oracle``.
+Owns: ``INVARIANTS`` (the nine stable names of DESIGN.md), ``Violation`` and ``Oracle``.
 The world calls the oracle's hooks as things happen (runner suspends, restarts, resumes;
 quorum or a volume lost); checks that need the runner's report run in ``finish``.
 
@@ -37,6 +37,10 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   restarted any more and the run is not Succeeded.
 - ``termination``: the report has a final status and the run ended within StopAfter plus
   ``STOP_GRACE`` (else within ``termination_bound`` of the scenario).
+- ``report-truth``: the report states only what the world saw — Succeeded nodes updated,
+  booted after install, Up and not paused; attempts, restarts, boot types as the world saw
+  them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
+  live in ``simulator.report_truth``.
 
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
@@ -48,6 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runner.types import SummaryStatus
+from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
 
 if TYPE_CHECKING:
@@ -64,6 +69,7 @@ INVARIANTS = (
     "nodes-resumed",
     "failure-budget",
     "termination",
+    "report-truth",
 )
 STOP_GRACE = 600.0
 # A node that ended Failed or PartiallyFailed did not complete: it may be left paused, it
@@ -94,6 +100,7 @@ class Oracle:
         self.away_at_restart: dict[str, list[str]] = {}
         self.fault_losses: list[Violation] = []
         self.restart_raced = False  # the restart being made raced a fault (see _raced)
+        self.truth = TruthLedger(world)  # report-truth's ground truth (its own module)
 
     def _now(self) -> float:
         return float(self.world.env.now)
@@ -227,6 +234,10 @@ class Oracle:
         final += self._check_resumed(nodes)
         final += self._check_budget(report, nodes, failed_at)
         final += self._check_termination(report)
+        final += [
+            Violation(invariant="report-truth", time=time, detail=detail)
+            for time, detail in self.truth.check(report, self._final_times(report))
+        ]
         self.violations = sorted(self.live + final, key=lambda v: v.time)
         return {
             name: {
@@ -239,6 +250,15 @@ class Oracle:
             }
             for name in INVARIANTS
         }
+
+    @staticmethod
+    def _final_times(report: Mapping[str, Any]) -> dict[str, float]:
+        """When each node became final: its last ``node-status`` event."""
+        times: dict[str, float] = {}
+        for event in report.get("events", []) or []:
+            if event.get("kind") == "node-status" and event.get("node"):
+                times[str(event["node"])] = float(event.get("time", 0.0))
+        return times
 
     def _failed_times(
         self, report: Mapping[str, Any], nodes: Mapping[str, Mapping[str, Any]]

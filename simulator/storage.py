@@ -88,6 +88,7 @@ class Storage:
         self._disks: tuple[VirtualDiskView, ...] | None = None
         for volume in self.volumes.values():
             self._check_offline(volume, by_runner=False)
+        world.truth.storage_ready(self.healthy())
 
     # -- queries ---------------------------------------------------------------------------
     def healthy(self) -> bool:
@@ -177,6 +178,7 @@ class Storage:
             self._check_offline(volume, by_runner=by_runner)
         self._disks = None
         self._reschedule()  # repairs onto this node pause until it is back
+        self.world.truth.storage_ready(self.healthy())
 
     def domain_up(self, node: str) -> None:
         self._settle()
@@ -194,6 +196,7 @@ class Storage:
                 self.world.record("volume-online", None, volume.name)
         self._disks = None
         self._reschedule()
+        self.world.truth.storage_ready(self.healthy())
 
     def drive_failed(self, node: str) -> int:
         """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies
@@ -211,6 +214,7 @@ class Storage:
             started += 1
         self._disks = None
         self._reschedule()
+        self.world.truth.storage_ready(self.healthy())
         return started
 
     def move_pool_owner(self, node: str) -> None:
@@ -305,6 +309,7 @@ class Storage:
                 self.world.record("repair-completed", None, job.name)
         self._disks = None
         self._reschedule()
+        self.world.truth.storage_ready(self.healthy())
 
     def stall(self, seconds: float) -> None:
         """Hold every repair for ``seconds`` from now (resync-stall)."""

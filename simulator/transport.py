@@ -58,9 +58,22 @@ class SimTransport:
 
     def __init__(self, world: SimulatedCluster) -> None:
         self.world = world
-        self.management_down = False
+        self._management_down = False
         self.calls = 0
         self.fence: LockHolder | None = None  # the run lock this transport's commands hold
+
+    @property
+    def management_down(self) -> bool:
+        return self._management_down
+
+    @management_down.setter
+    def management_down(self, down: bool) -> None:
+        """Whoever cuts the management network (a fault, a test), the world's truth sees it."""
+        if down and not self._management_down:
+            self.world.truth.trouble(None, "management-disconnect", lasting=True)
+        elif not down and self._management_down:
+            self.world.truth.over(None, "management-disconnect")
+        self._management_down = down
 
     def _spend(self, seconds: float) -> None:
         self.calls += 1

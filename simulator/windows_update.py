@@ -114,6 +114,7 @@ class WindowsUpdate:
 
     # -- starting work ---------------------------------------------------------------------
     def _new(self, node: str, kind: WorkKind, seconds: float) -> Work:
+        self.world.truth.work_started(node, kind.value, seconds)
         self._seq += 1
         handle = WorkHandle(id=f"{kind.value}-{node}-{self._seq}", node=node, kind=kind)
         work = Work(handle=handle, started=float(self.env.now), seconds=seconds)
@@ -123,6 +124,7 @@ class WindowsUpdate:
 
     def start_scan(self, node: str) -> WorkHandle:
         work = self._new(node, WorkKind.SCAN, SCAN_SECONDS)
+        self.world.truth.act(node, "scan")
         self.env.process(self._scan(node, work))
         return work.handle
 
@@ -136,9 +138,11 @@ class WindowsUpdate:
     def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
         unknown = [i for i in update_ids if i not in self.specs]
         if unknown:
+            self.world.truth.trouble(node, "install-refused", f"unknown update {unknown[0]}")
             raise RemoteCommandFailed("Install-WindowsUpdate", f"unknown update {unknown[0]}")
         st = self.nodes[node]
         if any(w.handle.kind is WorkKind.INSTALL for w in st.running):
+            self.world.truth.trouble(node, "install-refused", "another install is running")
             raise RemoteCommandFailed(
                 "Install-WindowsUpdate", "another installation is in progress on the node"
             )
@@ -146,6 +150,7 @@ class WindowsUpdate:
         specs = [self.specs[i] for i in update_ids]
         seconds = sum(float(u.install_minutes) * 60.0 for u in specs)
         work = self._new(node, WorkKind.INSTALL, seconds)
+        self.world.truth.act(node, "install")
         failure = self.world.faults.install_failure(node, st.install_attempts)
         self.world.record(
             "install-started", node, f"attempt {st.install_attempts}: " + ", ".join(update_ids)
@@ -178,6 +183,7 @@ class WindowsUpdate:
         if failed:
             work.hresult = failed[0].hresult
             work.error = f"{len(failed)} update(s) failed to install"
+            self.world.truth.trouble(node, "install-failed", work.error)
         self.world.record(
             "install-finished",
             node,
@@ -208,6 +214,7 @@ class WindowsUpdate:
         st.script_attempts[kind] += 1
         fails = self.world.faults.script_failure(node, kind, st.script_attempts[kind])
         work = self._new(node, WorkKind.SCRIPT, float(minutes) * 60.0)
+        self.world.truth.act(node, f"{kind}-script")
         self.world.script_started(node, kind)
         self.env.process(self._script(node, work, fails))
         return work.handle
@@ -218,6 +225,7 @@ class WindowsUpdate:
             work.exit_code = 1 if fails else 0
             if fails:
                 work.error = "the script exited with code 1"
+                self.world.truth.trouble(node, "script-failed", work.error)
             self._done(node, work, WorkState.FAILED if fails else WorkState.SUCCEEDED)
 
     def _done(self, node: str, work: Work, state: WorkState) -> None:
@@ -232,6 +240,7 @@ class WindowsUpdate:
         if work is None:
             raise RemoteCommandFailed("Get-WorkStatus", f"no such work {handle.id}")
         if not self.world.nodes[handle.node].up:
+            self.world.truth.trouble(handle.node, "unreachable", "Get-WorkStatus")
             raise NodeUnreachable(handle.node)
         percent = 100
         if work.state is WorkState.RUNNING:
@@ -255,6 +264,7 @@ class WindowsUpdate:
         st = self.nodes[node]
         for work in list(st.running):
             work.error = "interrupted: the node went down"
+            self.world.truth.trouble(node, "work-interrupted", work.handle.kind.value)
             if work.handle.kind is WorkKind.INSTALL:
                 work.restart_required = self.restart_pending(node)
             self._done(node, work, WorkState.FAILED)
@@ -265,6 +275,9 @@ class WindowsUpdate:
         st = self.nodes[node]
         staged, st.staged = st.staged, []
         kept = [u for u in staged if not self.world.faults.update_rollback(node, u)]
+        for update in staged:
+            if update not in kept:
+                self.world.truth.trouble(node, "update-rolled-back", update)
         st.installed.extend(kept)
         builds = [b for b in (self.specs[u].os_build for u in kept) if b is not None]
         st.new_build = builds[-1] if builds else None

@@ -190,6 +190,7 @@ class Workloads:
         if refuse_one and not vms:
             job.failed.append("a role refused to move")
         self.drains[node] = job
+        self.world.truth.drain(node, started=True)
         self.world.nodes[node].drain_status = DrainStatus.IN_PROGRESS
         job.workers = min(self.parallel, len(vms))
         if job.workers == 0:
@@ -227,8 +228,10 @@ class Workloads:
         if not job.active:
             return
         job.active = False
+        self.world.truth.drain(job.node, started=False)
         node = self.world.nodes[job.node]
         if job.failed:
+            self.world.truth.trouble(job.node, "drain-failed", "; ".join(job.failed))
             node.drain_status = DrainStatus.FAILED
             self.world.record("drain-failed", job.node, "; ".join(job.failed))
         else:
@@ -242,7 +245,9 @@ class Workloads:
         if job is not None and job.active:
             job.active = False
             job.queue.clear()
+            self.world.truth.drain(node, started=False)
             if failed:
+                self.world.truth.trouble(node, "drain-failed", "the drain was interrupted")
                 self.world.nodes[node].drain_status = DrainStatus.FAILED
                 self.world.record("drain-failed", node, "the drain was interrupted")
                 self.world.nodes_changed()

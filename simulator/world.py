@@ -97,6 +97,7 @@ class SimulatedCluster:
             members=up,
         )
         self.oracle = Oracle(self)
+        self.truth = self.oracle.truth  # subsystems record report-truth's evidence here
         self.workloads = Workloads(self)
         self.storage = Storage(self, spec.storage, up) if spec.storage is not None else None
         self.updates = WindowsUpdate(self)
@@ -112,6 +113,7 @@ class SimulatedCluster:
         self._node_views: tuple[NodeView, ...] | None = None
         for name in self.nodes:
             if name not in up:
+                self.truth.trouble(name, "offline", "down before the run", lasting=True)
                 self.workloads.host_lost(name)
         self.workloads.failover_now()  # roles of nodes down at the start run elsewhere
         self.faults.arm()
@@ -172,6 +174,7 @@ class SimulatedCluster:
             raise RemoteCommandFailed(command, f"no node named {node} in the cluster")
         self.oracle.touched(node)
         if not sim.up:
+            self.truth.trouble(node, "unreachable", command)
             raise NodeUnreachable(node)
         return sim
 
@@ -184,8 +187,10 @@ class SimulatedCluster:
     def suspend(self, node: str) -> None:
         sim = self._cluster_command(node, "Suspend-ClusterNode")
         if self.storage is not None and not self.storage.healthy():
+            self.truth.trouble(node, "suspend-refused", "storage degraded")
             raise StorageDegraded("Suspend-ClusterNode")
         if sim.paused and sim.drain_status is DrainStatus.IN_PROGRESS:
+            self.truth.trouble(node, "suspend-refused", "a drain is in progress")
             raise RemoteCommandFailed(
                 "Suspend-ClusterNode",
                 "a drain is already in progress",
@@ -196,6 +201,7 @@ class SimulatedCluster:
         newly = not sim.paused
         sim.paused = True
         self.oracle.suspended(node, newly_paused=newly)
+        self.truth.act(node, "suspend")
         self.record("suspended", node, f"drain attempt {self.drain_attempts[node]}")
         if self.storage is not None:
             self.storage.move_pool_owner(node)
@@ -204,6 +210,7 @@ class SimulatedCluster:
 
     def resume(self, node: str, failback: FailbackMode) -> None:
         sim = self._cluster_command(node, "Resume-ClusterNode")
+        self.truth.act(node, "resume")
         if not sim.paused:
             return
         self.workloads.abort_drain(node, failed=False)
@@ -223,6 +230,10 @@ class SimulatedCluster:
         running = sorted(vm.name for vm in self.workloads.running_on(node))
         degraded = self.storage.degraded_by_others(node) if self.storage is not None else []
         self.oracle.restarting(node, running, degraded)
+        self.truth.act(node, "restart")
+        self.truth.restarted(node, boot)
+        if hang:
+            self.truth.trouble(node, "boot-hang", lasting=True)
         self.record("restart", node, f"{boot.value} from {sim.boot_id}")
         sim.last_boot_type = boot
         sim.restart_by_runner = True
@@ -249,6 +260,7 @@ class SimulatedCluster:
             "crash", node, "stays down" if down_seconds is None else f"down for {down_seconds:g} s"
         )
         sim.restart_by_runner = False
+        self.truth.trouble(node, "crashed", lasting=True)
         self._go_down(node, DownCause.CRASH, graceful=at_start, by_runner=False)
         if at_start:
             self.workloads.failover_now()
@@ -270,6 +282,7 @@ class SimulatedCluster:
         had = self.quorum.has_quorum
         if not self.quorum.leave([node], graceful=graceful) and had:
             self.record("quorum-lost", node, "cluster")
+            self.truth.trouble(None, "quorum-lost", "cluster", lasting=True)
             self.oracle.quorum_lost("the cluster", node, by_runner=by_runner)
             self.workloads.all_lost()
         if self.storage is not None:
@@ -286,6 +299,7 @@ class SimulatedCluster:
         sim = self.nodes[node]
         sim.up = True
         sim.boot_count += 1
+        self.truth.booted(node)
         sim.down_cause = None
         sim.down_since = None
         effective = self.updates.node_booted(node)
@@ -297,6 +311,7 @@ class SimulatedCluster:
         )
         had = self.quorum.has_quorum
         if self.quorum.join(node) and not had:
+            self.truth.over(None, "quorum-lost")
             self.record("quorum-regained", node, "cluster")
         if self.storage is not None:
             self.storage.domain_up(node)
@@ -311,6 +326,7 @@ class SimulatedCluster:
 
     def pool_lost(self, node: str, *, by_runner: bool) -> None:
         self.record("quorum-lost", node, "storage pool")
+        self.truth.trouble(None, "quorum-lost", "storage pool", lasting=True)
         self.oracle.quorum_lost("the storage pool", node, by_runner=by_runner)
         self.workloads.all_lost()
 
@@ -320,7 +336,12 @@ class SimulatedCluster:
 
     def set_witness_online(self, online: bool) -> None:
         had = self.quorum.has_quorum
+        if online:
+            self.truth.over(None, "witness-offline")
+        else:
+            self.truth.trouble(None, "witness-offline", lasting=True)
         if not self.quorum.set_witness_online(online) and had:
+            self.truth.trouble(None, "quorum-lost", "witness went offline", lasting=True)
             self.record("quorum-lost", None, "witness went offline")
             self.workloads.all_lost()
         self.record("witness", None, "online" if online else "offline")

@@ -106,6 +106,7 @@ class RunRecord:
                     Status=node.get("status"),
                     Attempts=node.get("attempts"),
                     Restarts=node.get("restarts"),
+                    BootType=node.get("boot_type"),
                 )
 
 

@@ -15,9 +15,10 @@ Secrets: the server's TLS key and the NTLM account's hashes stay in memory
 (public), in a private temporary directory that ``stop`` removes.
 
 Theory of operation: the verdict needs a report, and the twin sees only what travels over
-WinRM — the published run record (status, error id, each node's status, attempts and
-restarts, and when it became final). That is what the oracle's report-dependent checks
-read; the live checks (quorum, storage, workloads) were recorded as the run went.
+WinRM — the published run record (status, error id, each node's status, attempts,
+restarts and boot type, and when it became final). That is what the oracle's
+report-dependent checks read (``report-truth`` included, all but its check of update
+results); the live checks (quorum, storage, workloads) were recorded as the run went.
 
 A port that cannot be listened on (in use, privileged) is bad input (``InputError``, exit 2)
 naming the port, never a traceback.
@@ -67,13 +68,19 @@ def port_problem(port: int, exc: OSError) -> str:
 
 
 def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of a run report the oracle's final checks read, from a final run record."""
+    """The parts of a run report the oracle's final checks read, from a final run record.
+
+    The record carries each node's status, attempts, restarts and boot type, so
+    ``report-truth`` checks all of them; it carries no update results, so the check of
+    updates reported Succeeded is not made for a WinRM run (a key left out is not checked).
+    """
     nodes = [
         {
             "name": entry.get("Node"),
             "status": entry.get("Status"),
             "attempts": entry.get("Attempts") or 0,
             "restarts": entry.get("Restarts") or 0,
+            **({"boot_type": entry["BootType"]} if "BootType" in entry else {}),
         }
         for entry in record.get("Nodes") or []
     ]

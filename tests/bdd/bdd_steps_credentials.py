@@ -112,7 +112,15 @@ def run_through_twin(
     assert twin_run.result is not None
     assert report_path.is_file(), twin_run.result.output
     report: Report = json.loads(report_path.read_text(encoding="utf-8"))
-    return {**report, "simulation": twin_run.twin.simulation}
+    simulation = dict(twin_run.twin.simulation)
+    expiry = twin_run.twin.expiry
+    if expiry is not None:  # what the endpoint saw of the expired sessions, as evidence
+        simulation["session_expiry"] = {
+            "expiries": expiry.expiries,
+            "refused": expiry.refused,
+            "shells_ended": expiry.shells_ended,
+        }
+    return {**report, "simulation": simulation}
 
 
 @when(parsers.parse("pycau asks the twin for the run status over WinRM with {auth} authentication"))

@@ -2,8 +2,9 @@
 
 Owns: the Given steps that switch a known issue on (``known_issues: [id]``), give nodes their
 OS builds and offer a feature update, and the Then steps that check a refusal before any
-node was touched, what its message names, and that it is the catalog's entry
-(``runner.known_issues``) — whose ``mitigated_automatically`` claims are checked here too.
+node was touched, what its message names, and a catalog entry's (``runner.known_issues``)
+``handling``: the scenario's claim must be the entry's, and the behaviour it names is
+checked on the report (``bdd_known_issue_proofs``), never the constant alone.
 
 Must not: rehearse except through the conftest When steps or reach into the simulator's
 world; ``test_features.py`` star-imports this module so its step fixtures are visible.
@@ -14,10 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bdd_checks import Doc, Report, events, suspended_nodes
+from bdd_checks import Doc, Report, events
+from bdd_known_issue_proofs import assert_untouched, prove, prove_refused
 from pytest_bdd import given, parsers, then
 
-from runner.known_issues import KNOWN_ISSUES, known_issue
+from runner.known_issues import KNOWN_ISSUES, Handling, known_issue
 
 # No ``__all__``: the star import must carry pytest-bdd's generated step fixtures too.
 
@@ -75,12 +77,7 @@ def no_quality_update(scenario_doc: Doc) -> None:
 @then("no node was touched")
 def no_node_touched(report: Report) -> None:
     """Refused before any node: none suspended or restarted, every node Canceled, 0 attempts."""
-    assert suspended_nodes(report) == []
-    assert not events(report, event_id=1010)
-    assert not events(report, kind="phase-start")
-    assert [(n["status"], n["attempts"]) for n in report["nodes"]] == [("Canceled", 0)] * len(
-        report["nodes"]
-    )
+    assert_untouched(report)
 
 
 @then(parsers.re(r"the run error names (?P<words>[\w, .-]+)"))
@@ -91,18 +88,31 @@ def error_names(report: Report, words: str) -> None:
     assert not missing, (missing, error)
 
 
-@then(parsers.parse('the refusal is the known issue "{issue_id}", mitigated automatically'))
-def refusal_is_known_issue(report: Report, issue_id: str) -> None:
-    """The run's error id is the catalog entry's, and the entry claims the mitigation."""
+def _active(scenario_doc: Doc, issue_id: str) -> None:
+    assert issue_id in scenario_doc.get("known_issues", []), f"{issue_id} was not switched on"
+
+
+@then(
+    parsers.re(
+        r'the known issue "(?P<issue_id>[\w-]+)" is '
+        r"(?P<handling>mitigated automatically|refused with guidance|detected and reported)"
+    )
+)
+def handled_as(report: Report, scenario_doc: Doc, issue_id: str, handling: str) -> None:
+    """The catalog says this handling, and the run with the issue active shows it: success
+    with the mitigation's effects, a refusal with guidance, or the detection reported."""
     issue = known_issue(issue_id)
-    assert issue.error_id == report["error_id"], (issue.error_id, report["error_id"])
-    assert issue.mitigated_automatically
+    assert issue.handling is Handling(handling), (issue.handling, handling)
+    _active(scenario_doc, issue_id)
+    prove(report, issue)
 
 
-@then(parsers.parse('the known issue "{issue_id}" is mitigated automatically'))
-def mitigated(issue_id: str) -> None:
-    """The catalog claims the mitigation this scenario has just shown."""
-    assert known_issue(issue_id).mitigated_automatically
+@then(parsers.parse('the run was refused for the known issue "{issue_id}", with its guidance'))
+def refused_for(report: Report, scenario_doc: Doc, issue_id: str) -> None:
+    """An entry that refuses in some cases only (its error id): refused up front, with the
+    entry's error id and guidance."""
+    _active(scenario_doc, issue_id)
+    prove_refused(report, known_issue(issue_id))
 
 
 @then(parsers.re(r"the catalog lists the known issues (?P<ids>[\w, -]+)"))
@@ -115,10 +125,15 @@ def catalog_lists(ids: str) -> None:
         assert all((issue.title, issue.symptom, issue.detection, issue.mitigation)), issue.id
 
 
-@then("the catalog claims every known issue as mitigated automatically")
-def all_claimed() -> None:
-    """Each entry is handled without the admin, and a scenario above shows how."""
-    assert [i.id for i in KNOWN_ISSUES if not i.mitigated_automatically] == []
+@then("the catalog says what pycau does about each known issue")
+def all_handled() -> None:
+    """Each entry names its handling; a refusing one its error id and the guidance its
+    message gives (test_unit_known_issue_catalog checks a scenario proves each)."""
+    for issue in KNOWN_ISSUES:
+        assert isinstance(issue.handling, Handling), issue.id
+        if issue.handling is Handling.REFUSED_WITH_GUIDANCE:
+            assert issue.error_id, issue.id
+        assert bool(issue.error_id) == bool(issue.guidance), issue.id
 
 
 @then(parsers.re(r"every node installed the feature update (?P<update_id>[\w.-]+)"))

@@ -47,7 +47,7 @@ def run_not_succeeded(report: Report) -> None:
 
 @then("every invariant holds")
 def every_invariant_holds(report: Report) -> None:
-    """The oracle judged all eight invariants and found no violation."""
+    """The oracle judged all nine invariants and found no violation."""
     verdicts = report["simulation"]["invariants"]
     assert sorted(verdicts) == sorted(INVARIANTS)
     broken = {name: v["violations"] for name, v in verdicts.items() if not v["holds"]}

@@ -15,8 +15,9 @@ SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_bundled_scenario_expectation_holds(path: Path) -> None:
-    """Status, error id, node statuses and all eight invariants are as the file expects."""
+    """Status, error id, node statuses and all nine invariants are as the file expects."""
     scenario = load_scenario(path)
     report = rehearse(scenario)
     assert check_expectation(scenario.expect, report) == []
-    assert len(report["simulation"]["invariants"]) == 8
+    assert len(report["simulation"]["invariants"]) == 9
+    assert report["simulation"]["invariants"]["report-truth"]["holds"]

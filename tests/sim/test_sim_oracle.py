@@ -1,15 +1,18 @@
-"""The oracle: each of the eight invariants holds for a clean run and catches a violation."""
+"""The oracle: each of its invariants holds for a clean run and catches a violation
+(report-truth's own cases are in test_sim_report_truth.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sim_driver import fault, holds, make_scenario, make_world, rolling_run, wait_until
 
+from runner.profile import Profile
 from runner.types import DrainStatus, FailbackMode
 from simulator.oracle import INVARIANTS
-from simulator.world import SimulatedCluster
+from simulator.world import SimulatedCluster, build_world
 
 
 def report(
@@ -34,7 +37,7 @@ def broken(section: dict[str, Any]) -> list[str]:
 
 
 def test_clean_rolling_run_holds_every_invariant() -> None:
-    """A correct rolling run of four S2D nodes keeps all eight invariants."""
+    """A correct rolling run of four S2D nodes keeps all nine invariants."""
     world = make_world(make_scenario(4))
     section = world.finish(rolling_run(world))
     assert list(section["invariants"]) == list(INVARIANTS)
@@ -70,7 +73,7 @@ def test_restarting_a_node_again_during_its_own_resync_is_allowed() -> None:
 
 def test_max_nodes_out_counts_paused_nodes() -> None:
     """Two nodes suspended at once breaks max_nodes_out 1 (SAN: no storage refusal)."""
-    world = make_world(make_scenario(4, resiliency=None))
+    world = make_world(make_scenario(4, resiliency=None, updates=()))
     drained(world, "node1")
     drained(world, "node2")
     for name in ("node1", "node2"):
@@ -80,8 +83,11 @@ def test_max_nodes_out_counts_paused_nodes() -> None:
 
 
 def test_max_nodes_out_two_allows_two() -> None:
-    """With max_nodes_out 2 two nodes out at once is fine."""
-    world = make_world(make_scenario(4, resiliency=None), max_nodes_out=2)
+    """With max_nodes_out 2 two nodes out at once is fine (profiles refuse 2 until the fast
+    policy uses it; the oracle already reads the limit)."""
+    scenario = make_scenario(4, resiliency=None, updates=())
+    profile = replace(Profile().resolved(scenario.cluster.node_names), max_nodes_out=2)
+    world = build_world(scenario, 0, profile)
     drained(world, "node1")
     drained(world, "node2")
     for name in ("node1", "node2"):
@@ -92,8 +98,10 @@ def test_max_nodes_out_two_allows_two() -> None:
 
 def test_failed_node_left_paused_is_allowed_and_stops_counting() -> None:
     """A node reported Failed may stay Paused; it stops counting as out once it failed."""
-    world = make_world(make_scenario(4, resiliency=None))
-    drained(world, "node1")
+    drain_failure = fault("drain-failure", node="node1")
+    world = make_world(make_scenario(4, resiliency=None, updates=(), faults=(drain_failure,)))
+    world.transport.suspend_node("node1")  # its drain fails: the Failed status is true
+    wait_until(world, lambda v: v.node("node1").drain_status is DrainStatus.FAILED)
     failed_at = world.clock.now()
     drained(world, "node2")
     world.transport.resume_node("node2", FailbackMode.NONE)
@@ -105,23 +113,25 @@ def test_failed_node_left_paused_is_allowed_and_stops_counting() -> None:
 
 
 def test_nodes_resumed_catches_a_node_left_paused() -> None:
-    """A node the runner paused and never resumed, reported Succeeded, breaks nodes-resumed."""
-    world = make_world(make_scenario(4, resiliency=None))
+    """A node the runner paused and never resumed, reported Succeeded, breaks nodes-resumed
+    (and report-truth: a Succeeded node is not Paused at the end)."""
+    world = make_world(make_scenario(4, resiliency=None, updates=()))
     drained(world, "node1")
     section = world.finish(report(("node1", "Succeeded", 1)))
-    assert broken(section) == ["nodes-resumed"]
+    assert broken(section) == ["nodes-resumed", "report-truth"]
 
 
 def test_failure_budget_attempts_beyond_retries() -> None:
-    """A report with more attempts than max_retries_per_node breaks failure-budget."""
+    """A report with more attempts than max_retries_per_node breaks failure-budget (and
+    report-truth: the world saw none of them, nor a reason for Failed)."""
     world = make_world(make_scenario(4, resiliency=None), max_retries_per_node=2)
     section = world.finish(report(("node1", "Failed", 3), status="Failed"))
-    assert broken(section) == ["failure-budget"]
+    assert broken(section) == ["failure-budget", "report-truth"]
 
 
 def test_failure_budget_report_must_match_world_attempts() -> None:
     """Two suspend/resume cycles reported as one attempt break failure-budget."""
-    world = make_world(make_scenario(4, resiliency=None))
+    world = make_world(make_scenario(4, resiliency=None, updates=()))
     for _ in range(2):
         drained(world, "node1")
         world.transport.resume_node("node1", FailbackMode.NONE)
@@ -131,8 +141,11 @@ def test_failure_budget_report_must_match_world_attempts() -> None:
 
 def test_failure_budget_no_suspend_after_max_failed_nodes() -> None:
     """Suspending a node after failed nodes exceeded max_failed_nodes breaks failure-budget."""
-    world = make_world(make_scenario(4, resiliency=None), max_failed_nodes=0)
-    drained(world, "node1")
+    drain_failure = fault("drain-failure", node="node1")
+    scenario = make_scenario(4, resiliency=None, updates=(), faults=(drain_failure,))
+    world = make_world(scenario, max_failed_nodes=0)
+    world.transport.suspend_node("node1")  # its drain fails: the Failed status is true
+    wait_until(world, lambda v: v.node("node1").drain_status is DrainStatus.FAILED)
     world.transport.resume_node("node1", FailbackMode.NONE)
     events = [
         {"time": world.clock.now(), "kind": "node-status", "node": "node1", "detail": "Failed"}

@@ -1,5 +1,5 @@
 """Hypothesis state machine: the real engine runs while rules inject faults between its steps;
-the safety invariants are checked after every rule and all eight at the end.
+the safety invariants are checked after every rule and all nine at the end.
 
 Design (the simplest honest one): the engine has no public step API — ``run_updating_run``
 is one blocking call. It runs in a worker thread with a ``SteppedClock``: every
@@ -9,9 +9,10 @@ semaphore hand-off), so rules change the SimPy world between two engine steps ju
 injected fault's process would. ``advance`` lets the engine take N steps; the fault rules
 crash a node, fail a drive, take the witness or the management network away or back. The
 four invariants the oracle checks as things happen (quorum, storage-redundancy,
-resync-before-next, workload-availability) are Hypothesis invariants; the four that need
-the runner's report (max-nodes-out, nodes-resumed, failure-budget, termination) are checked
-in ``teardown`` after the faults are lifted and the run is let finish.
+resync-before-next, workload-availability) are Hypothesis invariants; the five that need
+the runner's report (max-nodes-out, nodes-resumed, failure-budget, termination,
+report-truth) are checked in ``teardown`` after the faults are lifted and the run is let
+finish.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class RunWithFaults(RuleBasedStateMachine):
         self._holds("workload-availability")
 
     def teardown(self) -> None:
-        """Lift the faults, let the run finish, and check all eight invariants."""
+        """Lift the faults, let the run finish, and check all nine invariants."""
         self.world.transport.management_down = False
         self.world.set_witness_online(True)
         self.clock.free = True

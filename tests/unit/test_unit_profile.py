@@ -39,13 +39,27 @@ def test_max_failed_nodes_defaults_to_a_third(count: int, expected: int) -> None
         (Profile(node_order=("node9",)), "$.node_order"),
         (Profile(node_order=("node1", "node1")), "$.node_order"),
         (Profile(warn_after_minutes=60, stop_after_minutes=60), "$.warn_after_minutes"),
+        (Profile(max_nodes_out=2), "$.max_nodes_out"),
     ],
 )
 def test_resolved_rejects_invalid_options(profile: Profile, path: str) -> None:
-    """Out-of-range counts, unknown/duplicate nodes and WarnAfter ≥ StopAfter are refused."""
+    """Out-of-range counts, unknown/duplicate nodes, WarnAfter ≥ StopAfter and more than one
+    node out (only the unbuilt fast policy would use it) are refused."""
     with pytest.raises(InputError) as info:
         profile.resolved(NAMES)
     assert info.value.path == path
+
+
+@pytest.mark.parametrize("value", [0, 2, 64])
+def test_max_nodes_out_other_than_one_is_refused_naming_the_fast_policy(value: int) -> None:
+    """max_nodes_out is read by nobody but the oracle until the fast policy exists: a profile
+    with any value but 1 is refused as it is loaded, saying which policy will use it."""
+    with pytest.raises(InputError) as info:
+        Profile.from_mapping({"max_nodes_out": value}, "p.yaml")
+    assert (info.value.source, info.value.path) == ("p.yaml", "$.max_nodes_out")
+    assert "'fast' policy" in info.value.message
+    assert "not built yet" in info.value.message
+    assert Profile.from_mapping({"max_nodes_out": 1}).resolved(NAMES).max_nodes_out == 1
 
 
 def test_from_mapping_converts_and_rejects_unknown_keys() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.known_issues import KNOWN_ISSUES, PREREQUISITE_KB, known_issue
+from runner.known_issues import KNOWN_ISSUES, PREREQUISITE_KB, Handling, known_issue
 from runner.readiness import readiness_refusal
 from runner.types import ClusterView, NodeState, NodeView, UpdateInfo
 
@@ -66,7 +66,8 @@ def test_vmm_2019_managed_cluster_is_refused_the_feature_update() -> None:
 
 
 def test_catalog_has_the_nine_issues_with_their_error_ids() -> None:
-    """One entry per known issue of issue 3; refusing entries carry readiness's error ids."""
+    """One entry per known issue of issue 3; refusing entries carry readiness's error ids and
+    the guidance their message gives; each says what pycau really does about it."""
     assert len(KNOWN_ISSUES) == 9
     assert len({i.id for i in KNOWN_ISSUES}) == 9
     refusing = {i.id: i.error_id for i in KNOWN_ISSUES if i.error_id}
@@ -75,6 +76,14 @@ def test_catalog_has_the_nine_issues_with_their_error_ids() -> None:
         "readiness-check-never-completes": "ClusterValidationIncomplete",
         "vmm-2019-managed": "UnsupportedManagement",
     }
-    assert known_issue("storage-needs-sync").mitigated_automatically
-    assert known_issue("readiness-check-never-completes").mitigated_automatically
-    assert known_issue("credssp-left-enabled").mitigated_automatically
+    handling = {i.id: i.handling for i in KNOWN_ISSUES}
+    assert [i for i, h in handling.items() if h is Handling.REFUSED_WITH_GUIDANCE] == [
+        "mixed-patch-levels",
+        "vmm-2019-managed",
+    ]
+    assert [i for i, h in handling.items() if h is Handling.DETECTED_AND_REPORTED] == [
+        "os-version-naming-mismatch"
+    ]
+    assert known_issue("mixed-patch-levels").guidance == (
+        f"install {PREREQUISITE_KB} on every node, then run again"
+    )
