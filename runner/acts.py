@@ -18,7 +18,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runner.actions import Poll, Restart, Resume, StartInstall, StartScan, StartScript, Suspend
-from runner.errors import DrainFailed, RemoteCommandFailed, StorageDegraded, TransportError
+from runner.errors import (
+    AuthenticationFailed,
+    DrainFailed,
+    RemoteCommandFailed,
+    StorageDegraded,
+    TransportError,
+)
 from runner.phases import Bookkeeper
 from runner.preflight import backoff
 from runner.progress import NodeProgress, RunProgress
@@ -61,8 +67,12 @@ class ClusterActs:
         self.progress = replace(self.progress, current=current)
 
     def _observe(self) -> None:
+        """Observe; a failure makes the run blind (stale) — except refused credentials,
+        which no wait cures: ``AuthenticationFailed`` propagates to the loop."""
         try:
             self.view = self.transport.observe()
+        except AuthenticationFailed:
+            raise
         except TransportError:
             since = self.progress.unreachable_since
             since = self._elapsed() if since is None else since

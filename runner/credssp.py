@@ -18,19 +18,19 @@ coordinator enabled (``RunProgress.credssp_enabled_on`` in the journal).
 Theory of operation: an enable whose outcome is unknown may still have taken effect, so such
 a node counts as enabled by pycau (it will be disabled) and the run is refused like a
 refusal. Only a crash of the coordinator itself skips the final disable (nothing runs then),
-and a run that lost its lock leaves CredSSP to the coordinator that holds it now.
+and a run that may not act any more (``may_act``: its lock was taken over, or the cluster
+refuses its credentials) leaves CredSSP to whoever can.
 
 Must not: wait without a bound, or call ``time`` (the injected clock only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from runner.errors import RemoteCommandFailed, TransportError
-from runner.lease import RunLease
 from runner.profile import Profile
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
@@ -70,7 +70,7 @@ def credssp_for_run(
     rec: Recorder,
     profile: Profile,
     nodes: Sequence[str],
-    lease: RunLease | None = None,
+    may_act: Callable[[], bool] = lambda: True,
 ) -> Iterator[CredsspForRun]:
     """Enable CredSSP on ``nodes`` around the body when ``profile.enable_credssp``."""
     state = CredsspForRun()
@@ -83,15 +83,11 @@ def credssp_for_run(
     except BaseException as exc:
         # A simulated coordinator death (``process_death``) must leave CredSSP as a real
         # crash would: enabled, for the resumed run to disable. Anything else: disable.
-        if not getattr(exc, "process_death", False) and not _lost(lease):
+        if not getattr(exc, "process_death", False) and may_act():
             _finish(transport, clock, rec, state)
         raise
-    if not _lost(lease):
+    if may_act():
         _finish(transport, clock, rec, state)
-
-
-def _lost(lease: RunLease | None) -> bool:
-    return lease is not None and lease.lost is not None
 
 
 def _enable(

@@ -40,6 +40,7 @@ from runner.acts import ClusterActs
 from runner.credssp import ENABLE_FAILED, credssp_for_run
 from runner.decisions import decide, max_failed_nodes, node_order
 from runner.errors import (
+    AuthenticationFailed,
     RunLocked,
 )
 from runner.journaled import JournalLink, RunJournal
@@ -109,6 +110,7 @@ class _Engine(ClusterActs):
         self.transport = transport
         self.lease: RunLease | None = None
         self.stop: StopRequest | None = None
+        self.abort: tuple[str, str] | None = None  # (error id, why): act no more
         self._stop_announced = False
         self.clock = clock
         if lease is not None:
@@ -175,7 +177,7 @@ class _Engine(ClusterActs):
             return self._finish()
         nodes = [n.name for n in (self.view or view).nodes if n.state in BACK_STATES]
         credssp = credssp_for_run(
-            self.transport, self.clock, self.rec, self.profile, nodes, self.lease
+            self.transport, self.clock, self.rec, self.profile, nodes, self.may_act
         )
         with credssp as found:  # CredSSP (enable_credssp) is disabled whatever the outcome
             enabled = tuple(found.enabled_by_us)
@@ -202,6 +204,9 @@ class _Engine(ClusterActs):
                 if self.lease is not None:
                     self.lease.lose(str(exc))
                 continue  # the next turn ends the run without acting
+            except AuthenticationFailed as exc:  # refused even after a fresh logon
+                self.abort = ("AuthenticationFailed", f"the cluster refused the credentials: {exc}")
+                continue
             self.link.checkpoint(self)
         self._end("RunnerLoopBound", "the run did not converge; stopped by the loop bound")
 
@@ -271,6 +276,12 @@ class _Engine(ClusterActs):
         if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
             self._advance(Advance(node=current.name, outcome=Outcome.STOP))
 
+    def may_act(self) -> bool:
+        """False once the run may not touch the cluster any more (lock lost, credentials
+        refused): even its clean-up (CredSSP) is left alone then."""
+        lost = self.lease is not None and self.lease.lost is not None
+        return self.abort is None and not lost
+
     def _stop_if_asked(self) -> None:
         """An operator asked to stop (Ctrl-C, SIGTERM): CAU event 1021 at once; then, at the
         next safe point, the StopAfter path and the run ends Canceled. The safe point: a
@@ -292,14 +303,17 @@ class _Engine(ClusterActs):
         self.progress = replace(self.progress, stopping=True)
 
     def _lease_lost(self) -> bool:
-        """The lease is lost: end the run at once and touch nothing more."""
+        """The run may not act any more — another coordinator holds the run lock, or the
+        cluster refuses the credentials: end the run at once and touch nothing more."""
         lost = self.lease.lost if self.lease is not None else None
-        if lost is None:
-            return False
-        if self.error_id != "RunLockLost":
-            self.error_id, self.error = None, None  # this reason overrides any other
-            self._end("RunLockLost", f"another coordinator holds the run lock: {lost}")
+        if lost is not None and self.abort is None:
+            self.abort = ("RunLockLost", f"another coordinator holds the run lock: {lost}")
             self.rec.cau(1015, None, lost)
+        if self.abort is None:
+            return False
+        if self.error_id != self.abort[0]:
+            self.error_id, self.error = None, None  # this reason overrides any other
+            self._end(*self.abort)
         return True
 
     def _end(self, error_id: str, detail: str) -> None:

@@ -112,7 +112,7 @@ def resume_updating_run(
     rec.emit("run-resumed", None, f"resumed from journal step {run.step}{back}")
     if reopening:  # the stopped run disabled CredSSP at its end: enable it again, as a run does
         nodes = [n.name for n in view.nodes if n.state in BACK_STATES] if view is not None else []
-        with credssp_for_run(transport, engine.clock, rec, profile, nodes, engine.lease) as found:
+        with credssp_for_run(transport, engine.clock, rec, profile, nodes, engine.may_act) as found:
             if found.refusal is not None:
                 engine._end(ENABLE_FAILED, found.refusal)
             else:
@@ -122,7 +122,7 @@ def resume_updating_run(
         engine._loop()
     finally:
         enabled = engine.progress.credssp_enabled_on  # the dead coordinator left it on
-        if enabled and (engine.lease is None or engine.lease.lost is None):
+        if enabled and engine.may_act():
             disable_credssp(transport, clock, rec, enabled)
     return engine._finish()
 

@@ -64,6 +64,10 @@ __all__ = [
 ]
 
 _SCAN_POLL_SECONDS = 10.0
+# A run that ended because the cluster refused this coordinator (its credentials, or its
+# run lock taken over) exits 3, as such a refusal at the start does.
+REFUSED_US = frozenset({"AuthenticationFailed", "RunLockLost"})
+EXIT_REFUSED = 3
 
 
 def readiness(session: Session, profile: Profile) -> list[RuleResult]:
@@ -281,9 +285,10 @@ def drive_run(
     on_report: Callable[[dict[str, Any]], None],
 ) -> int:
     """Run ``engine`` with live progress, the published record and Ctrl-C/SIGTERM handling
-    (``runner.cli.interrupts``); the exit status: 0 Succeeded, 1 not, 128 + the signal when
-    the operator stopped (safe point) or abandoned (at once) the run — with the command that
-    continues it."""
+    (``runner.cli.interrupts``); the exit status: 0 Succeeded, 1 not, 3 when the cluster
+    refused this coordinator mid-run (credentials, or the run lock taken over), 128 + the
+    signal when the operator stopped (safe point) or abandoned (at once) the run — with the
+    command that continues it."""
     stop = StopRequest()
     clock = StoppableClock(session.clock, stop, real_time=session.twin is None)
     options = session.transport.options
@@ -334,6 +339,8 @@ def drive_run(
             f"To continue: {resume_hint(run_id, hint, where, force=False)}", soft_wrap=True
         )
         return 128 + (signals.signum or 2)
+    if report.get("error_id") in REFUSED_US:
+        return EXIT_REFUSED  # the cluster refused us mid-run: as a refusal at the start
     return 0 if report["status"] == "Succeeded" else 1
 
 

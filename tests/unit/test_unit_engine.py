@@ -8,6 +8,7 @@ import itertools
 import pytest
 from fake_cluster import KB1, KB2, FakeClock, FakeCluster, phases, run_on
 
+from runner.errors import AuthenticationFailed
 from runner.profile import Profile
 from runner.types import BootType, NodeState, WorkKind
 
@@ -230,3 +231,32 @@ def test_boot_type_of_a_soft_restart_whose_answer_was_lost_is_unknown() -> None:
     report, _ = run_on(cluster, clock, Profile(soft_reboot=True))
     assert report.node("node1").boot_type is BootType.UNKNOWN
     assert report.node("node2").boot_type is BootType.SOFT
+
+
+class _CredentialsRevoked(FakeCluster):
+    """The account is disabled while node1 installs: every call is refused from then on."""
+
+    def _refused(self) -> None:
+        if self.log("start_install"):
+            raise AuthenticationFailed("127.0.0.1 refused the credentials")
+
+    def observe(self):  # type: ignore[no-untyped-def]
+        self._refused()
+        return super().observe()
+
+    def poll_work(self, handle):  # type: ignore[no-untyped-def]
+        self._refused()
+        return super().poll_work(handle)
+
+
+def test_refused_credentials_end_the_run_at_once_not_after_an_hour_blind() -> None:
+    """Credentials refused mid-run (even after a fresh logon) are no outage to wait out: the
+    run ends Failed (AuthenticationFailed) at once and touches nothing more."""
+    clock = FakeClock()
+    cluster = _CredentialsRevoked(clock)
+    report, _ = run_on(cluster, clock)
+    assert (report.status, report.error_id) == ("Failed", "AuthenticationFailed")
+    refused_at = min(t for t, _ in cluster.log("start_install"))
+    assert clock.t - refused_at < 120
+    later = [c for t, c, _ in cluster.calls if t > refused_at and c != "observe"]
+    assert later == []
