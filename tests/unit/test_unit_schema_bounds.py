@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from runner.errors import InputError
+from runner.input_bounds import MAX_DEPTH, MAX_FILE_BYTES, MAX_INTEGER_CHARACTERS, MAX_VALUES
 from runner.validation import load_schema, parse_profile, profile_schema
 from simulator.scenario import parse_scenario
 
@@ -151,3 +152,37 @@ def test_vms_left_over_by_placement_name_the_online_nodes() -> None:
         "s.yaml at $.cluster.workloads.vms.placement: 3 VMs are not placed and every online "
         "node (node1) is named in placement; expected placement to add up to count (4)"
     )
+
+
+def test_readme_states_the_limits_the_code_enforces() -> None:
+    """Every figure of README's "Input limits" is the one the code and schemas enforce."""
+    readme = (DEFAULT.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("### Input limits", 1)[1].split("\n## ", 1)[0].split())
+    scenario = load_schema("simulator", "scenario.schema.json")["$defs"]
+    profile = profile_schema()["properties"]
+    figures = {
+        f"at most {MAX_FILE_BYTES // 2**20} MiB": MAX_FILE_BYTES == 4 * 2**20,
+        f"at most {MAX_VALUES:,} values": True,
+        f"nest at most {MAX_DEPTH} levels": True,
+        f"more than {MAX_INTEGER_CHARACTERS} characters": True,
+        "(`_minutes`) are at most 10080": scenario["positive_minutes"]["maximum"] == 10080,
+        "script times 1440": scenario["scripts"]["properties"]["pre_minutes"]["maximum"] == 1440,
+        "at most 100000 MB/s": scenario["storage"]["properties"]["repair_mb_s"]["maximum"]
+        == 100000,
+        "at most 4000000 GB": scenario["volume_settings"]["size_gb"]["maximum"] == 4000000,
+        "at most 24576 GB": scenario["memory_gb"]["maximum"] == 24576,
+        "at most 1440 minutes": all(
+            profile[f"{name}_timeout_minutes"]["maximum"] == 1440
+            for name in ("reboot", "drain", "install", "script", "validation")
+        ),
+        "10080 for `wait_for_storage_repair_timeout_minutes`": profile[
+            "wait_for_storage_repair_timeout_minutes"
+        ]["maximum"]
+        == 10080,
+        "43200 (30 days) for `warn_after_minutes`": profile["warn_after_minutes"]["maximum"]
+        == profile["stop_after_minutes"]["maximum"]
+        == 43200,
+    }
+    for text, enforced in figures.items():
+        assert text in section, text
+        assert enforced, text
