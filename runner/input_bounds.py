@@ -72,13 +72,38 @@ def file_kind(mode: int) -> str:
 def check_user_file(path: str | Path) -> None:
     """``InputError`` unless ``path`` is a regular file of at most ``MAX_FILE_BYTES``
     (decided from ``stat``, nothing is read)."""
-    source = str(path)
     try:
         info = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(source, "$", "cannot read the file: it does not exist") from None
     except OSError as exc:
-        raise InputError(source, "$", f"cannot read the file: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc) from None
+    _check_stat(path, info)
+
+
+def read_user_file(path: str | Path) -> bytes:
+    """The bytes of a user file, checked as ``check_user_file`` does on the file actually
+    opened (opening never blocks: a FIFO is refused, not waited on), and the read stops one
+    byte past the cap (a file that grows meanwhile, or a ``/proc`` file whose size says 0)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    try:
+        _check_stat(path, os.fstat(fd))
+    except InputError:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(path, exc) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(str(path), "$", _too_big("more than that"))
+    return data
+
+
+def _check_stat(path: str | Path, info: os.stat_result) -> None:
+    source = str(path)
     if stat.S_ISDIR(info.st_mode):
         raise InputError(source, "$", "cannot read the file: it is a directory")
     if not stat.S_ISREG(info.st_mode):
@@ -90,19 +115,12 @@ def check_user_file(path: str | Path) -> None:
         raise InputError(source, "$", _too_big(f"{info.st_size:,} bytes"))
 
 
-def read_user_file(path: str | Path) -> bytes:
-    """The bytes of a user file: ``check_user_file`` before reading, and the read itself
-    stops one byte past the cap (a file that grows meanwhile, or a ``/proc`` file whose
-    size says 0)."""
-    check_user_file(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(str(path), "$", f"cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(str(path), "$", _too_big("more than that"))
-    return data
+def _unreadable(path: str | Path, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(str(path), "$", "cannot read the file: it does not exist")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(str(path), "$", "cannot read the file: it is a directory")
+    return InputError(str(path), "$", f"cannot read the file: {exc.strerror or exc}")
 
 
 def user_file_option(ctx: Any, param: Any, value: str | Path | None) -> Any:
@@ -114,7 +132,7 @@ def user_file_option(ctx: Any, param: Any, value: str | Path | None) -> Any:
 
 def _too_big(size: str) -> str:
     return (
-        f"cannot read the file: pycau reads files of at most 4 MiB "
+        f"cannot read the file: pycau reads files of at most {MAX_FILE_BYTES / 2**20:g} MiB "
         f"({MAX_FILE_BYTES:,} bytes) and this one has {size}"
     )
 

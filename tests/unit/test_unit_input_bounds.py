@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from runner import input_bounds
 from runner.errors import InputError
 from runner.input_bounds import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
 from runner.validation import load_profile, parse_document, profile_schema, read_document
@@ -211,6 +212,17 @@ def test_file_over_the_size_cap_is_refused_before_reading(tmp_path: Path) -> Non
         "cannot read the file: pycau reads files of at most 4 MiB (4,194,304 bytes) and "
         f"this one has {MAX_FILE_BYTES + 1:,} bytes"
     )
+
+
+def test_read_stops_past_the_cap_when_the_size_lies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A /proc file says size 0 but holds more: the read stops one byte past the cap."""
+    status = Path("/proc/self/status")
+    if not status.is_file():
+        pytest.skip("no /proc on this system")
+    assert status.stat().st_size == 0
+    monkeypatch.setattr(input_bounds, "MAX_FILE_BYTES", 16)
+    error = error_of(status, load_profile)
+    assert error.message.endswith("(16 bytes) and this one has more than that")
 
 
 def test_file_at_the_size_cap_is_read(tmp_path: Path) -> None:
