@@ -185,10 +185,10 @@ def test_fuzzed_profiles_exit_0_1_or_2(record_property: Any) -> None:
 @pytest.mark.slow
 def test_fuzzed_scenarios_many(record_property: Any) -> None:
     """Many more mutated inputs over every bundled scenario (random each run)."""
-    _scenario_fuzz(record_property, ALL, 1500, fixed=False)
+    _scenario_fuzz(record_property, ALL, 3000, fixed=False)
 
 
 @pytest.mark.slow
 def test_fuzzed_profiles_many(record_property: Any) -> None:
     """Many more mutated profiles (random each run)."""
-    _profile_fuzz(record_property, 600, fixed=False)
+    _profile_fuzz(record_property, 1000, fixed=False)
