@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import fuzz_support
 import pytest
 from fuzz_support import (
     SCENARIOS,
@@ -170,6 +171,17 @@ def _profile_fuzz(record_property: Any, examples: int, fixed: bool) -> None:
     print(f"fuzz profiles read as profile files: {dict(sorted(files.items()))}")
     assert files["InputError"] > 0, files
     assert files["valid"] > 0, files
+
+
+def test_hang_detection_interrupts_a_run_past_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The harness's deadline stops a run that takes too long with InputHung (a failing
+    test), instead of letting it hang the suite."""
+    monkeypatch.setattr(fuzz_support, "DEADLINE_SECONDS", 0.05)
+    slow = str(next(path for path in SCENARIOS if path.stem == "sixty-four-node-san"))
+    with pytest.raises(InputHung):
+        invoke_with_deadline(["simulate", "-q", slow])
 
 
 def test_fuzzed_scenarios_exit_0_1_or_2(record_property: Any) -> None:
