@@ -186,3 +186,19 @@ def test_readme_states_the_limits_the_code_enforces() -> None:
     for text, enforced in figures.items():
         assert text in section, text
         assert enforced, text
+
+
+@pytest.mark.parametrize(
+    ("where", "key"), [("cluster", "migration_mb_s"), ("cluster.storage", "repair_mb_s")]
+)
+def test_throughputs_are_at_least_one_mb_per_second(where: str, key: str) -> None:
+    """A migration or repair throughput below 1 MB/s is refused (it would stretch one
+    migration or resync past any timeout the profile allows)."""
+    data = copy.deepcopy(BASE)
+    target = data
+    for part in where.split("."):
+        target = target[part]
+    target[key] = 0.5
+    with pytest.raises(InputError) as caught:
+        parse_scenario(data, "s.yaml")
+    assert str(caught.value) == f"s.yaml at $.{where}.{key}: must be at least 1, got 0.5"
