@@ -11,6 +11,11 @@ Theory of operation: every write is one ``BEGIN IMMEDIATE … COMMIT`` transacti
 coordinator that dies mid-write leaves the previous checkpoint intact (SQLite rolls the
 half-written one back), and a file journal runs in WAL mode with ``synchronous=FULL``.
 
+Only a journal is opened: a path given by the user must be a new file in an existing
+directory or a SQLite file pycau wrote (``PRAGMA application_id`` ``APPLICATION_ID``, or
+exactly the journal's tables); an empty file, another application's database, a directory or
+a device is an ``InputError`` before anything is written.
+
 Must not: store secrets (profiles hold none; callers never pass credentials), read a clock,
 or know the engine's internals (it stores the JSON it is given).
 """
@@ -20,13 +25,18 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.errors import InputError
+from runner.input_bounds import file_kind
+
 __all__ = [
+    "APPLICATION_ID",
     "RUN_IN_PROGRESS",
     "JournalAction",
     "JournalRun",
@@ -48,6 +58,16 @@ CREATE TABLE IF NOT EXISTS actions (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL,
     node TEXT, detail TEXT NOT NULL, PRIMARY KEY (run_id, seq));
 """
+
+
+# "pyca": marks the SQLite file as a pycau journal (``PRAGMA application_id``).
+APPLICATION_ID = 0x70796361
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# The tables of journals written before the application id (with or without the old run-lock
+# table, from before the run lock moved into the cluster).
+_TABLES = ("actions", "events", "runs")
+_OLD_TABLES = ("actions", "events", "locks", "runs")
+_EXPECTED = "expected a journal `pycau run` wrote, or the path of a new file"
 
 
 def default_journal_path() -> Path:
@@ -87,15 +107,33 @@ class RunJournal:
     """The journal at ``path`` (``":memory:"`` for a process-local one)."""
 
     def __init__(self, path: str | Path | None = None) -> None:
+        """Open (or create) the journal; ``InputError`` when ``path`` is not one.
+
+        Only the default location's directory is created; a path given by the user must be
+        a new file in an existing directory or a journal pycau wrote — never another
+        application's SQLite file, an empty file, a directory or a device."""
         target = str(default_journal_path() if path is None else path)
-        if target != ":memory:":
+        if path is None:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+        fresh = target == ":memory:" or _check_journal_file(Path(target))
         self.path = target
-        self._db = sqlite3.connect(target, isolation_level=None)
-        if target != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(target, "", f"cannot open the run journal: {exc}") from None
+        try:
+            if not fresh:
+                _check_journal_database(self._db, target)
+            if target != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, InputError) as exc:
+            self._db.close()
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(target, "", f"cannot open the run journal: {exc}") from None
         # Called with the step number after each committed checkpoint (the simulator's
         # coordinator-crash fault kills the coordinator here).
         self.after_checkpoint: Callable[[int], None] | None = None
@@ -178,7 +216,15 @@ class RunJournal:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
 
     def load(self, run_id: str) -> JournalRun | None:
-        """The run as last checkpointed, or None when the journal never saw it."""
+        """The run as last checkpointed, or None when the journal never saw it;
+        ``InputError`` when the journal's rows cannot be read (a damaged file)."""
+        try:
+            return self._load(run_id)
+        except (sqlite3.Error, ValueError) as exc:
+            detail = f"the run journal's record of run {run_id} cannot be read: {exc}"
+            raise InputError(self.path, "", detail) from None
+
+    def _load(self, run_id: str) -> JournalRun | None:
         row = self._db.execute(
             "SELECT cluster, profile, started_at, status, step, state FROM runs WHERE run_id = ?",
             (run_id,),
@@ -209,3 +255,54 @@ class RunJournal:
     def run_ids(self) -> tuple[str, ...]:
         rows = self._db.execute("SELECT run_id FROM runs ORDER BY rowid").fetchall()
         return tuple(r[0] for r in rows)
+
+
+def _check_journal_file(path: Path) -> bool:
+    """True when ``path`` is new (the journal will be created); ``InputError`` unless it
+    is a non-empty regular file starting like a SQLite database, or a new file whose
+    directory exists."""
+    source = str(path)
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            missing = f"directory {str(parent)!r} does not exist; {_EXPECTED}"
+            raise InputError(source, "", missing) from None
+        return True
+    except OSError as exc:
+        raise InputError(source, "", f"cannot open the run journal: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(source, "", f"is a directory; {_EXPECTED}")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(source, "", f"is {file_kind(info.st_mode)}; {_EXPECTED}")
+    if info.st_size == 0:
+        raise InputError(source, "", f"is an empty file, not a pycau run journal; {_EXPECTED}")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise InputError(source, "", f"cannot open the run journal: {exc.strerror}") from None
+    if header != _SQLITE_HEADER:
+        raise InputError(source, "", f"is not a pycau run journal (not SQLite); {_EXPECTED}")
+    return False
+
+
+def _check_journal_database(db: sqlite3.Connection, source: str) -> None:
+    """``InputError`` unless the SQLite file is a pycau journal: it carries pycau's
+    application id, or (journals written before the id) exactly pycau's tables."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        return
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    tables = [row[0] for row in rows.fetchall()]
+    if application_id == 0 and tables in (sorted(_TABLES), sorted(_OLD_TABLES)):
+        return
+    owner = f"application id {application_id:#x}, " if application_id else ""
+    listed = ", ".join(tables[:6]) + (", ..." if len(tables) > 6 else "") or "none"
+    raise InputError(
+        source,
+        "",
+        f"is a SQLite database of another application ({owner}tables: {listed}), not a "
+        f"pycau run journal; {_EXPECTED}",
+    )

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,6 +31,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from runner.errors import InputError
+from runner.input_bounds import (
+    MAX_DEPTH,
+    PathElement,
+    check_yaml_graph,
+    format_path,
+    read_user_file,
+)
 from runner.profile import Profile
 
 __all__ = [
@@ -50,7 +59,6 @@ __all__ = [
 
 PROFILE_SCHEMA_ID = "https://pycau.invalid/schemas/profile.schema.json"
 
-PathElement = str | int
 Locator = Callable[[Sequence[PathElement]], int | None]
 """Maps a JSON path (as elements) to the 1-based line it was written on, if known."""
 
@@ -80,33 +88,39 @@ class Document:
 
 # C parser when available (64-node scenarios stay small, but profiles are read often).
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML 1.1 reads 1e300 and 1.0e3 as text (it wants a dot and a signed exponent), JSON and
+# YAML 1.2 as numbers: a profile may be JSON, and an admin writing 1e3 means a number.
+_Loader: type[yaml.SafeLoader] = type("_Loader", (_BaseLoader,), {})
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 def read_document(path: str | Path) -> Document:
-    """Read one YAML (or JSON) document; every failure is an ``InputError`` naming the file."""
+    """Read one YAML (or JSON) document; every failure is an ``InputError`` naming the file.
+
+    Only a regular file of at most 4 MiB is read (``runner.input_bounds``)."""
     source = str(path)
+    data = read_user_file(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "$", "cannot read the file: it does not exist") from None
-    except IsADirectoryError:
-        raise InputError(source, "$", "cannot read the file: it is a directory") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             source, "$", f"cannot read the file: not UTF-8 text ({exc.reason})"
         ) from None
-    except OSError as exc:
-        raise InputError(source, "$", f"cannot read the file: {exc.strerror or exc}") from None
     return parse_document(text, source)
 
 
 def parse_document(text: str, source: str) -> Document:
-    """Parse YAML text; syntax errors and duplicate keys name the line and column."""
-    loader = _BaseLoader(text)
+    """Parse YAML text; syntax errors, duplicate keys, recursive aliases, alias bombs, deep
+    nesting, non-text keys and non-finite numbers are ``InputError``s naming where."""
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check_duplicate_keys(node, [], source)
+            check_yaml_graph(node, source)  # before anything walks the expanded structure
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -117,54 +131,45 @@ def parse_document(text: str, source: str) -> Document:
         raise InputError(source, "$", f"YAML syntax error{where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(source, "$", f"YAML syntax error: {exc}") from None
+    except RecursionError:  # the pure-Python composer, without libyaml's nesting limit
+        nested = f"values are nested too deeply; expected at most {MAX_DEPTH} levels"
+        raise InputError(source, "$", nested) from None
     finally:
         loader.dispose()
-    _check_keys_are_text(data, [], source)
-    return Document(data=data, source=source, locate=_locator(node))
+    locate = _locator(node)
+    _check_values(data, source, locate)
+    return Document(data=data, source=source, locate=locate)
 
 
-def _check_duplicate_keys(root: yaml.Node, path: list[PathElement], source: str) -> None:
-    """PyYAML silently keeps the last of two equal keys; an admin means one of them."""
-    seen_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, list[PathElement]]] = [(root, path)]
+def _check_values(data: Any, source: str, locate: Locator) -> None:
+    """Keys must be text (YAML reads ``on:``/``1:`` keys as bool/int; schemas and names need
+    text) and numbers finite (``.nan`` passes every JSON Schema bound, ``.inf`` most). The
+    data passed ``check_yaml_graph``, so this iterative walk is bounded."""
+    stack: list[tuple[Any, tuple[PathElement, ...]]] = [(data, ())]
     while stack:
-        node, at = stack.pop()
-        if id(node) in seen_nodes:  # aliases share nodes; check each once
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
-                if key is not None and key != "<<":
-                    line = key_node.start_mark.line + 1
-                    if key in first_line:
-                        raise InputError(
-                            source,
-                            format_path([*at, key]),
-                            f"duplicate key '{key}' at line {line} "
-                            f"(first written at line {first_line[key]})",
-                        )
-                    first_line[key] = line
-                stack.append((value_node, [*at, key if key is not None else "?"]))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, [*at, i]) for i, item in enumerate(node.value))
-
-
-def _check_keys_are_text(data: Any, path: list[PathElement], source: str) -> None:
-    """YAML reads ``on:``/``1:`` keys as bool/int; schemas and names need text keys."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if not isinstance(key, str):
-                raise InputError(
-                    source,
-                    format_path(path),
-                    f'key {_show(key)} must be text; quote it ("{key}")',
-                )
-            _check_keys_are_text(value, [*path, key], source)
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            _check_keys_are_text(item, [*path, i], source)
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    raise InputError(
+                        source,
+                        format_path(path),
+                        f'key {_show(key)} must be text; quote it ("{key}")',
+                    )
+            # Reversed onto the stack, so the first problem in file order is the one reported.
+            stack.extend((item, (*path, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((value[i], (*path, i)) for i in reversed(range(len(value))))
+        elif isinstance(value, float) and not math.isfinite(value):
+            if math.isnan(value):
+                got = ".nan (not a number)"
+            else:  # YAML reads 1e999 as infinity too
+                got = f"{'' if value > 0 else '-'}.inf (infinity, or a number too large to hold)"
+            line = locate(path)
+            where = f" at line {line}" if line is not None else ""
+            raise InputError(
+                source, format_path(path), f"expected a finite number, got {got}{where}"
+            )
 
 
 def _locator(root: yaml.Node | None) -> Locator:
@@ -195,19 +200,6 @@ def _locator(root: yaml.Node | None) -> Locator:
 
 def _no_lines(path: Sequence[PathElement]) -> int | None:
     return None
-
-
-def format_path(path: Iterable[PathElement]) -> str:
-    """JSON path as jsonschema writes it: ``$.faults[1].node``, ``$['odd key']``."""
-    text = "$"
-    for element in path:
-        if isinstance(element, int):
-            text += f"[{element}]"
-        elif element.isidentifier():
-            text += f".{element}"
-        else:
-            text += "['" + element.replace("\\", "\\\\").replace("'", "\\'") + "']"
-    return text
 
 
 # --------------------------------------------------------------------------- schemas

@@ -171,10 +171,17 @@ class ClusterResolver:
         spread = [n.name for n in nodes if n.online and n.name not in placement]
         rest = count - placed_total
         if rest and not spread:
+            online = [n.name for n in nodes if n.online]
+            if not online:
+                self.fail(
+                    [*at, "count"],
+                    f"{rest} VMs need an online node to run on and every node is offline; "
+                    "expected count 0 or a node that is not offline",
+                )
             self.fail(
                 [*at, "placement"],
-                f"{rest} VMs are not placed and every online node is named in placement; "
-                "expected placement to add up to count",
+                f"{rest} VMs are not placed and every online node ({', '.join(online)}) is "
+                f"named in placement; expected placement to add up to count ({count})",
             )
         owners += [spread[i % len(spread)] for i in range(rest)]
         unmovable = list(raw.get("unmovable", []))

@@ -151,9 +151,12 @@ class Storage:
         running = self._running()
         elapsed = max(0.0, float(self.env.now) - max(self._settled_at, self.stall_until))
         share = self.repair_mb_s * elapsed / len(running) if running else 0.0
+        # By identity: `job in running` compared dataclasses field by field, O(jobs²) per
+        # observation (400 volumes took 90 s).
+        active_ids = {id(job) for job in running}
         views = []
         for job in self.jobs.values():
-            active = job in running
+            active = id(job) in active_ids
             done = min(job.total_mb, job.done_mb + (share if active else 0.0))
             views.append(
                 StorageJobView(

@@ -25,7 +25,7 @@ from rich.console import Console
 
 from runner import __version__
 from runner.cli.compose import POLICIES, rehearse
-from runner.cli.output import check_report_target, write_report
+from runner.cli.output import report_target_option, write_report
 from runner.cli.progress import RunProgress, render_summary
 from runner.errors import InputError
 
@@ -103,6 +103,7 @@ def cli() -> None:
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=report_target_option,
     help="Write the JSON report to this file (atomically; not on bad input).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
@@ -126,10 +127,6 @@ def simulate(
     from simulator.scenario import load_scenario
 
     path = resolve_scenario(scenario)
-    if report_path is not None:
-        problem = check_report_target(report_path)
-        if problem:
-            raise InputError(str(report_path), "", f"cannot write the report: {problem}")
     try:
         loaded = load_scenario(path)
     except OSError as exc:

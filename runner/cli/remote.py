@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from runner.cli import cli
-from runner.cli.output import check_report_target, write_report
+from runner.cli.output import write_report
 from runner.cli.remote_run import (
     load_profile_or_default,
     perform_run,
@@ -224,8 +224,6 @@ def run(
     **_: Any,
 ) -> int:  # fmt: skip
     """Perform a rolling updating run on the cluster (Invoke-CauRun)."""
-    if report_path is not None and (problem := check_report_target(report_path)):
-        raise InputError(str(report_path), "", f"cannot write the report: {problem}")
     profile = load_profile_or_default(profile_path)
 
     def save(report: dict[str, Any]) -> None:

@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 
 import click
 
+from runner.cli.output import report_target_option
 from runner.errors import InputError
+from runner.input_bounds import user_file_option
 from runner.remote_protocol import TWIN_MARKER
 from runner.transport import Clock
 from runner.winrm.connection import AuthMethod, ConnectionOptions, Credentials
@@ -49,6 +51,7 @@ def connection_options(command: F) -> F:
                      help="Plain HTTP on 5985 (NTLM is still message-encrypted). Explicit "
                           "opt-in: HTTPS with certificate validation is the default."),
         click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     callback=user_file_option,
                      help="PEM file of the CA that issued the nodes' WinRM certificates."),
         click.option("--auth", type=click.Choice([a.value for a in AuthMethod]), default="ntlm",
                      show_default=True, help="WinRM authentication."),
@@ -56,8 +59,10 @@ def connection_options(command: F) -> F:
                      help=f"Account, e.g. CONTOSO\\admin (or ${USERNAME_ENV}). The password "
                           f"comes from ${PASSWORD_ENV}, the OS keyring or a prompt."),
         click.option("--cert-pem", type=click.Path(exists=True, dir_okay=False),
+                     callback=user_file_option,
                      help="Client certificate (PEM) for --auth certificate."),
         click.option("--cert-key-pem", type=click.Path(exists=True, dir_okay=False),
+                     callback=user_file_option,
                      help="Key of the client certificate for --auth certificate."),
     ]  # fmt: skip
     for decorator in reversed(decorators):
@@ -70,7 +75,7 @@ def run_options(command: F) -> F:
     decorators = [
         click.option("--yes", is_flag=True, help="Do not ask for confirmation."),
         click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the JSON report to this file."),
+                     callback=report_target_option, help="Write the JSON report to this file."),
         click.option("--quiet", "-q", is_flag=True,
                      help="No live progress and no summary tables; the verdict line is "
                           "still printed."),

@@ -27,7 +27,7 @@ from typing import Any
 import click
 
 from runner.cli import EXIT_EXPECTATION_FAILED, EXIT_OK, cli
-from runner.cli.output import check_report_target, write_report
+from runner.cli.output import check_directory_target, report_target_option, write_report
 from runner.cli.sweep_run import (
     SeedOutcome,
     ViolationRecord,
@@ -226,6 +226,7 @@ def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> Non
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=report_target_option,
     help="Write the JSON sweep report to this file (atomically).",
 )
 @click.option(
@@ -258,12 +259,8 @@ def sweep(
     from simulator.swarm import swarm_types
 
     path = resolve_scenario(scenario)
-    if report_path is not None:
-        problem = check_report_target(report_path)
-        if problem:
-            raise InputError(str(report_path), "", f"cannot write the report: {problem}")
-    if reproducer_dir.exists() and not reproducer_dir.is_dir():
-        raise InputError(str(reproducer_dir), "", "the reproducer directory is a file")
+    if problem := check_directory_target(reproducer_dir):
+        raise InputError(str(reproducer_dir), "", f"cannot write reproducers: {problem}")
     try:
         loaded = load_scenario(path)
     except OSError as exc:
