@@ -136,8 +136,29 @@ Feature: The Azure Stack HCI update guide's known issues, detected and handled
     And every invariant holds
     And the known issue "credssp-left-enabled" is mitigated automatically
 
+  Scenario: CredSSP is already enabled on every node; pycau reads it, uses it, and leaves it as found
+    Given the scenario reproduces the known issue "credssp-already-enabled"
+    And the profile sets enable_credssp to true
+    When the run is rehearsed with seed 61
+    Then the run ends Succeeded
+    And CredSSP was read on every node and found enabled before the run
+    And pycau changed CredSSP on no node
+    And a warning says CredSSP is left enabled as found
+    And every invariant holds
+    And the known issue "credssp-already-enabled" is mitigated automatically
+
+  Scenario: Enabling CredSSP is refused on one node; nothing is left half enabled, no node is touched
+    Given the scenario reproduces the known issue "credssp-delegation-refused"
+    And the profile sets enable_credssp to true
+    When the run is rehearsed with seed 61
+    Then the run ends Failed with CredSSPEnableFailed
+    And the run's error names node4 and the missing permission
+    And the cluster's CredSSP is disabled at the end
+    And every invariant holds
+    And the known issue "credssp-delegation-refused" is refused with guidance
+
   Scenario: Every known issue of the guide is a data entry saying what pycau does about it
-    Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed, session-expiry
+    Then the catalog lists the known issues lost-management-connectivity, mixed-patch-levels, readiness-check-never-completes, storage-replica-second-restart, storage-needs-sync, os-version-naming-mismatch, credssp-left-enabled, vmm-2019-managed, session-expiry, credssp-already-enabled, credssp-delegation-refused
     And the catalog says what pycau does about each known issue
 
   Scenario: The OS version naming mismatch: offered and installed versions reported as they are

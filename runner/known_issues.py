@@ -246,6 +246,47 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         ),
         handling=Handling.MITIGATED_AUTOMATICALLY,
     ),
+    KnownIssue(
+        id="credssp-already-enabled",
+        title="'You can't use Cluster Aware Updating without enabling CredSSP' when it is on",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "Older Windows Admin Center versions claim CredSSP must be enabled and explicit "
+            "credentials given although both were done."
+        ),
+        detection=(
+            "With the profile's enable_credssp, pycau reads the CredSSP server role of every "
+            "node (Get-WSManCredSSP's setting, WSMan:\\localhost\\Service\\Auth\\CredSSP) "
+            "before the run: the state is read, never assumed."
+        ),
+        mitigation=(
+            "A node found enabled is used as it is (event credssp-already-enabled) and left "
+            "enabled at the end, as found, with a warning; pycau enables and later disables "
+            "the role only on the nodes where it was off."
+        ),
+        handling=Handling.MITIGATED_AUTOMATICALLY,
+    ),
+    KnownIssue(
+        id="credssp-delegation-refused",
+        title="Couldn't enable CredSSP delegation. Connecting to the remote server failed",
+        affected_versions=("20H2", "21H2"),
+        symptom=(
+            "Enabling CredSSP for the run fails for an account that lacks the permission "
+            "(in Windows Admin Center: a user outside its CredSSP administrators group)."
+        ),
+        detection=(
+            "Enable-WSManCredSSP -Role Server is refused on a node (access denied, or the "
+            "node does not answer)."
+        ),
+        mitigation=(
+            "Refuse the run (CredSSPEnableFailed) before any node is touched, naming the node "
+            "and the permission that is missing; the nodes already enabled are disabled "
+            "again, so nothing is left half enabled."
+        ),
+        handling=Handling.REFUSED_WITH_GUIDANCE,
+        error_id="CredSSPEnableFailed",
+        guidance="must be a member of the local Administrators group",
+    ),
 )
 
 

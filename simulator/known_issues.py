@@ -20,7 +20,11 @@ and ``managed_by``, the management product the cluster reports.
 - ``readiness-check-never-completes``: Test-Cluster's poll stays Running forever though its
   report is written (``simulator.validation``).
 - ``credssp-left-enabled``: the first Disable-WSManCredSSP of a run is refused (no effect), so
-  CredSSP stays enabled unless the runner tries again (``simulator.world``).
+  CredSSP stays enabled unless the runner tries again (``simulator.wsman_config``).
+- ``credssp-already-enabled``: the CredSSP server role is enabled on every node before the
+  run (``simulator.wsman_config``).
+- ``credssp-delegation-refused``: enabling the CredSSP server role is refused with access
+  denied on the last node (``simulator.wsman_config``).
 - ``session-expiry``: served by ``pycau twin``, every session of the endpoint expires each
   ``SESSION_LIFETIME_MINUTES`` simulated minutes (``simulator.twin.expiry``): NTLM
   connections get 401, WinRS shells are gone. It lives on the wire only, so a pure
@@ -51,6 +55,8 @@ __all__ = [
 ]
 
 SWITCHES = (
+    "credssp-already-enabled",
+    "credssp-delegation-refused",
     "credssp-left-enabled",
     "lost-management-connectivity",
     "mixed-patch-levels",

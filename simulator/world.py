@@ -48,6 +48,7 @@ from simulator.transport import SimTransport
 from simulator.validation import ClusterValidation
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
+from simulator.wsman_config import WsmanConfig
 
 __all__ = ["SimulatedCluster", "build_world"]
 
@@ -107,9 +108,7 @@ class SimulatedCluster:
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)
-        # CredSSP server role per node; the known issue's switch refuses the first disable.
-        self.credssp = dict.fromkeys(self.nodes, False)
-        self.credssp_refusals = int("credssp-left-enabled" in scenario.known_issues)
+        self.wsman = WsmanConfig(tuple(self.nodes), scenario.known_issues, self.record)
         self._node_views: tuple[NodeView, ...] | None = None
         for name in self.nodes:
             if name not in up:
@@ -350,17 +349,11 @@ class SimulatedCluster:
 
     def credssp_enabled(self, node: str) -> bool:
         self.reachable(node, "Get-WSManCredSSP")
-        return self.credssp[node]
+        return self.wsman.read(node)
 
     def set_credssp(self, node: str, enabled: bool) -> None:
-        command = "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP"
-        self.reachable(node, command)
-        if not enabled and self.credssp_refusals > 0:
-            self.credssp_refusals -= 1
-            self.record("credssp", node, "disable refused")
-            raise RemoteCommandFailed(command, "the WinRM service refused")
-        self.credssp[node] = enabled
-        self.record("credssp", node, "enabled" if enabled else "disabled")
+        self.reachable(node, "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP")
+        self.wsman.set(node, enabled)
 
     # -- the end ---------------------------------------------------------------------------
     def lower_bound(self) -> float:
@@ -371,9 +364,7 @@ class SimulatedCluster:
 
     def _credssp_section(self) -> dict[str, Any]:
         """Whether the run left CredSSP enabled; only when the run set it at all."""
-        changes = sum(1 for entry in self.timeline if entry[1] == "credssp")
-        left = any(self.credssp.values())
-        return {"credssp": {"enabled_at_end": left, "calls": changes}} if changes else {}
+        return self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp"))
 
     def finish(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's ``simulation`` section (without ``wall``)."""

@@ -110,6 +110,15 @@ def _sessions_expired(report: Report) -> None:
     assert seen["refused"] >= 1, seen
 
 
+def _credssp_read(report: Report) -> None:
+    """The role was read on every node and found on; the run changed it nowhere and it is
+    still on at the end, as found (the run used it, never assumed it off)."""
+    (found,) = events(report, kind="credssp-already-enabled")
+    assert "read, not assumed" in found["detail"], found
+    section = report["simulation"]["credssp"]
+    assert section == {"enabled_at_end": True, "calls": 0, "enabled_before_run": True}, section
+
+
 EFFECTS: dict[str, Callable[[Report], None]] = {
     "lost-management-connectivity": _lost_management,
     "storage-needs-sync": _needs_sync,
@@ -118,6 +127,7 @@ EFFECTS: dict[str, Callable[[Report], None]] = {
     "credssp-left-enabled": _credssp_retried,
     "os-version-naming-mismatch": _version_mismatch,
     "session-expiry": _sessions_expired,
+    "credssp-already-enabled": _credssp_read,
 }
 
 

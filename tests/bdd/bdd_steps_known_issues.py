@@ -233,6 +233,40 @@ def credssp_disabled_at_end(report: Report, attempt: str) -> None:
     assert not [e for e in events(report, kind="warning") if "credssp" in e["detail"]]
 
 
+@then("CredSSP was read on every node and found enabled before the run")
+def credssp_found_enabled(report: Report) -> None:
+    """The run read the role on every node (read, not assumed) and said so once."""
+    (found,) = _credssp(report, "credssp-already-enabled")
+    names = ", ".join(n["name"] for n in report["nodes"])
+    assert f"already enabled on {names} (read, not assumed)" in found["detail"], found
+    assert report["simulation"]["credssp"]["enabled_before_run"] is True
+
+
+@then("pycau changed CredSSP on no node")
+def credssp_unchanged(report: Report) -> None:
+    """Nothing enabled or disabled by the run: the world's role changed 0 times, and it is
+    still enabled at the end, as found."""
+    section = report["simulation"]["credssp"]
+    assert section["calls"] == 0, section
+    assert section["enabled_at_end"] is True, section
+    assert not _credssp(report, "credssp-enabled")
+    assert not _credssp(report, "credssp-disabled")
+
+
+@then("a warning says CredSSP is left enabled as found")
+def credssp_left_as_found(report: Report) -> None:
+    warnings = [e["detail"] for e in events(report, kind="warning")]
+    assert any("left enabled on" in w and "as it was before the run" in w for w in warnings)
+
+
+@then(parsers.parse("the run's error names {node} and the missing permission"))
+def credssp_error_names(report: Report, node: str) -> None:
+    """One sentence: the node, the refused command and the permission that is missing."""
+    error = report["error"] or ""
+    assert f"CredSSP could not be enabled on {node}" in error, error
+    assert f"member of the local Administrators group on {node}" in error, error
+
+
 @then("the cluster's CredSSP is disabled at the end")
 def credssp_off_in_world(report: Report) -> None:
     """The simulated cluster's own record: CredSSP was set, and no node has it enabled."""

@@ -65,21 +65,23 @@ def test_vmm_2019_managed_cluster_is_refused_the_feature_update() -> None:
     )
 
 
-def test_catalog_has_the_nine_issues_with_their_error_ids() -> None:
-    """One entry per known issue of issue 3; refusing entries carry readiness's error ids and
+def test_catalog_has_the_eleven_issues_with_their_error_ids() -> None:
+    """One entry per known issue of the guide; refusing entries carry their error ids and
     the guidance their message gives; each says what pycau really does about it."""
-    assert len(KNOWN_ISSUES) == 9
-    assert len({i.id for i in KNOWN_ISSUES}) == 9
+    assert len(KNOWN_ISSUES) == 11
+    assert len({i.id for i in KNOWN_ISSUES}) == 11
     refusing = {i.id: i.error_id for i in KNOWN_ISSUES if i.error_id}
     assert refusing == {
         "mixed-patch-levels": "MixedFeatureUpdateOffers",
         "readiness-check-never-completes": "ClusterValidationIncomplete",
         "vmm-2019-managed": "UnsupportedManagement",
+        "credssp-delegation-refused": "CredSSPEnableFailed",
     }
     handling = {i.id: i.handling for i in KNOWN_ISSUES}
     assert [i for i, h in handling.items() if h is Handling.REFUSED_WITH_GUIDANCE] == [
         "mixed-patch-levels",
         "vmm-2019-managed",
+        "credssp-delegation-refused",
     ]
     assert [i for i, h in handling.items() if h is Handling.DETECTED_AND_REPORTED] == [
         "os-version-naming-mismatch"
