@@ -25,6 +25,7 @@ from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
 from runner.cli.compose import rehearse
+from runner.cli.output import render_report
 from runner.cli.twin_serve import TwinServer
 from runner.types import LockHolder
 from runner.winrm.connection import ConnectionOptions, Credentials
@@ -84,11 +85,17 @@ def finished_run(
 def test_run_is_the_simulated_run(
     finished_run: tuple[TwinServer, Result, dict[str, Any], str],
 ) -> None:
-    """Same statuses and oracle verdict as pycau simulate; the twin saw the final record."""
+    """The report of `pycau run` against the twin is `pycau simulate`'s byte for byte, but
+    for the run id (every `pycau run` has its own); same oracle verdict; the twin saw the
+    final record."""
     twin, result, report, _ = finished_run
     assert result.exit_code == 0, result.output
     scenario = load_scenario(SCENARIO)
     simulated = rehearse(scenario, scenario.seed)
+    assert report["run_id"] != simulated["run_id"]
+    ours = render_report({**report, "run_id": "RUN"})
+    theirs = render_report({**simulated, "run_id": "RUN", "simulation": None})
+    assert ours == theirs.replace(',\n  "simulation": null', "")
     assert report["status"] == simulated["status"] == "Succeeded"
     assert [(n["name"], n["status"], n["attempts"]) for n in report["nodes"]] == [
         (n["name"], n["status"], n["attempts"]) for n in simulated["nodes"]
