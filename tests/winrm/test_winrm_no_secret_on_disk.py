@@ -277,7 +277,10 @@ def test_run_ended_by_a_signal_mid_run_leaves_nothing(
         run.wait_for("node1: install")
         run.popen.send_signal(run_signal)
         run.finish()
-        assert end_twin(twin, twin_end) == 0, twin.process.output
+        # The run stops at a safe point and ends Canceled, so the twin may report the
+        # scenario's expectation (Succeeded) unmet (exit 1); it must still end orderly.
+        assert end_twin(twin, twin_end) in (0, 1), twin.process.output
+        assert any("twin: stopped" in line for line in twin.process.output), twin.process.output
     finally:
         run.kill()
         twin.process.kill()
