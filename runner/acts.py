@@ -169,6 +169,7 @@ class ClusterActs:
         node = self._node()
         asked = BootType.SOFT if action.soft else BootType.FULL
         self.rec.cau(1010, action.node, f"restarting ({asked.value} asked)")
+        unknown = ""
         try:
             boot = self.transport.restart_node(action.node, soft=action.soft)
         except RemoteCommandFailed as exc:
@@ -181,31 +182,20 @@ class ClusterActs:
             # Effect unknown: never re-issue; the boot id tells whether it restarted, and only
             # then is the restart reported. A full restart asked for is full; whether a soft
             # one happened is not known.
-            boot = BootType.UNKNOWN if action.soft else BootType.FULL
-            unknown = replace(
-                node,
-                restart_issued=True,
-                restart_at=self._elapsed(),
-                boot_id_before=action.boot_id_before,
-                restarts=node.restarts + 1,
-                boot_type=boot,
-            )
-            self._put(self.book.restart_unknown(node, unknown, str(exc)))
-            self.clock.sleep(POLL_REBOOT_SECONDS)
-            self._observe()
-            return
-        if action.soft and boot is BootType.FULL:
+            boot, unknown = (BootType.UNKNOWN if action.soft else BootType.FULL), str(exc)
+        issued = replace(
+            node,
+            restart_issued=True,
+            restart_at=self._elapsed(),
+            boot_id_before=action.boot_id_before,
+            restarts=node.restarts + 1,
+            boot_type=boot,
+        )
+        if unknown:
+            issued = self.book.restart_unknown(node, issued, unknown)
+        elif action.soft and boot is BootType.FULL:
             detail = "a soft restart (Kernel Soft Reboot) was asked for; the node restarts fully"
             self.rec.emit("soft-restart-unavailable", action.node, detail)
-        self._put(
-            replace(
-                node,
-                restart_issued=True,
-                restart_at=self._elapsed(),
-                boot_id_before=action.boot_id_before,
-                restarts=node.restarts + 1,
-                boot_type=boot,
-            )
-        )
+        self._put(issued)
         self.clock.sleep(POLL_REBOOT_SECONDS)
         self._observe()
