@@ -10,7 +10,7 @@ next decision). A restart is never re-issued because its call errored; its boot 
 one the node answered.
 
 Must not: decide what to do next (``runner.decisions``), move a node along the lifecycle
-(``runner.phases``), or sleep except through the injected clock.
+(``runner.bookkeeping``), or sleep except through the injected clock.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runner.actions import Poll, Restart, Resume, StartInstall, StartScan, StartScript, Suspend
+from runner.bookkeeping import Bookkeeper
 from runner.errors import (
     AuthenticationFailed,
     DrainFailed,
@@ -25,7 +26,6 @@ from runner.errors import (
     StorageDegraded,
     TransportError,
 )
-from runner.phases import Bookkeeper
 from runner.preflight import backoff
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Recorder

@@ -37,6 +37,7 @@ from runner.actions import (
     WarnAfter,
 )
 from runner.acts import ClusterActs
+from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
 from runner.credssp import ENABLE_FAILED, credssp_for_run
 from runner.decisions import decide, max_failed_nodes, node_order
 from runner.errors import (
@@ -46,7 +47,6 @@ from runner.errors import (
 from runner.journaled import JournalLink, RunJournal
 from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
-from runner.phases import FINAL_EVENT, Bookkeeper, final_status
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress

@@ -4,6 +4,11 @@ Owns every exception the runner, its transports and its file loaders raise::
 
     RunnerError
     ├── InputError                 bad user input (file, JSON path, expectation); CLI exit 2
+    ├── ProtocolError              a message broke pycau's script wire format (a bug or a
+    │   │                          foreign endpoint; the transport maps it, never the engine)
+    │   ├── ScriptProtocolError    a script or command line is not in pycau's format
+    │   └── MalformedOutput        a script's answer is not the JSON document expected
+    ├── IllegalTransition          a node lifecycle move not in the table: a bug; no effect
     ├── TransportError             talking to the cluster went wrong
     │   ├── ClusterUnreachable     no management connection at all     (effect unknown)
     │   ├── NodeUnreachable        one node does not answer            (effect unknown)
@@ -12,12 +17,14 @@ Owns every exception the runner, its transports and its file loaders raise::
     │   └── RemoteCommandFailed    the cluster refused or failed a command (no effect)
     │       ├── StorageDegraded    Suspend-ClusterNode refused: ERROR_CLUSTER_SPACE_DEGRADED
     │       └── DrainFailed        a role could not be moved; the node is left Paused
-    ├── RunLocked                  another coordinator holds the cluster's run lock
-    └── RunCanceled                the run was stopped (StopAfter, Stop-CauRun)
+    └── RunLocked                  another coordinator holds the cluster's run lock
 
-"effect unknown" means: observe again before deciding anything. Every exception keeps all
-its constructor arguments in ``args`` so ``type(e)(*e.args)`` rebuilds it (SimPy re-raises
-copies that way). Messages never carry secrets: transports must not put credentials in them.
+"effect unknown" means: observe again before deciding anything. A run that ends early is
+not an exception: it ends with a report (``error_id``: StopAfterExceeded, UserCanceled,
+RunLockLost …); only a refusal before anything was touched raises (``RunLocked``). Every
+exception keeps all its constructor arguments in ``args`` so ``type(e)(*e.args)`` rebuilds
+it (SimPy re-raises copies that way). Messages never carry secrets: transports must not put
+credentials in them.
 
 Must not: import anything but the standard library.
 """
@@ -28,13 +35,16 @@ __all__ = [
     "AuthenticationFailed",
     "ClusterUnreachable",
     "DrainFailed",
+    "IllegalTransition",
     "InputError",
+    "MalformedOutput",
     "NodeUnreachable",
     "OperationTimedOut",
+    "ProtocolError",
     "RemoteCommandFailed",
-    "RunCanceled",
     "RunLocked",
     "RunnerError",
+    "ScriptProtocolError",
     "StorageDegraded",
     "TransportError",
 ]
@@ -62,6 +72,36 @@ class InputError(RunnerError):
     def __str__(self) -> str:
         where = f" at {self.path}" if self.path and self.path != "$" else ""
         return f"{self.source}{where}: {self.message}"
+
+
+class ProtocolError(RunnerError):
+    """A message broke pycau's script wire format. ``str()`` is the one-line reason."""
+
+
+class ScriptProtocolError(ProtocolError):
+    """A script or command line does not follow ``runner.remote_protocol``'s format."""
+
+
+class MalformedOutput(ProtocolError):
+    """A script's output is not the JSON document its parser expects. The WinRM transport
+    maps it, in one place, to ``RemoteCommandFailed`` (the command's answer is unusable)."""
+
+
+class IllegalTransition(RunnerError):
+    """A lifecycle move not in ``runner.lifecycle.TRANSITIONS``; raising it changes nothing.
+
+    ``step`` and ``outcome`` are the lifecycle's enums (kept as given; this module imports
+    nothing of the runner)."""
+
+    def __init__(self, step: object, outcome: object) -> None:
+        super().__init__(step, outcome)
+        self.step = step
+        self.outcome = outcome
+
+    def __str__(self) -> str:
+        step = getattr(self.step, "value", self.step)
+        outcome = getattr(self.outcome, "value", self.outcome)
+        return f"no transition from {step} on {outcome}"
 
 
 class TransportError(RunnerError):
@@ -127,15 +167,3 @@ class RunLocked(RunnerError):
 
     def __str__(self) -> str:
         return self.detail or f"the cluster is locked by another run ({self.owner})"
-
-
-class RunCanceled(RunnerError):
-    """The run was canceled; ``error_id`` is CAU's reason (e.g. StopAfterExceeded)."""
-
-    def __init__(self, error_id: str, detail: str = "") -> None:
-        super().__init__(error_id, detail)
-        self.error_id = error_id
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.error_id}: {self.detail}" if self.detail else self.error_id

@@ -24,9 +24,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from runner.bookkeeping import Bookkeeper
 from runner.journal import JournalRun, RunJournal
 from runner.journal_codec import decode_as, encode
-from runner.phases import Bookkeeper
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Recorder

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from runner.errors import IllegalTransition
+
 __all__ = [
     "LIVE_STEPS",
     "STEP_PHASE",
@@ -72,18 +74,6 @@ class Outcome(StrEnum):
     LOST = "lost"  # the node did not come back from a restart
     CANCEL = "cancel"  # the run is canceled before the node is touched
     STOP = "stop"  # StopAfter: end the node's work once it is safe
-
-
-class IllegalTransition(ValueError):
-    """A move not in ``TRANSITIONS``; raising it changes nothing."""
-
-    def __init__(self, step: NodeStep, outcome: Outcome) -> None:
-        super().__init__(step, outcome)
-        self.step = step
-        self.outcome = outcome
-
-    def __str__(self) -> str:
-        return f"no transition from {self.step.value} on {self.outcome.value}"
 
 
 S, O = NodeStep, Outcome  # noqa: E741 - short names keep the table readable

@@ -19,8 +19,8 @@ It also holds the code tables that map Windows' numbers to the contract's enums
 resiliency settings, the Windows Update OperationResultCode): the transport's parser reads
 them one way, the twin's encoder the other.
 
-Must not: import ``winrm``, the simulator or anything but the standard library and
-``runner.types``.
+Must not: import ``winrm``, the simulator or anything but the standard library,
+``runner.types`` and ``runner.errors``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from runner.errors import ScriptProtocolError
 from runner.types import LockHolder, Resiliency, RoleState, WitnessType
 
 __all__ = [
@@ -193,10 +194,6 @@ class ErrorKind(StrEnum):
     AUTHENTICATION_FAILED = "AuthenticationFailed"
     RUN_LOCKED = "RunLocked"
     WRONG_NODE = "WrongNode"
-
-
-class ScriptProtocolError(ValueError):
-    """A script or command line does not follow this module's format."""
 
 
 def encode_args(args: Mapping[str, Any]) -> str:

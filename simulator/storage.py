@@ -34,8 +34,8 @@ from runner.types import (
     StorageJobView,
     VirtualDiskView,
 )
+from simulator.membership import PoolQuorum
 from simulator.model import StorageSpec, VolumeSpec
-from simulator.quorum import PoolQuorum
 
 if TYPE_CHECKING:
     from simulator.world import SimulatedCluster

@@ -1,7 +1,7 @@
 """The simulated cluster: builds a SimPy world from a scenario and wires its subsystems.
 
 Owns: ``build_world`` and ``SimulatedCluster`` — node power transitions (restart, crash,
-boot, hang) and their consequences across quorum (``simulator.quorum``), workloads
+boot, hang) and their consequences across quorum (``simulator.membership``), workloads
 (``simulator.workloads``), storage (``simulator.storage``) and updates
 (``simulator.windows_update``); the runner-facing operations the transport calls
 (suspend, resume, restart, observe); the ground-truth ``timeline``; and ``finish``.
@@ -36,16 +36,16 @@ from runner.types import (
 )
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
+from simulator.cluster_validation import ClusterValidation
 from simulator.faults import FaultBook
-from simulator.known_issues import apply_known_issues, managed_by
+from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
+from simulator.membership import ClusterQuorum
 from simulator.model import Scenario
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
-from simulator.quorum import ClusterQuorum
 from simulator.storage import Storage
 from simulator.transport import SimTransport
-from simulator.validation import ClusterValidation
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
 from simulator.wsman_config import WsmanConfig

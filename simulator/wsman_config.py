@@ -2,7 +2,7 @@
 
 Owns: ``WsmanConfig`` — per node, whether the CredSSP server role is enabled
 (Get-WSManCredSSP / Enable- / Disable-WSManCredSSP -Role Server), and the three known issues
-of the seed guide about it (switches of ``simulator.known_issues``):
+of the seed guide about it (switches of ``simulator.issue_switches``):
 
 - ``credssp-left-enabled``: the first Disable-WSManCredSSP of a run is refused (no effect),
   so CredSSP stays enabled unless the runner tries again;

@@ -25,8 +25,8 @@ from rich.console import Console
 
 from runner import __version__
 from runner.cli.compose import POLICIES, rehearse
+from runner.cli.live_view import LiveView, render_summary
 from runner.cli.output import report_target_option, write_report
-from runner.cli.progress import RunProgress, render_summary
 from runner.errors import InputError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "cli", "main"]
@@ -135,7 +135,7 @@ def simulate(
     console = Console(highlight=False)
     run_seed = loaded.seed if seed is None else seed
     title = f"{loaded.name} · seed {run_seed}"
-    with RunProgress(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
+    with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
         report = rehearse(loaded, run_seed, policy=policy, listener=progress)
 
     if report_path is not None:

@@ -54,7 +54,7 @@ from runner.cli.remote_session import (
 from runner.cli.run_record import render_lock, render_status
 from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
-from runner.winrm.readiness import Verdict
+from runner.winrm.setup_rules import Verdict
 
 __all__ = ["EXIT_REMOTE_FAILED", "run", "scan", "status", "test_setup", "twin"]
 

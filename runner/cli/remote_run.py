@@ -35,7 +35,7 @@ from runner.cli.interrupts import (
     resume_hint,
     signal_name,
 )
-from runner.cli.progress import RunProgress, render_summary, run_verdict
+from runner.cli.live_view import LiveView, render_summary, run_verdict
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
@@ -50,7 +50,7 @@ from runner.report import RunEvent, RunReport, iso_utc
 from runner.stop import USER_CANCELED, StopRequest
 from runner.transport import Clock
 from runner.types import ClusterView, LockHolder, NodeState, UpdateInfo, WorkHandle, WorkState
-from runner.winrm.readiness import RuleResult, judge
+from runner.winrm.setup_rules import RuleResult, judge
 
 __all__ = [
     "coordinator_gone",
@@ -299,7 +299,7 @@ def drive_run(
     try:
         with (
             graceful_stop(stop) as signals,
-            RunProgress(console, names, title=title, quiet=quiet, world=session.world) as progress,
+            LiveView(console, names, title=title, quiet=quiet, world=session.world) as progress,
         ):
 
             def listener(event: RunEvent) -> None:

@@ -116,7 +116,7 @@ class TwinServer:
         tls: bool = False,
         echo: Callable[[str], None] = print,
     ) -> None:
-        from simulator.known_issues import session_lifetime_minutes
+        from simulator.issue_switches import session_lifetime_minutes
         from simulator.twin import WsmanEndpoint
         from simulator.twin.answers import TwinAnswers
         from simulator.twin.expiry import SessionExpiry

@@ -17,7 +17,7 @@ The only package of ``runner`` that imports ``winrm`` (pywinrm), ``spnego`` and
 from runner.winrm.connection import AuthMethod, ConnectionOptions, Credentials
 from runner.winrm.endpoint_clock import EndpointClock
 from runner.winrm.quoting import ps_quote
-from runner.winrm.readiness import RuleResult, Verdict, judge
+from runner.winrm.setup_rules import RuleResult, Verdict, judge
 from runner.winrm.transport import Deadlines, WinRMTransport
 
 __all__ = [

@@ -8,7 +8,7 @@ Owns: ``parse_cluster_view`` (observe.ps1), ``parse_work_handle`` (start-work.ps
 agree by construction.
 
 Must not: talk to the network or raise anything but ``MalformedOutput`` (the transport maps
-it). Error documents are read by ``runner.winrm.faults``.
+it). Error documents are read by ``runner.winrm.error_map``.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from runner.errors import MalformedOutput
+
 __all__ = [
     "MalformedOutput",
     "as_list",
@@ -41,10 +43,6 @@ _DATE = re.compile(r"^/Date\((-?\d+)(?:[+-]\d{4})?\)/$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # What ConvertTo-Json writes for a value nested deeper than -Depth: the type's name.
 _TYPE_NAME = re.compile(r"^(System|Microsoft)(\.[A-Za-z0-9_`]+)+(\[\])?$")
-
-
-class MalformedOutput(ValueError):
-    """A script's output is not the JSON document its parser expects."""
 
 
 def load_document(stdout: bytes) -> Any:

@@ -20,7 +20,7 @@ Theory of operation:
   password is never asked for again; and, for scripts marked idempotent (reads), a Command
   whose connection failed, or the whole script when its shell vanished before the answer
   was read. A command that may have run is never repeated otherwise. Anything else is
-  mapped by ``runner.winrm.faults`` and raised: the engine observes again and decides.
+  mapped by ``runner.winrm.error_map`` and raised: the engine observes again and decides.
 - After any connection-level failure the ``Protocol`` (its HTTP session and, for NTLM,
   its message-encryption context, which is bound to one TCP connection) is discarded and
   rebuilt; an idle session is rebuilt too, before the server's keep-alive timeout drops it.
@@ -44,7 +44,7 @@ from winrm.exceptions import (
 from winrm.protocol import Protocol
 
 from runner.errors import AuthenticationFailed, OperationTimedOut
-from runner.winrm.faults import WSMAN_SHELL_NOT_FOUND, Stage, map_failure
+from runner.winrm.error_map import WSMAN_SHELL_NOT_FOUND, Stage, map_failure
 
 __all__ = ["CommandResult", "EndpointStats", "RemoteShell", "WireStats"]
 

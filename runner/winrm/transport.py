@@ -13,7 +13,7 @@ Theory of operation:
   work (Windows Update, scripts, restart, facts, beacon) runs on the node's own endpoint,
   and each of those scripts first checks it landed on the node it was meant for.
 - A script answers one JSON document; ``{"Error": …}`` with exit code 1 is mapped by
-  ``runner.winrm.faults.error_from_document``.
+  ``runner.winrm.error_map.error_from_document``.
 - ``round_trip_hooks`` run after every script: the endpoint clock uses it to know that
   simulated time may have moved.
 
@@ -48,7 +48,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.connection import ConnectionOptions, Credentials
-from runner.winrm.faults import error_from_document, safe_text
+from runner.winrm.error_map import error_from_document, safe_text
 from runner.winrm.parse import (
     parse_boot_type,
     parse_cluster_view,

@@ -3,7 +3,7 @@
 Owns: ``TwinAnswers`` — decodes each command line (``runner.remote_protocol``), runs the
 ONE call of the world's ``ClusterTransport`` the script stands for, and writes the answer
 the real script would write on Windows PowerShell 5.1 (``simulator.twin.encode``,
-``simulator.twin.psjson``). Also the state a real cluster keeps outside the world: the
+``simulator.twin.ps_output``). Also the state a real cluster keeps outside the world: the
 published run record (the cluster parameter PycauRun, which is the run lock) and the
 LastBootUpTime of each boot id seen.
 
@@ -46,7 +46,7 @@ from simulator.twin.encode import (
     observe_document,
     progress_document,
 )
-from simulator.twin.psjson import dumps
+from simulator.twin.ps_output import dumps
 from simulator.twin.shells import ScriptOutput
 
 __all__ = ["NODE_LOCAL", "TwinAnswers"]

@@ -47,7 +47,7 @@ from runner.types import (
     WorkHandle,
     WorkProgress,
 )
-from simulator.twin.psjson import PsDate
+from simulator.twin.ps_output import PsDate
 
 __all__ = [
     "error_document",

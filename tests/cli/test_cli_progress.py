@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from runner.cli.compose import rehearse
-from runner.cli.progress import RunProgress, format_clock
+from runner.cli.live_view import LiveView, format_clock
 from runner.report import RunEvent
 from simulator.scenario import load_scenario
 
@@ -39,7 +39,7 @@ def test_cli_format_clock() -> None:
 def test_cli_progress_counts_attempts_not_install_passes() -> None:
     """A second install/reboot pass is the same attempt; starting over is a new attempt."""
     console, buffer = _console(terminal=False)
-    progress = RunProgress(console, NODES, title="t")
+    progress = LiveView(console, NODES, title="t")
     phases = ["pre_script", "drain", "install", "reboot", "install", "reboot", "resume"]
     with progress:
         for t, phase in enumerate(phases):
@@ -57,7 +57,7 @@ def test_cli_progress_counts_attempts_not_install_passes() -> None:
 def test_cli_progress_quiet_prints_nothing() -> None:
     """A quiet progress takes events silently."""
     console, buffer = _console(terminal=True)
-    with RunProgress(console, NODES, title="t", quiet=True) as progress:
+    with LiveView(console, NODES, title="t", quiet=True) as progress:
         progress(_event(1.0, "phase-start", "node1", phase="drain"))
     assert buffer.getvalue() == ""
 
@@ -65,7 +65,7 @@ def test_cli_progress_quiet_prints_nothing() -> None:
 def test_cli_progress_live_table_on_a_terminal() -> None:
     """On a terminal the final frame is a table with every node, phase and status."""
     console, buffer = _console(terminal=True)
-    with RunProgress(console, NODES, title="demo", min_interval=0) as progress:
+    with LiveView(console, NODES, title="demo", min_interval=0) as progress:
         progress(_event(60.0, "phase-start", "node1", phase="install"))
         progress(_event(120.0, "node-status", "node2", detail="Failed"))
     output = buffer.getvalue()
@@ -76,16 +76,16 @@ def test_cli_progress_live_table_on_a_terminal() -> None:
 def test_cli_progress_redraws_are_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of events cause only a bounded number of table rebuilds."""
     console, _ = _console(terminal=True)
-    progress = RunProgress(console, NODES, title="t", min_interval=3600)
+    progress = LiveView(console, NODES, title="t", min_interval=3600)
     builds = 0
-    original = RunProgress._table
+    original = LiveView._table
 
-    def counting(self: RunProgress) -> object:
+    def counting(self: LiveView) -> object:
         nonlocal builds
         builds += 1
         return original(self)
 
-    monkeypatch.setattr(RunProgress, "_table", counting)
+    monkeypatch.setattr(LiveView, "_table", counting)
     with progress:
         for t in range(5000):
             progress(_event(float(t), "phase-start", "node1", phase="install"))
@@ -97,7 +97,7 @@ def test_cli_progress_agrees_with_the_report(scenario: str) -> None:
     """After a real run, the table's status/attempts/updates per node equal the report's."""
     console, _ = _console(terminal=False)
     loaded = load_scenario(ROOT / "scenarios" / scenario)
-    progress = RunProgress(console, loaded.cluster.node_names, title="t")
+    progress = LiveView(console, loaded.cluster.node_names, title="t")
     with progress:
         report = rehearse(loaded, listener=progress)
     expected = {

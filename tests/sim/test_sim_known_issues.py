@@ -11,7 +11,7 @@ from sim_driver import make_scenario, make_world, wait_work
 
 from runner.errors import ClusterUnreachable
 from runner.known_issues import KNOWN_ISSUES
-from simulator.known_issues import (
+from simulator.issue_switches import (
     GA_21H2_BUILD,
     MISMATCH_TITLE,
     SWITCHES,
@@ -103,7 +103,7 @@ def test_session_expiry_changes_nothing_in_a_pure_simulation() -> None:
     """session-expiry lives on the twin's wire only: the simulated run's report is the same
     with and without it, and only a scenario listing it gets a session lifetime."""
     from runner.cli.compose import rehearse
-    from simulator.known_issues import SESSION_LIFETIME_MINUTES, session_lifetime_minutes
+    from simulator.issue_switches import SESSION_LIFETIME_MINUTES, session_lifetime_minutes
     from simulator.scenario import load_scenario
 
     path = Path(__file__).parents[2] / "scenarios" / "known-issue-session-expiry.yaml"

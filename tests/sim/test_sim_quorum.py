@@ -6,8 +6,8 @@ import pytest
 from sim_driver import fault, holds, kinds, make_scenario, make_world, rolling_run
 
 from runner.types import RoleState, WitnessType
+from simulator.membership import ClusterQuorum, PoolQuorum
 from simulator.model import VmSpec
-from simulator.quorum import ClusterQuorum, PoolQuorum
 
 pytestmark = pytest.mark.quorum
 

@@ -23,7 +23,7 @@ from rich.console import Console
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
-from runner.cli.progress import RunProgress
+from runner.cli.live_view import LiveView
 from runner.cli.remote_session import Session
 from runner.cli.twin_serve import TwinServer
 from runner.remote_protocol import TWIN_MARKER
@@ -82,7 +82,7 @@ def test_live_header_names_what_the_run_drives(twin_of: Callable[[str], TwinServ
     headers = {}
     for world in ("simulated", "twin", "real"):
         console = Console(force_terminal=True, width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-        with RunProgress(console, ("node1",), title="hci01", world=world) as progress:
+        with LiveView(console, ("node1",), title="hci01", world=world) as progress:
             progress(RunEvent(time=61.0, kind="phase-start", node="node1", phase="drain"))
         headers[world] = console.export_text().splitlines()[0]
         console.file.close()

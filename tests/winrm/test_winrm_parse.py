@@ -28,7 +28,7 @@ from runner.types import (
     WorkKind,
     WorkState,
 )
-from runner.winrm.faults import error_from_document
+from runner.winrm.error_map import error_from_document
 from runner.winrm.parse import parse_cluster_view, parse_work_handle, parse_work_progress
 from runner.winrm.psjson import MalformedOutput, load_document, ps_datetime
 

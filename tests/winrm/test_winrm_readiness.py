@@ -8,7 +8,7 @@ import pytest
 
 from runner.profile import Profile
 from runner.types import ClusterView, NodeState, NodeView
-from runner.winrm.readiness import RuleResult, Verdict, judge
+from runner.winrm.setup_rules import RuleResult, Verdict, judge
 from simulator.twin.encode import facts_document
 
 VIEW = ClusterView(

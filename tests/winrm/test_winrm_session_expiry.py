@@ -33,9 +33,9 @@ from runner.lease import RunLease
 from runner.profile import Profile
 from runner.types import WorkHandle, WorkKind, WorkState
 from runner.winrm.connection import AuthMethod
-from runner.winrm.faults import WSMAN_SHELL_NOT_FOUND
+from runner.winrm.error_map import WSMAN_SHELL_NOT_FOUND
 from runner.winrm.transport import WinRMTransport
-from simulator.known_issues import SESSION_LIFETIME_MINUTES
+from simulator.issue_switches import SESSION_LIFETIME_MINUTES
 from simulator.scenario import load_scenario
 from simulator.twin import Account, FaultKind, ScriptOutput, WireFault, WsmanEndpoint
 from simulator.twin.expiry import SessionExpiry

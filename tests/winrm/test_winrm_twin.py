@@ -45,13 +45,13 @@ from runner.winrm.endpoint_clock import EndpointClock
 from runner.winrm.parse import parse_cluster_view
 from runner.winrm.psjson import load_document
 from runner.winrm.transport import WinRMTransport
-from simulator.known_issues import session_lifetime_minutes
+from simulator.issue_switches import session_lifetime_minutes
 from simulator.scenario import load_scenario
 from simulator.twin import WsmanEndpoint
 from simulator.twin.answers import TwinAnswers
 from simulator.twin.encode import observe_document
 from simulator.twin.expiry import SessionExpiry
-from simulator.twin.psjson import dumps
+from simulator.twin.ps_output import dumps
 from simulator.world import build_world
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

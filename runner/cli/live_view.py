@@ -7,7 +7,7 @@ anything else (CI logs, pipes) one plain line per meaningful event — and the s
 printed from the finished report (status, error id, duration, nodes, invariants), and the
 verdict line that ends a real run.
 
-Theory of operation: ``RunProgress`` is the engine's listener. Each event only updates a
+Theory of operation: ``LiveView`` is the engine's listener. Each event only updates a
 small per-node record (cheap, O(1)); the table is rebuilt and redrawn at most every
 ``min_interval`` wall seconds (``time.perf_counter`` — display pacing, never run logic), so a
 64-node rehearsal with thousands of events is not slowed down by drawing.
@@ -30,7 +30,7 @@ from rich.text import Text
 
 from runner.report import PHASES, RunEvent
 
-__all__ = ["WORLD_LABELS", "RunProgress", "format_clock", "render_summary", "run_verdict"]
+__all__ = ["WORLD_LABELS", "LiveView", "format_clock", "render_summary", "run_verdict"]
 
 # What the live header says the run drives (its clock is the simulation's on the first two).
 WORLD_LABELS = {
@@ -81,7 +81,7 @@ class _NodeRow:
     changed: int = 0  # sequence number of the last event that touched this node
 
 
-class RunProgress:
+class LiveView:
     """The engine's listener: live table on a terminal, plain lines elsewhere, or nothing."""
 
     def __init__(
@@ -107,7 +107,7 @@ class RunProgress:
         self._last_draw = float("-inf")
         self._live: Live | None = None
 
-    def __enter__(self) -> RunProgress:
+    def __enter__(self) -> LiveView:
         if self._live_mode:
             self._live = Live(
                 self._table(),

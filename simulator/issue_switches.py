@@ -18,7 +18,7 @@ and ``managed_by``, the management product the cluster reports.
   node's scans report a restart pending until it boots again (``simulator.windows_update``).
 - ``vmm-2019-managed``: the cluster reports ``VMM_2019`` as its manager.
 - ``readiness-check-never-completes``: Test-Cluster's poll stays Running forever though its
-  report is written (``simulator.validation``).
+  report is written (``simulator.cluster_validation``).
 - ``credssp-left-enabled``: the first Disable-WSManCredSSP of a run is refused (no effect), so
   CredSSP stays enabled unless the runner tries again (``simulator.wsman_config``).
 - ``credssp-already-enabled``: the CredSSP server role is enabled on every node before the
