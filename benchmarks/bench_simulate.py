@@ -37,7 +37,7 @@ MEMORY_TARGET_MB = 200.0
 def measure_one(path: Path, repeat: int) -> dict[str, Any]:
     """In the child: load ``path`` once, rehearse it ``repeat`` times, return the figures."""
     sys.path.insert(0, str(ROOT))
-    from runner.cli.compose import peak_memory_mb, rehearse
+    from runner.rehearsal.compose import peak_memory_mb, rehearse
     from simulator.scenario import load_scenario
 
     started = time.perf_counter()
@@ -46,7 +46,7 @@ def measure_one(path: Path, repeat: int) -> dict[str, Any]:
     walls: list[float] = []
     report: dict[str, Any] = {}
     for _ in range(repeat):
-        report = rehearse(scenario)
+        report = rehearse(scenario).to_dict()
         walls.append(report["simulation"]["wall"]["seconds"])
     simulation = report["simulation"]
     events = int(simulation["counters"]["events"])

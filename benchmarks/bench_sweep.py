@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from runner.cli.sweep_run import run_seeds
+    from runner.rehearsal.sweep import run_seeds
     from simulator.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)

@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runner.cli.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id  # noqa: E402
 from runner.engine import run_updating_run  # noqa: E402
 from runner.profile import Profile  # noqa: E402
+from runner.rehearsal.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id  # noqa: E402
 from runner.winrm.connection import AuthMethod, ConnectionOptions, Credentials  # noqa: E402
 from runner.winrm.endpoint_clock import EndpointClock  # noqa: E402
 from runner.winrm.transport import WinRMTransport  # noqa: E402
@@ -74,7 +74,7 @@ def main() -> None:
         transport.close()
         http_actions = list(endpoint.actions)
 
-    simulated = rehearse(scenario, scenario.seed)
+    simulated = rehearse(scenario, scenario.seed).to_dict()
     same = report == {k: v for k, v in simulated.items() if k != "simulation"}
     total = transport.stats.total()
     updated = sum(1 for n in report["nodes"] if n["status"] == "Succeeded") or 1

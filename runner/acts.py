@@ -1,23 +1,39 @@
-"""How the engine performs the acts that reach the cluster, and what it learns from them.
+"""How the engine performs each action ``decide`` returns, and what it learns from it.
 
-Owns: ``ClusterActs`` — the engine's base holding the per-action handlers: poll detached
-work, start work (scan, install, script), suspend (drain), resume, restart, and observing
-again after an error of unknown effect. Each handler performs ONE transport call, folds what
-it learnt into a new ``NodeProgress`` snapshot (``_put``) and maps the error contract of
-``runner.transport``: ``RemoteCommandFailed`` had no effect (a refused step or a counted
-refusal), any other ``TransportError`` had an unknown effect (back off, observe before the
-next decision). A restart is never re-issued because its call errored; its boot type is the
-one the node answered.
+Owns: ``RunActs`` — the engine's base holding one handler per action type and the table
+that dispatches them (``ACTS``): wait and observe, poll detached work, start work (scan,
+install, script), suspend (drain), resume, restart — each ONE transport call — and the
+run-level acts (begin the next node, advance a node along the lifecycle, WarnAfter,
+StopAfter, cancel). A handler folds what it learnt into a new ``NodeProgress`` snapshot
+(``_put``) and maps the error contract of ``runner.transport``: ``RemoteCommandFailed`` had
+no effect (a refused step or a counted refusal), any other ``TransportError`` had an
+unknown effect (back off, observe before the next decision). A restart is never re-issued
+because its call errored; its boot type is the one the node answered.
 
 Must not: decide what to do next (``runner.decisions``), move a node along the lifecycle
-(``runner.bookkeeping``), or sleep except through the injected clock.
+except through ``runner.bookkeeping``, or sleep except through the injected clock.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from runner.actions import Poll, Restart, Resume, StartInstall, StartScan, StartScript, Suspend
+from runner.actions import (
+    Action,
+    Advance,
+    BeginNode,
+    CancelRun,
+    Poll,
+    Restart,
+    Resume,
+    StartInstall,
+    StartScan,
+    StartScript,
+    StopAfter,
+    Suspend,
+    Wait,
+    WarnAfter,
+)
 from runner.bookkeeping import Bookkeeper
 from runner.errors import (
     AuthenticationFailed,
@@ -26,7 +42,9 @@ from runner.errors import (
     StorageDegraded,
     TransportError,
 )
+from runner.lifecycle import TRANSITIONS, Outcome
 from runner.preflight import backoff
+from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
@@ -40,21 +58,83 @@ from runner.types import (
 )
 from runner.work_steps import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS
 
-__all__ = ["ClusterActs"]
+__all__ = ["ACTS", "RunActs"]
+
+# The handler of each action type (``Finish`` has none: it ends the loop).
+ACTS: dict[type[Action], str] = {
+    Wait: "_wait",
+    Poll: "_poll",
+    StartScript: "_start",
+    StartScan: "_start",
+    StartInstall: "_start",
+    Suspend: "_suspend",
+    Resume: "_resume",
+    Restart: "_restart",
+    Advance: "_advance",
+    BeginNode: "_begin",
+    WarnAfter: "_warn_after",
+    StopAfter: "_stop_after",
+    CancelRun: "_cancel",
+}
 
 
-class ClusterActs:
-    """The engine's acts on the cluster (the engine subclasses it and sets the state)."""
+class RunActs:
+    """The engine's acts (the engine subclasses it and owns the state they change)."""
 
     transport: ClusterTransport
     clock: Clock
     rec: Recorder
     book: Bookkeeper
+    profile: Profile
     progress: RunProgress
     view: ClusterView | None
+    error_id: str | None
 
     def _elapsed(self) -> float:
         raise NotImplementedError
+
+    def _end(self, error_id: str, detail: str) -> None:
+        raise NotImplementedError
+
+    def _wait(self, action: Wait) -> None:
+        self.clock.sleep(action.seconds)
+        self._observe()
+
+    def _begin(self, action: BeginNode) -> None:
+        current, remaining = self.book.nodes[action.node], self.progress.remaining[1:]
+        self.progress = replace(self.progress, current=current, remaining=remaining)
+
+    def _warn_after(self, action: WarnAfter) -> None:
+        minutes = self.profile.warn_after_minutes
+        self.rec.cau(1001, None, f"the run has not finished after {minutes:g} minutes")
+        self.progress = replace(self.progress, warned=True)
+
+    def _stop_after(self, action: StopAfter) -> None:
+        minutes = self.profile.stop_after_minutes
+        detail = f"the run has not finished after {minutes:g} minutes; stopping"
+        self.rec.cau(1002, None, detail)
+        self._end("StopAfterExceeded", detail)
+        self.progress = replace(self.progress, stopping=True)
+
+    def _advance(self, action: Advance) -> None:
+        node = self.book.nodes[action.node]
+        was_terminal = node.terminal
+        node = self.book.advance(node, action, self._elapsed())
+        if action.cancel_run is not None and self.error_id is None:
+            self._end(action.cancel_run, action.error or action.detail)
+        failed = node.terminal and not was_terminal and self.book.counts_as_failed(node)
+        if failed:
+            self.progress = replace(self.progress, failed_nodes=self.progress.failed_nodes + 1)
+        self._put(node)
+
+    def _cancel(self, action: CancelRun) -> None:
+        if action.event_id is not None:
+            self.rec.cau(action.event_id, None, action.detail)
+        self._end(action.error_id, action.detail)
+        self.progress = replace(self.progress, cancel_error_id=action.error_id)
+        current = self.progress.current
+        if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
+            self._advance(Advance(node=current.name, outcome=Outcome.STOP))
 
     def _node(self) -> NodeProgress:
         current = self.progress.current

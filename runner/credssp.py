@@ -1,37 +1,36 @@
 """CredSSP for the run: read on every node, enabled where needed, disabled again at the end.
 
-Owns: ``credssp_for_run`` — with the profile's ``enable_credssp``, the context around the
-run's loop. It READS the CredSSP server role of every node first (Get-WSManCredSSP, known
-issue credssp-already-enabled: the state is read, never assumed), enables it on the nodes
-where it is off (Enable-WSManCredSSP -Role Server; e.g. for update scripts needing a second
-hop), and at the end disables it again on exactly those nodes, however the loop ends
-(Succeeded, Failed, Canceled, StopAfter, MaxFailedNodes, an exception), retrying a refused
-or unanswered disable ``DISABLE_ATTEMPTS`` times (known issue credssp-left-enabled). Nodes
-where an administrator had enabled it before the run are left as found, with a warning.
+Owns, for a run with the profile's ``enable_credssp``: ``enable_credssp`` — READ the CredSSP
+server role of every node first (Get-WSManCredSSP, known issue credssp-already-enabled: the
+state is read, never assumed) and enable it on the nodes where it is off
+(Enable-WSManCredSSP -Role Server; e.g. for update scripts needing a second hop);
+``disable_credssp`` — at the end, on exactly those nodes, however the run ends (Succeeded,
+Failed, Canceled, StopAfter, MaxFailedNodes, an exception), retrying a refused or
+unanswered disable ``DISABLE_ATTEMPTS`` times (known issue credssp-left-enabled); and
+``leave_as_found`` — the warning for nodes an administrator had enabled before the run.
+The engine keeps both node lists in its journaled ``RunProgress``, so a resumed run undoes
+what a dead coordinator enabled.
 
 An enable that the cluster refuses (known issue credssp-delegation-refused) refuses the
 whole run before any node is touched: what pycau enabled so far is disabled again (nothing
 is left half enabled), and the refusal names the node and, for "access denied", the missing
-permission. ``disable_credssp`` is what a resumed run calls for the nodes the dead
-coordinator enabled (``RunProgress.credssp_enabled_on`` in the journal).
+permission.
 
 Theory of operation: an enable whose outcome is unknown may still have taken effect, so such
 a node counts as enabled by pycau (it will be disabled) and the run is refused like a
 refusal. Only a crash of the coordinator itself skips the final disable (nothing runs then),
-and a run that may not act any more (``may_act``: its lock was taken over, or the cluster
-refuses its credentials) leaves CredSSP to whoever can.
+and a run that may not act any more (its lock was taken over, or the cluster refuses its
+credentials) leaves CredSSP to whoever can.
 
 Must not: wait without a bound, or call ``time`` (the injected clock only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from runner.errors import RemoteCommandFailed, TransportError
-from runner.profile import Profile
 from runner.recorder import Recorder
 from runner.transport import Clock, ClusterTransport
 
@@ -42,8 +41,9 @@ __all__ = [
     "ENABLE_FAILED",
     "ISSUE",
     "CredsspForRun",
-    "credssp_for_run",
     "disable_credssp",
+    "enable_credssp",
+    "leave_as_found",
 ]
 
 ISSUE = "credssp-left-enabled"
@@ -63,40 +63,12 @@ class CredsspForRun:
     refusal: str | None = None
 
 
-@contextmanager
-def credssp_for_run(
-    transport: ClusterTransport,
-    clock: Clock,
-    rec: Recorder,
-    profile: Profile,
-    nodes: Sequence[str],
-    may_act: Callable[[], bool] = lambda: True,
-) -> Iterator[CredsspForRun]:
-    """Enable CredSSP on ``nodes`` around the body when ``profile.enable_credssp``."""
+def enable_credssp(
+    transport: ClusterTransport, clock: Clock, rec: Recorder, nodes: Sequence[str]
+) -> CredsspForRun:
+    """Read the role on ``nodes``, enable it where it is off; on a refusal, undo what was
+    enabled and say why in ``refusal`` (the run is then refused, no node touched)."""
     state = CredsspForRun()
-    if not profile.enable_credssp:
-        yield state
-        return
-    _enable(transport, clock, rec, nodes, state)
-    try:
-        yield state
-    except BaseException as exc:
-        # A simulated coordinator death (``process_death``) must leave CredSSP as a real
-        # crash would: enabled, for the resumed run to disable. Anything else: disable.
-        if not getattr(exc, "process_death", False) and may_act():
-            _finish(transport, clock, rec, state)
-        raise
-    if may_act():
-        _finish(transport, clock, rec, state)
-
-
-def _enable(
-    transport: ClusterTransport,
-    clock: Clock,
-    rec: Recorder,
-    nodes: Sequence[str],
-    state: CredsspForRun,
-) -> None:
     for node in nodes:
         try:
             if transport.credssp_enabled(node):
@@ -132,10 +104,11 @@ def _enable(
         )
         state.refusal += tail + " No node was updated."
         state.enabled_by_us = [] if undone else state.enabled_by_us
-        return
+        return state
     if state.enabled_by_us:
         listed = ", ".join(state.enabled_by_us)
         rec.emit("credssp-enabled", None, f"CredSSP server role enabled on {listed}")
+    return state
 
 
 def _refusal(node: str, exc: TransportError) -> str:
@@ -154,13 +127,12 @@ def _refusal(node: str, exc: TransportError) -> str:
     return head
 
 
-def _finish(transport: ClusterTransport, clock: Clock, rec: Recorder, state: CredsspForRun) -> None:
-    if state.enabled_by_us:
-        disable_credssp(transport, clock, rec, state.enabled_by_us)
-    if state.found_enabled:
+def leave_as_found(rec: Recorder, nodes: Sequence[str]) -> None:
+    """The nodes found with the role on are left so, and the admin is told."""
+    if nodes:
         rec.warning(
-            f"CredSSP is left enabled on {', '.join(state.found_enabled)}, as it was before "
-            "the run; the update guide advises disabling it when updating is done "
+            f"CredSSP is left enabled on {', '.join(nodes)}, as it was before the run; the "
+            "update guide advises disabling it when updating is done "
             "(Disable-WSManCredSSP -Role Server)"
         )
 

@@ -1,70 +1,58 @@
-"""The engine of a CAU rolling updating run: observe → decide → act → record, until done.
+"""The engine of a CAU rolling updating run: ``start``, then ``step`` until done, ``finish``.
 
-Owns: ``run_updating_run`` — preflight (reachability, quorum, RequireAllNodesOnline,
-Test-Cluster, the initial scan of every Up node, readiness refusals), the loop that asks
-``runner.decisions.decide`` for the next action and performs it through the transport and
-clock (inside ``runner.credssp``'s context), node bookkeeping, and the final ``RunReport``.
+Owns: ``Engine`` — the public API every driver of a run uses (``pycau run`` and ``resume``,
+rehearsals, the simulated coordinator crash, the stateful test): ``start`` (preflight:
+reachability, quorum, RequireAllNodesOnline, Test-Cluster, the scan of every Up node,
+readiness refusals, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
+checkpoint; False when the run has nothing more to do), ``finish`` (CredSSP undone, the run
+lock freed, the final ``RunReport``), ``state`` (the ``RunState`` a checkpoint holds) and
+``Engine.resume`` (a run picked up from its journal); and ``run_updating_run``, the whole
+run in one call.
 
-Theory of operation: an imperative shell around a pure core; it never decides: it performs one
-action, records what it learnt (a new ``NodeProgress``), and asks again. Time passes only in
-``Wait``/``Poll`` (and a short backoff after an error), so every wait is bounded by the core's
-deadlines. After an error of unknown effect it observes before deciding again; a restart is never
-re-issued because a call errored — only a changed boot id confirms it.
+Theory of operation: an imperative shell around a pure core. The engine never decides:
+``runner.decisions.decide`` names the next action, ``runner.acts`` performs it through the
+transport and clock and records what was learnt (new ``NodeProgress`` snapshots), and the
+engine loops. Time passes only in waits and polls, so every wait is bounded by the core's
+deadlines. A step never re-issues a restart because a call errored: only a changed boot id
+confirms one. A run stops acting at once when it may not act any more — its run lock was
+taken over (the cluster refuses its fenced commands) or the cluster refuses its credentials
+— and stops at a safe point when an operator asks (``runner.stop``).
 
 Must not: call ``time.sleep``/``time.time`` (the injected ``Clock`` only), import the
-simulator, or do O(roles) work per poll (decide's guards count roles once per node).
+simulator, or do O(roles) work per step (decide's guards count roles once per node).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from runner.actions import (
-    Action,
-    Advance,
-    BeginNode,
-    CancelRun,
-    Poll,
-    Restart,
-    Resume,
-    StartInstall,
-    StartScan,
-    StartScript,
-    StopAfter,
-    Suspend,
-    Wait,
-    WarnAfter,
-)
-from runner.acts import ClusterActs
+from runner.actions import Finish
+from runner.acts import ACTS
 from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
-from runner.credssp import ENABLE_FAILED, credssp_for_run
-from runner.decisions import decide, max_failed_nodes, node_order
-from runner.errors import (
-    AuthenticationFailed,
-    RunLocked,
-)
-from runner.journaled import JournalLink, RunJournal
+from runner.decisions import decide, node_order
+from runner.errors import AuthenticationFailed, InputError, RunLocked
+from runner.journal import RUN_IN_PROGRESS, RunJournal
+from runner.journal_codec import decode_as
+from runner.journaled import JournalLink, journaled_run
 from runner.lease import LeasedClock, RunLease
-from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
+from runner.lifecycle import NodeStep
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import Profile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
-from runner.report import RunReport
-from runner.stop import USER_CANCELED, StopRequest
+from runner.recovery import foreign_pauses, reopened, resumable_after_stop
+from runner.report import RunEvent, RunReport, iso_utc
+from runner.run_control import RunControl
+from runner.run_state import RunState
+from runner.stop import StopRequest
 from runner.transport import Clock, ClusterTransport
-from runner.types import (
-    ClusterView,
-    NodeState,
-    SummaryStatus,
-    UpdateInfo,
-)
-from runner.work_steps import BACK_STATES
+from runner.types import ClusterView, NodeState, SummaryStatus, UpdateInfo
 
-__all__ = ["run_updating_run"]
+__all__ = ["MAX_STEPS", "Engine", "resume_updating_run", "run_updating_run"]
 
-MAX_LOOP_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
+MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
 
 
 def run_updating_run(
@@ -81,43 +69,62 @@ def run_updating_run(
 ) -> RunReport:
     """Perform one CAU rolling updating run (Invoke-CauRun) and return its report.
 
-    ``profile`` should be resolved (``Profile.resolved``); MaxFailedNodes defaults to ⌊N/3⌋
-    otherwise. ``listener`` gets every ``RunEvent``; ``journal``: see ``runner.journaled``.
+    ``profile`` should be resolved (``Profile.resolved``); ``listener`` gets every
+    ``RunEvent``; ``journal``: checkpoints after every step (``runner.journaled``);
     ``lease``: the cluster's run lock, taken by the caller before anything touched a node
-    (``RunLease.acquire``); the engine renews it while it waits, stops acting the moment it
-    is lost (the run ends Failed, ``RunLockLost``) and frees it at the end. ``stop``: an
-    operator's request to stop at the next safe point (``runner.stop``).
+    (``RunLease.acquire``); ``stop``: an operator's request to stop at the next safe point.
     """
-    link = JournalLink(journal, run_id)
-    engine = _Engine(transport, clock, profile, run_id, started_at, listener, link, lease)
-    engine.stop = stop
-    return engine.run()
+    engine = Engine(
+        transport, clock, profile, run_id=run_id, started_at=started_at, listener=listener,
+        journal=journal, lease=lease, stop=stop,
+    )  # fmt: skip
+    engine.start()
+    return engine.run_to_end()
 
 
-class _Engine(ClusterActs):
+def resume_updating_run(
+    transport: ClusterTransport,
+    clock: Clock,
+    journal: RunJournal,
+    run_id: str,
+    *,
+    listener: Listener | None = None,
+    take_lease: Callable[[], RunLease] | None = None,
+    stop: StopRequest | None = None,
+) -> RunReport:
+    """Continue run ``run_id`` of ``journal`` to its end (``Engine.resume``, then steps)."""
+    engine = Engine.resume(
+        transport, clock, journal, run_id, listener=listener, take_lease=take_lease, stop=stop
+    )
+    return engine.run_to_end()
+
+
+class Engine(RunControl):
+    """One updating run (see module docstring). Not thread-safe; one driver at a time."""
+
     def __init__(
         self,
         transport: ClusterTransport,
         clock: Clock,
         profile: Profile,
+        *,
         run_id: str,
         started_at: datetime,
-        listener: Listener | None,
-        link: JournalLink,
+        listener: Listener | None = None,
+        journal: RunJournal | None = None,
         lease: RunLease | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
-        self.link = link
         self.transport = transport
-        self.lease: RunLease | None = None
-        self.stop: StopRequest | None = None
-        self.abort: tuple[str, str] | None = None  # (error id, why): act no more
-        self._stop_announced = False
         self.clock = clock
+        self.lease: RunLease | None = None
         if lease is not None:
             self.hold(lease)
+        self.stop = stop
         self.profile = profile
         self.run_id = run_id
         self.started_at = started_at
+        self.link = JournalLink(journal, run_id, iso_utc(started_at))
         self.t0 = clock.now()
         self.rec = Recorder(self._elapsed, listener)
         self.book = Bookkeeper(self.rec, profile)
@@ -127,6 +134,49 @@ class _Engine(ClusterActs):
         self.progress = RunProgress()
         self.error_id: str | None = None
         self.error: str | None = None
+        self.abort: tuple[str, str] | None = None  # (error id, why): act no more
+        self.done = False  # nothing more to step
+        self.steps = 0
+        self._stop_announced = False
+        self._finished: RunReport | None = None
+
+    # ---------------------------------------------------------------- public API
+
+    @property
+    def checkpoints(self) -> int:
+        """Checkpoints journaled so far (1 = after the preflight)."""
+        return self.link.step
+
+    @property
+    def state(self) -> RunState:
+        """The run as it stands: what a checkpoint holds and ``restore`` puts back."""
+        return RunState(
+            cluster=self.cluster,
+            profile=self.profile,
+            order=self.order,
+            s2d=self.book.s2d,
+            nodes=tuple(self.book.nodes[name] for name in self.order),
+            progress=self.progress,
+            error_id=self.error_id,
+            error=self.error,
+            elapsed=self._elapsed(),
+            timing=self.rec.timing_state(),
+        )
+
+    def restore(self, state: RunState, events: tuple[RunEvent, ...] = ()) -> None:
+        """Continue from ``state`` (and its event log): the run's seconds go on from the
+        state's, whatever this process's clock says (another process's monotonic clock has
+        another origin, and the coordinator's downtime is not part of the run)."""
+        self.cluster, self.order, self.error_id, self.error = (
+            state.cluster, state.order, state.error_id, state.error,
+        )  # fmt: skip
+        self.profile = self.book.profile = state.profile
+        self.book.s2d = state.s2d
+        self.book.nodes = {node.name: node for node in state.nodes}
+        self.progress = state.progress
+        self.t0 = self.clock.now() - state.elapsed
+        self.rec.events[:] = events
+        self.rec.restore_timing(state.timing)
 
     def hold(self, lease: RunLease) -> None:
         """Run under ``lease``: every wait renews it when due, so a long scan or restart
@@ -135,202 +185,103 @@ class _Engine(ClusterActs):
         inner = self.clock.inner if isinstance(self.clock, LeasedClock) else self.clock
         self.clock = LeasedClock(inner, lease)
 
-    def _elapsed(self) -> float:
-        return self.clock.now() - self.t0
-
-    # ---------------------------------------------------------------- run
-
-    def run(self) -> RunReport:
-        view = self.view = first_view(self.transport, self.clock, self._elapsed)
-        if view is None:
-            self._end("ClusterUnreachable", "the cluster did not answer at the start of the run")
-            return self._finish()
-        self.cluster = view.cluster
-        self.book.s2d = view.s2d_enabled
-        if self.profile.max_failed_nodes is None:
-            limit = max_failed_nodes(self.profile, len(view.nodes))
-            self.profile = replace(self.profile, max_failed_nodes=limit)
-            self.book.profile = self.profile
-        self.order = node_order(view, self.profile)
-        self.book.nodes = {name: NodeProgress(name=name) for name in self.order}
-        self.rec.cau(1003, None, f"updating run started on {len(view.nodes)} node(s)")
-        if not view.has_quorum:
-            self._end("NoQuorum", "the cluster has no quorum")
-            return self._finish()
-        offline = [n.name for n in view.nodes if n.state is not NodeState.UP]
-        if self.profile.require_all_nodes_online and offline:
-            detail = f"{len(offline)} node(s) not online: {', '.join(offline)}"
-            self.rec.cau(1020, None, detail)
-            self._end("NodesOffline", detail)
-            return self._finish()
-        refusal = validate_cluster(self.transport, self.clock, self.rec, self.profile)
-        offers = {} if refusal else self._scan_all(view)
-        if refusal := refusal or readiness_refusal(view, offers):  # a known issue: touch no node
-            self._end(refusal.error_id, refusal.detail)
-            return self._finish()
-        self.book.nodes = {
-            name: NodeProgress(name=name, initial_offer=offers.get(name)) for name in self.order
-        }
-        self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
-        self._observe()  # the scan took a while: decide on a fresh view
-        if self._lease_lost():
-            return self._finish()
-        nodes = [n.name for n in (self.view or view).nodes if n.state in BACK_STATES]
-        credssp = credssp_for_run(
-            self.transport, self.clock, self.rec, self.profile, nodes, self.may_act
-        )
-        with credssp as found:  # CredSSP (enable_credssp) is disabled whatever the outcome
-            enabled = tuple(found.enabled_by_us)
-            self.progress = replace(self.progress, credssp_enabled_on=enabled)
-            self.link.checkpoint(self)
-            if found.refusal is not None:  # nothing is left half enabled; no node touched
-                self._end(ENABLE_FAILED, found.refusal)
-            else:
-                self._loop()
-        return self._finish()
-
-    def _loop(self) -> None:
-        for _ in range(MAX_LOOP_STEPS):
-            if self._lease_lost():
-                return
-            self._stop_if_asked()
-            self.progress = replace(self.progress, now=self._elapsed())
-            assert self.view is not None
-            action = decide(self.view, self.progress, self.profile)
-            try:
-                if not self._act(action):
-                    return
-            except RunLocked as exc:  # the cluster refused a fenced command: not ours now
-                if self.lease is not None:
-                    self.lease.lose(str(exc))
-                continue  # the next turn ends the run without acting
-            except AuthenticationFailed as exc:  # refused even after a fresh logon
-                self.abort = ("AuthenticationFailed", f"the cluster refused the credentials: {exc}")
-                continue
-            self.link.checkpoint(self)
-        self._end("RunnerLoopBound", "the run did not converge; stopped by the loop bound")
-
-    def _scan_all(self, view: ClusterView) -> dict[str, tuple[UpdateInfo, ...]]:
-        deadline = self._elapsed() + self.profile.install_timeout_minutes * 60
-        if self.profile.stop_after_minutes is not None:  # the run stops then anyway
-            deadline = min(deadline, self.profile.stop_after_minutes * 60)
-        return scan_all(
-            self.transport, self.clock, self.rec, view, self.order, self._elapsed, deadline
-        )
-
-    # ---------------------------------------------------------------- acts
-
-    def _act(self, action: Action) -> bool:
-        """Perform ``action``; False when the run is finished."""
-        if isinstance(action, Wait):
-            self.clock.sleep(action.seconds)
-            self._observe()
-        elif isinstance(action, Poll):
-            self._poll(action)
-        elif isinstance(action, StartScript | StartScan | StartInstall):
-            self._start(action)
-        elif isinstance(action, Suspend):
-            self._suspend(action)
-        elif isinstance(action, Resume):
-            self._resume(action)
-        elif isinstance(action, Restart):
-            self._restart(action)
-        elif isinstance(action, Advance):
-            self._advance(action)
-        elif isinstance(action, BeginNode):
-            current, remaining = self.book.nodes[action.node], self.progress.remaining[1:]
-            self.progress = replace(self.progress, current=current, remaining=remaining)
-        elif isinstance(action, WarnAfter):
-            minutes = self.profile.warn_after_minutes
-            self.rec.cau(1001, None, f"the run has not finished after {minutes:g} minutes")
-            self.progress = replace(self.progress, warned=True)
-        elif isinstance(action, StopAfter):
-            minutes = self.profile.stop_after_minutes
-            detail = f"the run has not finished after {minutes:g} minutes; stopping"
-            self.rec.cau(1002, None, detail)
-            self._end("StopAfterExceeded", detail)
-            self.progress = replace(self.progress, stopping=True)
-        elif isinstance(action, CancelRun):
-            self._cancel(action)
-        else:  # Finish
-            return False
-        return True
-
-    def _advance(self, action: Advance) -> None:
-        node = self.book.nodes[action.node]
-        was_terminal = node.terminal
-        node = self.book.advance(node, action, self._elapsed())
-        if action.cancel_run is not None and self.error_id is None:
-            self._end(action.cancel_run, action.error or action.detail)
-        failed = node.terminal and not was_terminal and self.book.counts_as_failed(node)
-        if failed:
-            self.progress = replace(self.progress, failed_nodes=self.progress.failed_nodes + 1)
-        self._put(node)
-
-    def _cancel(self, action: CancelRun) -> None:
-        if action.event_id is not None:
-            self.rec.cau(action.event_id, None, action.detail)
-        self._end(action.error_id, action.detail)
-        self.progress = replace(self.progress, cancel_error_id=action.error_id)
-        current = self.progress.current
-        if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
-            self._advance(Advance(node=current.name, outcome=Outcome.STOP))
-
     def may_act(self) -> bool:
         """False once the run may not touch the cluster any more (lock lost, credentials
         refused): even its clean-up (CredSSP) is left alone then."""
         lost = self.lease is not None and self.lease.lost is not None
         return self.abort is None and not lost
 
-    def _stop_if_asked(self) -> None:
-        """An operator asked to stop (Ctrl-C, SIGTERM): CAU event 1021 at once; then, at the
-        next safe point, the StopAfter path and the run ends Canceled. The safe point: a
-        node already disrupted (drain issued) finishes its update first — install, restart,
-        resume, resync — so no node is left in maintenance or with an install half done; a
-        node not yet disrupted is stopped where it is. No further node is started."""
-        reason = self.stop.reason if self.stop is not None else None
-        if reason is None or self.progress.stopping:
-            return
-        current = self.progress.current
-        later = current is not None and _disrupted(current)
-        if not self._stop_announced:
-            self._stop_announced = True
-            suffix = f"; {current.name} finishes its update first" if current and later else ""
-            self.rec.cau(1021, None, reason + suffix)
-        if later:
-            return  # not yet: the node in flight is still being updated
-        self._end(USER_CANCELED, reason)
-        self.progress = replace(self.progress, stopping=True)
+    def start(self) -> None:
+        """The preflight, up to the first checkpoint; a refusal here ends the run (``done``)
+        before any node is touched."""
+        view = self.view = first_view(self.transport, self.clock, self._elapsed)
+        if view is None:
+            return self._refuse("ClusterUnreachable", "the cluster did not answer at the start")
+        self.cluster = view.cluster
+        self.book.s2d = view.s2d_enabled
+        self.order = node_order(view, self.profile)
+        self.book.nodes = {name: NodeProgress(name=name) for name in self.order}
+        self.rec.cau(1003, None, f"updating run started on {len(view.nodes)} node(s)")
+        if not view.has_quorum:
+            return self._refuse("NoQuorum", "the cluster has no quorum")
+        offline = [n.name for n in view.nodes if n.state is not NodeState.UP]
+        if self.profile.require_all_nodes_online and offline:
+            detail = f"{len(offline)} node(s) not online: {', '.join(offline)}"
+            self.rec.cau(1020, None, detail)
+            return self._refuse("NodesOffline", detail)
+        refusal = validate_cluster(self.transport, self.clock, self.rec, self.profile)
+        offers = {} if refusal else self._scan_all(view)
+        if refusal := refusal or readiness_refusal(view, offers):  # a known issue: touch no node
+            return self._refuse(refusal.error_id, refusal.detail)
+        self.book.nodes = {
+            name: NodeProgress(name=name, initial_offer=offers.get(name)) for name in self.order
+        }
+        self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
+        self._observe()  # the scan took a while: decide on a fresh view
+        if self._aborted():
+            self.done = True
+            return None
+        self._enable_credssp()
+        self.link.checkpoint(self.state, self.rec.events)
+        return None
 
-    def _lease_lost(self) -> bool:
-        """The run may not act any more — another coordinator holds the run lock, or the
-        cluster refuses the credentials: end the run at once and touch nothing more."""
-        lost = self.lease.lost if self.lease is not None else None
-        if lost is not None and self.abort is None:
-            self.abort = ("RunLockLost", f"another coordinator holds the run lock: {lost}")
-            self.rec.cau(1015, None, lost)
-        if self.abort is None:
+    def step(self) -> bool:
+        """One turn — observe, decide, act, checkpoint; False when the run is over (then
+        call ``finish``). A refused fenced command or refused credentials end the run at the
+        next turn without acting again."""
+        if self.done:
             return False
-        if self.error_id != self.abort[0]:
-            self.error_id, self.error = None, None  # this reason overrides any other
-            self._end(*self.abort)
+        self.steps += 1
+        if self._aborted() or self.steps > MAX_STEPS:
+            if self.steps > MAX_STEPS:
+                self._end("RunnerLoopBound", "the run did not converge; stopped by the loop bound")
+            self.done = True
+            return False
+        self._stop_if_asked()
+        self.progress = replace(self.progress, now=self._elapsed())
+        assert self.view is not None
+        action = decide(self.view, self.progress, self.profile)
+        if isinstance(action, Finish):
+            self.done = True
+            return False
+        try:
+            getattr(self, ACTS[type(action)])(action)
+        except RunLocked as exc:  # the cluster refused a fenced command: not ours now
+            if self.lease is not None:
+                self.lease.lose(str(exc))
+            return True
+        except AuthenticationFailed as exc:  # refused even after a fresh logon
+            self.abort = ("AuthenticationFailed", f"the cluster refused the credentials: {exc}")
+            return True
+        self.link.checkpoint(self.state, self.rec.events)
         return True
 
-    def _end(self, error_id: str, detail: str) -> None:
-        """Remember why the run ends early (the first reason wins)."""
-        if self.error_id is None:
-            self.error_id, self.error = error_id, detail
-            self.progress = replace(self.progress, cancel_error_id=error_id)
+    def run_to_end(self) -> RunReport:
+        """Step until done, then finish. An exception out of a step (a bug) still undoes
+        CredSSP on its way out, unless the run may not act any more."""
+        try:
+            while self.step():
+                pass
+        except BaseException:
+            if self.may_act():
+                self._undo_credssp()
+            raise
+        return self.finish()
 
-    # ---------------------------------------------------------------- report
-
-    def _finish(self) -> RunReport:
+    def finish(self, *, record_end: bool = True) -> RunReport:
+        """End the run: CredSSP undone (when the run may still act), every node still open
+        Canceled, the run lock freed, the final event, the last checkpoint; the report.
+        ``record_end=False`` leaves the run open in the journal, as a coordinator that died
+        right after its last checkpoint does (rehearsals of that crash)."""
+        if self._finished is not None:
+            return self._finished
+        if self.may_act():
+            self._undo_credssp()
         reports = []
         for name in self.order:
             node = self.book.nodes[name]
             if not node.terminal:
-                node = replace(node, step=NodeStep.CANCELED)
-                self.book.nodes[name] = node
+                node = self.book.nodes[name] = replace(node, step=NodeStep.CANCELED)
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
             reports.append(self.book.report(node))
         if self.lease is not None and (problem := self.lease.release()):
@@ -338,7 +289,7 @@ class _Engine(ClusterActs):
         status, error = final_status(self.error_id, self.error, reports)
         self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
         duration = self._elapsed()
-        report = RunReport(
+        self._finished = RunReport(
             run_id=self.run_id,
             cluster=self.cluster or "unknown",
             profile=self.profile,
@@ -351,14 +302,95 @@ class _Engine(ClusterActs):
             nodes=tuple(reports),
             events=tuple(self.rec.events),
         )
-        self.link.finish(self, report)
-        return report
+        self.link.finish(self.state, self.rec.events, status.value if record_end else None)
+        return self._finished
 
+    @classmethod
+    def resume(
+        cls,
+        transport: ClusterTransport,
+        clock: Clock,
+        journal: RunJournal,
+        run_id: str,
+        *,
+        listener: Listener | None = None,
+        take_lease: Callable[[], RunLease] | None = None,
+        stop: StopRequest | None = None,
+    ) -> Engine:
+        """The run ``run_id`` of ``journal``, picked up after its coordinator died (or an
+        operator stopped it), ready to ``step``: its last checkpoint restored, the cluster
+        observed afresh (a management outage waited out, bounded), the run lock taken with
+        ``take_lease`` once the cluster answers (its ``RunLocked`` propagates, nothing
+        touched). ``InputError`` when there is nothing to resume."""
+        run = journal.load(run_id)
+        if run is None:
+            raise InputError(journal.path, "$", f"the journal holds no run {run_id}")
+        reopening = resumable_after_stop(run)
+        if run.status != RUN_IN_PROGRESS and not reopening:
+            raise InputError(journal.path, "$", f"run {run_id} already ended {run.status}")
+        engine = cls(
+            transport, clock, decode_as(Profile, run.profile), run_id=run_id,
+            started_at=datetime.fromisoformat(run.started_at), listener=listener,
+            journal=journal, stop=stop,
+        )  # fmt: skip
+        state, events = journaled_run(journal, run)
+        if state is None:  # died before its first checkpoint: it changed nothing but scans
+            if take_lease is not None:
+                engine.hold(take_lease())
+            engine.start()
+            return engine
+        again: list[str] = []
+        if reopening:
+            state, again = reopened(state)
+        engine.restore(state, events)
+        engine.link.resumed(run, state)
+        if not reopening:
+            detail = f"the coordinator stopped after journal step {run.step}"
+            engine.rec.emit("coordinator-crash", None, detail)
+        if not engine._wait_for_view():
+            engine.done = True
+            return engine
+        took = ""
+        if take_lease is not None:
+            lease = take_lease()  # RunLocked: refused, nothing touched
+            engine.hold(lease)
+            if lease.taken_over is not None:
+                took = f"; took the run lock over from {lease.taken_over.describe()}"
+        if reopening:
+            journal.reopen_run(run_id)  # only now that the lock is ours
+        done = sum(1 for node in engine.book.nodes.values() if node.terminal)
+        recovering = f"recovering cluster from previous run ({done} node(s) finished){took}"
+        engine.rec.cau(1014, None, recovering)
+        if engine.view is not None and not engine.progress.stale:
+            for name in foreign_pauses(engine.view, engine.book.nodes):
+                engine.rec.warning("Paused by someone else: left alone", name)
+        back = f"; the stopped run's nodes put back in line: {', '.join(again)}" if again else ""
+        engine.rec.emit("run-resumed", None, f"resumed from journal step {run.step}{back}")
+        if reopening:  # the stopped run undid CredSSP at its end: set it up again, as a run does
+            engine._enable_credssp()
+        return engine
 
-def _disrupted(node: NodeProgress) -> bool:
-    """Whether the run has taken ``node`` out of service in its current attempt (a drain was
-    issued): from then on stopping means finishing its update, not abandoning it."""
-    early = (NodeStep.WAITING, NodeStep.PRE_SCRIPT, NodeStep.SCAN, NodeStep.STORAGE_WAIT)
-    if node.step in early:
-        return node.suspend_issued or node.suspend_attempted
-    return node.step is not NodeStep.RECOVER or node.paused_by_us
+    # ---------------------------------------------------------------- the run's inside
+
+    def _elapsed(self) -> float:
+        return self.clock.now() - self.t0
+
+    def _refuse(self, error_id: str, detail: str) -> None:
+        """The preflight refuses the run: nothing was touched; nothing more to step."""
+        self._end(error_id, detail)
+        self.done = True
+
+    def _scan_all(self, view: ClusterView) -> dict[str, tuple[UpdateInfo, ...]]:
+        deadline = self._elapsed() + self.profile.install_timeout_minutes * 60
+        if self.profile.stop_after_minutes is not None:  # the run stops then anyway
+            deadline = min(deadline, self.profile.stop_after_minutes * 60)
+        return scan_all(
+            self.transport, self.clock, self.rec, self.view or view, self.order, self._elapsed,
+            deadline,
+        )  # fmt: skip
+
+    def _end(self, error_id: str, detail: str) -> None:
+        """Remember why the run ends early (the first reason wins)."""
+        if self.error_id is None:
+            self.error_id, self.error = error_id, detail
+            self.progress = replace(self.progress, cancel_error_id=error_id)

@@ -92,3 +92,4 @@ class RunProgress:
     view_at: float = 0.0  # when the view was taken (seconds since run start)
     unreachable_since: float | None = None
     credssp_enabled_on: tuple[str, ...] = ()  # nodes this run enabled CredSSP on (to undo)
+    credssp_found_on: tuple[str, ...] = ()  # nodes found with CredSSP on (left as found)

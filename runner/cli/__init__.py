@@ -24,10 +24,10 @@ import click
 from rich.console import Console
 
 from runner import __version__
-from runner.cli.compose import POLICIES, rehearse
 from runner.cli.live_view import LiveView, render_summary
 from runner.cli.output import report_target_option, write_report
 from runner.errors import InputError
+from runner.rehearsal.compose import POLICIES, rehearse
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "cli", "main"]
 
@@ -121,22 +121,15 @@ def simulate(
     status: 0 when the scenario's expectation holds (by default: the run Succeeded and
     every safety invariant held), 1 when it does not, 2 on bad input.
     """
-    # Lazy: the scenario loader pulls in the simulator and SimPy.
-    from simulator.bundled import resolve_scenario
-    from simulator.expect import check_expectation
-    from simulator.scenario import load_scenario
+    from runner.rehearsal import scenarios as found  # lazy: the simulator and SimPy
 
-    path = resolve_scenario(scenario)
-    try:
-        loaded = load_scenario(path)
-    except OSError as exc:
-        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
-
+    loaded = found.load(scenario)
     console = Console(highlight=False)
     run_seed = loaded.seed if seed is None else seed
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
-        report = rehearse(loaded, run_seed, policy=policy, listener=progress)
+        rehearsal = rehearse(loaded, run_seed, policy=policy, listener=progress)
+    report = rehearsal.to_dict()
 
     if report_path is not None:
         try:
@@ -146,7 +139,7 @@ def simulate(
     if not quiet:
         render_summary(console, report)
 
-    mismatches = check_expectation(loaded.expect, report)
+    mismatches = found.mismatches(loaded, rehearsal)
     verdict = f"{loaded.name} (seed {run_seed}): {report['status']}"
     if mismatches:
         click.echo(f"{verdict} — expectation NOT met:")
@@ -164,13 +157,13 @@ def scenarios() -> int:
     Any NAME works where a scenario file does: `pycau simulate NAME`, `pycau sweep NAME`,
     `pycau twin NAME`.
     """
-    from simulator.bundled import DEFAULT_NAME, bundled_scenarios
+    from runner.rehearsal import scenarios as found
 
-    found = bundled_scenarios()
-    width = max((len(s.name) for s in found), default=0)
-    for bundled in found:
+    listed = found.bundled()
+    width = max((len(s.name) for s in listed), default=0)
+    for bundled in listed:
         click.echo(f"{bundled.name:<{width}}  {bundled.description}".rstrip())
-    click.echo(f"default of `pycau simulate`: {DEFAULT_NAME}; run one: pycau simulate NAME")
+    click.echo(f"default of `pycau simulate`: {found.DEFAULT}; run one: pycau simulate NAME")
     return EXIT_OK
 
 
@@ -179,6 +172,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pycau")
 
 
-from runner.cli import remote as _remote  # noqa: E402, F401  (registers the WinRM commands)
-from runner.cli import resume_cmd as _resume_cmd  # noqa: E402, F401  (registers pycau resume)
-from runner.cli import sweep as _sweep  # noqa: E402, F401  (registers pycau sweep)
+def _register() -> None:
+    """The commands defined in their own modules (they do not import this one)."""
+    from runner.cli import remote, resume_cmd, sweep
+
+    for command in (remote.twin, remote.test_setup, remote.scan, remote.run, remote.status,
+                    resume_cmd.resume, sweep.sweep):  # fmt: skip
+        cli.add_command(command)
+
+
+_register()

@@ -12,7 +12,6 @@ print to the terminal.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -21,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from runner.atomic_write import write_text_atomically
 from runner.errors import InputError
 from runner.input_bounds import file_kind
 
@@ -110,24 +110,6 @@ def write_report(path: Path, report: dict[str, Any]) -> None:
     and no temporary file is left behind.
     """
     write_text_atomically(path, render_report(report))
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (see ``write_report``); raises ``OSError``."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; a report is an ordinary user file.
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
 
 
 def load_report_schema() -> dict[str, Any]:

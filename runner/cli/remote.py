@@ -34,7 +34,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli import cli
 from runner.cli.output import write_report
 from runner.cli.remote_run import (
     load_profile_or_default,
@@ -56,7 +55,7 @@ from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
 from runner.winrm.setup_rules import Verdict
 
-__all__ = ["EXIT_REMOTE_FAILED", "run", "scan", "status", "test_setup", "twin"]
+__all__ = ["EXIT_REMOTE_FAILED", "remote_command", "run", "scan", "status", "test_setup", "twin"]
 
 EXIT_REMOTE_FAILED = 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +80,7 @@ def _refuse_without_terminal(params: Mapping[str, Any]) -> None:
     )
 
 
-def _remote(command: Callable[..., int]) -> Callable[..., int]:
+def remote_command(command: Callable[..., int]) -> Callable[..., int]:
     """Run a command body; a transport failure or a held run lock becomes exit 3."""
 
     def wrapper(**params: Any) -> int:
@@ -101,7 +100,7 @@ def _remote(command: Callable[..., int]) -> Callable[..., int]:
     return wrapper
 
 
-@cli.command("twin")
+@click.command("twin")
 @click.argument("scenario", metavar="SCENARIO|NAME")
 @click.option(
     "--port",
@@ -130,23 +129,17 @@ def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_afte
     the TLS key are held in memory files (Linux; elsewhere private files removed at the
     end), and the CA file of --tls is removed when the twin ends.
     """
-    from runner.cli.twin_serve import TwinServer, serve
-    from simulator.bundled import resolve_scenario
-    from simulator.scenario import load_scenario
-    from simulator.twin import Account
+    from runner.cli.twin_serve import TwinServer, account, serve
+    from runner.rehearsal import scenarios as found
 
     username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
     if not username or not password:
         raise InputError(USERNAME_ENV, "", f"the twin needs ${USERNAME_ENV} and ${PASSWORD_ENV}")
-    path = resolve_scenario(scenario)
-    try:
-        loaded = load_scenario(path)
-    except OSError as exc:
-        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
+    loaded = found.load(scenario)
     server = TwinServer(
         loaded,
         loaded.seed if seed is None else seed,
-        Account(username=username, password=password),
+        account(username, password),
         port=(5986 if tls else 5985) if port is None else port,
         tls=tls,
         echo=lambda line: click.echo(line),
@@ -154,11 +147,11 @@ def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_afte
     return serve(server, exit_after_run=exit_after_run, echo=lambda line: click.echo(line))
 
 
-@cli.command("test-setup")
+@click.command("test-setup")
 @connection_options
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
               help="Profile whose options and scripts to check.")  # fmt: skip
-@_remote
+@remote_command
 def test_setup(session: Session, *, profile_path: str | None, **_: Any) -> int:
     """Readiness checks modelled on Test-CauSetup: each rule passes, warns or fails."""
     profile = load_profile_or_default(profile_path)
@@ -167,9 +160,9 @@ def test_setup(session: Session, *, profile_path: str | None, **_: Any) -> int:
     return 1 if any(r.verdict is Verdict.FAIL for r in results) else 0
 
 
-@cli.command("scan")
+@click.command("scan")
 @connection_options
-@_remote
+@remote_command
 def scan(session: Session, **_: Any) -> int:
     """The updates each node is offered (Invoke-CauScan)."""
     offered, errors = scan_cluster(session)
@@ -188,7 +181,7 @@ def scan(session: Session, **_: Any) -> int:
     return 1 if errors else 0
 
 
-@cli.command("run")
+@click.command("run")
 @connection_options
 @click.option(
     "--profile",
@@ -210,7 +203,7 @@ def scan(session: Session, **_: Any) -> int:
     "(default: $XDG_STATE_HOME/pycau/journal.sqlite).",
 )
 @run_options
-@_remote
+@remote_command
 def run(
     session: Session,
     *,
@@ -241,9 +234,9 @@ def run(
             journal.close()
 
 
-@cli.command("status")
+@click.command("status")
 @connection_options
-@_remote
+@remote_command
 def status(session: Session, **_: Any) -> int:
     """The run in progress (or the last one), like Get-CauRun, and who holds the run lock."""
     console = Console(highlight=False)

@@ -26,7 +26,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli.compose import SIMULATED_STARTED_AT
 from runner.cli.interrupts import (
     Abandoned,
     InFlight,
@@ -46,6 +45,7 @@ from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.profile import Profile
 from runner.recorder import Listener
+from runner.rehearsal.compose import SIMULATED_STARTED_AT
 from runner.report import RunEvent, RunReport, iso_utc
 from runner.stop import USER_CANCELED, StopRequest
 from runner.transport import Clock

@@ -2,7 +2,7 @@
 
 Owns: the ``resume`` command — open the run journal ``pycau run`` wrote, take the cluster's
 run lock over from the dead coordinator (``runner.lease``), and let
-``runner.resume.resume_updating_run`` continue from the last checkpoint plus a fresh
+``runner.engine.Engine.resume`` continue from the last checkpoint plus a fresh
 observation, with the same live progress, report and exit codes as ``pycau run``.
 
 A run whose coordinator died still holds the cluster's run lock: ``--force-recovery`` (CAU's
@@ -24,24 +24,24 @@ from typing import Any
 import click
 from rich.console import Console
 
-from runner.cli import cli
 from runner.cli.output import write_report
-from runner.cli.remote import _remote
+from runner.cli.remote import remote_command
 from runner.cli.remote_run import drive_run, take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
+from runner.engine import resume_updating_run
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.recorder import Listener
+from runner.recovery import resumable_after_stop
 from runner.report import RunReport
-from runner.resume import resumable_after_stop, resume_updating_run
 from runner.stop import StopRequest
 from runner.transport import Clock
 
 __all__ = ["resume"]
 
 
-@cli.command("resume")
+@click.command("resume")
 @click.argument("run_id")
 @connection_options
 @click.option(
@@ -56,7 +56,7 @@ __all__ = ["resume"]
     help="Take over the run lock the dead coordinator still holds (-ForceRecovery).",
 )
 @run_options
-@_remote
+@remote_command
 def resume(
     session: Session,
     *,

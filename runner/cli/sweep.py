@@ -1,23 +1,22 @@
 """``pycau sweep``: many seeds of one scenario with random (swarm) faults, in parallel.
 
-Owns: the ``sweep`` command — options, the summary it prints, the JSON sweep report
-(``summarize``; shape in ``runner/schemas/sweep.schema.json``), the reproducer files of
-violating seeds and the exit code: 0 when no seed violated an invariant and every run ended
-with a final status, 1 otherwise, 2 on bad input.
+Owns: the ``sweep`` command — options, the summary it prints, writing the JSON sweep
+report (shape in ``runner/schemas/sweep.schema.json``) and the exit code: 0 when no seed
+violated an invariant and every run ended with a final status, 1 otherwise, 2 on bad input.
 
-Theory of operation: ``runner.cli.sweep_run`` runs the seeds over a process pool; each
-violation of a seed is then shrunk (remove one fault at a time, greedy, re-running) to the
-smallest fault list that still violates the same invariant, and written as a scenario file
-that ``pycau simulate`` replays (exit 1 until fixed). Every fault type the swarm can
-generate should fire at least once in a default sweep; the summary warns when one did not.
+Theory of operation: ``runner.rehearsal.sweep`` runs the seeds over a process pool; each
+violation of a seed is then shrunk (``runner.rehearsal.shrink``: remove one fault at a time,
+greedy, re-running) to the smallest fault list that still violates the same invariant, and
+written as a scenario file that ``pycau simulate`` replays (exit 1 until fixed). Every fault
+type the swarm can generate should fire at least once in a default sweep; the summary warns
+when one did not.
 
-Must not: hold sweep mechanics (``sweep_run`` does) or import ``simulator`` at module level.
+Must not: hold sweep mechanics (the rehearsal package does) or import ``simulator``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Sequence
 from importlib import resources
@@ -26,153 +25,16 @@ from typing import Any
 
 import click
 
-from runner.cli import EXIT_EXPECTATION_FAILED, EXIT_OK, cli
 from runner.cli.output import check_directory_target, report_target_option, write_report
-from runner.cli.sweep_run import (
-    SeedOutcome,
-    ViolationRecord,
-    cpu_count,
-    run_seeds,
-    shrink_faults,
-    with_faults,
-    write_reproducer,
-)
 from runner.errors import InputError
+from runner.rehearsal.shrink import reproduce
+from runner.rehearsal.sweep import SweepResult, cpu_count, run_seeds
 
-__all__ = ["load_sweep_schema", "percentile", "summarize", "sweep", "sweep_exit_code"]
+__all__ = ["load_sweep_schema", "sweep", "sweep_exit_code"]
 
 DEFAULT_REPRODUCERS = Path("sweep-reproducers")
 # A sweep this long must fire every fault type the swarm generates (else it warns).
 FIRE_CHECK_SEEDS = 100
-UNFINISHED = "unfinished"  # reproducer key of a run that raised or has no final status
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile (0.0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
-
-
-def summarize(
-    scenario_name: str,
-    outcomes: Sequence[SeedOutcome],
-    reproducers: dict[tuple[int, str], str],
-    wall_seconds: float,
-    jobs: int,
-) -> dict[str, Any]:
-    """The sweep report (``--report``); key order is stable."""
-    statuses: dict[str, int] = {}
-    fired: dict[str, int] = {}
-    for outcome in outcomes:
-        if outcome.finished and outcome.status is not None:
-            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-        for name, count in outcome.fired.items():
-            fired[name] = fired.get(name, 0) + count
-    durations = [o.duration_seconds for o in outcomes if o.finished]
-    return {
-        "scenario": scenario_name,
-        "seeds": len(outcomes),
-        "first_seed": outcomes[0].seed if outcomes else 0,
-        "jobs": jobs,
-        "statuses": dict(sorted(statuses.items())),
-        "violations": [
-            {
-                "seed": o.seed,
-                "invariant": v.invariant,
-                "time": v.time,
-                "detail": v.detail,
-                "reproducer": reproducers.get((o.seed, v.invariant)),
-            }
-            for o in outcomes
-            for v in o.violations
-        ],
-        "unfinished": [
-            {
-                "seed": o.seed,
-                "status": o.status,
-                "error": o.error,
-                "reproducer": reproducers.get((o.seed, UNFINISHED)),
-            }
-            for o in outcomes
-            if not o.finished
-        ],
-        "fault_types_fired": dict(sorted(fired.items())),
-        "duration_seconds": {
-            "p50": round(percentile(durations, 0.50), 3),
-            "p95": round(percentile(durations, 0.95), 3),
-            "max": round(max(durations, default=0.0), 3),
-        },
-        "wall_seconds": round(wall_seconds, 3),
-        "seeds_per_second": round(len(outcomes) / wall_seconds, 1) if wall_seconds else 0.0,
-    }
-
-
-def _reproduce(
-    path: Path, directory: Path, outcomes: Sequence[SeedOutcome]
-) -> dict[tuple[int, str], str]:
-    """Shrink each (seed, invariant) violation and write its reproducer file."""
-    from simulator.scenario import load_scenario
-    from simulator.swarm import swarm_scenario
-
-    base = load_scenario(path)
-    written: dict[tuple[int, str], str] = {}
-    for outcome in outcomes:
-        for violation in outcome.violations:
-            key = (outcome.seed, violation.invariant)
-            if key in written:
-                continue
-            swarmed = swarm_scenario(base, outcome.seed)
-            smallest = shrink_faults(
-                swarmed.faults, _violation_test(swarmed, outcome.seed, violation.invariant)
-            )
-            shrunk = run_seed_with(with_faults(swarmed, smallest), outcome.seed)
-            shown = next(
-                (v for v in shrunk.violations if v.invariant == violation.invariant), violation
-            )
-            target = write_reproducer(path, directory, swarmed, outcome.seed, smallest, shown)
-            written[key] = str(target)
-        if not outcome.finished:  # a crash or no final status: shrink what still ends so
-            swarmed = swarm_scenario(base, outcome.seed)
-            smallest = shrink_faults(swarmed.faults, _unfinished_test(swarmed, outcome.seed))
-            what = ViolationRecord(
-                invariant=UNFINISHED, time=0.0, detail=outcome.error or f"status {outcome.status}"
-            )
-            target = write_reproducer(path, directory, swarmed, outcome.seed, smallest, what)
-            written[(outcome.seed, UNFINISHED)] = str(target)
-    return written
-
-
-def _unfinished_test(scenario: Any, seed: int) -> Any:
-    """Whether ``scenario`` with a candidate fault list still ends without a final status."""
-
-    def unfinished(faults: Sequence[Any]) -> bool:
-        return not run_seed_with(with_faults(scenario, faults), seed).finished
-
-    return unfinished
-
-
-def _violation_test(scenario: Any, seed: int, invariant: str) -> Any:
-    """Whether ``scenario`` with a candidate fault list still violates ``invariant``."""
-
-    def violates(faults: Sequence[Any]) -> bool:
-        trial = run_seed_with(with_faults(scenario, faults), seed)
-        return any(v.invariant == invariant for v in trial.violations)
-
-    return violates
-
-
-def run_seed_with(scenario: Any, seed: int) -> SeedOutcome:
-    """One rehearsal of an exact scenario (no swarm), as an outcome; never raises."""
-    from runner.cli.compose import rehearse
-    from runner.cli.sweep_run import outcome_of
-
-    try:
-        return outcome_of(seed, rehearse(scenario, seed), len(scenario.faults))
-    except Exception as exc:  # shrinking must survive a crashing candidate
-        return SeedOutcome(seed=seed, error=f"{type(exc).__name__}: {exc}")
 
 
 def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> None:
@@ -209,7 +71,7 @@ def _print_summary(report: dict[str, Any], expected_types: Sequence[str]) -> Non
             echo(f"    reproducer: {u['reproducer']}")
 
 
-@cli.command()
+@click.command()
 @click.argument("scenario", metavar="SCENARIO|NAME")
 @click.option("--seeds", "count", type=click.IntRange(min=1), required=True, help="Seeds to run.")
 @click.option(
@@ -254,39 +116,40 @@ def sweep(
     invariant was violated and every run ended with a final status, 1 otherwise, 2 on bad
     input.
     """
-    from simulator.bundled import resolve_scenario
-    from simulator.scenario import load_scenario
-    from simulator.swarm import swarm_types
+    from runner.rehearsal import scenarios as found
 
-    path = resolve_scenario(scenario)
+    path = found.resolve(scenario)
     if problem := check_directory_target(reproducer_dir):
         raise InputError(str(reproducer_dir), "", f"cannot write reproducers: {problem}")
-    try:
-        loaded = load_scenario(path)
-    except OSError as exc:
-        raise InputError(str(path), "", exc.strerror or str(exc)) from exc
+    loaded = found.load(path)
     workers = jobs if jobs is not None else cpu_count()
 
     start = time.perf_counter()
     seeds = list(range(first_seed, first_seed + count))
     outcomes = run_seeds(loaded, path, seeds, workers)
     wall = time.perf_counter() - start
-    reproducers = _reproduce(path, reproducer_dir, outcomes)
-    report = summarize(loaded.name, outcomes, reproducers, wall, workers)
+    result = SweepResult(
+        scenario=loaded.name,
+        outcomes=tuple(outcomes),
+        reproducers=reproduce(path, reproducer_dir, outcomes),
+        wall_seconds=wall,
+        jobs=workers,
+    )
+    report = result.to_dict()
 
     if report_path is not None:
         try:
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
-    _print_summary(report, swarm_types())
+    _print_summary(report, found.swarm_types())
     return sweep_exit_code(report)
 
 
 def sweep_exit_code(report: dict[str, Any]) -> int:
     """0 when no seed violated an invariant and every run finished, else 1."""
     failed = report["violations"] or report["unfinished"]
-    return EXIT_EXPECTATION_FAILED if failed else EXIT_OK
+    return 1 if failed else 0  # exit codes as ``runner.cli``: expectation failed / ok
 
 
 def load_sweep_schema() -> dict[str, Any]:

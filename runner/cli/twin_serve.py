@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from simulator.twin import Account, WsmanEndpoint
     from simulator.twin.expiry import SessionExpiry
 
-__all__ = ["TwinServer", "port_problem", "report_from_record", "serve"]
+__all__ = ["TwinServer", "account", "port_problem", "report_from_record", "serve"]
 
 _FIRST_UNPRIVILEGED_PORT = 1024
 
@@ -65,6 +65,13 @@ def port_problem(port: int, exc: OSError) -> str:
             "user may not listen on it: choose a port from 1024, or --port 0 for any free one"
         )
     return f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+
+
+def account(username: str, password: str) -> Account:
+    """The one account the twin accepts (its ``repr`` hides the password)."""
+    from simulator.twin import Account
+
+    return Account(username=username, password=password)
 
 
 def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,7 +173,7 @@ class TwinServer:
 
     def notes(self) -> list[str]:
         """What the twin of this scenario does not do, to print when it starts serving."""
-        from runner.cli.compose import coordinator_crash_step
+        from runner.rehearsal.compose import coordinator_crash_step
 
         step = coordinator_crash_step(self.scenario)
         if step is None:

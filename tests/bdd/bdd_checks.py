@@ -1,7 +1,7 @@
 """Pure helpers the BDD steps use to read a run report (``RunReport.to_dict()`` + simulation).
 
 Owns: building scenario mappings for ``simulator.scenario.parse_scenario``, running them
-through ``runner.cli.compose.rehearse`` (also "the same run with" one change), and reading
+through ``runner.rehearsal.compose.rehearse`` (also "the same run with" one change), and reading
 nodes, phases, events and oracle verdicts out of the report dict. Steps stay thin: they
 call these and assert.
 
@@ -81,11 +81,11 @@ def rehearse_doc(doc: dict[str, Any], seed: int | None, source: str = "<bdd>") -
     """Parse ``doc`` as a scenario and rehearse it; the full report incl. "simulation"."""
     # Imported here so the features still collect (and the lint test runs) while a part
     # of the tree is missing; a missing part then fails the scenario, not the collection.
-    from runner.cli.compose import rehearse
+    from runner.rehearsal.compose import rehearse
     from simulator.scenario import parse_scenario
 
     scenario = parse_scenario(copy.deepcopy(doc), source=source)
-    return rehearse(scenario, seed)
+    return rehearse(scenario, seed).to_dict()
 
 
 def node(report: Report, name: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Owns: the ``scenario_doc`` fixture (a plain mapping in the scenario-file format that
 modifier steps edit), the fault and profile modifier steps, and the ``report`` fixture the
-``When`` steps produce through ``runner.cli.compose.rehearse``. Then-steps live in
+``When`` steps produce through ``runner.rehearsal.compose.rehearse``. Then-steps live in
 ``test_features.py``.
 
 Must not: assert behaviour (Then-steps do that) or build simulator objects by hand — every

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from runner.cli.compose import default_scenario_path
 from runner.cli.output import load_report_schema
+from runner.rehearsal.compose import default_scenario_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

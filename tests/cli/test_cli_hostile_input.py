@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from runner.cli import cli
-from runner.cli.compose import default_scenario_path
+from runner.rehearsal.compose import default_scenario_path
 
 ENV = {"PYCAU_USERNAME": "admin", "PYCAU_PASSWORD": "not-used-here-1"}
 # Nothing listens on port 1: a command that connected before refusing would exit 3.

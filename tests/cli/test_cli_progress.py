@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from runner.cli.compose import rehearse
 from runner.cli.live_view import LiveView, format_clock
+from runner.rehearsal.compose import rehearse
 from runner.report import RunEvent
 from simulator.scenario import load_scenario
 
@@ -99,7 +99,7 @@ def test_cli_progress_agrees_with_the_report(scenario: str) -> None:
     loaded = load_scenario(ROOT / "scenarios" / scenario)
     progress = LiveView(console, loaded.cluster.node_names, title="t")
     with progress:
-        report = rehearse(loaded, listener=progress)
+        report = rehearse(loaded, listener=progress).to_dict()
     expected = {
         node["name"]: (
             node["status"],

@@ -13,14 +13,14 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from runner.cli import cli
-from runner.cli.sweep import load_sweep_schema, percentile, summarize, sweep_exit_code
-from runner.cli.sweep_run import (
+from runner.cli.sweep import load_sweep_schema, sweep_exit_code
+from runner.rehearsal.shrink import fault_to_yaml, shrink_faults, write_reproducer
+from runner.rehearsal.sweep import (
     SeedOutcome,
+    SweepResult,
     ViolationRecord,
-    fault_to_yaml,
+    percentile,
     run_seeds,
-    shrink_faults,
-    write_reproducer,
 )
 from simulator.expect import check_expectation
 from simulator.model import FaultSpec
@@ -99,6 +99,20 @@ def test_bad_input_exits_2(cli_runner: CliRunner, args: list[str]) -> None:
     result = cli_runner.invoke(cli, args)
     assert result.exit_code == 2
     assert "error:" in result.output
+
+
+def summarize(
+    name: str,
+    outcomes: list[SeedOutcome],
+    reproducers: dict[tuple[int, str], str],
+    wall: float,
+    jobs: int,
+) -> dict[str, Any]:
+    result = SweepResult(
+        scenario=name, outcomes=tuple(outcomes), reproducers=reproducers, wall_seconds=wall,
+        jobs=jobs,
+    )  # fmt: skip
+    return result.to_dict()
 
 
 def test_exit_code_is_1_on_a_violation_or_an_unfinished_run() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.cli.compose import rehearse
+from runner.rehearsal.compose import rehearse
 from simulator.expect import check_expectation
 from simulator.scenario import load_scenario
 
@@ -17,7 +17,7 @@ SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 def test_bundled_scenario_expectation_holds(path: Path) -> None:
     """Status, error id, node statuses and all nine invariants are as the file expects."""
     scenario = load_scenario(path)
-    report = rehearse(scenario)
+    report = rehearse(scenario).to_dict()
     assert check_expectation(scenario.expect, report) == []
     assert len(report["simulation"]["invariants"]) == 9
     assert report["simulation"]["invariants"]["report-truth"]["holds"]

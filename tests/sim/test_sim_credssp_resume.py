@@ -4,8 +4,9 @@ crash would), and the resumed run disables it at its end."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from runner.cli.compose import rehearse_world
+from runner.rehearsal.compose import rehearse
 from simulator.scenario import load_scenario
 
 SCENARIO = (
@@ -13,10 +14,16 @@ SCENARIO = (
 )
 
 
+def _report_and_world(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+    """A rehearsal's report JSON and its world (ground truth)."""
+    rehearsal = rehearse(*args, **kwargs)
+    return rehearsal.to_dict(), rehearsal.world
+
+
 def test_resumed_run_disables_credssp_the_crashed_one_left_enabled() -> None:
     """Crash mid-run with enable_credssp: no disable before the crash, disabled at the end."""
     scenario = load_scenario(SCENARIO)
-    report, world = rehearse_world(scenario, scenario.seed, crash_at_step=60)
+    report, world = _report_and_world(scenario, scenario.seed, crash_at_step=60)
     kinds = [kind for _, kind, _, _ in world.timeline]
     crash = kinds.index("coordinator-crash")
     credssp = [(i, d) for i, (_, k, _, d) in enumerate(world.timeline) if k == "credssp"]

@@ -102,7 +102,7 @@ def test_os_version_naming_mismatch_offers_22h2_but_installs_the_21h2_build() ->
 def test_session_expiry_changes_nothing_in_a_pure_simulation() -> None:
     """session-expiry lives on the twin's wire only: the simulated run's report is the same
     with and without it, and only a scenario listing it gets a session lifetime."""
-    from runner.cli.compose import rehearse
+    from runner.rehearsal.compose import rehearse
     from simulator.issue_switches import SESSION_LIFETIME_MINUTES, session_lifetime_minutes
     from simulator.scenario import load_scenario
 
@@ -110,7 +110,7 @@ def test_session_expiry_changes_nothing_in_a_pure_simulation() -> None:
     with_switch = load_scenario(path)
     without = replace(with_switch, known_issues=())
     assert apply_known_issues(with_switch) == with_switch
-    reports = [rehearse(sc, with_switch.seed) for sc in (with_switch, without)]
+    reports = [rehearse(sc, with_switch.seed).to_dict() for sc in (with_switch, without)]
     for report in reports:
         del report["simulation"]["wall"]
     assert reports[0] == reports[1]

@@ -10,17 +10,23 @@ from typing import Any
 import pytest
 from sim_driver import fault, make_scenario, make_world
 
-from runner.cli.compose import SIMULATED_STARTED_AT, rehearse_world
 from runner.cli.run_record import RunRecord
 from runner.cli.twin_serve import report_from_record
 from runner.engine import run_updating_run
 from runner.profile import Profile
+from runner.rehearsal.compose import SIMULATED_STARTED_AT, rehearse
 from runner.report import RunEvent
 from runner.types import BootType, FailbackMode
 from simulator.scenario import load_scenario
 from simulator.world import SimulatedCluster, build_world
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _report_and_world(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+    """A rehearsal's report JSON and its world (ground truth)."""
+    rehearsal = rehearse(*args, **kwargs)
+    return rehearsal.to_dict(), rehearsal.world
 
 
 def truth(world: SimulatedCluster, report: dict[str, Any]) -> list[str]:
@@ -37,13 +43,13 @@ def node(report: dict[str, Any], name: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def clean() -> tuple[dict[str, Any], SimulatedCluster]:
     """The bundled default scenario, rehearsed: every node Succeeded with one full restart."""
-    return rehearse_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
+    return _report_and_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
 
 
 @pytest.fixture(scope="module")
 def refused_run() -> tuple[dict[str, Any], SimulatedCluster]:
     """max-failed-nodes: node1 and node2 Failed, node3 and node4 never touched (Canceled)."""
-    return rehearse_world(load_scenario(SCENARIOS / "max-failed-nodes.yaml"))
+    return _report_and_world(load_scenario(SCENARIOS / "max-failed-nodes.yaml"))
 
 
 def doctor(report: dict[str, Any], name: str, **fields: Any) -> dict[str, Any]:
@@ -152,7 +158,7 @@ def test_succeeded_node_left_paused_or_down_is_caught() -> None:
 
 def test_a_crash_after_the_node_was_final_is_no_lie() -> None:
     """A fault crashing a node after it was reported Succeeded does not make the report lie."""
-    report, world = rehearse_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
+    report, world = _report_and_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
     world.crash("node1", None)
     assert truth(world, report) == []
 
@@ -169,7 +175,7 @@ def test_a_node_not_in_the_cluster_is_caught(
 
 def test_attempts_seen_through_the_pre_update_script() -> None:
     """With a pre-update script each attempt is one script start; node2's retry makes two."""
-    report, world = rehearse_world(load_scenario(SCENARIOS / "fault-script-failure.yaml"))
+    report, world = _report_and_world(load_scenario(SCENARIOS / "fault-script-failure.yaml"))
     assert world.profile.pre_update_script
     assert node(report, "node2")["attempts"] == 2
     assert world.oracle.truth.attempts_seen("node2") == 2
@@ -208,7 +214,7 @@ def test_node_crashing_during_its_resync_is_reported_failed() -> None:
         write_mb_s=4000,  # a long resync after node1's restart
         faults=(fault("node-crash", node="node1", at_minute=40, down_minutes=None),),
     )
-    report = rehearse_world(scenario)[0]
+    report = _report_and_world(scenario)[0]
     resync = node(report, "node1")["timing"]["resync"]
     assert resync[0] < 40 * 60 < resync[1]
     assert node(report, "node1")["status"] == "Failed"
@@ -234,7 +240,7 @@ def record_of(report: dict[str, Any]) -> dict[str, Any]:
 def test_the_twin_judges_report_truth_from_the_run_record() -> None:
     """The published record carries status, attempts, restarts and boot type: the twin's
     report-truth holds for a true record and catches a doctored boot type or restart count."""
-    report, world = rehearse_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
+    report, world = _report_and_world(load_scenario(SCENARIOS / "four-node-rolling.yaml"))
     record = record_of(report)
     from_record = report_from_record(record)
     assert {n["boot_type"] for n in from_record["nodes"]} == {"FullBoot"}

@@ -13,11 +13,17 @@ from typing import Any
 
 import pytest
 
-from runner.cli.compose import rehearse, rehearse_world
+from runner.rehearsal.compose import rehearse
 from simulator.model import Scenario
 from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _report_and_world(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+    """A rehearsal's report JSON and its world (ground truth)."""
+    rehearsal = rehearse(*args, **kwargs)
+    return rehearsal.to_dict(), rehearsal.world
 
 
 @cache
@@ -42,7 +48,7 @@ def _restarts(world: Any) -> dict[str, int]:
 
 @cache
 def _baseline() -> tuple[list[tuple[Any, ...]], dict[str, int], int]:
-    report, world = rehearse_world(_scenario(), journal_path=None, crash_at_step=None)
+    report, world = _report_and_world(_scenario(), journal_path=None, crash_at_step=None)
     steps = sum(1 for e in report["events"] if e["kind"] == "phase-start")  # sanity only
     assert steps > 0
     return _outcomes(report), _restarts(world), _journal_steps()
@@ -62,7 +68,7 @@ def _journal_steps() -> int:
 
     RunJournal.checkpoint = counting  # type: ignore[method-assign]
     try:
-        rehearse_world(_scenario(), journal_path=":memory:")
+        _report_and_world(_scenario(), journal_path=":memory:")
     finally:
         RunJournal.checkpoint = original  # type: ignore[method-assign]
     return max(seen)
@@ -70,7 +76,7 @@ def _journal_steps() -> int:
 
 def _check_crash_at(step: int) -> None:
     outcomes, restarts, _ = _baseline()
-    report, world = rehearse_world(_scenario(), crash_at_step=step)
+    report, world = _report_and_world(_scenario(), crash_at_step=step)
     assert report["status"] == "Succeeded", (step, report["error"])
     assert _outcomes(report) == outcomes, step
     assert _restarts(world) == restarts, step  # no node restarted twice
@@ -110,7 +116,7 @@ def test_crash_at_every_journal_step_resumes_to_same_outcome() -> None:
 def test_bundled_crash_scenario_reports_crash_and_resume() -> None:
     """scenarios/fault-coordinator-crash.yaml crashes once, resumes, and ends Succeeded."""
     scenario = load_scenario(ROOT / "scenarios" / "fault-coordinator-crash.yaml")
-    report = rehearse(scenario)
+    report = rehearse(scenario).to_dict()
     assert report["status"] == "Succeeded"
     crash = [e for e in report["events"] if e["kind"] == "coordinator-crash"]
     assert len(crash) == 1
@@ -145,7 +151,7 @@ def test_a_rehearsal_takes_and_frees_the_cluster_run_lock() -> None:
     """A simulated run holds the world's run lock from its start and frees it at its end;
     a crashed coordinator's lock is taken over by the resumed one (force recovery)."""
     scenario = load_scenario(ROOT / "scenarios" / "fault-coordinator-crash.yaml")
-    _, world = rehearse_world(scenario)
+    _, world = _report_and_world(scenario)
     assert [what for _, what, _ in world.run_lock.history] == [
         "created",
         "taken-over",

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from runner.cli.compose import rehearse
+from runner.rehearsal.compose import rehearse
 from simulator.model import FaultSpec
 from simulator.scenario import load_scenario
 
@@ -25,7 +25,7 @@ def outage_then_crash(minutes: float) -> dict[str, object]:
         ),
         FaultSpec(type="coordinator-crash", params=MappingProxyType({"at_step": 22})),
     )
-    return rehearse(replace(base, faults=faults), 901)
+    return rehearse(replace(base, faults=faults), 901).to_dict()
 
 
 def test_resume_during_a_management_outage_waits_for_the_cluster() -> None:

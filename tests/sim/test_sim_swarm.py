@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.cli.compose import rehearse
+from runner.rehearsal.compose import rehearse
 from simulator.faults import FAULT_TYPES
 from simulator.model import Scenario
 from simulator.scenario import load_scenario
@@ -98,7 +98,7 @@ def test_every_type_fires_in_some_run(four_node: Scenario) -> None:
         enabled = {f.type for f in swarm_faults(four_node, seed)} & pending
         if not enabled:
             continue
-        fired = rehearse(swarm_scenario(four_node, seed), seed)["simulation"]["counters"][
+        fired = rehearse(swarm_scenario(four_node, seed), seed).to_dict()["simulation"]["counters"][
             "faults_fired"
         ]
         pending -= {name for name in enabled if fired.get(name, 0) > 0}

@@ -1,34 +1,28 @@
 """Hypothesis state machine: the real engine runs while rules inject faults between its steps;
 the safety invariants are checked after every rule and all nine at the end.
 
-Design (the simplest honest one): the engine has no public step API — ``run_updating_run``
-is one blocking call. It runs in a worker thread with a ``SteppedClock``: every
-``Clock.sleep`` of the engine (its polls and waits) hands control back to the state machine
-and blocks until the machine lets it go on. Exactly one thread runs at a time (a strict
-semaphore hand-off), so rules change the SimPy world between two engine steps just as an
-injected fault's process would. ``advance`` lets the engine take N steps; the fault rules
-crash a node, fail a drive, take the witness or the management network away or back. The
-four invariants the oracle checks as things happen (quorum, storage-redundancy,
+Design: the engine's public API (``Engine.start`` / ``step`` / ``finish``) is driven
+directly, in this one thread: ``advance`` lets the engine take N steps, and the fault rules
+change the SimPy world between two steps just as an injected fault's process would — crash
+a node, fail a drive, take the witness or the management network away or back. The four
+invariants the oracle checks as things happen (quorum, storage-redundancy,
 resync-before-next, workload-availability) are Hypothesis invariants; the five that need
 the runner's report (max-nodes-out, nodes-resumed, failure-budget, termination,
-report-truth) are checked in ``teardown`` after the faults are lifted and the run is let
-finish.
+report-truth) are checked in ``teardown`` after the faults are lifted and the run is
+stepped to its end.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from runner.cli.compose import SIMULATED_STARTED_AT
-from runner.engine import run_updating_run
+from runner.engine import Engine
 from runner.profile import Profile
-from simulator.clock import SimClock
+from runner.rehearsal.compose import SIMULATED_STARTED_AT
 from simulator.oracle import INVARIANTS
 from simulator.scenario import load_scenario
 from simulator.world import build_world
@@ -39,66 +33,31 @@ SCENARIO = load_scenario(
 NODES = SCENARIO.cluster.node_names
 
 
-class SteppedClock:
-    """The world's clock, but each ``sleep`` waits for the state machine's turn."""
-
-    def __init__(self, inner: SimClock) -> None:
-        self.inner = inner
-        self.turn = threading.Semaphore(0)
-        self.back = threading.Semaphore(0)
-        self.free = False
-
-    def now(self) -> float:
-        return self.inner.now()
-
-    def sleep(self, seconds: float) -> None:
-        if not self.free:
-            self.back.release()  # hand control to the state machine ...
-            self.turn.acquire()  # ... and wait until it lets the engine go on
-        self.inner.sleep(seconds)
-
-
 class RunWithFaults(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         profile = Profile.from_mapping({}, source="stateful").resolved(NODES)
         self.world = build_world(SCENARIO, 0, profile)
-        self.clock = SteppedClock(self.world.clock)
-        self.done = False
-        self.report: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._engine, args=(profile,), daemon=True)
-        self.thread.start()
-        self._step()  # run up to the engine's first wait
+        self.engine = Engine(
+            self.world.transport,
+            self.world.clock,
+            profile,
+            run_id="stateful",
+            started_at=SIMULATED_STARTED_AT,
+        )
+        self.engine.start()
 
-    def _engine(self, profile: Profile) -> None:
-        self.clock.turn.acquire()
-        try:
-            result = run_updating_run(
-                self.world.transport,
-                self.clock,
-                profile,
-                run_id="stateful",
-                started_at=SIMULATED_STARTED_AT,
-            )
-            self.report = result.to_dict()
-        except BaseException as exc:  # re-raised in the test thread at teardown
-            self.error = exc
-        finally:
-            self.done = True
-            self.clock.back.release()
-
-    def _step(self) -> None:
-        if not self.done:
-            self.clock.turn.release()
-            self.clock.back.acquire()
+    @property
+    def done(self) -> bool:
+        return self.engine.done
 
     # -- rules -----------------------------------------------------------------------------
     @rule(steps=st.integers(min_value=1, max_value=40))
     def advance(self, steps: int) -> None:
         """Let the engine take ``steps`` steps (none once the run has ended)."""
         for _ in range(steps):
-            self._step()
+            if not self.engine.step():
+                break
 
     @precondition(lambda self: not self.done)
     @rule(node=st.sampled_from(NODES), minutes=st.integers(min_value=2, max_value=90))
@@ -143,18 +102,12 @@ class RunWithFaults(RuleBasedStateMachine):
         self._holds("workload-availability")
 
     def teardown(self) -> None:
-        """Lift the faults, let the run finish, and check all nine invariants."""
+        """Lift the faults, step the run to its end, and check all nine invariants."""
         self.world.transport.management_down = False
         self.world.set_witness_online(True)
-        self.clock.free = True
-        self._step()
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive(), "the engine did not finish"
-        if self.error is not None:
-            raise self.error
-        assert self.report is not None
-        assert self.report["status"] in ("Succeeded", "PartiallyFailed", "Failed", "Canceled")
-        section = self.world.finish(self.report)
+        report = self.engine.run_to_end().to_dict()
+        assert report["status"] in ("Succeeded", "PartiallyFailed", "Failed", "Canceled")
+        section = self.world.finish(report)
         broken = {
             name: verdict["violations"][0]["detail"]
             for name, verdict in section["invariants"].items()

@@ -39,6 +39,7 @@ WINRM_LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
     "spnego": ("runner/winrm/", "simulator/twin/"),
 }
 CORE_FORBIDDEN = frozenset({"simulator", "simpy", "pytest"})
+SIMULATOR_HOMES = ("runner/rehearsal/", "runner/cli/twin_serve.py")
 WALL_CLOCK_ALLOWED = ("runner/clock.py", "runner/cli/")
 
 
@@ -112,16 +113,120 @@ def test_modules_were_found() -> None:
     assert {"runner", "runner.transport", "simulator", "simulator.model"} <= names
 
 
-def test_runner_core_imports_no_simulator_simpy_or_pytest() -> None:
-    """Outside runner/cli/, runner never imports simulator, simpy or pytest."""
+def test_only_rehearsal_and_the_twin_command_reach_the_simulator() -> None:
+    """runner never imports pytest, and imports simulator or simpy only in the rehearsal
+    package (runner/rehearsal/) and the twin command (runner/cli/twin_serve.py)."""
     offenders = [
         f"{m.rel}:{line} imports {name}"
         for m in MODULES
-        if m.rel.startswith("runner/") and not m.rel.startswith("runner/cli/")
+        if m.rel.startswith("runner/")
         for line, name in _imports(m)
         if _top(name) in CORE_FORBIDDEN
+        and (_top(name) == "pytest" or not m.rel.startswith(SIMULATOR_HOMES))
     ]
     assert offenders == []
+
+
+# The parts of runner (DESIGN.md, shared/architecture.json) and the arrows that must never
+# exist between them: the decision core never calls the loop, the contract is the floor,
+# the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
+PARTS: dict[str, tuple[str, ...]] = {
+    "Contract": ("runner.transport", "runner.types", "runner.errors", "runner.clock",
+                 "runner.profile"),
+    "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
+             "runner.actions", "runner.steps", "runner.work_steps", "runner.readiness",
+             "runner.known_issues", "runner.progress", "runner.timing"),
+    "Engine": ("runner.engine", "runner.acts", "runner.run_control", "runner.journaled",
+               "runner.bookkeeping", "runner.recorder", "runner.recovery", "runner.preflight",
+               "runner.credssp", "runner.report", "runner.lease", "runner.run_state"),
+    "Journal": ("runner.journal", "runner.journal_codec"),
+    "WinRM": ("runner.winrm",),
+    "CLI": ("runner.cli",),
+    "Rehearsal": ("runner.rehearsal",),
+}  # fmt: skip
+NEVER = [
+    ("Core", "Engine"), ("Core", "CLI"), ("Core", "WinRM"), ("Core", "Rehearsal"),
+    ("Contract", "Core"), ("Contract", "Engine"), ("Engine", "CLI"), ("Engine", "WinRM"),
+    ("Engine", "Rehearsal"), ("WinRM", "Engine"), ("Journal", "Engine"),
+    ("Rehearsal", "CLI"), ("WinRM", "Rehearsal"),
+]  # fmt: skip
+
+
+def _part(name: str) -> str | None:
+    for part, prefixes in PARTS.items():
+        if any(name == p or name.startswith(p + ".") for p in prefixes):
+            return part
+    return None
+
+
+def test_no_arrow_the_design_forbids() -> None:
+    """No module of one part imports a module of a part it must never depend on."""
+    offenders = [
+        f"{m.rel}:{line} ({_part(m.name)}) imports {name} ({_part(name)})"
+        for m in MODULES
+        for line, name in _imports(m)
+        if (_part(m.name), _part(name)) in NEVER
+    ]
+    assert offenders == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """Nothing imports another module's private (``_name``) parts: the engine's drivers use
+    its public API, the CLI its public decorators."""
+    offenders = []
+    for module in MODULES:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ImportFrom) and _top(node.module or "") in PACKAGES:
+                offenders += [
+                    f"{module.rel}:{node.lineno} imports {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    assert offenders == []
+
+
+def _circles(prefix: str) -> list[list[str]]:
+    """Import circles among the modules named ``prefix``… (every import counts: at module
+    level, inside functions, under TYPE_CHECKING)."""
+    names = {m.name for m in MODULES if m.name == prefix or m.name.startswith(prefix + ".")}
+    graph = {
+        m.name: sorted({n for _, n in _imports(m) if n in names and n != m.name})
+        for m in MODULES
+        if m.name in names
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return found
+
+
+def test_no_import_circle_in_runner() -> None:
+    """runner's modules form no import circle (a layered house: arrows only point down)."""
+    assert _circles("runner") == []
 
 
 def test_only_runner_winrm_imports_winrm_libraries() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from runner.cli.compose import rehearse
-from runner.cli.sweep_run import fault_to_yaml
 from runner.errors import InputError
+from runner.rehearsal.compose import rehearse
+from runner.rehearsal.shrink import fault_to_yaml
 from simulator.scenario import parse_scenario
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "four-node-rolling.yaml"
@@ -72,7 +72,7 @@ def test_attempts_all_fails_every_attempt_the_profile_allows() -> None:
         max_retries_per_node=9,
         max_failed_nodes=1,
     )
-    report = rehearse(parse_scenario(data, "s.yaml"))
+    report = rehearse(parse_scenario(data, "s.yaml")).to_dict()
     nodes = {node["name"]: node for node in report["nodes"]}
     assert (nodes["node2"]["status"], nodes["node2"]["attempts"]) == ("Failed", 9)
     assert all(n["status"] == "Succeeded" for name, n in nodes.items() if name != "node2")

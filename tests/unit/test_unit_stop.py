@@ -7,12 +7,11 @@ from pathlib import Path
 
 from fake_cluster import STARTED, FakeClock, FakeCluster
 
-from runner.engine import run_updating_run
+from runner.engine import resume_updating_run, run_updating_run
 from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.profile import Profile
 from runner.report import RunEvent
-from runner.resume import resume_updating_run
 from runner.stop import USER_CANCELED, StopRequest
 from runner.types import LockHolder, NodeState
 

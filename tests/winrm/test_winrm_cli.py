@@ -24,9 +24,9 @@ from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
-from runner.cli.compose import rehearse
 from runner.cli.output import render_report
 from runner.cli.twin_serve import TwinServer
+from runner.rehearsal.compose import rehearse
 from runner.types import LockHolder
 from runner.winrm.connection import ConnectionOptions, Credentials
 from runner.winrm.transport import WinRMTransport
@@ -91,7 +91,7 @@ def test_run_is_the_simulated_run(
     twin, result, report, _ = finished_run
     assert result.exit_code == 0, result.output
     scenario = load_scenario(SCENARIO)
-    simulated = rehearse(scenario, scenario.seed)
+    simulated = rehearse(scenario, scenario.seed).to_dict()
     assert report["run_id"] != simulated["run_id"]
     ours = render_report({**report, "run_id": "RUN"})
     theirs = render_report({**simulated, "run_id": "RUN", "simulation": None})

@@ -19,18 +19,18 @@ from pathlib import Path
 import pytest
 from winrm_support import PASSWORD, USERNAME, answer_json, script_of
 
-from runner.cli.compose import (
-    SIMULATED_STARTED_AT,
-    rehearsal_holder,
-    rehearse,
-    simulated_run_id,
-)
 from runner.cli.remote_session import connect
 from runner.cli.twin_serve import TwinServer
 from runner.engine import run_updating_run
 from runner.errors import AuthenticationFailed, ClusterUnreachable
 from runner.lease import RunLease
 from runner.profile import Profile
+from runner.rehearsal.compose import (
+    SIMULATED_STARTED_AT,
+    rehearsal_holder,
+    rehearse,
+    simulated_run_id,
+)
 from runner.types import WorkHandle, WorkKind, WorkState
 from runner.winrm.connection import AuthMethod
 from runner.winrm.error_map import WSMAN_SHELL_NOT_FOUND
@@ -223,7 +223,7 @@ def test_bundled_run_with_expiring_sessions_is_the_simulated_run(
     sessions expired each 20 simulated minutes, yet the report is pycau simulate's; every
     NTLM 401 cost one re-authentication and the password source was read once."""
     scenario = load_scenario(SCENARIO)
-    simulated = rehearse(scenario, scenario.seed)
+    simulated = rehearse(scenario, scenario.seed).to_dict()
     account = Account(username=USERNAME, password=PASSWORD)
     twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
     cluster = f"127.0.0.1:{twin.endpoint.port}"

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from runner.cli.compose import (
+from runner.profile import Profile
+from runner.rehearsal.compose import (
     SIMULATED_STARTED_AT,
     coordinator_crash_step,
     rehearse,
     run_coordinator,
     simulated_run_id,
 )
-from runner.profile import Profile
 from runner.types import (
     ClusterView,
     DrainStatus,
@@ -65,7 +65,7 @@ def run_through_twin(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], WsmanEndpoint]:
     """(simulated report, remote report, remote world's simulation section, endpoint)."""
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
-    simulated = rehearse(scenario, scenario.seed)
+    simulated = rehearse(scenario, scenario.seed).to_dict()
     profile = Profile.from_mapping(scenario.profile, source=scenario.source).resolved(
         scenario.cluster.node_names
     )

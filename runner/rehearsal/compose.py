@@ -1,22 +1,22 @@
-"""The composition root of a simulated run: scenario + seed + profile → the full report.
+"""Composing a simulated run: scenario + seed + profile → a typed ``Rehearsal``.
 
 Owns: ``rehearse`` — the one place that wires the simulator's world (transport + clock) to
 the runner's engine and adds the ``simulation`` section (oracle verdicts, counters) and its
-wall-clock measurements (``simulation.wall``) to the runner's report, plus the default
-scenario's location; and ``run_coordinator``, the coordinator of a rehearsed run with the
-``coordinator-crash`` fault (die after journal step N, resume from the journal), which
-``rehearse`` uses over the simulator's transport and the twin path over WinRM, so both
-inject the crash the same way.
+wall-clock measurements (``simulation.wall``) to the runner's report; ``run_coordinator``,
+the coordinator of a rehearsed run over any transport to a world (the simulator's own, or
+WinRM to the twin serving it), with the ``coordinator-crash`` fault: it stops stepping the
+engine after journal step N — as a killed process stops — and a fresh coordinator resumes
+from the journal (``Engine.resume``), so the simulation and the twin path inject the crash
+the same way; the fixed identities of simulated runs (run id, start, lock holder).
 
 Theory of operation: the engine drives the SimPy world synchronously through its transport
-and clock, so one call to ``run_updating_run`` is the whole simulated run. Every input to the
-report is fixed by (scenario, seed): ``run_id`` is a name-based UUID and ``started_at`` is a
-fixed instant, so the same scenario and seed give a byte-identical report apart from
+and clock, so stepping it to the end is the whole simulated run. Every input to the report
+is fixed by (scenario, seed): ``run_id`` is a name-based UUID and ``started_at`` a fixed
+instant, so the same scenario and seed give a byte-identical report apart from
 ``simulation.wall`` — the only place wall-clock figures may live.
 
-Must not: print, parse command-line options, or be imported by anything outside
-``runner.cli`` (it is the only runner module allowed to import ``simulator``, and it does so
-lazily inside functions so ``runner`` stays importable without SimPy).
+Must not: print or parse command-line options. It imports the simulator lazily, inside
+functions, so ``runner`` stays importable without SimPy.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.profile import Policy, Profile
+from runner.rehearsal.results import Rehearsal, Simulation, Wall
 
 if TYPE_CHECKING:
     from runner.report import RunEvent, RunReport
@@ -42,13 +43,11 @@ if TYPE_CHECKING:
 __all__ = [
     "POLICIES",
     "SIMULATED_STARTED_AT",
-    "CoordinatorCrashed",
     "coordinator_crash_step",
     "default_scenario_path",
     "peak_memory_mb",
     "rehearsal_holder",
     "rehearse",
-    "rehearse_world",
     "run_coordinator",
     "simulated_run_id",
 ]
@@ -99,13 +98,6 @@ def peak_memory_mb() -> float:
     return round(peak / divisor, 1)
 
 
-class CoordinatorCrashed(Exception):
-    """The simulated coordinator process died (the ``coordinator-crash`` fault). Not a
-    ``RunnerError``: nothing in the engine may catch it, as nothing survives a real crash."""
-
-    process_death = True  # cleanups that a dead process would not run are skipped
-
-
 def coordinator_crash_step(scenario: Scenario) -> int | None:
     """The journal step after which the scenario's ``coordinator-crash`` fault kills the
     coordinator (the earliest, if several), or ``None``."""
@@ -132,21 +124,14 @@ def run_coordinator(
     The crash is recorded in ``world`` (timeline, fault counters). Without a crash and a
     journal path the run is not journaled.
     """
-    from runner.engine import run_updating_run
+    from runner.engine import Engine
     from runner.journal import RunJournal
     from runner.lease import RunLease
-    from runner.resume import resume_updating_run
 
     journal = None
     if crash_at_step is not None or journal_path is not None:
         journal = RunJournal(journal_path or ":memory:")
     if journal is not None and crash_at_step is not None:
-
-        def crash(step: int) -> None:
-            if step == crash_at_step:
-                raise CoordinatorCrashed(f"the coordinator died after journal step {step}")
-
-        journal.after_checkpoint = crash
         journal.state_from_step = crash_at_step  # earlier states are never read back
     # The simulated coordinator takes the cluster's run lock as a real one does: process 1
     # on the rehearsal host; after a crash, process 2 takes it over by force recovery.
@@ -154,23 +139,26 @@ def run_coordinator(
     holder = rehearsal_holder(run_id)
     lease = RunLease.acquire(transport, clock, holder, cluster=cluster)
     try:
-        run_report = run_updating_run(
-            transport,
-            clock,
-            profile,
-            run_id=run_id,
-            started_at=started_at,
-            listener=listener,
-            journal=journal,
-            lease=lease,
-        )
-    except CoordinatorCrashed as crashed:
+        engine = Engine(
+            transport, clock, profile, run_id=run_id, started_at=started_at,
+            listener=listener, journal=journal, lease=lease,
+        )  # fmt: skip
+        engine.start()
+        if crash_at_step is None:
+            return engine.run_to_end()
+        while engine.checkpoints < crash_at_step and engine.step():
+            pass
+        if engine.checkpoints + 1 == crash_at_step:  # dies right after the final checkpoint
+            engine.finish(record_end=False)
+        elif engine.checkpoints < crash_at_step:  # the run ended before the fault's step
+            return engine.finish()
+        # The coordinator dies here: nothing of it runs any more (no finish, no clean-up).
         assert journal is not None
-        journal.after_checkpoint = None
         journal.state_from_step = sys.maxsize  # one crash per rehearsal: nothing reads on
-        world.record("coordinator-crash", None, str(crashed))
+        crashed = f"the coordinator died after journal step {engine.checkpoints}"
+        world.record("coordinator-crash", None, crashed)
         for fault in world.faults.of_type("coordinator-crash")[:1]:  # counted in faults_fired
-            world.faults.fired_one(fault, str(crashed))
+            world.faults.fired_one(fault, crashed)
 
         # The simulation plays the admin who runs `pycau resume --force-recovery`; the dead
         # process 1 still holds the lock, and is known to be gone.
@@ -184,13 +172,13 @@ def run_coordinator(
                 holder_gone=holder.same_coordinator,
             )
 
-        run_report = resume_updating_run(
+        resumed = Engine.resume(
             transport, clock, journal, run_id, listener=listener, take_lease=take_lease
         )
+        return resumed.run_to_end()
     finally:
         if journal is not None:
             journal.close()
-    return run_report
 
 
 def rehearse(
@@ -199,30 +187,17 @@ def rehearse(
     *,
     policy: str | None = None,
     listener: Callable[[RunEvent], None] | None = None,
-) -> dict[str, Any]:
-    """Simulate one updating run of ``scenario`` and return the full JSON-ready report.
-
-    ``seed`` defaults to the scenario's; ``policy`` overrides the profile's. Raises
-    ``runner.errors.InputError`` when the scenario's profile is invalid for its cluster.
-    """
-    return rehearse_world(scenario, seed, policy=policy, listener=listener)[0]
-
-
-def rehearse_world(
-    scenario: Scenario,
-    seed: int | None = None,
-    *,
-    policy: str | None = None,
-    listener: Callable[[RunEvent], None] | None = None,
     crash_at_step: int | None = None,
     journal_path: str | None = None,
-) -> tuple[dict[str, Any], Any]:
-    """``rehearse``, also returning the world (its ground-truth ``timeline``).
+) -> Rehearsal:
+    """Simulate one updating run of ``scenario``: its typed ``Rehearsal``.
 
-    The coordinator dies after journal step ``crash_at_step`` (default: the scenario's
-    ``coordinator-crash`` fault) and a fresh coordinator resumes the run from the journal
-    (``journal_path``, default in memory) against the same world. Without a crash and a
-    journal path the run is not journaled.
+    ``seed`` defaults to the scenario's; ``policy`` overrides the profile's. The coordinator
+    dies after journal step ``crash_at_step`` (default: the scenario's ``coordinator-crash``
+    fault) and a fresh coordinator resumes the run from the journal (``journal_path``,
+    default in memory) against the same world. Without a crash and a journal path the run
+    is not journaled. Raises ``runner.errors.InputError`` when the scenario's profile is
+    invalid for its cluster.
     """
     # Lazy import: the simulator (and SimPy) load only when a rehearsal is asked for.
     from simulator.world import build_world
@@ -249,15 +224,18 @@ def rehearse_world(
         crash_at_step=crash_at_step,
         journal_path=journal_path,
     )
-    report: dict[str, Any] = run_report.to_dict()
-    simulation = dict(world.finish(report))
+    section = world.finish(run_report.to_dict())
     wall_seconds = time.perf_counter() - wall_start
-
-    events = simulation.get("counters", {}).get("events", 0)
-    simulation["wall"] = {
-        "seconds": round(wall_seconds, 6),
-        "events_per_second": round(events / wall_seconds, 1) if wall_seconds > 0 else 0.0,
-        "peak_memory_mb": peak_memory_mb(),
-    }
-    report["simulation"] = simulation
-    return report, world
+    events = section.get("counters", {}).get("events", 0)
+    wall = Wall(
+        seconds=round(wall_seconds, 6),
+        events_per_second=round(events / wall_seconds, 1) if wall_seconds > 0 else 0.0,
+        peak_memory_mb=peak_memory_mb(),
+    )
+    return Rehearsal(
+        scenario=scenario,
+        seed=run_seed,
+        report=run_report,
+        simulation=Simulation.from_world(section, wall),
+        world=world,
+    )

@@ -1,0 +1,12 @@
+"""Rehearsals: simulated updating runs, sweeps over seeds, and their shrunk reproducers.
+
+The one part of ``runner`` (with the twin command) that reaches the simulator — lazily, so
+``runner`` stays importable without SimPy. It returns typed results (``Rehearsal``,
+``SweepResult``); the command line only wires options to it and renders what it returns.
+
+- ``runner.rehearsal.compose``: ``rehearse`` one scenario and seed; ``run_coordinator`` over
+  any transport to a world, with the ``coordinator-crash`` fault;
+- ``runner.rehearsal.results``: ``Rehearsal``, ``Simulation``, ``Verdict``;
+- ``runner.rehearsal.scenarios``: find, load and judge scenarios;
+- ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers.
+"""
