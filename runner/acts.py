@@ -44,9 +44,10 @@ from runner.errors import (
 )
 from runner.lifecycle import TRANSITIONS, Outcome
 from runner.preflight import backoff
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Recorder
+from runner.timing import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS, in_minutes
 from runner.transport import Clock, ClusterTransport
 from runner.types import (
     BootType,
@@ -56,7 +57,6 @@ from runner.types import (
     WorkProgress,
     WorkState,
 )
-from runner.work_steps import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS
 
 __all__ = ["ACTS", "RunActs"]
 
@@ -85,7 +85,7 @@ class RunActs:
     clock: Clock
     rec: Recorder
     book: Bookkeeper
-    profile: Profile
+    profile: ResolvedProfile
     progress: RunProgress
     view: ClusterView | None
     error_id: str | None
@@ -105,13 +105,13 @@ class RunActs:
         self.progress = replace(self.progress, current=current, remaining=remaining)
 
     def _warn_after(self, action: WarnAfter) -> None:
-        minutes = self.profile.warn_after_minutes
-        self.rec.cau(1001, None, f"the run has not finished after {minutes:g} minutes")
+        minutes = in_minutes(self.profile.warn_after_s)
+        self.rec.cau(1001, None, f"the run has not finished after {minutes} minutes")
         self.progress = replace(self.progress, warned=True)
 
     def _stop_after(self, action: StopAfter) -> None:
-        minutes = self.profile.stop_after_minutes
-        detail = f"the run has not finished after {minutes:g} minutes; stopping"
+        minutes = in_minutes(self.profile.stop_after_s)
+        detail = f"the run has not finished after {minutes} minutes; stopping"
         self.rec.cau(1002, None, detail)
         self._end("StopAfterExceeded", detail)
         self.progress = replace(self.progress, stopping=True)

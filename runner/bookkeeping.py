@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runner.actions import Advance
-from runner.decisions import node_status, step_timeout
+from runner.decisions import node_status
 from runner.lifecycle import STEP_PHASE, NodeStep, Outcome, advance
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress
 from runner.recorder import Recorder
 from runner.report import NodeReport
+from runner.timing import step_timeout
 from runner.types import SummaryStatus, UpdateResult
 
 __all__ = ["CANCELING_ERRORS", "FINAL_EVENT", "Bookkeeper", "final_status"]
@@ -40,7 +41,7 @@ FINAL_EVENT = {
 class Bookkeeper:
     """The run's node progress by name, and how an ``Advance`` changes it."""
 
-    def __init__(self, recorder: Recorder, profile: Profile) -> None:
+    def __init__(self, recorder: Recorder, profile: ResolvedProfile) -> None:
         self.rec = recorder
         self.profile = profile
         self.nodes: dict[str, NodeProgress] = {}

@@ -1,57 +1,74 @@
 """The pure decision core of a CAU rolling run: ``decide(view, progress, profile) -> Action``.
 
-Owns: given the latest ``ClusterView``, the run's ``RunProgress`` and the resolved
-``Profile``, the one next thing to do — run-level rules (WarnAfter/StopAfter, MaxFailedNodes,
-which node is next) and, for the node in flight, how its current lifecycle step ends or what
-to ask of the cluster (see ``runner.lifecycle`` for the table of steps). Also the default
-node order and a node's final SummaryStatus.
+Owns: given the latest ``ClusterView``, the run's ``RunProgress`` and the run's
+``ResolvedProfile``, the one next thing to do — the run-level rules (WarnAfter/StopAfter,
+MaxFailedNodes, an unreachable cluster, which node is next) and, for the node in flight, the
+step table ``STEP_DECISIONS`` that hands its current ``NodeStep`` to the one function that
+decides it (``runner.maintenance_steps`` or ``runner.work_steps``). Also the default node
+order and a node's final SummaryStatus.
 
 Theory of operation: the engine observes, calls ``decide``, performs the action, records
 what it learnt in new progress snapshots, and loops. ``decide`` never waits: a step still in
-progress answers ``Wait``/``Poll`` and its deadline (set by the engine from the profile on
-entering the step) turns an endless wait into a failed attempt. Disruptive acts (suspend,
-restart) are only chosen on a fresh view after the guards of ``runner.safety`` pass.
+progress answers ``Wait``/``Poll`` and its deadline (set by the engine from
+``runner.timing.step_timeout`` on entering the step) turns an endless wait into a failed
+attempt. Disruptive acts (suspend, restart) are only chosen on a fresh view after the guards
+of ``runner.safety`` pass. ``tests/unit/test_unit_run_decisions.py`` holds the run-level
+rules to their CAU meaning; the step tests live beside each step family.
 
-Must not: do I/O, read a clock (``progress.now`` is the time), mutate its inputs, or do
-O(roles) work outside the once-per-node guards (node order, restart check).
+Must not: do I/O, read a clock (``progress.now`` is the time), mutate its inputs, compute
+a profile default (``Profile.resolved`` does, once), or do O(roles) work outside the
+once-per-node guards (node order, restart check).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
+from runner import maintenance_steps as maintenance
+from runner import work_steps as work
 from runner.actions import Action, BeginNode, CancelRun, Finish, StopAfter, WarnAfter
 from runner.lifecycle import NodeStep
-from runner.profile import Profile
+from runner.profile import Profile, ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
-from runner.steps import decide_step
+from runner.timing import past_stop_after, past_warn_after, unreachable_too_long
 from runner.types import ClusterView, NodeState, SummaryStatus
-from runner.work_steps import (
-    MAX_INSTALL_PASSES,
-    POLL_ACTIVE_SECONDS,
-    POLL_REBOOT_SECONDS,
-    UNREACHABLE_LIMIT_SECONDS,
-    step_timeout,
-    unreachable_too_long,
+
+__all__ = ["STEP_DECISIONS", "StepDecision", "decide", "decide_step", "node_order", "node_status"]
+
+StepDecision = Callable[[ClusterView, RunProgress, NodeProgress, ResolvedProfile], Action]
+
+#: The one function that decides each running step of the node in flight. Terminal steps
+#: (DONE, SKIPPED, FAILED, STOPPED) have none: the engine never asks about them.
+STEP_DECISIONS: Mapping[NodeStep, StepDecision] = MappingProxyType(
+    {
+        NodeStep.WAITING: maintenance.waiting_step,
+        NodeStep.PRE_SCRIPT: work.pre_script_step,
+        NodeStep.SCAN: work.scan_step,
+        NodeStep.STORAGE_WAIT: maintenance.storage_wait_step,
+        NodeStep.DRAIN: maintenance.drain_step,
+        NodeStep.INSTALL: work.install_step,
+        NodeStep.REBOOT: maintenance.reboot_step,
+        NodeStep.RESCAN: work.rescan_step,
+        NodeStep.RESUME: maintenance.resume_step,
+        NodeStep.RESYNC: maintenance.resync_step,
+        NodeStep.POST_SCRIPT: work.post_script_step,
+        NodeStep.RECOVER: maintenance.recover_step,
+    }
 )
 
-__all__ = [
-    "MAX_INSTALL_PASSES",
-    "POLL_ACTIVE_SECONDS",
-    "POLL_REBOOT_SECONDS",
-    "UNREACHABLE_LIMIT_SECONDS",
-    "decide",
-    "max_failed_nodes",
-    "node_order",
-    "node_status",
-    "step_timeout",
-]
 
-
-def max_failed_nodes(profile: Profile, node_count: int) -> int:
-    """MaxFailedNodes, CAU's default (⌊N/3⌋) when the profile was not resolved."""
-    return node_count // 3 if profile.max_failed_nodes is None else profile.max_failed_nodes
+def decide_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """What to do for ``node`` in its current step; ``ValueError`` for a terminal step
+    (asking about one is the engine's bug)."""
+    decision = STEP_DECISIONS.get(node.step)
+    if decision is None:
+        raise ValueError(f"node {node.name} is already {node.step.value}")
+    return decision(view, run, node, profile)
 
 
 def _natural(name: str) -> tuple[str | int, ...]:
@@ -97,26 +114,23 @@ def node_status(node: NodeProgress) -> SummaryStatus:
     return SummaryStatus.CANCELED
 
 
-def decide(view: ClusterView, progress: RunProgress, profile: Profile) -> Action:
-    """The next action of the run."""
-    now = progress.now
+def decide(view: ClusterView, progress: RunProgress, profile: ResolvedProfile) -> Action:
+    """The next action of the run: StopAfter/WarnAfter while work remains, the step of the
+    node in flight, the end of an ending run, the MaxFailedNodes cancel (CAU 1019), the
+    unreachable-cluster cancel, the next node, or the end."""
     cur = progress.current
     ending = progress.stopping or progress.cancel_error_id is not None
     busy = cur is not None or bool(progress.remaining)
     if not ending and busy:
-        if profile.stop_after_minutes is not None and now >= profile.stop_after_minutes * 60:
+        if past_stop_after(progress, profile):
             return StopAfter()
-        if (
-            not progress.warned
-            and profile.warn_after_minutes is not None
-            and now >= profile.warn_after_minutes * 60
-        ):
+        if not progress.warned and past_warn_after(progress, profile):
             return WarnAfter()
     if cur is not None:
         return decide_step(view, progress, cur, profile)
     if ending:
         return Finish()
-    limit = max_failed_nodes(profile, len(view.nodes))
+    limit = profile.max_failed_nodes
     if progress.failed_nodes > limit:
         return CancelRun(
             error_id="MaxFailedNodesExceeded",

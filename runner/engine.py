@@ -39,7 +39,7 @@ from runner.journaled import JournalLink, journaled_run
 from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
 from runner.recovery import foreign_pauses, reopened, resumable_after_stop
@@ -58,7 +58,7 @@ MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinnin
 def run_updating_run(
     transport: ClusterTransport,
     clock: Clock,
-    profile: Profile,
+    profile: ResolvedProfile,
     *,
     run_id: str,
     started_at: datetime,
@@ -106,7 +106,7 @@ class Engine(RunControl):
         self,
         transport: ClusterTransport,
         clock: Clock,
-        profile: Profile,
+        profile: ResolvedProfile,
         *,
         run_id: str,
         started_at: datetime,
@@ -329,7 +329,7 @@ class Engine(RunControl):
         if run.status != RUN_IN_PROGRESS and not reopening:
             raise InputError(journal.path, "$", f"run {run_id} already ended {run.status}")
         engine = cls(
-            transport, clock, decode_as(Profile, run.profile), run_id=run_id,
+            transport, clock, decode_as(ResolvedProfile, run.profile), run_id=run_id,
             started_at=datetime.fromisoformat(run.started_at), listener=listener,
             journal=journal, stop=stop,
         )  # fmt: skip
@@ -381,9 +381,9 @@ class Engine(RunControl):
         self.done = True
 
     def _scan_all(self, view: ClusterView) -> dict[str, tuple[UpdateInfo, ...]]:
-        deadline = self._elapsed() + self.profile.install_timeout_minutes * 60
-        if self.profile.stop_after_minutes is not None:  # the run stops then anyway
-            deadline = min(deadline, self.profile.stop_after_minutes * 60)
+        deadline = self._elapsed() + self.profile.install_timeout_s
+        if self.profile.stop_after_s is not None:  # the run stops then anyway
+            deadline = min(deadline, self.profile.stop_after_s)
         return scan_all(
             self.transport, self.clock, self.rec, self.view or view, self.order, self._elapsed,
             deadline,

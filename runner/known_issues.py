@@ -19,7 +19,7 @@ scenario in the feature. To add an entry: fill every field, add its simulator sw
 a scenario ending with ``the known issue "<id>" is <handling>``.
 
 Must not: hold behaviour. The checks live where the run makes them (``runner.readiness``
-before any node is touched, ``runner.steps``/``runner.work_steps`` per node,
+before any node is touched, ``runner.maintenance_steps``/``runner.work_steps`` per node,
 ``runner.credssp`` around the run, ``runner.winrm.shell`` on the wire); this module names
 them so reports, docs and tests can refer to one id.
 """

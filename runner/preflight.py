@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.errors import TransportError
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.readiness import Refusal, readiness_refusal  # re-exported: the last check
 from runner.recorder import Recorder
+from runner.timing import POLL_ACTIVE_SECONDS, in_minutes
 from runner.transport import Clock, ClusterTransport
 from runner.types import ClusterView, NodeState, UpdateInfo, WorkHandle, WorkState
-from runner.work_steps import POLL_ACTIVE_SECONDS
 
 __all__ = [
     "PREFLIGHT_UNREACHABLE_SECONDS",
@@ -121,18 +121,17 @@ def _drop_lost(
 
 
 def validate_cluster(
-    transport: ClusterTransport, clock: Clock, rec: Recorder, profile: Profile
+    transport: ClusterTransport, clock: Clock, rec: Recorder, profile: ResolvedProfile
 ) -> Refusal | None:
     """Test-Cluster before any node is touched (``validate_cluster``), waited for at most
-    ``validation_timeout_minutes``; ``None`` when the run may go on.
+    the profile's validation timeout; ``None`` when the run may go on.
 
     The seed's known issue readiness-check-never-completes: the check may stay Checking
     forever although Test-Cluster finished, so after the bound its report file decides.
     """
     if not profile.validate_cluster:
         return None
-    minutes = profile.validation_timeout_minutes
-    deadline = clock.now() + minutes * 60.0
+    deadline = clock.now() + profile.validation_timeout_s
     try:
         handle = transport.start_validation()
     except TransportError as exc:
@@ -159,17 +158,19 @@ def validate_cluster(
             detail=f"cluster validation (Test-Cluster) failed ({reason}); no node was touched",
             known_issue=NEVER_COMPLETES,
         )
-    return _decide_by_report(transport, rec, minutes)
+    return _decide_by_report(transport, rec, profile.validation_timeout_s)
 
 
-def _decide_by_report(transport: ClusterTransport, rec: Recorder, minutes: float) -> Refusal | None:
+def _decide_by_report(
+    transport: ClusterTransport, rec: Recorder, waited_s: float
+) -> Refusal | None:
     try:
         report = transport.read_validation_report()
     except TransportError as exc:
         report, why = None, f"its report could not be read ({exc})"
     else:
         why = "no validation report was found" if report is None else ""
-    waited = f"the readiness check did not complete within {minutes:g} minutes"
+    waited = f"the readiness check did not complete within {in_minutes(waited_s)} minutes"
     if report is not None and report.passed:
         rec.warning(
             "the readiness check never completed (known issue readiness-check-never-completes);"

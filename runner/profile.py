@@ -16,7 +16,7 @@ from typing import Any
 from runner.errors import InputError
 from runner.types import FailbackMode
 
-__all__ = ["MAX_NODES_OUT_REFUSAL", "Policy", "Profile"]
+__all__ = ["MAX_NODES_OUT_REFUSAL", "Policy", "Profile", "ResolvedProfile"]
 
 # Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
 # exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
@@ -88,8 +88,11 @@ class Profile:
         if self.max_nodes_out != 1:
             raise InputError(source, "$.max_nodes_out", MAX_NODES_OUT_REFUSAL)
 
-    def resolved(self, node_names: tuple[str, ...], source: str = "profile") -> Profile:
-        """Fill CAU's node-count defaults and check cross-field rules; raise ``InputError``."""
+    def resolved(self, node_names: tuple[str, ...], source: str = "profile") -> ResolvedProfile:
+        """The profile of a run on these nodes: CAU's node-count default filled in
+        (MaxFailedNodes ⌊N/3⌋ — the one place it is computed), cross-field rules checked
+        (``InputError``), and every duration also in seconds — the one place minutes become
+        seconds. The runner reads only this value."""
         n = len(node_names)
         prof = self
         if prof.max_failed_nodes is None:
@@ -119,4 +122,62 @@ class Profile:
             and prof.warn_after_minutes >= prof.stop_after_minutes
         ):
             raise InputError(source, "$.warn_after_minutes", "must be less than stop_after_minutes")
-        return prof
+        return ResolvedProfile.of(prof)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedProfile(Profile):
+    """The profile of one run (``Profile.resolved``): the file's options as given (the report
+    shows those, in the file's units), MaxFailedNodes as an integer, and each duration in
+    seconds — the properties below are the one place minutes become seconds, and what the
+    runner's decisions and waits read. A ``dataclasses.replace`` keeps them consistent.
+    """
+
+    max_failed_nodes: int = 0
+
+    @classmethod
+    def of(cls, options: Profile) -> ResolvedProfile:
+        """``options`` (already checked, MaxFailedNodes filled in) as a resolved profile."""
+        if options.max_failed_nodes is None:
+            raise ValueError("max_failed_nodes must be filled in before resolving")
+        return cls(**{f.name: getattr(options, f.name) for f in fields(Profile)})
+
+    @property
+    def reboot_timeout_s(self) -> float:
+        """RebootTimeoutMinutes in seconds."""
+        return self.reboot_timeout_minutes * 60.0
+
+    @property
+    def warn_after_s(self) -> float | None:
+        """WarnAfter in seconds (``None``: never warn)."""
+        return None if self.warn_after_minutes is None else self.warn_after_minutes * 60.0
+
+    @property
+    def stop_after_s(self) -> float | None:
+        """StopAfter in seconds (``None``: never stop)."""
+        return None if self.stop_after_minutes is None else self.stop_after_minutes * 60.0
+
+    @property
+    def wait_for_storage_repair_timeout_s(self) -> float:
+        """How long a node waits for storage repair before its attempt fails, in seconds."""
+        return self.wait_for_storage_repair_timeout_minutes * 60.0
+
+    @property
+    def drain_timeout_s(self) -> float:
+        """How long a drain (or resume) may take, in seconds."""
+        return self.drain_timeout_minutes * 60.0
+
+    @property
+    def install_timeout_s(self) -> float:
+        """How long a scan or install may run, in seconds."""
+        return self.install_timeout_minutes * 60.0
+
+    @property
+    def script_timeout_s(self) -> float:
+        """How long a pre-/post-update script may run, in seconds."""
+        return self.script_timeout_minutes * 60.0
+
+    @property
+    def validation_timeout_s(self) -> float:
+        """How long cluster validation (Test-Cluster) is waited for, in seconds."""
+        return self.validation_timeout_minutes * 60.0

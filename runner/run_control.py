@@ -23,8 +23,9 @@ from runner.credssp import ENABLE_FAILED, disable_credssp, enable_credssp, leave
 from runner.lease import RunLease
 from runner.lifecycle import NodeStep
 from runner.progress import NodeProgress
+from runner.step_rules import BACK_STATES
 from runner.stop import USER_CANCELED, StopRequest
-from runner.work_steps import BACK_STATES, POLL_ACTIVE_SECONDS, UNREACHABLE_LIMIT_SECONDS
+from runner.timing import POLL_ACTIVE_SECONDS, UNREACHABLE_LIMIT_SECONDS
 
 __all__ = ["RunControl"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from runner.journal_codec import decode_as, encode
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 
 __all__ = ["RunState", "decode_state", "encode_state"]
@@ -38,7 +38,7 @@ class RunState:
     """
 
     cluster: str
-    profile: Profile
+    profile: ResolvedProfile
     order: tuple[str, ...]
     s2d: bool
     nodes: tuple[NodeProgress, ...]
@@ -98,7 +98,7 @@ def decode_state(data: dict[str, Any]) -> RunState:
         progress = replace(progress, current=decode_as(NodeProgress, current))
     return RunState(
         cluster=data["cluster"],
-        profile=decode_as(Profile, data["profile"]),
+        profile=decode_as(ResolvedProfile, data["profile"]),
         order=order,
         s2d=bool(data["s2d"]),
         nodes=tuple(nodes[name] for name in order),

@@ -1,28 +1,31 @@
-"""Node steps that run detached work (scripts, scans, installs) and the shared step helpers.
+"""Work steps of the node in flight: the decisions of the steps that run detached work on
+the node — PRE_SCRIPT/POST_SCRIPT, SCAN, INSTALL and RESCAN.
 
-Owns: the pure decisions of PRE_SCRIPT/POST_SCRIPT, SCAN, INSTALL and RESCAN — start the
-work, poll it until done or its deadline, and turn its result into an ``Advance`` — plus the
-helpers, poll cadences, per-step timeouts and loop bounds every step decision uses.
-``runner.steps`` dispatches to these.
+Owns: one pure function per step, ``(view, run, node, profile) -> Action``: start the work,
+poll it until it is done or its deadline passes, and turn its result into an ``Advance``.
+``runner.decisions`` dispatches to them by ``NodeStep``; the maintenance steps are the
+sibling ``runner.maintenance_steps``.
 
 Rules kept here: an update that already succeeded is never installed again (a re-offer is
 an update loop, which fails the node without a retry); an update without a result did not
+install; an install whose effect is unknown is followed by a re-scan, never a blind second
 install; a re-scan that still reports a restart pending restarts the node again; at most
 ``MAX_INSTALL_PASSES`` install → restart → re-scan passes per attempt.
 
-Must not: do I/O, read a clock (``run.now`` is the time), or mutate its inputs.
+Must not: do I/O, read a clock (``run.now`` is the time), mutate its inputs, or import
+``runner.maintenance_steps`` (shared helpers live in ``runner.step_rules``/``runner.timing``).
 """
 
 from __future__ import annotations
 
-from runner.actions import Action, Advance, Poll, StartInstall, StartScan, StartScript
-from runner.lifecycle import NodeStep, Outcome
-from runner.profile import Profile
+from runner.actions import Action, Poll, StartInstall, StartScan, StartScript
+from runner.lifecycle import Outcome
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
+from runner.step_rules import BACK_STATES, MAX_INSTALL_PASSES, UPDATE_LOOP_ERROR, adv, node_view
+from runner.timing import POLL_ACTIVE_SECONDS, late
 from runner.types import (
     ClusterView,
-    NodeState,
-    NodeView,
     UpdateInfo,
     UpdateResult,
     WorkKind,
@@ -31,119 +34,12 @@ from runner.types import (
 )
 
 __all__ = [
-    "BACK_STATES",
-    "FRESH_VIEW_SECONDS",
-    "MAX_COMMAND_FAILURES",
-    "MAX_INSTALL_PASSES",
-    "POLL_ACTIVE_SECONDS",
-    "POLL_REBOOT_SECONDS",
-    "UNREACHABLE_LIMIT_SECONDS",
-    "UPDATE_LOOP_ERROR",
-    "adv",
-    "blind",
     "install_step",
-    "late",
-    "minutes",
-    "node_view",
+    "post_script_step",
+    "pre_script_step",
     "rescan_step",
     "scan_step",
-    "script_step",
-    "step_timeout",
-    "unreachable_too_long",
-    "view_too_old",
 ]
-
-POLL_ACTIVE_SECONDS = 15.0  # draining, installing, scripts, resync
-POLL_REBOOT_SECONDS = 30.0
-MAX_INSTALL_PASSES = 10  # install → restart → re-scan loops on one node (update-loop guard)
-# No observation for this long: stop waiting for the cluster (steps fail, the run ends
-# ClusterUnreachable). Shorter outages never fail a node (issue 3: management disconnects).
-UNREACHABLE_LIMIT_SECONDS = 60 * 60.0
-FRESH_VIEW_SECONDS = 5.0  # a guard's view must be this recent (one observe round trip)
-UPDATE_LOOP_ERROR = "update loop detected"  # a node failed so is not retried
-MAX_COMMAND_FAILURES = 3  # refused suspend/resume/restart commands before the step fails
-
-BACK_STATES = (NodeState.PAUSED, NodeState.UP)  # a node that is back from a restart
-
-
-def step_timeout(step: NodeStep, profile: Profile) -> float | None:
-    """Seconds a step may last before it fails (``None``: bounded by other rules)."""
-    minutes = {
-        NodeStep.PRE_SCRIPT: profile.script_timeout_minutes,
-        NodeStep.POST_SCRIPT: profile.script_timeout_minutes,
-        NodeStep.SCAN: profile.install_timeout_minutes,
-        NodeStep.RESCAN: profile.install_timeout_minutes,
-        NodeStep.STORAGE_WAIT: profile.wait_for_storage_repair_timeout_minutes,
-        NodeStep.DRAIN: profile.drain_timeout_minutes,
-        NodeStep.INSTALL: profile.install_timeout_minutes,
-        NodeStep.REBOOT: profile.reboot_timeout_minutes,
-        NodeStep.RESUME: profile.drain_timeout_minutes,
-        NodeStep.RESYNC: profile.wait_for_storage_repair_timeout_minutes,
-        NodeStep.RECOVER: max(profile.drain_timeout_minutes, profile.reboot_timeout_minutes),
-    }.get(step)
-    return None if minutes is None else minutes * 60.0
-
-
-def node_view(view: ClusterView, name: str) -> NodeView:
-    """The node as observed; a node missing from the view (evicted) is Unknown, unreachable."""
-    try:
-        return view.node(name)
-    except KeyError:
-        return NodeView(name=name, state=NodeState.UNKNOWN, reachable=False)
-
-
-def blind(run: RunProgress) -> bool:
-    """The cluster stopped answering, but not for long enough to give up: no step may
-    conclude a failure from a deadline it could not watch (a management outage is not a
-    failed node — work on the nodes goes on)."""
-    since = run.unreachable_since
-    if not run.stale or since is None:
-        return False
-    return run.now - since < UNREACHABLE_LIMIT_SECONDS
-
-
-def unreachable_too_long(run: RunProgress) -> bool:
-    since = run.unreachable_since
-    return run.stale and since is not None and run.now - since >= UNREACHABLE_LIMIT_SECONDS
-
-
-def late(run: RunProgress, node: NodeProgress) -> bool:
-    """The step's deadline has passed and we could watch it pass."""
-    return node.deadline is not None and run.now >= node.deadline and not blind(run)
-
-
-def view_too_old(run: RunProgress) -> bool:
-    """A disruptive act needs a view taken just now, not one from before the last wait."""
-    return run.now - run.view_at > FRESH_VIEW_SECONDS
-
-
-def minutes(seconds: float | None) -> str:
-    return "?" if seconds is None else f"{seconds / 60:g}"
-
-
-def adv(
-    node: NodeProgress,
-    outcome: Outcome,
-    *,
-    error: str = "",
-    event_id: int | None = None,
-    detail: str = "",
-    note: str = "",
-    offered: tuple[UpdateInfo, ...] | None = None,
-    results: tuple[UpdateResult, ...] = (),
-    cancel_run: str | None = None,
-) -> Advance:
-    return Advance(
-        node=node.name,
-        outcome=outcome,
-        error=error,
-        event_id=event_id,
-        detail=detail,
-        note=note,
-        offered=offered,
-        results=results,
-        cancel_run=cancel_run,
-    )
 
 
 def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Action | WorkProgress:
@@ -164,7 +60,7 @@ def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Act
     return work
 
 
-def script_step(run: RunProgress, node: NodeProgress, script: str, which: str) -> Action:
+def _script_step(run: RunProgress, node: NodeProgress, script: str, which: str) -> Action:
     if run.stopping:
         return adv(node, Outcome.STOP)
     if not script:
@@ -179,13 +75,31 @@ def script_step(run: RunProgress, node: NodeProgress, script: str, which: str) -
     return adv(node, Outcome.FAILED, error=f"{reason}: {done.error}" if done.error else reason)
 
 
+def pre_script_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """PRE_SCRIPT: the profile's pre-update script on the node (CAU PreUpdateScript)."""
+    return _script_step(run, node, profile.pre_update_script, "pre")
+
+
+def post_script_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """POST_SCRIPT: the profile's post-update script on the node (CAU PostUpdateScript)."""
+    return _script_step(run, node, profile.post_update_script, "post")
+
+
 def _still_needed(offer: tuple[UpdateInfo, ...], node: NodeProgress) -> tuple[UpdateInfo, ...]:
     """What an offer still asks for: an update that already succeeded is never reinstalled."""
     done = set(node.succeeded_ids)
     return tuple(u for u in offer if u.id not in done)
 
 
-def scan_step(run: RunProgress, node: NodeProgress) -> Action:
+def scan_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """SCAN: the updates this attempt installs (the preview's offer on the first attempt,
+    a fresh scan on a retry), never one that already succeeded."""
     if run.stopping:
         return adv(node, Outcome.STOP)
     if node.attempt == 1 and node.initial_offer is not None:
@@ -247,8 +161,10 @@ def _after_unknown_install(run: RunProgress, node: NodeProgress) -> Action:
 
 
 def install_step(
-    view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
+    """INSTALL the offered updates as detached work; one result per update; restart when
+    any installed update (or the install itself) asks for one."""
     if run.stopping and (node.work is None or node.work.state is WorkState.RUNNING):
         # StopAfter: do not wait for the install; the node is resumed and the run ends.
         note = "stopping while the install runs on; it is not waited for" if node.handle else ""
@@ -285,7 +201,11 @@ def install_step(
     return adv(node, Outcome.OK, results=results)
 
 
-def rescan_step(run: RunProgress, node: NodeProgress) -> Action:
+def rescan_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """RESCAN after a restart: install what is newly offered, restart again while a restart
+    is still pending, fail the node on an update loop."""
     if run.stopping:
         return adv(node, Outcome.STOP)
     if node.passes >= MAX_INSTALL_PASSES:

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner.profile import Policy, Profile
+from runner.profile import Policy, Profile, ResolvedProfile
 from runner.rehearsal.results import Rehearsal, Simulation, Wall
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def coordinator_crash_step(scenario: Scenario) -> int | None:
 def run_coordinator(
     transport: ClusterTransport,
     clock: Clock,
-    profile: Profile,
+    profile: ResolvedProfile,
     world: Any,
     *,
     run_id: str,

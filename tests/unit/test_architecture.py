@@ -134,8 +134,9 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.errors", "runner.clock",
                  "runner.profile"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
-             "runner.actions", "runner.steps", "runner.work_steps", "runner.readiness",
-             "runner.known_issues", "runner.progress", "runner.timing"),
+             "runner.actions", "runner.maintenance_steps", "runner.work_steps",
+             "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
+             "runner.progress"),
     "Engine": ("runner.engine", "runner.acts", "runner.run_control", "runner.journaled",
                "runner.bookkeeping", "runner.recorder", "runner.recovery", "runner.preflight",
                "runner.credssp", "runner.report", "runner.lease", "runner.run_state"),
@@ -222,6 +223,56 @@ def _circles(prefix: str) -> list[list[str]]:
         if name not in index:
             visit(name)
     return found
+
+
+def test_step_families_never_import_each_other() -> None:
+    """The maintenance steps and the work steps are siblings: what both need lives in
+    runner.step_rules and runner.timing, so neither reaches into the other."""
+    siblings = {"runner.maintenance_steps": "runner.work_steps"}
+    siblings |= {b: a for a, b in siblings.items()}
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        if m.name in siblings
+        for line, name in _imports(m)
+        if name == siblings[m.name] or name.startswith(siblings[m.name] + ".")
+    ]
+    assert offenders == []
+
+
+def _minute_reads(module: Module) -> list[str]:
+    """Reads of a ``*_minutes`` attribute and multiplications by 60 (minutes → seconds)."""
+    hits = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Attribute) and node.attr.endswith("_minutes"):
+            hits.append(f"{module.rel}:{node.lineno} reads .{node.attr}")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            sides = (node.left, node.right)
+            if all(isinstance(side, ast.Constant) for side in sides):
+                continue  # a constant spelt out (5 * 60.0 seconds), not a conversion
+            if any(isinstance(side, ast.Constant) and side.value in (60, 60.0) for side in sides):
+                hits.append(f"{module.rel}:{node.lineno} multiplies by 60")
+    return hits
+
+
+# The decision core and the engine read durations in seconds (ResolvedProfile's *_s);
+# runner/profile.py is the one place minutes become seconds (messages quote minutes back
+# with runner.timing.in_minutes).
+SECONDS_ONLY = ("Core", "Engine")
+
+
+def test_only_the_profile_turns_minutes_into_seconds() -> None:
+    """No module of the decision core or the engine multiplies by 60 or reads a ``*_minutes``
+    option: a second conversion could disagree with the profile's."""
+    offenders = [hit for m in MODULES if _part(m.name) in SECONDS_ONLY for hit in _minute_reads(m)]
+    assert offenders == []
+
+
+def test_minute_detector_finds_both_forms() -> None:
+    """The detector above sees a ``*_minutes`` read and a ``* 60`` either way round."""
+    source = "a = p.reboot_timeout_minutes\nb = x * 60\nc = 60.0 * y\nd = x * 6\ne = 5 * 60\n"
+    module = Module(rel="x.py", name="x", tree=ast.parse(source), lines=5)
+    assert len(_minute_reads(module)) == 3
 
 
 def test_no_import_circle_in_runner() -> None:

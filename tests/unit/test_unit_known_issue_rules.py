@@ -9,8 +9,8 @@ from runner.actions import Advance
 from runner.decisions import decide
 from runner.known_issues import os_version_label
 from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
+from runner.step_rules import MAX_INSTALL_PASSES, UPDATE_LOOP_ERROR
 from runner.types import ClusterView, NodeView, WorkProgress, WorkState
-from runner.work_steps import MAX_INSTALL_PASSES, UPDATE_LOOP_ERROR
 
 
 def scanned(offered: tuple[object, ...] = (), *, pending: bool = False) -> WorkProgress:

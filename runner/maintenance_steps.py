@@ -1,18 +1,19 @@
-"""Per-step decisions of the node in flight: how its current lifecycle step ends, or what
-to ask of the cluster next.
+"""Maintenance steps of the node in flight: the decisions that take a node out of service
+and bring it back — WAITING, STORAGE_WAIT, DRAIN, REBOOT, RESUME, RESYNC and RECOVER.
 
-Owns: ``decide_step(view, run, node, profile)`` — one small pure function per
-``NodeStep`` — and the maintenance steps themselves (WAITING, STORAGE_WAIT, DRAIN, REBOOT,
-RESUME, RESYNC, RECOVER); the steps that run detached work, the poll cadences and the
-per-step timeouts live in ``runner.work_steps``. ``runner.decisions.decide`` calls it for
-the node in flight; the run-level rules live there.
+Owns: one pure function per step, ``(view, run, node, profile) -> Action``, each saying how
+the step ends (an ``Advance``) or what to ask of the cluster next (suspend, restart, resume,
+wait). ``runner.decisions`` dispatches to them by ``NodeStep``; the detached-work steps
+(scripts, scans, installs) are the sibling ``runner.work_steps``.
 
 Rules kept here: disruptive acts (suspend, restart) are chosen only on a fresh view after the
-``runner.safety`` guards pass; a restart is confirmed only by a changed boot id; an update
-that already succeeded is never installed again; a node the run paused is resumed before the
-node is given up, unless it cannot be reached (then it is left as is and reported Failed).
+``runner.safety`` guards pass; a restart is confirmed only by a changed boot id; a node the
+run paused is resumed before the node is given up, unless it cannot be reached (then it is
+left as is and reported Failed); no deadline fails a step while the cluster is silent
+(``runner.timing.blind``).
 
-Must not: do I/O, read a clock (``run.now`` is the time), or mutate its inputs.
+Must not: do I/O, read a clock (``run.now`` is the time), mutate its inputs, or import
+``runner.work_steps`` (shared helpers live in ``runner.step_rules`` and ``runner.timing``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from runner.actions import Action, Restart, Resume, Suspend, Wait
 from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
-from runner.profile import Profile
+from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.safety import (
     maintenance_risk,
@@ -29,63 +30,35 @@ from runner.safety import (
     storage_ready,
     storage_risk,
 )
-from runner.types import ClusterView, DrainStatus, FailbackMode, NodeState
-from runner.work_steps import (
-    BACK_STATES,
-    MAX_COMMAND_FAILURES,
+from runner.step_rules import BACK_STATES, MAX_COMMAND_FAILURES, UPDATE_LOOP_ERROR, adv, node_view
+from runner.timing import (
     POLL_ACTIVE_SECONDS,
     POLL_REBOOT_SECONDS,
-    UPDATE_LOOP_ERROR,
-    adv,
     blind,
-    install_step,
+    in_minutes,
     late,
-    minutes,
-    node_view,
-    rescan_step,
-    scan_step,
-    script_step,
     step_timeout,
     unreachable_too_long,
     view_too_old,
 )
+from runner.types import ClusterView, DrainStatus, FailbackMode, NodeState
 
-__all__ = ["decide_step"]
+__all__ = [
+    "drain_step",
+    "reboot_step",
+    "recover_step",
+    "resume_step",
+    "resync_step",
+    "storage_wait_step",
+    "waiting_step",
+]
 
 
-def decide_step(
-    view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile
+def waiting_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
-    """What to do for ``node`` in its current step (never called for a terminal step)."""
-    step = node.step
-    if step is NodeStep.WAITING:
-        return _waiting(view, run, node)
-    if step is NodeStep.PRE_SCRIPT:
-        return script_step(run, node, profile.pre_update_script, "pre")
-    if step is NodeStep.POST_SCRIPT:
-        return script_step(run, node, profile.post_update_script, "post")
-    if step is NodeStep.SCAN:
-        return scan_step(run, node)
-    if step is NodeStep.STORAGE_WAIT:
-        return _storage_wait(view, run, node, profile)
-    if step is NodeStep.DRAIN:
-        return _drain(view, run, node, profile)
-    if step is NodeStep.INSTALL:
-        return install_step(view, run, node, profile)
-    if step is NodeStep.REBOOT:
-        return _reboot(view, run, node, profile)
-    if step is NodeStep.RESCAN:
-        return rescan_step(run, node)
-    if step is NodeStep.RESUME:
-        return _resume(view, run, node, profile)
-    if step is NodeStep.RESYNC:
-        return _resync(view, run, node, profile)
-    if step is NodeStep.RECOVER:
-        return _recover(view, run, node, profile)
-    raise ValueError(f"node {node.name} is already {step.value}")  # terminal: engine's bug
-
-
-def _waiting(view: ClusterView, run: RunProgress, node: NodeProgress) -> Action:
+    """WAITING: start the node — unless the run is stopping, it has nothing to install, it
+    is not online, or taking it out would risk quorum (the run is canceled, CAU 1018)."""
     if run.stopping:
         return adv(node, Outcome.STOP)
     if node.initial_offer is not None and not node.initial_offer:
@@ -105,9 +78,12 @@ def _waiting(view: ClusterView, run: RunProgress, node: NodeProgress) -> Action:
     return adv(node, Outcome.OK)
 
 
-def _storage_wait(
-    view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile
+def storage_wait_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
+    """STORAGE_WAIT: suspend (drain) the node once storage is healthy and no resync runs,
+    and quorum survives it; wait while a repair runs, fail the attempt at the storage-repair
+    timeout (Azure Stack HCI: never take a node out while volumes are degraded)."""
     nv = node_view(view, node.name)
     if node.suspend_issued or (node.suspend_attempted and nv.state is NodeState.PAUSED):
         return adv(node, Outcome.OK)
@@ -115,7 +91,7 @@ def _storage_wait(
         return adv(node, Outcome.STOP)
     if late(run, node):
         why = node.last_refusal or maintenance_risk(view, node.name) or "suspend not accepted"
-        limit = minutes(step_timeout(NodeStep.STORAGE_WAIT, profile))
+        limit = in_minutes(step_timeout(NodeStep.STORAGE_WAIT, profile))
         return adv(node, Outcome.FAILED, error=f"storage not ready within {limit} minutes: {why}")
     if run.stale:
         return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
@@ -136,7 +112,12 @@ def _storage_wait(
     return Suspend(node=node.name)
 
 
-def _drain(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+def drain_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """DRAIN: wait for the suspend's drain to complete (CAU 1008) on a view taken after
+    this suspend; a failed drain, a node that went away, or the drain timeout fails the
+    attempt (CAU 1016)."""
     nv = node_view(view, node.name)
     # DrainStatus keeps the last drain's result until the next drain starts, so only a view
     # taken after this suspend may conclude anything from it.
@@ -153,15 +134,20 @@ def _drain(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pro
             why = f"{node.name} went {nv.state.value} while draining"
             return adv(node, Outcome.FAILED, error=why, event_id=1016, detail=why)
     if late(run, node):
-        limit = minutes(step_timeout(NodeStep.DRAIN, profile))
+        limit = in_minutes(step_timeout(NodeStep.DRAIN, profile))
         why = f"drain did not complete within {limit} minutes"
         return adv(node, Outcome.FAILED, error=why, event_id=1016, detail=why)
     return Wait(seconds=POLL_ACTIVE_SECONDS, reason="draining")
 
 
-def _reboot(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+def reboot_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """REBOOT: restart the node only on a fresh view that passes every guard (restart,
+    maintenance, quorum), then confirm it by a changed boot id (CAU 1011); a node silent
+    past the reboot timeout is lost (1012), one back with the same boot id failed."""
     nv = node_view(view, node.name)
-    limit = minutes(profile.reboot_timeout_minutes * 60)
+    limit = in_minutes(profile.reboot_timeout_s)
     if not node.restart_issued:
         if run.stopping or run.cancel_error_id is not None:
             return adv(node, Outcome.STOP)
@@ -202,7 +188,7 @@ def _reboot(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
     if unreachable_too_long(run) or (run.stale and run.stopping):
         why = f"the cluster stopped answering while {node.name} restarted; left as is"
         return adv(node, Outcome.LOST, error=why, event_id=1012, detail=why)
-    if run.now >= node.restart_at + profile.reboot_timeout_minutes * 60 and not blind(run):
+    if run.now >= node.restart_at + profile.reboot_timeout_s and not blind(run):
         if nv.reachable and nv.state in BACK_STATES:
             why = f"restart not confirmed within {limit} minutes: boot id unchanged"
             return adv(node, Outcome.FAILED, error=why, event_id=1012, detail=why)
@@ -211,7 +197,11 @@ def _reboot(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
     return Wait(seconds=POLL_REBOOT_SECONDS, reason="restarting")
 
 
-def _resume(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+def resume_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """RESUME: resume the node with the profile's failback (CAU 1009); the drain
+    timeout bounds it (1017)."""
     nv = node_view(view, node.name)
     if not run.stale and nv.state is NodeState.UP:
         outcome = Outcome.OK if view.s2d_enabled else Outcome.SKIP
@@ -225,7 +215,12 @@ def _resume(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
     return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
 
 
-def _resync(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+def resync_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """RESYNC: after resume on Storage Spaces Direct, wait for storage to be healthy again
+    before the next node; at the storage-repair timeout the node is done with a note (the
+    next node's STORAGE_WAIT still waits), never restarted twice into a degraded pool."""
     nv = node_view(view, node.name)
     if not run.stale and nv.state is not NodeState.UP and (run.stopping or late(run, node)):
         # It went away after it was resumed (a crash): it is not reported Succeeded while
@@ -237,7 +232,7 @@ def _resync(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
     if not run.stale and storage_ready(view):
         return adv(node, Outcome.OK)
     if late(run, node):
-        limit = minutes(step_timeout(NodeStep.RESYNC, profile))
+        limit = in_minutes(step_timeout(NodeStep.RESYNC, profile))
         return adv(
             node,
             Outcome.OK,
@@ -246,7 +241,9 @@ def _resync(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Pr
     return Wait(seconds=POLL_ACTIVE_SECONDS, reason=storage_risk(view) or "resync")
 
 
-def _recover(view: ClusterView, run: RunProgress, node: NodeProgress, profile: Profile) -> Action:
+def recover_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
     """After a failed attempt: resume the node if the run paused it, then retry or give up."""
     event_id: int | None = None
     detail = ""
