@@ -63,11 +63,12 @@ class Bookkeeper:
             node = replace(node, offered=action.offered)
         if action.note:
             self.rec.warning(action.note, name)
-        detail = ""
+        detail, installed = "", None
         if old is NodeStep.INSTALL and action.results:
             ok = sum(1 for r in action.results if r.result == "Succeeded")
             detail = f"{ok} installed, {len(action.results) - ok} failed"
-        self.rec.phase_end(name, detail)
+            installed = len(node.succeeded_ids)  # the run's total on the node, not this pass
+        self.rec.phase_end(name, detail, installed=installed)
         if action.event_id is not None:
             self.rec.cau(action.event_id, name, action.detail)
         if action.event_id == 1009:
@@ -117,7 +118,7 @@ class Bookkeeper:
             resume_issued=False,
         )
         if new is NodeStep.PRE_SCRIPT:
-            self.rec.new_attempt(node.name)
+            self.rec.new_attempt(node.name, node.attempt + 1)
             node = replace(
                 node,
                 attempt=node.attempt + 1,

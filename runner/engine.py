@@ -176,7 +176,9 @@ class Engine(RunControl):
         self.progress = state.progress
         self.t0 = self.clock.now() - state.elapsed
         self.rec.events[:] = events
-        self.rec.restore_timing(state.timing)
+        in_flight = () if state.progress.current is None else (state.progress.current,)
+        attempts = {node.name: node.attempt for node in (*state.nodes, *in_flight) if node.attempt}
+        self.rec.restore_timing(state.timing, attempts)
 
     def hold(self, lease: RunLease) -> None:
         """Run under ``lease``: every wait renews it when due, so a long scan or restart

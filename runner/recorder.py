@@ -29,6 +29,7 @@ class Recorder:
         self.events: list[RunEvent] = []
         self._timing: dict[str, dict[str, list[float]]] = {}
         self._open: dict[str, str] = {}
+        self._attempt: dict[str, int] = {}  # node → its current attempt (1 = first)
 
     def emit(
         self,
@@ -38,7 +39,10 @@ class Recorder:
         *,
         event_id: int | None = None,
         phase: str | None = None,
+        installed: int | None = None,
     ) -> RunEvent:
+        """Record one event now and tell the listener; a node's phase events carry the
+        node's current attempt (``new_attempt``)."""
         event = RunEvent(
             time=round(self._now(), 3),
             kind=kind,
@@ -46,6 +50,8 @@ class Recorder:
             detail=detail,
             event_id=event_id,
             phase=phase,
+            attempt=self._attempt.get(node) if phase is not None and node is not None else None,
+            installed=installed,
         )
         self.events.append(event)
         if self._listener is not None:
@@ -59,9 +65,11 @@ class Recorder:
     def warning(self, detail: str, node: str | None = None) -> RunEvent:
         return self.emit("warning", node, detail)
 
-    def new_attempt(self, node: str) -> None:
-        """Timing keeps only the last attempt: forget the phases of earlier ones."""
+    def new_attempt(self, node: str, attempt: int) -> None:
+        """``node`` starts attempt ``attempt``: its phase events say so from now on, and
+        timing keeps only the last attempt (the phases of earlier ones are forgotten)."""
         self._timing[node] = {}
+        self._attempt[node] = attempt
 
     def phase_start(self, node: str, phase: str) -> None:
         """Open ``phase``; a phase entered again in the same attempt (a second install pass)
@@ -76,13 +84,13 @@ class Recorder:
         self._open[node] = phase
         self.emit("phase-start", node, phase=phase)
 
-    def phase_end(self, node: str, detail: str = "") -> None:
-        """Close the node's open phase, if any."""
+    def phase_end(self, node: str, detail: str = "", *, installed: int | None = None) -> None:
+        """Close the node's open phase, if any (``installed``: see ``RunEvent``)."""
         phase = self._open.pop(node, None)
         if phase is None:
             return
         self._timing[node][phase][1] = round(self._now(), 3)
-        self.emit("phase-end", node, detail, phase=phase)
+        self.emit("phase-end", node, detail, phase=phase, installed=installed)
 
     def open_phase(self, node: str) -> str | None:
         return self._open.get(node)
@@ -95,14 +103,16 @@ class Recorder:
         """Phase timing and open phases as JSON data (the run journal's checkpoint)."""
         return {"spans": self._timing, "open": self._open}
 
-    def restore_timing(self, state: dict[str, object]) -> None:
-        """Phase timing from ``timing_state`` (a resumed run)."""
+    def restore_timing(self, state: dict[str, object], attempts: dict[str, int]) -> None:
+        """Phase timing from ``timing_state`` and each node's current attempt (from the
+        journaled node progress), for a resumed run."""
         spans = state["spans"]
         opened = state["open"]
         assert isinstance(spans, dict)
         assert isinstance(opened, dict)
         self._timing = {n: {p: list(s) for p, s in ph.items()} for n, ph in spans.items()}
         self._open = dict(opened)
+        self._attempt = dict(attempts)
 
     def node_status(self, node: str, status: str) -> None:
         self.phase_end(node)

@@ -74,7 +74,13 @@ EVENT_KINDS: dict[int, str] = {
 class RunEvent:
     """One thing that happened: ``kind`` is a CAU event kind (with ``event_id``),
     ``phase-start``/``phase-end`` (with ``phase``), ``node-status`` (detail = status),
-    ``scan`` or ``warning``."""
+    ``scan`` or ``warning``.
+
+    ``detail`` is for people; what a program reads is in the structured fields: a node's
+    phase events carry ``attempt`` (the node's attempt the phase belongs to, 1 = first) and
+    an install's ``phase-end`` carries ``installed`` (updates installed on the node so far
+    in the run, as its report's ``updates`` will count them). The live view reads those,
+    never the text."""
 
     time: float
     kind: str
@@ -82,6 +88,8 @@ class RunEvent:
     detail: str = ""
     event_id: int | None = None
     phase: str | None = None
+    attempt: int | None = None
+    installed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         event: dict[str, Any] = {
@@ -93,6 +101,10 @@ class RunEvent:
         }
         if self.phase is not None:  # phase-start/phase-end: the report alone tells which phase
             event["phase"] = self.phase
+        if self.attempt is not None:
+            event["attempt"] = self.attempt
+        if self.installed is not None:
+            event["installed"] = self.installed
         return event
 
 

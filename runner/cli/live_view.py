@@ -28,7 +28,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from runner.report import PHASES, RunEvent
+from runner.report import RunEvent
 
 __all__ = ["WORLD_LABELS", "LiveView", "format_clock", "render_summary", "run_verdict"]
 
@@ -39,9 +39,6 @@ WORLD_LABELS = {
     "real": "on a real cluster",
 }
 
-# Phases that can open an attempt: a retry starts over from one of these, while a second
-# install/reboot pass (updates that became applicable after a restart) stays one attempt.
-_ATTEMPT_OPENERS = frozenset({"pre_script", "storage_wait", "drain"})
 _STATUS_STYLE = {
     "Succeeded": "green",
     "PartiallyFailed": "yellow",
@@ -77,7 +74,6 @@ class _NodeRow:
     status: str = "Waiting"
     attempts: int = 0
     updates: int = 0
-    last_phase: int = -1
     changed: int = 0  # sequence number of the last event that touched this node
 
 
@@ -156,17 +152,14 @@ class LiveView:
     def _apply(self, event: RunEvent, row: _NodeRow | None) -> str:
         """Update the node's record; return the plain line for this event ('' = none)."""
         node = event.node or "cluster"
+        if row is not None and event.attempt is not None:
+            row.attempts = event.attempt
+        if row is not None and event.installed is not None:
+            row.updates = event.installed
         if event.kind == "phase-start" and row is not None and event.phase:
-            index = PHASES.index(event.phase) if event.phase in PHASES else len(PHASES)
-            if row.attempts == 0 or (event.phase in _ATTEMPT_OPENERS and index <= row.last_phase):
-                row.attempts += 1
-            row.last_phase = index
             row.phase = event.phase
             row.status = "Updating"
             return f"{node}: {event.phase} (attempt {row.attempts})"
-        if event.kind == "phase-end" and row is not None and event.phase == "install":
-            row.updates = _count_installed(event.detail, row.updates)
-            return ""
         if event.kind == "phase-end":
             return ""
         if event.kind == "node-status" and row is not None:
@@ -226,15 +219,6 @@ class LiveView:
         if self._last_event:
             parts.append(Text(f"last event: {self._last_event}", style="dim", overflow="ellipsis"))
         return Group(*parts)
-
-
-def _count_installed(detail: str, current: int) -> int:
-    """Updates installed so far, from an install phase-end detail such as '2 installed'."""
-    words = detail.split()
-    for index, word in enumerate(words[:-1]):
-        if word.isdigit() and words[index + 1].startswith(("installed", "update", "succeeded")):
-            return current + int(word)
-    return current
 
 
 def _node_span(timing: dict[str, Any]) -> float | None:

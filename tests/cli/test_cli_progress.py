@@ -19,9 +19,18 @@ NODES = ("node1", "node2")
 
 
 def _event(
-    time: float, kind: str, node: str | None, detail: str = "", phase: str | None = None
+    time: float,
+    kind: str,
+    node: str | None,
+    detail: str = "",
+    phase: str | None = None,
+    attempt: int | None = None,
+    installed: int | None = None,
 ) -> RunEvent:
-    return RunEvent(time=time, kind=kind, node=node, detail=detail, event_id=None, phase=phase)
+    return RunEvent(
+        time=time, kind=kind, node=node, detail=detail, event_id=None, phase=phase,
+        attempt=attempt, installed=installed,
+    )  # fmt: skip
 
 
 def _console(*, terminal: bool) -> tuple[Console, io.StringIO]:
@@ -36,22 +45,58 @@ def test_cli_format_clock() -> None:
     assert format_clock(3723.9) == "T+01:02:03"
 
 
-def test_cli_progress_counts_attempts_not_install_passes() -> None:
-    """A second install/reboot pass is the same attempt; starting over is a new attempt."""
+def test_cli_progress_reads_attempts_and_counts_from_fields_not_text() -> None:
+    """Attempts and installed updates come from the events' structured fields; a detail that
+    says otherwise changes nothing."""
     console, buffer = _console(terminal=False)
     progress = LiveView(console, NODES, title="t")
-    phases = ["pre_script", "drain", "install", "reboot", "install", "reboot", "resume"]
     with progress:
-        for t, phase in enumerate(phases):
-            progress(_event(float(t), "phase-start", "node1", phase=phase))
-            progress(_event(t + 0.5, "phase-end", "node1", phase=phase))
-        progress(_event(10.0, "phase-start", "node1", phase="pre_script"))
-        progress(_event(11.0, "node-status", "node1", detail="Succeeded"))
+        progress(_event(0.0, "phase-start", "node1", phase="drain", attempt=1))
+        progress(_event(1.0, "phase-start", "node1", phase="install", attempt=1))
+        progress(
+            _event(2.0, "phase-end", "node1", "7 installed, 0 failed", "install", 1, installed=2)
+        )
+        progress(_event(3.0, "phase-start", "node1", phase="install", attempt=1))
+        assert progress.node_states()["node1"] == ("Updating", 1, 2)
+        progress(_event(4.0, "phase-start", "node1", phase="drain", attempt=2))
+        progress(_event(5.0, "warning", "node1", "3 installed (attempt 9)"))
+        progress(_event(6.0, "node-status", "node1", detail="Succeeded"))
     lines = buffer.getvalue().splitlines()
-    assert "T+00:00:00  node1: pre_script (attempt 1)" in lines
-    assert "T+00:00:04  node1: install (attempt 1)" in lines
-    assert "T+00:00:10  node1: pre_script (attempt 2)" in lines
-    assert lines[-1] == "T+00:00:11  node1: Succeeded"
+    assert "T+00:00:00  node1: drain (attempt 1)" in lines
+    assert "T+00:00:03  node1: install (attempt 1)" in lines
+    assert "T+00:00:04  node1: drain (attempt 2)" in lines
+    assert lines[-1] == "T+00:00:06  node1: Succeeded"
+    assert progress.node_states()["node1"] == ("Succeeded", 2, 2)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "fault-install-failure.yaml",  # retries
+        "known-issue-storage-replica-second-restart.yaml",  # a second restart, one attempt
+        "fault-coordinator-crash.yaml",  # attempts survive a resume from the journal
+    ],
+)
+def test_engine_events_carry_the_attempt_and_the_running_install_count(scenario: str) -> None:
+    """A node's phase events say which attempt they belong to (a second install pass or
+    restart stays in its attempt); each install's end says how many updates the node has so
+    far; both match the node's report."""
+    loaded = load_scenario(ROOT / "scenarios" / scenario)
+    rehearsal = rehearse(loaded)
+    report = rehearsal.to_dict()
+    for node in report["nodes"]:
+        phases = [e for e in report["events"] if e["node"] == node["name"] and "phase" in e]
+        attempts = [e["attempt"] for e in phases]
+        assert attempts == sorted(attempts)  # never goes back
+        if phases:
+            assert attempts[-1] == node["attempts"]
+        installs = [e["installed"] for e in phases if "installed" in e]
+        succeeded = sum(1 for u in node["updates"] if u["result"] == "Succeeded")
+        assert installs == sorted(installs)
+        if installs:
+            assert installs[-1] == succeeded
+    if scenario == "fault-install-failure.yaml":
+        assert any(node["attempts"] > 1 for node in report["nodes"])
 
 
 def test_cli_progress_quiet_prints_nothing() -> None:
@@ -92,7 +137,15 @@ def test_cli_progress_redraws_are_throttled(monkeypatch: pytest.MonkeyPatch) -> 
     assert builds <= 3  # start, at most one throttled redraw, the final frame
 
 
-@pytest.mark.parametrize("scenario", ["four-node-rolling.yaml", "fault-install-failure.yaml"])
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "four-node-rolling.yaml",
+        "fault-install-failure.yaml",
+        "known-issue-storage-replica-second-restart.yaml",
+        "fault-coordinator-crash.yaml",
+    ],
+)
 def test_cli_progress_agrees_with_the_report(scenario: str) -> None:
     """After a real run, the table's status/attempts/updates per node equal the report's."""
     console, _ = _console(terminal=False)

@@ -26,7 +26,7 @@ def test_recorder_keeps_only_the_last_attempt_and_first_start_of_a_phase() -> No
     t = [0.0]
     seen: list[RunEvent] = []
     rec = Recorder(lambda: t[0], seen.append)
-    rec.new_attempt("n1")
+    rec.new_attempt("n1", 1)
     rec.phase_start("n1", "drain")
     t[0] = 10.0
     rec.phase_start("n1", "install")  # closes drain
@@ -41,7 +41,7 @@ def test_recorder_keeps_only_the_last_attempt_and_first_start_of_a_phase() -> No
         ("install", 10.0, 40.0),
         ("reboot", 20.0, 30.0),
     )
-    rec.new_attempt("n1")
+    rec.new_attempt("n1", 2)
     assert rec.timing("n1") == ()
     assert [e.kind for e in seen].count("phase-start") == 4
     assert [e.kind for e in seen].count("phase-end") == 4
