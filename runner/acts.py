@@ -79,7 +79,16 @@ ACTS: dict[type[Action], str] = {
 
 
 class RunActs:
-    """The engine's acts (the engine subclasses it and owns the state they change)."""
+    """The engine's acts (the engine subclasses it and owns the state they change).
+
+    Each act performs one action on the cluster and records what it learnt in the node's
+    progress; the next decision reads that. Errors split three ways (``runner.errors``):
+    ``RemoteCommandFailed`` — the cluster refused and nothing changed, so the refusal is
+    counted (the step fails after ``MAX_COMMAND_FAILURES``); ``TransportError`` — the
+    effect is unknown, so the act is never re-issued blind: back off, observe, and let the
+    cluster's state say what happened; ``AuthenticationFailed`` — no wait cures it, so it
+    propagates and ends the run.
+    """
 
     transport: ClusterTransport
     clock: Clock
@@ -214,6 +223,8 @@ class RunActs:
                 self._put(replace(node, suspend_issued=True, drain_failed=True, error=str(exc)))
                 return
             if isinstance(exc, StorageDegraded):
+                # Storage not ready (5987) passes with time: it is waited for under the
+                # storage-repair timeout, not counted as a refused command.
                 node = replace(
                     node, storage_refusals=node.storage_refusals + 1, last_refusal=str(exc)
                 )
@@ -243,7 +254,7 @@ class RunActs:
             self._after_error(node)
             return
         self._put(replace(node, resume_issued=True))
-        self._observe()
+        self._observe()  # the next decision needs the node's state after the resume
 
     def _restart(self, action: Restart) -> None:
         node = self._node()
@@ -277,5 +288,7 @@ class RunActs:
             detail = "a soft restart (Kernel Soft Reboot) was asked for; the node restarts fully"
             self.rec.emit("soft-restart-unavailable", action.node, detail)
         self._put(issued)
+        # Give the node time to go down before the first look: observing at once would
+        # mostly see the old boot id and cost a round trip.
         self.clock.sleep(POLL_REBOOT_SECONDS)
         self._observe()

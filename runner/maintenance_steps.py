@@ -61,6 +61,8 @@ def waiting_step(
     is not online, or taking it out would risk quorum (the run is canceled, CAU 1018)."""
     if run.stopping:
         return adv(node, Outcome.STOP)
+    # The scan before the run found nothing for this node: CAU leaves it alone (no drain,
+    # no restart) and reports it Succeeded with no updates.
     if node.initial_offer is not None and not node.initial_offer:
         return adv(node, Outcome.SKIP, detail="no applicable updates")
     if run.stale:
@@ -68,8 +70,12 @@ def waiting_step(
     if view_too_old(run):
         return Wait(seconds=0.0, reason="observe before starting the node")
     nv = node_view(view, node.name)
+    # A node that is not Up at its turn was taken out by someone else or crashed; updating
+    # it would hide that, so it counts against MaxFailedNodes instead.
     if nv.state is not NodeState.UP or not nv.reachable:
         return adv(node, Outcome.FAILED, error=f"{node.name} is not online ({nv.state.value})")
+    # Losing quorum is a property of the cluster, not of this node: no later node could go
+    # either, so CAU cancels the run (1018) rather than fail one node and try the next.
     risk = quorum_risk(view, node.name)
     if risk:
         return adv(
@@ -85,10 +91,14 @@ def storage_wait_step(
     and quorum survives it; wait while a repair runs, fail the attempt at the storage-repair
     timeout (Azure Stack HCI: never take a node out while volumes are degraded)."""
     nv = node_view(view, node.name)
+    # The suspend went through — or its answer was lost but the node is Paused now (the
+    # call's effect is judged by the cluster, never by the transport's error).
     if node.suspend_issued or (node.suspend_attempted and nv.state is NodeState.PAUSED):
         return adv(node, Outcome.OK)
     if run.stopping:
         return adv(node, Outcome.STOP)
+    # The deadline is checked before the cluster's state: a repair that never ends must
+    # fail this attempt (bounded wait), even while every view still says "wait".
     if late(run, node):
         why = node.last_refusal or maintenance_risk(view, node.name) or "suspend not accepted"
         limit = in_minutes(step_timeout(NodeStep.STORAGE_WAIT, profile))
@@ -99,8 +109,11 @@ def storage_wait_step(
         return adv(node, Outcome.FAILED, error=f"{node.name} is {nv.state.value}")
     if node.command_failures >= MAX_COMMAND_FAILURES:
         return adv(node, Outcome.FAILED, error=f"suspend refused: {node.last_refusal}")
+    # Suspend is the first disruptive act: it must rest on a view taken just now.
     if view_too_old(run):
         return Wait(seconds=0.0, reason="observe before suspending")
+    # Storage that is resyncing or degraded recovers with time (the guide: wait for the
+    # storage jobs to finish before the next server), so it is waited for, not failed.
     waiting_for = maintenance_risk(view, node.name)
     if waiting_for:
         return Wait(seconds=POLL_ACTIVE_SECONDS, reason=waiting_for)
@@ -149,6 +162,8 @@ def reboot_step(
     nv = node_view(view, node.name)
     limit = in_minutes(profile.reboot_timeout_s)
     if not node.restart_issued:
+        # Before the restart: nothing has happened to the node's services yet, so a
+        # stopping run skips the restart (the node is resumed in RECOVER, never left Paused).
         if run.stopping or run.cancel_error_id is not None:
             return adv(node, Outcome.STOP)
         if late(run, node) or node.command_failures >= MAX_COMMAND_FAILURES:
@@ -157,9 +172,13 @@ def reboot_step(
             return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
         if view_too_old(run):
             return Wait(seconds=0.0, reason="observe before restarting")
+        # The rolling-mode promise: never restart a node that still runs a clustered role
+        # (its drain may have been undone behind our back, e.g. a role failed back).
         risk = restart_risk(view, node.name)
         if risk:
             return adv(node, Outcome.FAILED, error=f"not restarting: {risk}")
+        # Storage may have degraded since the suspend (a disk failed elsewhere): a restart
+        # now would take a second fault domain of some volume away, so wait, bounded.
         waiting_for = maintenance_risk(view, node.name)
         if waiting_for:
             if late(run, node):
@@ -175,8 +194,13 @@ def reboot_step(
                 detail=quorum,
                 cancel_run="QuorumAtRisk",
             )
+        # Firmware (and drivers flagged so) need the hardware reset that a soft restart
+        # (kernel soft reboot) skips, so such an install always gets a full restart.
         soft = profile.soft_reboot and not node.firmware_pending
         return Restart(node=node.name, soft=soft, boot_id_before=nv.boot_id)
+    # After the restart: only a changed boot id proves it happened. A node that answers
+    # again with the same boot id may never have gone down (the command was lost), and a
+    # silent node may still be booting, so neither is taken as done.
     if not run.stale:
         changed = bool(nv.boot_id) and nv.boot_id != node.boot_id_before
         if changed and nv.reachable and nv.state in BACK_STATES:
@@ -185,6 +209,8 @@ def reboot_step(
             build = f"; runs OS build {os_version_label(nv.os_build)}" if nv.os_build else ""
             detail = f"restarted; boot id changed{build}"
             return adv(node, outcome, event_id=1011, detail=detail)
+    # The node's fate is unknown (the cluster itself is silent): LOST leaves it as is,
+    # never resumed blind — CAU's 1012.
     if unreachable_too_long(run) or (run.stale and run.stopping):
         why = f"the cluster stopped answering while {node.name} restarted; left as is"
         return adv(node, Outcome.LOST, error=why, event_id=1012, detail=why)
@@ -203,6 +229,8 @@ def resume_step(
     """RESUME: resume the node with the profile's failback (CAU 1009); the drain
     timeout bounds it (1017)."""
     nv = node_view(view, node.name)
+    # Without Storage Spaces Direct there is nothing to resync: SKIP goes straight past
+    # RESYNC to the post-update script.
     if not run.stale and nv.state is NodeState.UP:
         outcome = Outcome.OK if view.s2d_enabled else Outcome.SKIP
         return adv(node, outcome, event_id=1009, detail="resumed; out of maintenance")
@@ -210,6 +238,8 @@ def resume_step(
     if late(run, node) or gave_up or node.command_failures >= MAX_COMMAND_FAILURES:
         why = f"{node.name} could not be resumed"
         return adv(node, Outcome.FAILED, error=why, event_id=1017, detail=why)
+    # One Resume per step: a second would only repeat the failback; a refused one comes
+    # back through command_failures, which bounds the retries.
     if not node.resume_issued and not run.stale:
         return Resume(node=node.name, failback=profile.failback_mode)
     return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
@@ -231,6 +261,8 @@ def resync_step(
         return adv(node, Outcome.STOP)
     if not run.stale and storage_ready(view):
         return adv(node, Outcome.OK)
+    # The node itself is updated and back in service; storage that stays degraded is the
+    # next node's problem, whose STORAGE_WAIT will not suspend it until storage is healthy.
     if late(run, node):
         limit = in_minutes(step_timeout(NodeStep.RESYNC, profile))
         return adv(
@@ -247,6 +279,8 @@ def recover_step(
     """After a failed attempt: resume the node if the run paused it, then retry or give up."""
     event_id: int | None = None
     detail = ""
+    # A node the run paused must never be left Paused by a failed attempt: resume it
+    # first (waiting for it to come back if it is down), and only then retry or give up.
     if node.paused_by_us:
         nv = node_view(view, node.name)
         if run.stale or nv.state is not NodeState.UP:
@@ -260,6 +294,8 @@ def recover_step(
                 return adv(node, Outcome.STOP, error=f"{node.name} left {nv.state.value}")
             if resumable:
                 if not node.resume_issued:
+                    # After a failed drain a retry drains the node again: failing back the
+                    # roles that did move would only move them twice.
                     failback = FailbackMode.NONE if node.drain_failed else profile.failback_mode
                     return Resume(node=node.name, failback=failback)
                 return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
@@ -267,7 +303,9 @@ def recover_step(
         event_id, detail = 1009, "resumed after a failed attempt"
     if run.stopping or run.cancel_error_id is not None:
         return adv(node, Outcome.STOP, event_id=event_id, detail=detail)
-    looping = node.error.startswith(UPDATE_LOOP_ERROR)  # retrying would loop again
+    # CAU's MaxRetriesPerNode counts attempts, the first included; an update loop would
+    # loop again on every retry, so it gives up at once.
+    looping = node.error.startswith(UPDATE_LOOP_ERROR)
     if node.attempt < profile.max_retries_per_node and not looping:
         return adv(node, Outcome.RETRY, event_id=event_id, detail=detail)
     return adv(node, Outcome.GIVE_UP, event_id=event_id, detail=detail)

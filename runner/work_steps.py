@@ -49,6 +49,8 @@ def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Act
             return adv(node, Outcome.FAILED, error=f"{what} on {node.name} could not be started")
         return start
     work = node.work
+    # Detached work outlives any one WinRM call (an install may take an hour): it is
+    # started once and polled; only the step's deadline ends a wait for it.
     if work is None or work.state is WorkState.RUNNING:
         if late(run, node):
             return adv(
@@ -63,12 +65,14 @@ def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Act
 def _script_step(run: RunProgress, node: NodeProgress, script: str, which: str) -> Action:
     if run.stopping:
         return adv(node, Outcome.STOP)
-    if not script:
+    if not script:  # no script configured: the phase is absent, not skipped
         return adv(node, Outcome.OK)
     what = f"{which}-update script"
     done = _work(run, node, StartScript(node=node.name, script=script, which=which), what)
     if not isinstance(done, WorkProgress):
         return done
+    # CAU fails the node on a script that throws or exits non-zero (a pre-update script
+    # saying "not now" must stop the node before it is drained).
     if done.state is WorkState.SUCCEEDED and done.exit_code in (0, None):
         return adv(node, Outcome.OK)
     reason = f"{what} failed (exit code {done.exit_code})"
@@ -102,6 +106,8 @@ def scan_step(
     a fresh scan on a retry), never one that already succeeded."""
     if run.stopping:
         return adv(node, Outcome.STOP)
+    # The first attempt installs what the scan before the run showed (what the plan and
+    # the change board saw); a retry scans again, as the offer may have changed.
     if node.attempt == 1 and node.initial_offer is not None:
         offer = _still_needed(node.initial_offer, node)
     else:
@@ -125,6 +131,8 @@ def _install_results(node: NodeProgress, work: WorkProgress) -> tuple[UpdateResu
     out = []
     for update in node.offered:
         result = by_id.get(update.id)
+        # Missing from the agent's answer (the install was cut short): reporting it
+        # Succeeded would be a lie, and a retry will offer it again if it did not install.
         if result is None:
             result = UpdateResult(
                 id=update.id,
@@ -170,13 +178,18 @@ def install_step(
         note = "stopping while the install runs on; it is not waited for" if node.handle else ""
         return adv(node, Outcome.STOP, note=note)
     nv = node_view(view, node.name)
+    # A node that went down mid-install (a crash, not our restart) leaves the install's
+    # result unknowable: the attempt fails and a retry re-scans.
     if node.handle is not None and not run.stale and nv.state not in BACK_STATES:
         why = f"{node.name} went {nv.state.value} while installing"
         return adv(node, Outcome.FAILED, error=why)
+    # Nothing to install in this pass, but an earlier install still owes its restart.
     if node.handle is None and not node.offered:
         return adv(node, Outcome.RESTART if node.restart_pending else Outcome.OK)
     if node.passes > MAX_INSTALL_PASSES:
         return adv(node, Outcome.FAILED, error=f"no install finished in {node.passes} passes")
+    # A lost answer to start_install: installing blind again could install twice (and
+    # restart twice); the re-scan tells what the lost call did.
     if node.install_unknown or (node.handle is not None and node.handle.kind is WorkKind.SCAN):
         return _after_unknown_install(run, node)
     ids = tuple(u.id for u in node.offered)
@@ -191,6 +204,8 @@ def install_step(
         error = f"{len(failed)} update(s) failed: {listed}"
     if run.stopping:
         return adv(node, Outcome.STOP, results=results, error=error)
+    # A failed update does not cancel the restart the others need: the node restarts
+    # first, then its failed attempt is retried (or given up) from a clean boot.
     restart = done.restart_required or any(
         r.restart_required for r in results if r.result == "Succeeded"
     )
@@ -208,6 +223,8 @@ def rescan_step(
     is still pending, fail the node on an update loop."""
     if run.stopping:
         return adv(node, Outcome.STOP)
+    # Updates that become applicable only after a restart are CAU's re-scan loop; the bound
+    # ends a loop that never converges without failing an updated node.
     if node.passes >= MAX_INSTALL_PASSES:
         return adv(node, Outcome.OK, note=f"update loop: stopped after {node.passes} passes")
     done = _work(run, node, StartScan(node=node.name), "re-scan")
