@@ -2,9 +2,9 @@
 
 Owns: ``LazyGroup`` and ``LazyCommand`` — the table of command name → the module that
 registers it (with ``@cli.command``) and the one-line help ``pycau --help`` lists for it.
-A command's module is imported when the command runs, when its own ``--help`` is asked
-for, or when shell completion resolves it; ``pycau --help`` lists every command from the
-table alone, so it imports none of them (no WinRM stack, no simulator, no engine).
+A command's module is imported when the command runs or its own ``--help`` is asked for;
+``pycau --help`` lists every command from the table alone, so it imports none of them (no
+WinRM stack, no simulator, no engine).
 
 Theory of operation: a lazy command's summary is written twice, in the table and as the
 first sentence of the command's docstring; ``tests/cli/test_cli_startup.py`` keeps

@@ -65,7 +65,8 @@ _CHROME_LINES = 8
 
 
 def plain_console() -> Console:
-    """The console every command draws on: rich, without its automatic highlighting."""
+    """A console for a command that draws: rich (imported here, on first use), without its
+    automatic highlighting."""
     from rich.console import Console
 
     return Console(highlight=False)
