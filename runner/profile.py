@@ -16,7 +16,7 @@ from typing import Any
 from runner.errors import InputError
 from runner.types import FailbackMode
 
-__all__ = ["MAX_NODES_OUT_REFUSAL", "Policy", "Profile", "ResolvedProfile"]
+__all__ = ["MAX_NODES_OUT_REFUSAL", "POLICIES", "Policy", "Profile", "ResolvedProfile"]
 
 # Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
 # exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
@@ -32,6 +32,9 @@ class Policy:
 
     CLASSIC = "classic"
     FAST = "fast"
+
+
+POLICIES = (Policy.CLASSIC, Policy.FAST)  # every policy name a profile or option may give
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

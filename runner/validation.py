@@ -213,12 +213,15 @@ def load_schema(package: str, filename: str) -> dict[str, Any]:
 
 
 class SchemaValidator:
-    """One compiled schema; ``references`` are schemas it ``$ref``s by their ``$id``."""
+    """One compiled schema; ``references`` are schemas it ``$ref``s by their ``$id``.
+
+    The schema itself is trusted, not checked against the metaschema here: only the schemas
+    shipped in ``*/schemas/`` are compiled, ``tests/unit/test_unit_shipped_schemas.py``
+    checks each of them once; a check on every start would only slow ``pycau`` down."""
 
     def __init__(
         self, schema: Mapping[str, Any], *, references: Sequence[Mapping[str, Any]] = ()
     ) -> None:
-        Draft202012Validator.check_schema(schema)
         registry: Registry[Any] = Registry().with_resources(
             (ref["$id"], Resource.from_contents(ref, default_specification=DRAFT202012))
             for ref in references

@@ -7,34 +7,72 @@ traceback, and no report file written.
 
 Commands: ``simulate`` (rehearse one run of a scenario in the SimPy world) and ``scenarios``
 (the bundled scenarios); the real-cluster commands, ``resume`` and ``sweep`` register
-themselves from their modules (imported at the end of this one).
+themselves from their modules, which the group (``runner.cli.lazy_group``) imports only
+when one of their commands runs or is asked for its own help: ``pycau --help`` lists them
+from ``LAZY_COMMANDS``.
 
 Must not: hold run logic (the engine does), build worlds (``runner.cli.compose`` does) or
-import ``simulator`` at module level (it loads lazily, only for commands that need it).
+import at module level what a command needs only when it runs — the simulator, the engine,
+rich, the WinRM stack (requests, pywinrm, spnego, cryptography): ``pycau --help`` loads none
+of them, and ``pycau simulate`` never loads the WinRM stack (``tests/cli/test_cli_startup.py``).
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from runner import __version__
-from runner.cli.live_view import LiveView, render_summary
-from runner.cli.output import report_target_option, write_report
+from runner.cli.lazy_group import LazyCommand, LazyGroup
 from runner.errors import InputError
-from runner.rehearsal.compose import POLICIES, rehearse
+from runner.profile import POLICIES
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "cli", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "LAZY_COMMANDS", "cli", "main"]
 
 EXIT_OK = 0
 EXIT_EXPECTATION_FAILED = 1
 EXIT_BAD_INPUT = 2
 _EXIT_INTERRUPTED = 130
+
+_REMOTE = "runner.cli.remote"
+# The commands registered by other modules: each module is imported on first use. The
+# summary is the first sentence of the command's docstring (a test keeps them equal).
+LAZY_COMMANDS = {
+    "twin": LazyCommand(
+        module=_REMOTE,
+        summary="Serve SCENARIO's simulated cluster as a WinRM endpoint on 127.0.0.1 "
+        "(SCENARIO is a file, or NAME a bundled scenario).",
+    ),
+    "test-setup": LazyCommand(
+        module=_REMOTE,
+        summary="Readiness checks modelled on Test-CauSetup: each rule passes, warns or fails.",
+    ),
+    "scan": LazyCommand(
+        module=_REMOTE, summary="The updates each node is offered (Invoke-CauScan)."
+    ),
+    "run": LazyCommand(
+        module=_REMOTE, summary="Perform a rolling updating run on the cluster (Invoke-CauRun)."
+    ),
+    "status": LazyCommand(
+        module=_REMOTE,
+        summary="The run in progress (or the last one), like Get-CauRun, and who holds the "
+        "run lock.",
+    ),
+    "resume": LazyCommand(
+        module="runner.cli.resume_cmd",
+        summary="Continue run RUN_ID from its journal after the coordinator died.",
+    ),
+    "sweep": LazyCommand(
+        module="runner.cli.sweep",
+        summary="Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, "
+        "each with random (swarm) faults.",
+    ),
+}
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -44,7 +82,7 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
     return code
 
 
-class PycauGroup(click.Group):
+class PycauGroup(LazyGroup):
     """A click group that reports every input problem as one ``error:`` paragraph, exit 2."""
 
     def main(
@@ -78,7 +116,12 @@ class PycauGroup(click.Group):
         return code
 
 
-@click.group("pycau", cls=PycauGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "pycau",
+    cls=PycauGroup,
+    lazy=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="pycau", message="%(prog)s %(version)s")
 def cli() -> None:
     """Rehearse and run Cluster-Aware-Updating-style rolling update runs.
@@ -87,6 +130,13 @@ def cli() -> None:
     updating run — one node at a time: drain, install, restart, resume, wait for storage
     resync — and rehearses the same run against a simulated twin of the cluster.
     """
+
+
+def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | None:
+    """``runner.cli.output.report_target_option``, imported when ``simulate``'s options are read."""
+    from runner.cli.output import report_target_option
+
+    return report_target_option(ctx, param, value)
 
 
 @cli.command()
@@ -103,7 +153,7 @@ def cli() -> None:
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    callback=report_target_option,
+    callback=_report_target_option,
     help="Write the JSON report to this file (atomically; not on bad input).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
@@ -121,10 +171,14 @@ def simulate(
     status: 0 when the scenario's expectation holds (by default: the run Succeeded and
     every safety invariant held), 1 when it does not, 2 on bad input.
     """
-    from runner.rehearsal import scenarios as found  # lazy: the simulator and SimPy
+    # Lazy: the scenario loader pulls in the simulator and SimPy, the rehearsal the engine.
+    from runner.cli.live_view import LiveView, plain_console, render_summary
+    from runner.cli.output import write_report
+    from runner.rehearsal import scenarios as found
+    from runner.rehearsal.compose import rehearse
 
     loaded = found.load(scenario)
-    console = Console(highlight=False)
+    console = None if quiet else plain_console()  # --quiet draws nothing: no rich at all
     run_seed = loaded.seed if seed is None else seed
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
@@ -136,7 +190,7 @@ def simulate(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
-    if not quiet:
+    if console is not None:
         render_summary(console, report)
 
     mismatches = found.mismatches(loaded, rehearsal)
@@ -168,17 +222,15 @@ def scenarios() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point (``pycau``)."""
-    cli.main(args=argv, prog_name="pycau")
+    """Console-script entry point (``pycau``); the process ends when it returns.
 
-
-def _register() -> None:
-    """The commands defined in their own modules (they do not import this one)."""
-    from runner.cli import remote, resume_cmd, sweep
-
-    for command in (remote.twin, remote.test_setup, remote.scan, remote.run, remote.status,
-                    resume_cmd.resume, sweep.sweep):  # fmt: skip
-        cli.add_command(command)
-
-
-_register()
+    Every command has closed its files, journal and sessions by then, so the objects left
+    are frozen out of the garbage collector (``gc.freeze``): the interpreter's last
+    collections at exit then skip them instead of walking every object of the run again,
+    and the operating system reclaims the memory. Only the entry point does this; ``cli``
+    called in process (tests, a library user) leaves the collector alone.
+    """
+    try:
+        cli.main(args=argv, prog_name="pycau")
+    finally:
+        gc.freeze()

@@ -12,6 +12,10 @@ small per-node record (cheap, O(1)); the table is rebuilt and redrawn at most ev
 ``min_interval`` wall seconds (``time.perf_counter`` — display pacing, never run logic), so a
 64-node rehearsal with thousands of events is not slowed down by drawing.
 
+rich loads only when something is drawn: ``LiveView(None, …)`` draws nothing and imports no
+rich module, so ``pycau simulate --quiet`` never loads it (``plain_console`` makes the
+console of a command that draws).
+
 Must not: decide anything about the run, read the report's files, or write to stderr.
 """
 
@@ -21,16 +25,22 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-
-from rich.console import Console, Group, RenderableType
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from runner.report import RunEvent
 
-__all__ = ["WORLD_LABELS", "LiveView", "format_clock", "render_summary", "run_verdict"]
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.live import Live
+
+__all__ = [
+    "WORLD_LABELS",
+    "LiveView",
+    "format_clock",
+    "plain_console",
+    "render_summary",
+    "run_verdict",
+]
 
 # What the live header says the run drives (its clock is the simulation's on the first two).
 WORLD_LABELS = {
@@ -49,6 +59,14 @@ _STATUS_STYLE = {
 }
 # Rows the live table keeps for the header, borders and footer lines.
 _CHROME_LINES = 8
+
+
+def plain_console() -> Console:
+    """A console for a command that draws: rich (imported here, on first use), without its
+    automatic highlighting."""
+    from rich.console import Console
+
+    return Console(highlight=False)
 
 
 def format_clock(seconds: float) -> str:
@@ -78,11 +96,12 @@ class _NodeRow:
 
 
 class LiveView:
-    """The engine's listener: live table on a terminal, plain lines elsewhere, or nothing."""
+    """The engine's listener: live table on a terminal, plain lines elsewhere, or nothing
+    (``quiet``, or no ``console``)."""
 
     def __init__(
         self,
-        console: Console,
+        console: Console | None,
         node_names: tuple[str, ...],
         *,
         title: str,
@@ -93,8 +112,8 @@ class LiveView:
         self._console = console
         self._title = title
         self._world = WORLD_LABELS[world]
-        self._quiet = quiet
-        self._live_mode = console.is_terminal and not quiet
+        self._quiet = quiet or console is None
+        self._live_mode = console is not None and console.is_terminal and not quiet
         self._min_interval = min_interval
         self._rows = {name: _NodeRow() for name in node_names}
         self._now = 0.0
@@ -105,6 +124,8 @@ class LiveView:
 
     def __enter__(self) -> LiveView:
         if self._live_mode:
+            from rich.live import Live
+
             self._live = Live(
                 self._table(),
                 console=self._console,
@@ -140,7 +161,7 @@ class LiveView:
             self._sequence += 1
             row.changed = self._sequence
         line = self._apply(event, row)
-        if self._quiet:
+        if self._quiet or self._console is None:
             return
         if self._live is not None:
             self._redraw()
@@ -180,6 +201,11 @@ class LiveView:
         self._live.update(self._table(), refresh=True)
 
     def _table(self) -> RenderableType:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        assert self._console is not None  # only a live view draws a table
         header = Text.assemble(
             (self._title, "bold"),
             f" · {format_clock(self._now)} {self._world}",
@@ -238,6 +264,9 @@ def run_verdict(report: dict[str, Any]) -> str:
 
 def render_summary(console: Console, report: dict[str, Any]) -> None:
     """Print the end-of-run summary: run line, node table, invariant verdicts, wall figures."""
+    from rich.table import Table
+    from rich.text import Text
+
     status = str(report.get("status", "?"))
     error_id = report.get("error_id")
     headline = Text.assemble(

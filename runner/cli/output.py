@@ -6,7 +6,7 @@ file is written to a temporary file in the target's own directory and moved over
 with ``os.replace``, so a reader (or a crash) never sees a half-written report and a failed
 run never leaves a stray file behind.
 
-Must not: decide what goes into a report (the engine and ``runner.cli.compose`` do) or
+Must not: decide what goes into a report (the engine and ``runner.rehearsal`` do) or
 print to the terminal.
 """
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner.profile import Policy, Profile, ResolvedProfile
+from runner.profile import POLICIES, Profile, ResolvedProfile
 from runner.rehearsal.results import Rehearsal, Simulation, Wall
 
 if TYPE_CHECKING:
@@ -59,7 +59,6 @@ SIMULATED_STARTED_AT = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)
 # The coordinator host a simulated run's lock holder names.
 REHEARSAL_HOST = "rehearsal"
 
-POLICIES = (Policy.CLASSIC, Policy.FAST)
 
 # Fixed namespace for name-based run ids of simulated runs (uuid5 of "pycau simulate").
 _RUN_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pycau:simulate")

@@ -107,6 +107,14 @@ def test_cli_progress_quiet_prints_nothing() -> None:
     assert buffer.getvalue() == ""
 
 
+def test_cli_progress_without_a_console_only_keeps_the_node_states() -> None:
+    """`LiveView(None, …)` (pycau simulate --quiet) draws nothing but still follows the nodes."""
+    with LiveView(None, NODES, title="t") as progress:
+        progress(_event(1.0, "phase-start", "node1", phase="drain", attempt=1))
+        progress(_event(2.0, "node-status", "node2", detail="Succeeded"))
+    assert progress.node_states() == {"node1": ("Updating", 1, 0), "node2": ("Succeeded", 0, 0)}
+
+
 def test_cli_progress_live_table_on_a_terminal() -> None:
     """On a terminal the final frame is a table with every node, phase and status."""
     console, buffer = _console(terminal=True)

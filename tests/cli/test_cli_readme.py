@@ -21,6 +21,7 @@ TEST_COMMAND = (
 )
 SLOW_COMMAND = ".venv/bin/python -m pytest -m slow"
 BENCH_COMMAND = ".venv/bin/python benchmarks/bench_simulate.py"
+STARTUP_BENCH_COMMAND = ".venv/bin/python benchmarks/bench_startup.py"
 
 
 def _code_blocks(language: str) -> list[str]:
@@ -36,7 +37,7 @@ def test_cli_readme_gives_the_two_setup_commands() -> None:
 
 def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
     """.ci/run is strict bash and runs exactly the README's test command, then the README's
-    slow-test command and its benchmark, in that order (nothing the README advertises is
+    slow-test command and its benchmarks, in that order (nothing the README advertises is
     left out of CI)."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash\n")
@@ -48,7 +49,8 @@ def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
     ]
     (more_runs,) = [block for block in _code_blocks("sh") if SLOW_COMMAND in block]
     assert BENCH_COMMAND in more_runs
-    assert commands[-3:] == [TEST_COMMAND, SLOW_COMMAND, BENCH_COMMAND]
+    assert STARTUP_BENCH_COMMAND in more_runs
+    assert commands[-4:] == [TEST_COMMAND, SLOW_COMMAND, BENCH_COMMAND, STARTUP_BENCH_COMMAND]
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
 
 
