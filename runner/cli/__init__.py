@@ -142,7 +142,10 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
 @cli.command()
 @click.argument("scenario", required=False, metavar="[SCENARIO|NAME]")
 @click.option(
-    "--seed", type=click.IntRange(min=0), help="Seed of the run (default: the scenario's)."
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed of the run (default: the scenario's), recorded in the report. No bundled "
+    "model draws at random yet, so today it changes only the run id.",
 )
 @click.option(
     "--policy",
