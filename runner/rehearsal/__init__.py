@@ -6,7 +6,7 @@ The one part of ``runner`` (with the twin command) that reaches the simulator â€
 
 - ``runner.rehearsal.compose``: ``rehearse`` one scenario and seed; ``run_coordinator`` over
   any transport to a world, with the ``coordinator-crash`` fault;
-- ``runner.rehearsal.results``: ``Rehearsal``, ``Simulation``, ``Verdict``;
+- ``runner.rehearsal.results``: ``Rehearsal``, ``Simulation``, ``InvariantOutcome``;
 - ``runner.rehearsal.scenarios``: find, load and judge scenarios;
 - ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers.
 """

@@ -2,9 +2,10 @@
 
 Owns: ``Rehearsal`` (one simulated run: its scenario and seed, the engine's ``RunReport``,
 the ``Simulation`` section the simulator and oracle add, and the world itself for tests that
-read its ground-truth timeline), ``Simulation`` and ``Verdict`` (one invariant's verdict),
-and their JSON form — the same bytes the report always had: ``Rehearsal.to_dict()`` is the
-report JSON with ``simulation`` last, keys in the schema's order.
+read its ground-truth timeline), ``Simulation`` and ``InvariantOutcome`` (whether one
+invariant held), and their JSON form — the same bytes the report always had:
+``Rehearsal.to_dict()`` is the report JSON with ``simulation`` last, keys in the schema's
+order.
 
 Must not: run anything or import the simulator (the world is carried as an opaque value).
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from runner.report import RunReport
 
-__all__ = ["Rehearsal", "Simulation", "Verdict", "Violation", "Wall"]
+__all__ = ["InvariantOutcome", "Rehearsal", "Simulation", "Violation", "Wall"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +28,7 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Verdict:
+class InvariantOutcome:
     """One invariant of the oracle: whether it held, and each violation with its time."""
 
     holds: bool
@@ -55,7 +56,7 @@ class Simulation:
 
     scenario: str
     seed: int
-    invariants: Mapping[str, Verdict]
+    invariants: Mapping[str, InvariantOutcome]
     fault_losses: tuple[Mapping[str, Any], ...] = ()
     credssp: Mapping[str, Any] | None = None
     lower_bound_seconds: float = 0.0
@@ -66,7 +67,7 @@ class Simulation:
     def from_world(cls, section: Mapping[str, Any], wall: Wall | None = None) -> Simulation:
         """From the simulator's ``world.finish`` section."""
         invariants = {
-            name: Verdict(
+            name: InvariantOutcome(
                 holds=bool(v["holds"]),
                 violations=tuple(
                     Violation(time=x["time"], detail=x["detail"]) for x in v["violations"]
