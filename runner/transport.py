@@ -18,7 +18,7 @@ Theory of operation:
   the holder's heartbeat (in the cluster's own time), ``release_run_lock`` frees it. After a
   successful create or take-over the transport fences its later commands with the holder:
   the cluster refuses a command from a coordinator that no longer holds the lock
-  (``RunLocked``). The policy (who may take over, when) is ``runner.run_lock``'s.
+  (``RunLocked``). The policy (who may take over, when) is ``runner.lease``'s.
 - Time passes only through ``Clock``. A call that takes time in the real world takes
   simulated time too.
 

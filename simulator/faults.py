@@ -275,7 +275,7 @@ class DiskFailure(Fault):
 
 class CoordinatorCrash(Fault):
     """The runner process dies after journal step ``params.at_step``: nothing happens in the
-    world; the composition root (``runner.cli.compose``) kills and resumes the coordinator."""
+    world; the composition root (``runner.rehearsal.compose``) kills and resumes the coordinator."""
 
     type_name = "coordinator-crash"
     needs_node = False

@@ -11,7 +11,7 @@ themselves from their modules, which the group (``runner.cli.lazy_group``) impor
 when one of their commands runs or is asked for its own help: ``pycau --help`` lists them
 from ``LAZY_COMMANDS``.
 
-Must not: hold run logic (the engine does), build worlds (``runner.cli.compose`` does) or
+Must not: hold run logic (the engine does), build worlds (``runner.rehearsal`` does) or
 import at module level what a command needs only when it runs — the simulator, the engine,
 rich, the WinRM stack (requests, pywinrm, spnego, cryptography): ``pycau --help`` loads none
 of them, and ``pycau simulate`` never loads the WinRM stack (``tests/cli/test_cli_startup.py``).

@@ -1,5 +1,8 @@
 """Rehearsals: simulated updating runs, sweeps over seeds, and their shrunk reproducers.
 
+Owns: nothing but this map; import the submodules. Must not import the simulator at module
+level (``runner.rehearsal.scenarios`` and ``runner.rehearsal.compose`` load it when called).
+
 The one part of ``runner`` (with the twin command) that reaches the simulator — lazily, so
 ``runner`` stays importable without SimPy. It returns typed results (``Rehearsal``,
 ``SweepResult``); the command line only wires options to it and renders what it returns.

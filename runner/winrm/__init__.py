@@ -1,17 +1,25 @@
 """pycau's production transport: WinRM (WS-Management) to real Windows cluster nodes.
 
-The only package of ``runner`` that imports ``winrm`` (pywinrm), ``spnego`` and
-``requests``. Map of the package:
+Owns: the package's public names (re-exported below). Map of the package:
 
-- ``connection`` — endpoints, TLS, auth methods, ``Credentials`` (password hidden);
-- ``scripts`` + ``scripts/*.ps1`` — the PowerShell, composed with ``quoting``'s one helper
-  and the base64 JSON arguments of ``runner.remote_protocol``;
-- ``shell`` — one reused WinRS shell per endpoint, our own Receive loop, deadlines;
-- ``faults`` — pywinrm/requests exceptions and script error documents → ``runner.errors``;
-- ``psjson`` + ``parse`` — Windows PowerShell 5.1 JSON as it really is → value types;
-- ``transport`` — ``WinRMTransport``, the ``ClusterTransport`` of real runs;
-- ``endpoint_clock`` — the endpoint's clock (runs against pycau's simulated twin);
-- ``readiness`` — Test-CauSetup-like rules judged from gathered facts.
+- ``runner.winrm.connection`` — endpoints, TLS, auth methods, ``Credentials`` (password
+  hidden);
+- ``runner.winrm.scripts`` + ``scripts/*.ps1`` — the PowerShell, composed with
+  ``runner.winrm.quoting``'s one helper and the base64 JSON arguments of
+  ``runner.remote_protocol``;
+- ``runner.winrm.shell`` — one reused WinRS shell per endpoint, our own Receive loop,
+  deadlines;
+- ``runner.winrm.error_map`` — pywinrm/requests exceptions and script error documents →
+  ``runner.errors``;
+- ``runner.winrm.psjson`` + ``runner.winrm.parse`` — Windows PowerShell 5.1 JSON as it
+  really is → value types;
+- ``runner.winrm.transport`` — ``WinRMTransport``, the ``ClusterTransport`` of real runs;
+- ``runner.winrm.endpoint_clock`` — the endpoint's clock (runs against pycau's twin);
+- ``runner.winrm.setup_rules`` — Test-CauSetup-like rules judged from gathered facts.
+
+Must not: be imported by anything but the command line (``runner.cli``): it is the only
+package of ``runner`` that imports ``winrm`` (pywinrm), ``spnego`` and ``requests``, and
+nothing else should pay for loading them.
 """
 
 from runner.winrm.connection import AuthMethod, ConnectionOptions, Credentials

@@ -292,6 +292,19 @@ def test_only_runner_winrm_imports_winrm_libraries() -> None:
     assert offenders == []
 
 
+def test_only_the_command_line_imports_the_winrm_transport() -> None:
+    """runner.winrm is reached only from runner/cli/ (and itself): the engine, the core and
+    the rehearsals never pay for the WinRM stack or know which world they drive."""
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        if m.rel.startswith("runner/") and not m.rel.startswith(("runner/cli/", "runner/winrm/"))
+        for line, name in _imports(m)
+        if name == "runner.winrm" or name.startswith("runner.winrm.")
+    ]
+    assert offenders == []
+
+
 def test_simulator_uses_only_the_runner_contract() -> None:
     """simulator imports from runner only types, errors, transport, profile (and validation)."""
     offenders = []
