@@ -2,8 +2,8 @@
 
 Owns: the package version (``__version__``, read by ``pycau --version`` and the wheel).
 
-Must not import ``simulator``, ``simpy`` or ``pytest`` (only ``runner.rehearsal`` and the
-twin command may load the simulator, lazily); only ``runner.winrm`` imports ``winrm``.
+Must not import ``simulator``, ``simpy`` or ``pytest`` (only ``runner.rehearsal`` may load
+the simulator, lazily); only ``runner.winrm`` imports ``winrm``.
 """
 
 __version__ = "0.1.0"

@@ -19,7 +19,8 @@ not be reached or refused us (authentication, TLS, WinRM faults) — one ``error
 no traceback, never the password.
 
 Must not: accept a password on the command line, or hold logic beyond wiring
-(``runner.cli.remote_run``, ``runner.cli.remote_session``, ``runner.cli.twin_serve``).
+(``runner.cli.remote_run``, ``runner.cli.remote_session``, ``runner.cli.twin_serve``,
+``runner.rehearsal.twin``).
 """
 
 from __future__ import annotations
@@ -129,8 +130,9 @@ def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_afte
     the TLS key are held in memory files (Linux; elsewhere private files removed at the
     end), and the CA file of --tls is removed when the twin ends.
     """
-    from runner.cli.twin_serve import TwinServer, account, serve
+    from runner.cli.twin_serve import serve
     from runner.rehearsal import scenarios as found
+    from runner.rehearsal.twin import TwinServer, account
 
     username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
     if not username or not password:

@@ -1,237 +1,27 @@
-"""``pycau twin``: serve a scenario's simulated cluster as a WinRM endpoint on loopback.
+"""``pycau twin``'s process lifetime: start the twin, say where it listens, serve, and stop it
+on every way out.
 
-Owns: ``TwinServer`` — builds the scenario's world (as ``pycau simulate`` does), wraps it in
-the twin's script answerer and a ``WsmanEndpoint`` on 127.0.0.1 (HTTP, or HTTPS with a
-generated CA when ``tls`` is set), accepting the one account given, with the scenario's
-``session-expiry`` switch applied to the endpoint (every session expires each
-``SESSION_LIFETIME_MINUTES`` simulated minutes); and when a run against it publishes its
-final record, the oracle's verdict on that run and whether the scenario's expectation held.
-``serve`` runs ``pycau twin``'s lifetime: SIGTERM and SIGHUP end it the way Ctrl-C does, and
-every way out stops the server.
+Owns: ``serve`` — serving until one run has finished (``--exit-after-run``) or a signal;
+SIGTERM and SIGHUP end it the way Ctrl-C does, once (a second signal cannot cut the cleanup
+short). The twin itself (the world, the endpoint, the verdict) is
+``runner.rehearsal.twin.TwinServer``.
 
-Secrets: the server's TLS key and the NTLM account's hashes stay in memory
-(``simulator.twin.memfile``; on platforms without memory files, private files that
-``stop`` removes). The one real file is the CA certificate clients pass as ``--ca-cert``
-(public), in a private temporary directory that ``stop`` removes.
-
-Theory of operation: the verdict needs a report, and the twin sees only what travels over
-WinRM — the published run record (status, error id, each node's status, attempts,
-restarts and boot type, and when it became final). That is what the oracle's
-report-dependent checks read (``report-truth`` included, all but its check of update
-results); the live checks (quorum, storage, workloads) were recorded as the run went.
-
-A port that cannot be listened on (in use, privileged) is bad input (``InputError``, exit 2)
-naming the port, never a traceback.
-
-Must not: listen on anything but loopback, or print the account's password. Composition
-root only: this module may import ``simulator`` (lazily, inside functions).
+Must not: import ``simulator`` (the rehearsal package composes the world), or print the
+account's password.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import shutil
 import signal
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from runner.errors import InputError
-from runner.profile import Profile
-
 if TYPE_CHECKING:
-    from simulator.model import Scenario
-    from simulator.twin import Account, WsmanEndpoint
-    from simulator.twin.expiry import SessionExpiry
+    from runner.rehearsal.twin import TwinServer
 
-__all__ = ["TwinServer", "account", "port_problem", "report_from_record", "serve"]
-
-_FIRST_UNPRIVILEGED_PORT = 1024
-
-
-def port_problem(port: int, exc: OSError) -> str:
-    """Why the twin cannot listen on 127.0.0.1:``port``, in one sentence."""
-    if exc.errno == errno.EADDRINUSE:
-        return (
-            f"port {port} on 127.0.0.1 is already in use (another twin or listener?): choose "
-            "another --port, or --port 0 for any free one"
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM) and 0 < port < _FIRST_UNPRIVILEGED_PORT:
-        return (
-            f"port {port} is a privileged port (below {_FIRST_UNPRIVILEGED_PORT}) and this "
-            "user may not listen on it: choose a port from 1024, or --port 0 for any free one"
-        )
-    return f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
-
-
-def account(username: str, password: str) -> Account:
-    """The one account the twin accepts (its ``repr`` hides the password)."""
-    from simulator.twin import Account
-
-    return Account(username=username, password=password)
-
-
-def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of a run report the oracle's final checks read, from a final run record.
-
-    The record carries each node's status, attempts, restarts and boot type, so
-    ``report-truth`` checks all of them; it carries no update results, so the check of
-    updates reported Succeeded is not made for a WinRM run (a key left out is not checked).
-    """
-    nodes = [
-        {
-            "name": entry.get("Node"),
-            "status": entry.get("Status"),
-            "attempts": entry.get("Attempts") or 0,
-            "restarts": entry.get("Restarts") or 0,
-            **({"boot_type": entry["BootType"]} if "BootType" in entry else {}),
-        }
-        for entry in record.get("Nodes") or []
-    ]
-    events = [
-        {
-            "time": entry.get("Time"),
-            "kind": "node-status",
-            "node": entry.get("Node"),
-            "detail": entry.get("Status"),
-        }
-        for entry in record.get("Nodes") or []
-        if entry.get("Time") is not None
-    ]
-    return {
-        "status": record.get("Status"),
-        "error_id": record.get("ErrorId"),
-        "duration_seconds": record.get("Seconds") or 0.0,
-        "nodes": nodes,
-        "events": events,
-    }
-
-
-class TwinServer:
-    """A scenario's world served over WinRM (see module docstring)."""
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        seed: int,
-        account: Account,
-        *,
-        port: int = 0,
-        tls: bool = False,
-        echo: Callable[[str], None] = print,
-    ) -> None:
-        from simulator.issue_switches import session_lifetime_minutes
-        from simulator.twin import WsmanEndpoint
-        from simulator.twin.answers import TwinAnswers
-        from simulator.twin.expiry import SessionExpiry
-        from simulator.twin.tls import make_certificates
-        from simulator.world import build_world
-
-        self.scenario = scenario
-        self._echo = echo
-        profile = Profile.from_mapping(scenario.profile, source=scenario.source)
-        self.world = build_world(scenario, seed, profile.resolved(scenario.cluster.node_names))
-        self.answers = TwinAnswers(
-            self.world.transport,
-            self.world.clock,
-            cluster=scenario.cluster.name,
-            scenario=scenario.name,
-            seed=seed,
-            on_run_record=self._record,
-        )
-        self._certificates = make_certificates() if tls else None
-        self.ca_cert: Path | None = None  # written by start(), removed by stop()
-        lifetime = session_lifetime_minutes(scenario)
-        self.expiry: SessionExpiry | None = None
-        if lifetime is not None:  # on simulated time: the same expiries in every run
-            self.expiry = SessionExpiry(every_s=lifetime * 60, now=self.world.clock.now)
-        try:
-            self.endpoint: WsmanEndpoint = WsmanEndpoint(
-                self.answers,
-                account=account,
-                port=port,
-                tls=self._certificates,
-                session_expiry=self.expiry,
-            )
-        except OSError as exc:
-            raise InputError("--port", "", port_problem(port, exc)) from exc
-        self.finished = threading.Event()
-        self.mismatches: list[str] = []
-        self.invariants: dict[str, Any] = {}
-        self.simulation: dict[str, Any] = {}  # the final run's simulation section
-
-    def start(self) -> TwinServer:
-        if self._certificates is not None and self.ca_cert is None:
-            directory = Path(tempfile.mkdtemp(prefix="pycau-twin-ca-"))
-            self.ca_cert = directory / "ca.pem"
-            self.ca_cert.write_bytes(self._certificates.ca_pem)
-        self.endpoint.start()
-        return self
-
-    def notes(self) -> list[str]:
-        """What the twin of this scenario does not do, to print when it starts serving."""
-        from runner.rehearsal.compose import coordinator_crash_step
-
-        step = coordinator_crash_step(self.scenario)
-        if step is None:
-            return []
-        # The fault kills the coordinator, and here that is the client's process.
-        return [
-            f"twin: note: the scenario's coordinator-crash fault (after journal step {step}) "
-            "is not injected: the coordinator is your `pycau run`, which the twin cannot "
-            "kill; to rehearse the crash, kill pycau run mid-run and continue with "
-            "`pycau resume RUN_ID --force-recovery` (same --cluster, same --journal)"
-        ]
-
-    def stop(self) -> None:
-        """Stop serving and remove the CA file (safe to call twice, or without start)."""
-        try:
-            self.endpoint.stop()
-        finally:
-            if self.ca_cert is not None:
-                shutil.rmtree(self.ca_cert.parent, ignore_errors=True)
-                self.ca_cert = None
-
-    def _record(self, record: Mapping[str, Any]) -> None:
-        """Called by the answerer (under its lock) for every published run record."""
-        if record.get("RunState") != "RunNotInProgress" or not record.get("Status"):
-            return
-        from simulator.expect import check_expectation
-
-        report = report_from_record(record)
-        simulation = self.simulation = self.world.finish(report)
-        self.invariants = simulation["invariants"]
-        self.mismatches = check_expectation(
-            self.scenario.expect, {**report, "simulation": simulation}
-        )
-        broken = [name for name, v in self.invariants.items() if not v.get("holds")]
-        self._echo(
-            f"twin: run {record.get('RunId')} ended {record.get('Status')}"
-            + (f" ({record.get('ErrorId')})" if record.get("ErrorId") else "")
-            + f"; invariants: {'all hold' if not broken else 'VIOLATED ' + ', '.join(broken)}"
-        )
-        fenced = self.answers.fenced_commands
-        self._echo(
-            f"twin: commands that change the cluster came from {len(fenced)} run(s): "
-            + (", ".join(f"{run} ({count})" for run, count in sorted(fenced.items())) or "none")
-        )
-        if self.expiry is not None:
-            self._echo(
-                f"twin: every session expired {self.expiry.expiries} time(s) during the run "
-                f"(known issue session-expiry): {self.expiry.refused} request(s) refused with "
-                f"401, {self.expiry.shells_ended} shell(s) ended"
-            )
-        if self.mismatches:
-            self._echo(f"twin: expectation of {self.scenario.name} NOT met:")
-            for mismatch in self.mismatches:
-                self._echo(f"  - {mismatch}")
-        else:
-            self._echo(f"twin: expectation of {self.scenario.name} met")
-        self.finished.set()
-
+__all__ = ["serve"]
 
 _ENDING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 

@@ -1,9 +1,10 @@
-"""Rehearsals: simulated updating runs, sweeps over seeds, and their shrunk reproducers.
+"""Rehearsals: simulated updating runs, sweeps over seeds, their shrunk reproducers, and the
+twin that serves a simulated cluster over WinRM.
 
 Owns: nothing but this map; import the submodules. Must not import the simulator at module
 level (``runner.rehearsal.scenarios`` and ``runner.rehearsal.compose`` load it when called).
 
-The one part of ``runner`` (with the twin command) that reaches the simulator — lazily, so
+The one part of ``runner`` that reaches the simulator — lazily, so
 ``runner`` stays importable without SimPy. It returns typed results (``Rehearsal``,
 ``SweepResult``); the command line only wires options to it and renders what it returns.
 
@@ -11,5 +12,6 @@ The one part of ``runner`` (with the twin command) that reaches the simulator �
   any transport to a world, with the ``coordinator-crash`` fault;
 - ``runner.rehearsal.results``: ``Rehearsal``, ``Simulation``, ``InvariantOutcome``;
 - ``runner.rehearsal.scenarios``: find, load and judge scenarios;
-- ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers.
+- ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers;
+- ``runner.rehearsal.twin``: ``TwinServer``, a scenario's world served over WinRM.
 """

@@ -71,7 +71,7 @@ def _serve_and_invoke(
     doc: Doc, source: str, twin_run: TwinRun, tmp_path: Path, args: list[str]
 ) -> None:
     from runner.cli import cli
-    from runner.cli.twin_serve import TwinServer
+    from runner.rehearsal.twin import TwinServer
     from simulator.scenario import parse_scenario
     from simulator.twin import Account
 

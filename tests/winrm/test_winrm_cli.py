@@ -25,8 +25,8 @@ from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
 from runner.cli.output import render_report
-from runner.cli.twin_serve import TwinServer
 from runner.rehearsal.compose import rehearse
+from runner.rehearsal.twin import TwinServer
 from runner.types import LockHolder
 from runner.winrm.connection import ConnectionOptions, Credentials
 from runner.winrm.transport import WinRMTransport

@@ -25,7 +25,7 @@ from winrm_support import PASSWORD, USERNAME
 from runner.cli import cli
 from runner.cli.live_view import LiveView
 from runner.cli.remote_session import Session
-from runner.cli.twin_serve import TwinServer
+from runner.rehearsal.twin import TwinServer
 from runner.remote_protocol import TWIN_MARKER
 from runner.report import RunEvent
 from simulator.bundled import resolve_scenario

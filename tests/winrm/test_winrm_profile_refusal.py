@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
-from runner.cli.twin_serve import TwinServer
+from runner.rehearsal.twin import TwinServer
 from simulator.scenario import load_scenario
 from simulator.twin import Account
 
