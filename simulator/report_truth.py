@@ -53,13 +53,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import GroundTruth
 
 __all__ = ["EPSILON", "TruthLedger"]
 
@@ -108,7 +106,7 @@ class _Trouble:
 class TruthLedger:
     """What the world saw, recorded through the hooks below as it happened."""
 
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: GroundTruth) -> None:
         self.world = world
         self.acts: dict[str, list[tuple[float, str, bool]]] = {n: [] for n in world.nodes}
         self.first_act: float | None = None  # the run's first act other than a scan

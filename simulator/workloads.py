@@ -31,13 +31,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
 from simulator.model import VmSpec
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import WorldPort
 
 __all__ = [
     "FAILOVER_DELAY",
@@ -90,7 +88,7 @@ Proc = Generator[Any, Any, Any]
 
 
 class Workloads:
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
         spec = world.scenario.cluster

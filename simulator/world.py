@@ -6,12 +6,16 @@ boot, hang) and their consequences across quorum (``simulator.membership``), wor
 (``simulator.windows_update``); the runner-facing operations the transport calls
 (suspend, resume, restart, observe); the ground-truth ``timeline``; and ``finish``.
 
+Subsystems see the world only through the protocols of ``simulator.world_port``
+(``WorldPort``, ``FaultTargets``, ``GroundTruth``, ``ClusterOperations``), which this class
+implements; none of them imports this module.
+
 Theory of operation: nothing ticks. Every change is an event: a transport call, a fault,
 a migration or repair completion, a boot. The runner's ``Clock.sleep`` (``world.clock``)
 advances the environment, so background work progresses exactly as far as the runner waits.
-Views are cached and rebuilt only after a change. One ``random.Random(seed)`` is the only
-randomness (today only handed to faults that want it); the same scenario and seed give the
-same timeline event for event.
+Views are cached and rebuilt only after a change. Nothing in the world draws random
+numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
+it yet), so the same scenario and seed give the same timeline event for event.
 
 Must not: import the runner beyond its public contract (``runner.types``, ``runner.errors``,
 ``runner.transport``, ``runner.profile``), read the wall clock, or iterate sets.

@@ -6,7 +6,8 @@
 - ``simulator`` imports from ``runner`` only its public contract;
 - wall-clock calls (``time.sleep``, ``time.time``, ``datetime.now``) only in
   ``runner/clock.py`` and ``runner/cli/``;
-- every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines.
+- every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines;
+- no import circle inside ``simulator`` (module-level and ``TYPE_CHECKING`` imports count).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ WINRM_LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
     "spnego": ("runner/winrm/", "simulator/twin/"),
 }
 CORE_FORBIDDEN = frozenset({"simulator", "simpy", "pytest"})
+# Packages whose modules import each other without a circle. ``runner`` joins once the
+# commands of ``runner/cli/`` no longer import the package that registers them.
+CIRCLE_FREE = ("simulator",)
 WALL_CLOCK_ALLOWED = ("runner/clock.py", "runner/cli/")
 
 
@@ -216,3 +220,103 @@ def test_import_scanner_sees_relative_and_lazy_imports() -> None:
     module = Module(rel="runner/cli/a.py", name="runner.cli.a", tree=ast.parse(source), lines=4)
     names = {name for _, name in _imports(module)}
     assert {"runner.cli", "runner.cli.engine", "runner.x", "runner.x.y", "simpy"} <= names
+
+
+def _import_time_edges(module: Module, known: frozenset[str]) -> list[str]:
+    """Modules of ``known`` that ``module`` imports when it is imported (or type-checked).
+
+    Module level counts, including ``if TYPE_CHECKING:``, ``try`` and class bodies; an
+    import inside a function does not (it runs later, when the circle is complete).
+    ``from pkg import name`` points at ``pkg.name`` when that is a module, else at ``pkg``.
+    """
+    is_package = module.rel.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+
+    def owner(name: str) -> str:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name
+
+    found: list[str] = []
+    pending: list[ast.AST] = [module.tree]
+    while pending:
+        for node in ast.iter_child_nodes(pending.pop()):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(node, ast.Import):
+                found += [owner(alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (node.level - 1)]
+                    target = ".".join([*base, node.module] if node.module else base)
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    child = f"{target}.{alias.name}"
+                    found.append(child if child in known else owner(target))
+            pending.append(node)
+    return sorted({name for name in found if name and name != module.name})
+
+
+def _circles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: dict[str, bool] = {}
+    found: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        on_stack[name] = True
+        for target in graph.get(name, []):
+            if target not in index:
+                visit(target)
+                low[name] = min(low[name], low[target])
+            elif on_stack.get(target):
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            component: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack[member] = False
+                component.append(member)
+                if member == name:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return sorted(found)
+
+
+def _graph(modules: list[Module]) -> dict[str, list[str]]:
+    known = frozenset(m.name for m in modules)
+    return {m.name: _import_time_edges(m, known) for m in modules}
+
+
+@pytest.mark.parametrize("package", CIRCLE_FREE)
+def test_no_import_circle(package: str) -> None:
+    """No module of the package imports, directly or through others, one that imports it."""
+    inside = [m for m in MODULES if m.name == package or m.name.startswith(package + ".")]
+    assert _circles(_graph(inside)) == []
+
+
+def test_circle_finder_sees_type_checking_imports_and_ignores_lazy_ones() -> None:
+    """A circle closed by a TYPE_CHECKING import is found; one closed in a function is not."""
+    sources = {
+        "pkg.a": "from pkg.b import B\n",
+        "pkg.b": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import c\n",
+        "pkg.c": "import pkg.a\n",
+        "pkg.d": "def later():\n    from pkg import a\n",
+        "pkg.e": "from pkg.d import later\n",
+    }
+    modules = [
+        Module(rel=name.replace(".", "/") + ".py", name=name, tree=ast.parse(text), lines=1)
+        for name, text in sources.items()
+    ]
+    assert _circles(_graph(modules)) == [["pkg.a", "pkg.b", "pkg.c"]]
