@@ -7,7 +7,8 @@ VM downtime and the live-migration counter, and the cached ``RoleView`` tuple.
 Theory of operation:
 - Placement is memory-aware and deterministic: among active nodes (Up, not Paused) other
   than the source, the one with the most free memory wins; ties go to node order. Memory is
-  reserved on the target while a migration runs.
+  reserved on the target while a migration runs. ``simulator.placement`` finds that node,
+  and a node's VMs (owned, arriving, drained away), without scanning the cluster.
 - A drain moves the node's running VMs in name order through at most
   ``max_parallel_migrations`` concurrent live migrations from that host; each takes
   ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
