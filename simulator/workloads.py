@@ -246,7 +246,7 @@ class Workloads:
         else:
             node.drain_status = DrainStatus.COMPLETED
             self.world.record("drain-completed", job.node, "")
-        self.world.nodes_changed()
+        self.world.node_changed(job.node)
 
     def abort_drain(self, node: str, *, failed: bool = True) -> None:
         """Stop a running drain; it ends Failed (host lost) unless the node was resumed."""
@@ -259,7 +259,7 @@ class Workloads:
                 self.world.truth.trouble(node, "drain-failed", "the drain was interrupted")
                 self.world.nodes[node].drain_status = DrainStatus.FAILED
                 self.world.record("drain-failed", node, "the drain was interrupted")
-                self.world.nodes_changed()
+                self.world.node_changed(node)
 
     # -- failback --------------------------------------------------------------------------
     def failback(self, node: str, mode: FailbackMode) -> None:

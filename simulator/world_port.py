@@ -173,8 +173,8 @@ class WorldPort(Protocol):
         """An entry of the ground-truth timeline."""
         ...
 
-    def nodes_changed(self) -> None:
-        """A node's state, drain status or weight changed: views must be rebuilt."""
+    def node_changed(self, node: str) -> None:
+        """``node``'s state or drain status changed: its view must be rebuilt."""
         ...
 
     def script_started(self, node: str, kind: str) -> None: ...
