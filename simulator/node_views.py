@@ -67,5 +67,6 @@ class NodeViews:
                     reachable=node.up,
                 )
             self._stale.clear()
-            self._tuple = tuple(self._views[name] for name in self._nodes)
+            # Filled in node order at the first call; a rebuilt view keeps its place.
+            self._tuple = tuple(self._views.values())
         return self._tuple

@@ -213,13 +213,16 @@ class TruthLedger:
                 stretches.append((span.start, end))
         return stretches
 
-    def _against(self, node: str, since: float, until: float) -> list[tuple[str, _Trouble]]:
+    def _against(
+        self, node: str, since: float, until: float, known: list[_Trouble]
+    ) -> list[tuple[str, _Trouble]]:
         """(kind, trouble) against ``node`` by ``until``: its own troubles, and cluster-wide
         ones lasting into its window (from ``since``, when the node before it became final).
-        Another node crashing or hanging is cluster-wide trouble (``node-down``)."""
+        Another node crashing or hanging is cluster-wide trouble (``node-down``).
+        ``known``: every trouble, recorded and derived, by time (``_known``)."""
         now = self._now()
         found: list[tuple[str, _Trouble]] = []
-        for item in sorted(self.troubles + self._derived(), key=lambda t: t.time):
+        for item in known:
             if item.time > until + EPSILON:
                 break
             if item.node == node:
@@ -230,6 +233,10 @@ class TruthLedger:
                 elif item.kind in ("crashed", "boot-hang"):
                     found.append(("node-down", item))
         return found
+
+    def _known(self) -> list[_Trouble]:
+        """Every trouble, recorded and derived, by time: built once per check, not per node."""
+        return sorted(self.troubles + self._derived(), key=lambda t: t.time)
 
     # -- attempts ----------------------------------------------------------------------------
     def attempts_seen(self, node: str) -> int:
@@ -275,6 +282,7 @@ class TruthLedger:
         report lists became final (its ``node-status`` event)."""
         now = self._now()
         found: list[tuple[float, str]] = []
+        known = self._known()
         for entry in report.get("nodes", []) or []:
             name = str(entry.get("name"))
             if name not in self.world.nodes:
@@ -283,7 +291,7 @@ class TruthLedger:
             final = final_at.get(name, now)
             # One node at a time: the node's work began after the node before it was final.
             since = max((t for n, t in final_at.items() if n != name and t < final), default=0.0)
-            against = self._against(name, since, final)
+            against = self._against(name, since, final, known)
             status = entry.get("status")
             found += [(final, f"{name} {d}") for d in self._node_truth(name, entry, against)]
             if status == SummaryStatus.SUCCEEDED.value:
