@@ -6,12 +6,14 @@ in this process (best of ``--repeat``) and prints per node count the wall second
 events, the seconds per node and the ratio to the smallest cluster measured in the same run
 (linear growth keeps ``x base`` equal to ``nodes x``), then the fitted exponent of
 wall ∝ nodesᵏ (least squares on log–log; 1.0 is linear) over the whole range and between
-neighbours. Prints; asserts nothing.
+neighbours. With ``--split`` it also times the simulator at its entry points
+(``benchmarks/sim_share.py``) and prints its seconds and the rest's (the runner's), each
+with its own exponent. Prints; asserts nothing.
 
 The scenarios are built in code, not loaded: a scenario file allows at most 64 nodes (a
 failover cluster's limit), while this measures the simulator past it.
 
-Usage: python benchmarks/bench_scaling.py [--repeat N] [--nodes 16 32 64 128 256]
+Usage: python benchmarks/bench_scaling.py [--repeat N] [--nodes 16 32 64 128 256] [--split]
 """
 
 from __future__ import annotations
@@ -58,23 +60,28 @@ def scenario_of(nodes: int) -> Any:
     )
 
 
-def measure(nodes: int, repeat: int) -> dict[str, Any]:
+def measure(nodes: int, repeat: int, timer: Any = None) -> dict[str, Any]:
+    """The best of ``repeat`` rehearsals; with a ``SimulatorTimer``, the simulator's part."""
     from runner.cli.compose import rehearse
 
     scenario = scenario_of(nodes)
-    walls = []
+    runs: list[tuple[float, float]] = []
     report: dict[str, Any] = {}
     for _ in range(repeat):
         gc.collect()
+        if timer is not None:
+            timer.reset()
         report = rehearse(scenario)
-        walls.append(report["simulation"]["wall"]["seconds"])
+        runs.append((report["simulation"]["wall"]["seconds"], timer.spent if timer else 0.0))
     simulation = report["simulation"]
+    wall, simulator = min(runs)
     return {
         "nodes": nodes,
         "status": report["status"],
         "holds": all(v["holds"] for v in simulation["invariants"].values()),
         "events": simulation["counters"]["events"],
-        "wall": min(walls),
+        "wall": wall,
+        "simulator": simulator,
     }
 
 
@@ -92,11 +99,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (best counts)")
     parser.add_argument("--nodes", type=int, nargs="+", default=list(DEFAULT_NODES))
+    parser.add_argument("--split", action="store_true", help="time the simulator's part too")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    timer = None
+    if args.split:
+        from sim_share import SimulatorTimer
 
-    measure(min(args.nodes), 1)  # warm-up: imports and first-call costs
-    rows = [measure(n, args.repeat) for n in sorted(args.nodes)]
+        timer = SimulatorTimer().install()
+
+    measure(min(args.nodes), 1, timer)  # warm-up: imports and first-call costs
+    rows = [measure(n, args.repeat, timer) for n in sorted(args.nodes)]
     base = rows[0]
     print(f"pycau simulation scaling · python {sys.version.split()[0]} · best of {args.repeat}")
     header = (
@@ -118,6 +131,17 @@ def main() -> int:
     )
     print(f"\nfitted exponent (wall ∝ nodes^k, 1.0 = linear): k = {exponent(points):.2f}")
     print(f"between neighbours: {steps}")
+    if timer is not None:
+        print("\nsimulator (timed at its entry points) and the rest (runner, composition):")
+        for row in rows:
+            rest = row["wall"] - row["simulator"]
+            print(
+                f"{row['nodes']:>5} nodes: simulator {row['simulator']:.3f} s "
+                f"({100 * row['simulator'] / row['wall']:.0f} %), rest {rest:.3f} s"
+            )
+        sim_k = exponent([(r["nodes"], r["simulator"]) for r in rows])
+        rest_k = exponent([(r["nodes"], r["wall"] - r["simulator"]) for r in rows])
+        print(f"exponents: simulator k = {sim_k:.2f}, rest k = {rest_k:.2f}")
     return 0
 
 
