@@ -7,7 +7,8 @@
 - wall-clock calls (``time.sleep``, ``time.time``, ``datetime.now``) only in
   ``runner/clock.py`` and ``runner/cli/``;
 - every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines;
-- no import circle inside ``simulator`` (module-level and ``TYPE_CHECKING`` imports count).
+- no import circle inside ``simulator`` (module-level and ``TYPE_CHECKING`` imports count),
+  and no simulator module but ``simulator.world`` itself imports ``simulator.world``.
 """
 
 from __future__ import annotations
@@ -297,6 +298,18 @@ def _circles(graph: dict[str, list[str]]) -> list[list[str]]:
 def _graph(modules: list[Module]) -> dict[str, list[str]]:
     known = frozenset(m.name for m in modules)
     return {m.name: _import_time_edges(m, known) for m in modules}
+
+
+def test_no_simulator_module_imports_the_world() -> None:
+    """Subsystems reach the world through simulator.world_port, never simulator.world."""
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        if m.rel.startswith("simulator/") and m.name != "simulator.world"
+        for line, name in _imports(m)
+        if name == "simulator.world" or name.startswith("simulator.world.")
+    ]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("package", CIRCLE_FREE)
