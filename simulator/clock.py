@@ -59,7 +59,8 @@ class SimClock:
     def sleep(self, seconds: float) -> None:
         if not seconds > 0:  # also refuses NaN
             return
-        self.advance_to(self.env.now + seconds)
+        env = self.env
+        env.advance(env.now + seconds)
 
     def advance_to(self, until: float) -> None:
         """Run the world up to and including every event scheduled at ``until``."""

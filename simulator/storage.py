@@ -272,9 +272,8 @@ class Storage:
 
     def _running(self) -> list[RepairJob]:
         """Jobs copying data now: started, and every node they repair onto is present."""
-        return [
-            j for j in self.jobs.values() if j.ready and not any(n in self.away for n in j.sources)
-        ]
+        away = self.away.keys()
+        return [j for j in self.jobs.values() if j.ready and away.isdisjoint(j.sources)]
 
     def _settle(self) -> None:
         """Bring running jobs' progress up to now. Called before anything that changes the
