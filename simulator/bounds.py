@@ -51,16 +51,16 @@ def update_passes(scenario: Scenario, node: str) -> list[list[UpdateSpec]]:
 def lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
     cluster = scenario.cluster
     slots = max(1, cluster.max_parallel_migrations)
+    # Each node's migrations in VM order, grouped in one pass (not a VM scan per node).
+    migrations: dict[str, list[float]] = {node.name: [] for node in cluster.nodes}
+    for vm in cluster.vms:
+        migrations.setdefault(vm.owner, []).append(vm.memory_gb * 1024.0 / cluster.migration_mb_s)
     total = 0.0
     for node in cluster.nodes:
         passes = update_passes(scenario, node.name)
         if not passes:
             continue
-        moves = [
-            vm.memory_gb * 1024.0 / cluster.migration_mb_s
-            for vm in cluster.vms
-            if vm.owner == node.name
-        ]
+        moves = migrations[node.name]
         total += max(max(moves, default=0.0), sum(moves) / slots)
         for batch in passes:
             total += sum(u.install_minutes * 60.0 for u in batch)

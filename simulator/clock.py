@@ -1,13 +1,20 @@
 """Simulated time: the SimPy environment the world runs in, and the runner's ``Clock`` over it.
 
-Owns: ``SimEnvironment`` (a ``simpy.Environment`` that counts scheduled events for the
-report's counters) and ``SimClock`` (``now`` = ``env.now``; ``sleep`` advances the world).
+Owns: ``SimEnvironment`` (a ``simpy.Environment`` that counts the model's events for the
+report's counters and advances without stop events) and ``SimClock`` (``now`` =
+``env.now``; ``sleep`` advances the world).
 
-Theory of operation: the runner is synchronous and drives the simulation. ``sleep(s)`` runs
-the environment to ``now + s`` and then also processes every event scheduled exactly at that
-instant (SimPy's ``run(until=t)`` leaves them for later), so a state observed at ``t``
-includes everything that happened at ``t``. ``sleep(0)`` (or less) returns at once because
-``run(until=now)`` would raise.
+Theory of operation: the runner is synchronous and drives the simulation. ``sleep(s)``
+processes every event due up to ``now + s`` — including every event scheduled exactly at
+that instant — and leaves the clock there, so a state observed at ``t`` includes everything
+that happened at ``t``. ``sleep(0)`` (or less) returns at once.
+
+``SimEnvironment.advance`` does what ``env.run(until=t)`` followed by stepping through
+``t`` did — the same events in the same order, the clock standing at ``t`` — without the
+stop event ``run`` schedules (two heap entries per sleep, most of a run's "events"; the
+stop was a no-op between model events and ``now + (t - now)``, its instant, is ``t`` in
+floating point). Only model events are scheduled, so ``scheduled_events`` counts what the
+world did.
 
 Must not: read the wall clock or know anything about clusters.
 """
@@ -21,7 +28,7 @@ __all__ = ["SimClock", "SimEnvironment"]
 
 
 class SimEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it schedules."""
+    """A SimPy environment that counts the events it schedules and advances without stops."""
 
     def __init__(self) -> None:
         super().__init__(initial_time=0.0)
@@ -30,6 +37,14 @@ class SimEnvironment(simpy.Environment):
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         self.scheduled_events += 1
         super().schedule(event, priority, delay)
+
+    def advance(self, until: float) -> None:
+        """Process every event due by ``until`` (in heap order) and stand at ``until``."""
+        queue = self._queue
+        while queue and queue[0][0] <= until:
+            self.step()
+        if until > self._now:
+            self._now = until
 
 
 class SimClock:
@@ -44,12 +59,9 @@ class SimClock:
     def sleep(self, seconds: float) -> None:
         if not seconds > 0:  # also refuses NaN
             return
-        self.advance_to(self.env.now + seconds)
+        env = self.env
+        env.advance(env.now + seconds)
 
     def advance_to(self, until: float) -> None:
         """Run the world up to and including every event scheduled at ``until``."""
-        env = self.env
-        if until > env.now:
-            env.run(until=until)
-        while env.peek() <= until:
-            env.step()
+        self.env.advance(until)

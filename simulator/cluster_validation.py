@@ -14,13 +14,11 @@ Must not: decide anything about the run, or use randomness.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.errors import RemoteCommandFailed
 from runner.types import ValidationReport, WorkHandle, WorkKind, WorkProgress, WorkState
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import WorldPort
 
 __all__ = ["NEVER_COMPLETES", "REPORT_DIRECTORY", "VALIDATION_SECONDS", "ClusterValidation"]
 
@@ -32,7 +30,7 @@ REPORT_DIRECTORY = "C:\\Windows\\Cluster\\Reports"
 class ClusterValidation:
     """Test-Cluster runs of one simulated cluster (each start is a new run)."""
 
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.runs: dict[str, tuple[float, bool | None]] = {}  # id → (started, passed)
         self.latest: ValidationReport | None = None

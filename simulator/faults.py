@@ -20,21 +20,19 @@ nothing happens on a SAN-backed cluster); ``minutes`` is ``params.minutes`` or
 To add a type: subclass ``Fault``, set ``type_name``, implement ``validate``/``arm`` and any
 query the world needs, and add it to ``FAULT_TYPES``. Unknown types raise ``InputError``.
 
-Must not: change world state except through the world's operations (``crash``,
-``set_witness_online``) and its documented knobs (``transport.management_down``,
-``workloads.migration_factor``, ``storage.stall``, ``storage.drive_failed``).
+Must not: change world state except through what ``simulator.world_port.FaultTargets``
+offers: the world's operations (``crash``, ``set_witness_online``) and its documented knobs
+(``transport.management_down``, ``workloads.migration_factor``, ``storage.drive_failed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from runner.errors import InputError
 from simulator.model import FaultSpec
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import FaultTargets
 
 __all__ = [
     "FAULT_TYPES",
@@ -57,13 +55,14 @@ __all__ = [
 
 
 class Fault:
-    """One armed fault of a scenario; ``where`` is its JSON path for error messages."""
+    """One armed fault of a scenario, in ``book``; ``where`` is its JSON path for errors."""
 
     type_name: ClassVar[str] = ""
     needs_node: ClassVar[bool] = True
 
-    def __init__(self, world: SimulatedCluster, spec: FaultSpec, where: str) -> None:
-        self.world = world
+    def __init__(self, book: FaultBook, spec: FaultSpec, where: str) -> None:
+        self.book = book
+        self.world = book.world
         self.spec = spec
         self.where = where
         self.validate()
@@ -113,8 +112,8 @@ class ScriptFailure(Fault):
 class BootHang(Fault):
     type_name = "boot-hang"
 
-    def __init__(self, world: SimulatedCluster, spec: FaultSpec, where: str) -> None:
-        super().__init__(world, spec, where)
+    def __init__(self, book: FaultBook, spec: FaultSpec, where: str) -> None:
+        super().__init__(book, spec, where)
         self.spent = False
 
 
@@ -144,7 +143,7 @@ class NodeCrash(Fault):
         down = self.spec.down_minutes
         seconds = None if down is None else float(down) * 60.0
         if self.world.crash(self.spec.node, seconds, at_start=at_start):
-            self.world.faults.fired_one(self)
+            self.book.fired_one(self)
 
 
 class TimedFault(Fault):
@@ -172,7 +171,7 @@ class TimedFault(Fault):
     def _run(self, at: float) -> Generator[Any, Any, None]:
         if at > 0:
             yield self.world.env.timeout(at)
-        self.world.faults.fired_one(self, f"for {self.minutes:g} min")
+        self.book.fired_one(self, f"for {self.minutes:g} min")
         self.begin()
         yield self.world.env.timeout(self.minutes * 60.0)
         self.end()
@@ -220,7 +219,7 @@ class SlowMigration(Fault):
 
     def arm(self) -> None:
         self.world.workloads.migration_factor = self.factor
-        self.world.faults.fired_one(self, f"x{self.factor:g}")
+        self.book.fired_one(self, f"x{self.factor:g}")
 
 
 class ResyncStall(Fault):
@@ -246,8 +245,8 @@ class UpdateRollback(Fault):
     type_name = "update-rollback"
     needs_node = False
 
-    def __init__(self, world: SimulatedCluster, spec: FaultSpec, where: str) -> None:
-        super().__init__(world, spec, where)
+    def __init__(self, book: FaultBook, spec: FaultSpec, where: str) -> None:
+        super().__init__(book, spec, where)
         self.used: dict[str, int] = {}
 
 
@@ -270,7 +269,7 @@ class DiskFailure(Fault):
         assert self.spec.node is not None
         storage = self.world.storage
         jobs = storage.drive_failed(self.spec.node) if storage is not None else 0
-        self.world.faults.fired_one(self, f"a drive of {self.spec.node} failed; {jobs} rebuild(s)")
+        self.book.fired_one(self, f"a drive of {self.spec.node} failed; {jobs} rebuild(s)")
 
 
 class CoordinatorCrash(Fault):
@@ -309,7 +308,7 @@ FAULT_TYPES: dict[str, type[Fault]] = {
 class FaultBook:
     """The scenario's faults, armed; the world asks it whether an attempt fails."""
 
-    def __init__(self, world: SimulatedCluster, specs: tuple[FaultSpec, ...]) -> None:
+    def __init__(self, world: FaultTargets, specs: tuple[FaultSpec, ...]) -> None:
         self.world = world
         self.faults: list[Fault] = []
         self.fired: dict[str, int] = {}
@@ -322,7 +321,7 @@ class FaultBook:
                     f"$.faults[{index}].type",
                     f"unknown fault type {spec.type!r} (known: {known})",
                 )
-            self.faults.append(cls(world, spec, f"$.faults[{index}]"))
+            self.faults.append(cls(self, spec, f"$.faults[{index}]"))
 
     def arm(self) -> None:
         for fault in self.faults:

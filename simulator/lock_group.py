@@ -81,7 +81,7 @@ class RunLockGroup:
         """Refuse a command of ``holder`` unless it holds the lock (``None``: unfenced)."""
         if holder is None:
             return
-        current = self.read()
+        current = self._holder  # who holds it is enough: its heartbeat age is not needed
         if current is None or not current.same_coordinator(holder):
             owner = "nobody" if current is None else current.describe()
             raise RunLocked(

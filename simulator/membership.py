@@ -99,7 +99,8 @@ class ClusterQuorum:
     def join(self, name: str) -> bool:
         """A node rejoins; a cluster that lost quorum re-forms once a majority is back."""
         if name not in self.members:
-            self.members = [n for n in self._order if n in self.members or n == name]
+            present = dict.fromkeys(self.members)  # a lookup per node, not a list scan
+            self.members = [n for n in self._order if n in present or n == name]
         if not self.has_quorum and self._can_form():
             self.has_quorum = True
         if self.has_quorum:
@@ -207,7 +208,8 @@ class PoolQuorum:
 
     def join(self, name: str) -> bool:
         if name not in self.up:
-            self.up = [n for n in self._order if n in self.up or n == name]
+            present = dict.fromkeys(self.up)
+            self.up = [n for n in self._order if n in present or n == name]
         if self.owner is None:
             self.owner = name
         if not self.has_quorum and self._votes(self.up, self.owner) * 2 > self.total_votes():

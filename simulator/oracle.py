@@ -49,14 +49,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import SummaryStatus
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import GroundTruth
 
 __all__ = ["FAILED_STATUSES", "INVARIANTS", "STOP_GRACE", "Oracle", "Violation"]
 
@@ -85,7 +83,7 @@ class Violation:
 
 
 class Oracle:
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: GroundTruth) -> None:
         self.world = world
         self.live: list[Violation] = []
         self.violations: list[Violation] = []

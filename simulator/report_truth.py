@@ -53,13 +53,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import GroundTruth
 
 __all__ = ["EPSILON", "TruthLedger"]
 
@@ -108,7 +106,7 @@ class _Trouble:
 class TruthLedger:
     """What the world saw, recorded through the hooks below as it happened."""
 
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: GroundTruth) -> None:
         self.world = world
         self.acts: dict[str, list[tuple[float, str, bool]]] = {n: [] for n in world.nodes}
         self.first_act: float | None = None  # the run's first act other than a scan
@@ -215,13 +213,16 @@ class TruthLedger:
                 stretches.append((span.start, end))
         return stretches
 
-    def _against(self, node: str, since: float, until: float) -> list[tuple[str, _Trouble]]:
+    def _against(
+        self, node: str, since: float, until: float, known: list[_Trouble]
+    ) -> list[tuple[str, _Trouble]]:
         """(kind, trouble) against ``node`` by ``until``: its own troubles, and cluster-wide
         ones lasting into its window (from ``since``, when the node before it became final).
-        Another node crashing or hanging is cluster-wide trouble (``node-down``)."""
+        Another node crashing or hanging is cluster-wide trouble (``node-down``).
+        ``known``: every trouble, recorded and derived, by time (``_known``)."""
         now = self._now()
         found: list[tuple[str, _Trouble]] = []
-        for item in sorted(self.troubles + self._derived(), key=lambda t: t.time):
+        for item in known:
             if item.time > until + EPSILON:
                 break
             if item.node == node:
@@ -232,6 +233,10 @@ class TruthLedger:
                 elif item.kind in ("crashed", "boot-hang"):
                     found.append(("node-down", item))
         return found
+
+    def _known(self) -> list[_Trouble]:
+        """Every trouble, recorded and derived, by time: built once per check, not per node."""
+        return sorted(self.troubles + self._derived(), key=lambda t: t.time)
 
     # -- attempts ----------------------------------------------------------------------------
     def attempts_seen(self, node: str) -> int:
@@ -277,6 +282,7 @@ class TruthLedger:
         report lists became final (its ``node-status`` event)."""
         now = self._now()
         found: list[tuple[float, str]] = []
+        known = self._known()
         for entry in report.get("nodes", []) or []:
             name = str(entry.get("name"))
             if name not in self.world.nodes:
@@ -285,7 +291,7 @@ class TruthLedger:
             final = final_at.get(name, now)
             # One node at a time: the node's work began after the node before it was final.
             since = max((t for n, t in final_at.items() if n != name and t < final), default=0.0)
-            against = self._against(name, since, final)
+            against = self._against(name, since, final, known)
             status = entry.get("status")
             found += [(final, f"{name} {d}") for d in self._node_truth(name, entry, against)]
             if status == SummaryStatus.SUCCEEDED.value:

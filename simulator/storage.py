@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import (
     HealthStatus,
@@ -36,9 +36,7 @@ from runner.types import (
 )
 from simulator.membership import PoolQuorum
 from simulator.model import StorageSpec, VolumeSpec
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import WorldPort
 
 __all__ = ["REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
 
@@ -71,7 +69,7 @@ class RepairJob:
 
 
 class Storage:
-    def __init__(self, world: SimulatedCluster, spec: StorageSpec, up: list[str]) -> None:
+    def __init__(self, world: WorldPort, spec: StorageSpec, up: list[str]) -> None:
         self.world = world
         self.env = world.env
         self.repair_mb_s = float(spec.repair_mb_s)
@@ -274,9 +272,8 @@ class Storage:
 
     def _running(self) -> list[RepairJob]:
         """Jobs copying data now: started, and every node they repair onto is present."""
-        return [
-            j for j in self.jobs.values() if j.ready and not any(n in self.away for n in j.sources)
-        ]
+        away = self.away.keys()
+        return [j for j in self.jobs.values() if j.ready and away.isdisjoint(j.sources)]
 
     def _settle(self) -> None:
         """Bring running jobs' progress up to now. Called before anything that changes the

@@ -20,8 +20,6 @@ Must not: decide anything; all state lives in the world.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from runner.errors import ClusterUnreachable
 from runner.types import (
     BootType,
@@ -33,9 +31,7 @@ from runner.types import (
     WorkKind,
     WorkProgress,
 )
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import ClusterOperations
 
 __all__ = [
     "COMMAND_SECONDS",
@@ -54,9 +50,9 @@ LOCK_SECONDS = 0.5  # one read-modify-write of the cluster database
 
 
 class SimTransport:
-    """Implements ``runner.transport.ClusterTransport`` against a ``SimulatedCluster``."""
+    """``runner.transport.ClusterTransport`` over the world's ``ClusterOperations``."""
 
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: ClusterOperations) -> None:
         self.world = world
         self._management_down = False
         self.calls = 0

@@ -30,14 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
 from simulator.model import UpdateSpec
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
 
@@ -86,7 +84,7 @@ Proc = Generator[Any, Any, None]
 
 
 class WindowsUpdate:
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
         self.specs = {u.id: u for u in world.scenario.updates}

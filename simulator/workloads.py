@@ -7,7 +7,8 @@ VM downtime and the live-migration counter, and the cached ``RoleView`` tuple.
 Theory of operation:
 - Placement is memory-aware and deterministic: among active nodes (Up, not Paused) other
   than the source, the one with the most free memory wins; ties go to node order. Memory is
-  reserved on the target while a migration runs.
+  reserved on the target while a migration runs. ``simulator.placement`` finds that node,
+  and a node's VMs (owned, arriving, drained away), without scanning the cluster.
 - A drain moves the node's running VMs in name order through at most
   ``max_parallel_migrations`` concurrent live migrations from that host; each takes
   ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
@@ -31,13 +32,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
 from simulator.model import VmSpec
-
-if TYPE_CHECKING:
-    from simulator.world import SimulatedCluster
+from simulator.placement import Hosts, Placement, in_index_order
+from simulator.world_port import WorldPort
 
 __all__ = [
     "FAILOVER_DELAY",
@@ -90,17 +90,21 @@ Proc = Generator[Any, Any, Any]
 
 
 class Workloads:
-    def __init__(self, world: SimulatedCluster) -> None:
+    def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
         spec = world.scenario.cluster
         self.migration_mb_s = float(spec.migration_mb_s)
         self.parallel = max(1, int(spec.max_parallel_migrations))
-        self.capacity = {n.name: float(n.memory_gb) for n in spec.nodes}
-        self.used = dict.fromkeys(self.capacity, 0.0)
+        self.placement = Placement({n.name: float(n.memory_gb) for n in spec.nodes})
         self.vms = [SimVm(spec=v, index=i, owner=v.owner) for i, v in enumerate(spec.vms)]
+        # Each node's VMs by what ties them to it, so a node's VMs need no cluster scan.
+        self._owned: Hosts[SimVm] = Hosts(spec.node_names)
+        self._incoming: Hosts[SimVm] = Hosts(spec.node_names)  # migrating to the node
+        self._drained: Hosts[SimVm] = Hosts(spec.node_names)  # drained from it (failback)
         for vm in self.vms:
-            self.used[vm.owner] += vm.memory
+            self.placement.take(vm.owner, vm.memory)
+            self._owned.file(vm.index, vm, vm.owner, was=None)
         self.drains: dict[str, DrainJob] = {}
         self.pending: list[SimVm] = []
         self.live_migrations = 0
@@ -124,7 +128,7 @@ class Workloads:
         return self._tuple
 
     def running_on(self, node: str) -> list[SimVm]:
-        return [vm for vm in self.vms if vm.owner == node and vm.online]
+        return [vm for vm in in_index_order(self._owned.under(node)) if vm.online]
 
     def downtime_seconds(self) -> float:
         now = float(self.env.now)
@@ -135,45 +139,50 @@ class Workloads:
 
     # -- placement and migration -------------------------------------------------------------
     def free(self, node: str) -> float:
-        return self.capacity[node] - self.used[node]
+        return self.placement.free(node)
 
     def place(self, vm: SimVm, exclude: str | None) -> str | None:
         if not self.world.can_run_roles():
             return None
-        best: str | None = None
-        best_free = -1.0
-        for name, node in self.world.nodes.items():
-            if name == exclude or not node.active:
-                continue
-            room = self.free(name)
-            if room >= vm.memory and room > best_free:
-                best, best_free = name, room
-        return best
+        nodes = self.world.nodes
+        return self.placement.best(vm.memory, exclude, lambda name: nodes[name].active)
+
+    def _own(self, vm: SimVm, node: str) -> None:
+        self._owned.file(vm.index, vm, node, was=vm.owner)
+        vm.owner = node
+
+    def _target(self, vm: SimVm, node: str | None) -> None:
+        self._incoming.file(vm.index, vm, node, was=vm.migrating_to)
+        vm.migrating_to = node
+
+    def _origin(self, vm: SimVm, node: str | None) -> None:
+        self._drained.file(vm.index, vm, node, was=vm.origin)
+        vm.origin = node
 
     def _migrate(self, vm: SimVm, target: str) -> Proc:
         vm.token += 1
         token = vm.token
-        vm.migrating_to = target
-        self.used[target] += vm.memory
+        self._target(vm, target)
+        self.placement.take(target, vm.memory)
         seconds = vm.memory * 1024.0 / self.migration_mb_s * self.migration_factor
         yield self.env.timeout(seconds)
         if vm.token != token:  # aborted: source or target went away, reservation released
             return False
-        vm.migrating_to = None
+        self._target(vm, None)
         if not self.world.nodes[target].up or not self.world.can_run_roles():
-            self.used[target] -= vm.memory
+            self.placement.release(target, vm.memory)
             return False
-        self.used[vm.owner] -= vm.memory
+        self.placement.release(vm.owner, vm.memory)
         self.world.record("live-migration", target, f"{vm.name} from {vm.owner}")
-        vm.owner = target
+        self._own(vm, target)
         self.live_migrations += 1
         self._changed(vm)
         return True
 
     def _abort_migration(self, vm: SimVm) -> None:
         if vm.migrating_to is not None:
-            self.used[vm.migrating_to] -= vm.memory
-            vm.migrating_to = None
+            self.placement.release(vm.migrating_to, vm.memory)
+            self._target(vm, None)
         vm.token += 1
 
     # -- drain -----------------------------------------------------------------------------
@@ -181,7 +190,7 @@ class Workloads:
         """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault."""
         # A paused node takes no roles: migrations into it stop, and migrations out of it
         # (a failback still running) stop so the drain places those VMs itself.
-        for vm in self.vms:
+        for vm in in_index_order(self._incoming.under(node), self._owned.under(node)):
             if vm.migrating_to == node or (vm.owner == node and vm.migrating_to is not None):
                 self._abort_migration(vm)
         vms = sorted(self.running_on(node), key=lambda v: v.name)
@@ -212,7 +221,7 @@ class Workloads:
                 continue
             moved = yield from self._migrate(vm, target)
             if moved:
-                vm.origin = job.node
+                self._origin(vm, job.node)
             elif job.active and vm.online and vm.owner == job.node:
                 # The target went away mid-migration: place the VM again, a few times.
                 job.retries[vm.name] = job.retries.get(vm.name, 0) + 1
@@ -237,7 +246,7 @@ class Workloads:
         else:
             node.drain_status = DrainStatus.COMPLETED
             self.world.record("drain-completed", job.node, "")
-        self.world.nodes_changed()
+        self.world.node_changed(job.node)
 
     def abort_drain(self, node: str, *, failed: bool = True) -> None:
         """Stop a running drain; it ends Failed (host lost) unless the node was resumed."""
@@ -250,7 +259,7 @@ class Workloads:
                 self.world.truth.trouble(node, "drain-failed", "the drain was interrupted")
                 self.world.nodes[node].drain_status = DrainStatus.FAILED
                 self.world.record("drain-failed", node, "the drain was interrupted")
-                self.world.nodes_changed()
+                self.world.node_changed(node)
 
     # -- failback --------------------------------------------------------------------------
     def failback(self, node: str, mode: FailbackMode) -> None:
@@ -259,9 +268,9 @@ class Workloads:
             return
         if mode is FailbackMode.POLICY:
             self.env.process(self._failback(node, POLICY_FAILBACK_DELAY, policy=True))
-        for vm in self.vms:  # the rest stay where the drain put them
+        for vm in in_index_order(self._drained.under(node)):  # the rest stay where they are
             if vm.origin == node and not (mode is FailbackMode.POLICY and self._allows(vm)):
-                vm.origin = None
+                self._origin(vm, None)
 
     def _allows(self, vm: SimVm) -> bool:
         return self.auto_failback.get(vm.name, False)
@@ -269,7 +278,8 @@ class Workloads:
     def _failback(self, node: str, delay: float, *, policy: bool) -> Proc:
         if delay > 0:
             yield self.env.timeout(delay)
-        back = [vm for vm in self.vms if vm.origin == node and (self._allows(vm) or not policy)]
+        drained = in_index_order(self._drained.under(node))
+        back = [vm for vm in drained if vm.origin == node and (self._allows(vm) or not policy)]
         queue = deque(sorted(back, key=lambda v: v.name))
         for _ in range(min(self.parallel, len(queue))):
             self.env.process(self._failback_worker(node, queue))
@@ -279,7 +289,7 @@ class Workloads:
             vm = queue.popleft()
             if vm.origin != node:
                 continue
-            vm.origin = None
+            self._origin(vm, None)
             host = self.world.nodes[node]
             if not host.active or not vm.online or vm.migrating_to is not None:
                 continue
@@ -293,7 +303,7 @@ class Workloads:
         self.abort_drain(node)
         lost: list[SimVm] = []
         now = float(self.env.now)
-        for vm in self.vms:
+        for vm in in_index_order(self._incoming.under(node), self._owned.under(node)):
             if vm.migrating_to == node:
                 self._abort_migration(vm)
             if vm.owner == node and vm.online:
@@ -354,9 +364,9 @@ class Workloads:
             if target is None:
                 self._wait(vm)
                 continue
-            self.used[vm.owner] -= vm.memory
-            self.used[target] += vm.memory
-            vm.owner = target
+            self.placement.release(vm.owner, vm.memory)
+            self.placement.take(target, vm.memory)
+            self._own(vm, target)
             vm.online = True
             if vm.down_since is not None:
                 vm.downtime += now - vm.down_since

@@ -6,12 +6,17 @@ boot, hang) and their consequences across quorum (``simulator.membership``), wor
 (``simulator.windows_update``); the runner-facing operations the transport calls
 (suspend, resume, restart, observe); the ground-truth ``timeline``; and ``finish``.
 
+Subsystems see the world only through the protocols of ``simulator.world_port``
+(``WorldPort``, ``FaultTargets``, ``GroundTruth``, ``ClusterOperations``), which this class
+implements; none of them imports this module.
+
 Theory of operation: nothing ticks. Every change is an event: a transport call, a fault,
 a migration or repair completion, a boot. The runner's ``Clock.sleep`` (``world.clock``)
 advances the environment, so background work progresses exactly as far as the runner waits.
-Views are cached and rebuilt only after a change. One ``random.Random(seed)`` is the only
-randomness (today only handed to faults that want it); the same scenario and seed give the
-same timeline event for event.
+Views are cached and rebuilt only after a change (a node's view only when that node or
+the votes changed: ``simulator.node_views``). Nothing in the world draws random
+numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
+it yet), so the same scenario and seed give the same timeline event for event.
 
 Must not: import the runner beyond its public contract (``runner.types``, ``runner.errors``,
 ``runner.transport``, ``runner.profile``), read the wall clock, or iterate sets.
@@ -30,7 +35,6 @@ from runner.types import (
     ClusterView,
     DrainStatus,
     FailbackMode,
-    NodeView,
     WitnessType,
     WitnessView,
 )
@@ -42,6 +46,7 @@ from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario
+from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
 from simulator.storage import Storage
@@ -109,7 +114,7 @@ class SimulatedCluster:
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)
         self.wsman = WsmanConfig(tuple(self.nodes), scenario.known_issues, self.record)
-        self._node_views: tuple[NodeView, ...] | None = None
+        self._views = NodeViews(self.nodes, self.quorum)
         for name in self.nodes:
             if name not in up:
                 self.truth.trouble(name, "offline", "down before the run", lasting=True)
@@ -121,8 +126,8 @@ class SimulatedCluster:
     def record(self, kind: str, node: str | None, detail: str) -> None:
         self.timeline.append((float(self.env.now), kind, node, detail))
 
-    def nodes_changed(self) -> None:
-        self._node_views = None
+    def node_changed(self, node: str) -> None:
+        self._views.changed(node)
 
     def script_started(self, node: str, kind: str) -> None:
         self.oracle.script_started(node, kind)
@@ -133,26 +138,11 @@ class SimulatedCluster:
         self.observations += 1
         if not any(n.up for n in self.nodes.values()):
             raise ClusterUnreachable("no cluster node answers")
-        if self._node_views is None:
-            q = self.quorum
-            self._node_views = tuple(
-                NodeView(
-                    name=n.name,
-                    state=n.state,
-                    drain_status=n.drain_status,
-                    node_weight=n.spec.vote,
-                    dynamic_weight=q.dynamic[n.name],
-                    boot_id=n.boot_id,
-                    os_build=n.os_build,
-                    reachable=n.up,
-                )
-                for n in self.nodes.values()
-            )
         storage = self.storage
         return ClusterView(
             cluster=self.scenario.cluster.name,
             taken_at=float(self.env.now),
-            nodes=self._node_views,
+            nodes=self._views.views(),
             witness=WitnessView(
                 type=self.witness_type,
                 online=self.quorum.witness_online,
@@ -205,7 +195,7 @@ class SimulatedCluster:
         if self.storage is not None:
             self.storage.move_pool_owner(node)
         self.workloads.start_drain(node, refuse_one=refuse)
-        self.nodes_changed()
+        self.node_changed(node)
 
     def resume(self, node: str, failback: FailbackMode) -> None:
         sim = self._cluster_command(node, "Resume-ClusterNode")
@@ -219,7 +209,7 @@ class SimulatedCluster:
         self.record("resumed", node, f"failback {failback.value}")
         self.workloads.failback(node, failback)
         self.workloads.retry_pending()
-        self.nodes_changed()
+        self.node_changed(node)
 
     def restart(self, node: str, *, soft: bool) -> BootType:
         """Restart ``node``; the boot type it does (soft only when asked and allowed)."""
@@ -286,7 +276,8 @@ class SimulatedCluster:
             self.workloads.all_lost()
         if self.storage is not None:
             self.storage.domain_down(node, graceful=graceful, by_runner=by_runner)
-        self.nodes_changed()
+        self.node_changed(node)
+        self._views.weights_moved()  # quorum rebalanced the votes
 
     def _boot_after(self, node: str, token: int, seconds: float) -> Generator[Any, Any, None]:
         yield self.env.timeout(seconds)
@@ -316,7 +307,8 @@ class SimulatedCluster:
             self.storage.domain_up(node)
         self.oracle.back_up(node, paused=sim.paused)
         self.workloads.retry_pending()
-        self.nodes_changed()
+        self.node_changed(node)
+        self._views.weights_moved()  # quorum rebalanced the votes
 
     def can_run_roles(self) -> bool:
         """Roles run only while the cluster has quorum and the S2D pool (if any) is online."""
@@ -345,7 +337,7 @@ class SimulatedCluster:
             self.workloads.all_lost()
         self.record("witness", None, "online" if online else "offline")
         self.workloads.retry_pending()
-        self.nodes_changed()
+        self._views.weights_moved()
 
     def credssp_enabled(self, node: str) -> bool:
         self.reachable(node, "Get-WSManCredSSP")

@@ -6,8 +6,10 @@ it from a simulated cluster through the world's transport, in the JSON shape Win
 PowerShell 5.1 writes. Together they let the real WinRM transport run a bundled scenario
 end to end without Windows.
 
-Imports from ``runner`` only its contract and ``runner.remote_protocol`` (the script wire
-format); pyspnego is loaded only when NTLM is used.
+Owns: the package's public names (re-exported below).
+
+Must not import from ``runner`` anything but its contract and ``runner.remote_protocol``
+(the script wire format), or load pyspnego before NTLM is used.
 """
 
 from simulator.twin.auth import Account

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
+import simpy
 from sim_driver import fault, make_scenario, make_world, rolling_run
 
 from runner.errors import ClusterUnreachable, RemoteCommandFailed
@@ -47,6 +49,59 @@ def test_sleep_processes_events_scheduled_at_its_end() -> None:
 def _mark(env: SimEnvironment, at: float, seen: list[float]):
     yield env.timeout(at)
     seen.append(env.now)
+
+
+def test_sleeping_schedules_no_event_of_its_own() -> None:
+    """The event counter counts the model's events only: sleeps add none."""
+    env = SimEnvironment()
+    clock = SimClock(env)
+    for _ in range(100):
+        clock.sleep(0.1)
+    assert env.scheduled_events == 0
+    env.process(_mark(env, 5.0, []))  # its start, its timeout, its end
+    clock.sleep(10.0)
+    assert env.scheduled_events == 3
+
+
+def _chain(env: simpy.Environment, rng: random.Random, name: str, seen: list[object]):
+    """A process that waits inexact float delays, sometimes starting another at once."""
+    for step in range(6):
+        yield env.timeout(rng.choice((0.1, 0.2, 0.3, 8.192, 1 / 3, 0.0)))
+        seen.append((env.now, name, step))
+        if rng.random() < 0.3:
+            env.process(_chain(env, rng, f"{name}.{step}", seen))
+
+
+def _stop_event_clock(env: simpy.Environment, until: float) -> None:
+    """How the clock advanced before: ``run(until)``, then the events due at ``until``."""
+    if until > env.now:
+        env.run(until=until)
+    while env.peek() <= until:
+        env.step()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_advancing_keeps_the_order_and_times_of_run_until(seed: int) -> None:
+    """The clock processes the same events in the same order at the same float times as
+    SimPy's run(until) did, and stands at the same instant after each sleep."""
+    traces = []
+    for new in (True, False):
+        rng = random.Random(seed)
+        env = SimEnvironment()
+        seen: list[object] = []
+        for index in range(4):
+            env.process(_chain(env, rng, f"p{index}", seen))
+        stops = []
+        for _ in range(40):
+            until = env.now + rng.choice((0.1, 0.5, 1 / 3, 1.0, 0.7))
+            if new:
+                SimClock(env).advance_to(until)
+            else:
+                _stop_event_clock(env, until)
+            stops.append(env.now)
+        traces.append((seen, stops))
+    assert traces[0] == traces[1]
+    assert traces[0][0], "the processes ran"
 
 
 def test_observe_takes_simulated_time() -> None:

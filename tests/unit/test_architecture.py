@@ -6,7 +6,9 @@
 - ``simulator`` imports from ``runner`` only its public contract;
 - wall-clock calls (``time.sleep``, ``time.time``, ``datetime.now``) only in
   ``runner/clock.py`` and ``runner/cli/``;
-- every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines.
+- every module of ``runner`` and ``simulator`` opens with a docstring and has ≤ 400 lines;
+- no import circle inside ``simulator`` (module-level and ``TYPE_CHECKING`` imports count),
+  and no simulator module but ``simulator.world`` itself imports ``simulator.world``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ WINRM_LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
 }
 CORE_FORBIDDEN = frozenset({"simulator", "simpy", "pytest"})
 SIMULATOR_HOMES = ("runner/rehearsal/",)
+# Packages whose modules import each other without a circle.
+CIRCLE_FREE = ("runner", "simulator")
 WALL_CLOCK_ALLOWED = ("runner/clock.py", "runner/cli/")
 
 
@@ -186,100 +190,6 @@ def test_no_module_imports_another_modules_private_names() -> None:
     assert offenders == []
 
 
-def _circles(prefix: str) -> list[list[str]]:
-    """Import circles among the modules named ``prefix``… (every import counts: at module
-    level, inside functions, under TYPE_CHECKING)."""
-    names = {m.name for m in MODULES if m.name == prefix or m.name.startswith(prefix + ".")}
-    graph = {
-        m.name: sorted({n for _, n in _imports(m) if n in names and n != m.name})
-        for m in MODULES
-        if m.name in names
-    }
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:  # Tarjan's strongly connected components
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for nxt in graph[node]:
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for name in sorted(graph):
-        if name not in index:
-            visit(name)
-    return found
-
-
-def test_step_families_never_import_each_other() -> None:
-    """The maintenance steps and the work steps are siblings: what both need lives in
-    runner.step_rules and runner.timing, so neither reaches into the other."""
-    siblings = {"runner.maintenance_steps": "runner.work_steps"}
-    siblings |= {b: a for a, b in siblings.items()}
-    offenders = [
-        f"{m.rel}:{line} imports {name}"
-        for m in MODULES
-        if m.name in siblings
-        for line, name in _imports(m)
-        if name == siblings[m.name] or name.startswith(siblings[m.name] + ".")
-    ]
-    assert offenders == []
-
-
-def _minute_reads(module: Module) -> list[str]:
-    """Reads of a ``*_minutes`` attribute and multiplications by 60 (minutes → seconds)."""
-    hits = []
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Attribute) and node.attr.endswith("_minutes"):
-            hits.append(f"{module.rel}:{node.lineno} reads .{node.attr}")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            sides = (node.left, node.right)
-            if all(isinstance(side, ast.Constant) for side in sides):
-                continue  # a constant spelt out (5 * 60.0 seconds), not a conversion
-            if any(isinstance(side, ast.Constant) and side.value in (60, 60.0) for side in sides):
-                hits.append(f"{module.rel}:{node.lineno} multiplies by 60")
-    return hits
-
-
-# The decision core and the engine read durations in seconds (ResolvedProfile's *_s);
-# runner/profile.py is the one place minutes become seconds (messages quote minutes back
-# with runner.timing.in_minutes).
-SECONDS_ONLY = ("Core", "Engine")
-
-
-def test_only_the_profile_turns_minutes_into_seconds() -> None:
-    """No module of the decision core or the engine multiplies by 60 or reads a ``*_minutes``
-    option: a second conversion could disagree with the profile's."""
-    offenders = [hit for m in MODULES if _part(m.name) in SECONDS_ONLY for hit in _minute_reads(m)]
-    assert offenders == []
-
-
-def test_minute_detector_finds_both_forms() -> None:
-    """The detector above sees a ``*_minutes`` read and a ``* 60`` either way round."""
-    source = "a = p.reboot_timeout_minutes\nb = x * 60\nc = 60.0 * y\nd = x * 6\ne = 5 * 60\n"
-    module = Module(rel="x.py", name="x", tree=ast.parse(source), lines=5)
-    assert len(_minute_reads(module)) == 3
-
-
-def test_no_import_circle_in_runner() -> None:
-    """runner's modules form no import circle (a layered house: arrows only point down)."""
-    assert _circles("runner") == []
-
-
 def test_only_runner_winrm_imports_winrm_libraries() -> None:
     """winrm and requests_ntlm only under runner/winrm/; spnego also in the simulator's twin."""
     offenders = [
@@ -374,8 +284,12 @@ def test_wall_clock_detector_finds_the_banned_forms() -> None:
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
 def test_module_opens_with_docstring_and_stays_small(module: Module) -> None:
-    """Each module opens with a docstring saying what it owns and has at most 400 lines."""
-    assert ast.get_docstring(module.tree), f"{module.rel} has no module docstring"
+    """Each module opens with a docstring saying what it owns ("Owns") and what it must not
+    do ("Must not"), and has at most 400 lines."""
+    docstring = ast.get_docstring(module.tree) or ""
+    assert docstring, f"{module.rel} has no module docstring"
+    assert "Owns" in docstring, f"{module.rel}: the docstring does not say what it owns"
+    assert "Must not" in docstring, f"{module.rel}: the docstring does not say what it must not do"
     assert module.lines <= MAX_LINES, f"{module.rel} has {module.lines} lines (max {MAX_LINES})"
 
 
@@ -385,3 +299,125 @@ def test_import_scanner_sees_relative_and_lazy_imports() -> None:
     module = Module(rel="runner/cli/a.py", name="runner.cli.a", tree=ast.parse(source), lines=4)
     names = {name for _, name in _imports(module)}
     assert {"runner.cli", "runner.cli.engine", "runner.x", "runner.x.y", "simpy"} <= names
+
+
+def _import_edges(module: Module, known: frozenset[str], *, lazy: bool) -> list[str]:
+    """Modules of ``known`` that ``module`` imports when it is imported (or type-checked),
+    and with ``lazy`` also those its functions import when they run.
+
+    Module level counts, including ``if TYPE_CHECKING:``, ``try`` and class bodies; an
+    import inside a function counts only with ``lazy`` (it runs later, when a circle would
+    be complete: legal Python, but a layer that calls back up).
+    ``from pkg import name`` points at ``pkg.name`` when that is a module, else at ``pkg``.
+    """
+    is_package = module.rel.endswith("__init__.py")
+    package = module.name if is_package else module.name.rpartition(".")[0]
+
+    def owner(name: str) -> str:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name
+
+    found: list[str] = []
+    pending: list[ast.AST] = [module.tree]
+    while pending:
+        for node in ast.iter_child_nodes(pending.pop()):
+            if not lazy and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(node, ast.Import):
+                found += [owner(alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (node.level - 1)]
+                    target = ".".join([*base, node.module] if node.module else base)
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    child = f"{target}.{alias.name}"
+                    found.append(child if child in known else owner(target))
+            pending.append(node)
+    return sorted({name for name in found if name and name != module.name})
+
+
+def _circles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: dict[str, bool] = {}
+    found: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        on_stack[name] = True
+        for target in graph.get(name, []):
+            if target not in index:
+                visit(target)
+                low[name] = min(low[name], low[target])
+            elif on_stack.get(target):
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            component: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack[member] = False
+                component.append(member)
+                if member == name:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return sorted(found)
+
+
+def _graph(modules: list[Module], *, lazy: bool = False) -> dict[str, list[str]]:
+    known = frozenset(m.name for m in modules)
+    return {m.name: _import_edges(m, known, lazy=lazy) for m in modules}
+
+
+def test_no_simulator_module_imports_the_world() -> None:
+    """Subsystems reach the world through simulator.world_port, never simulator.world."""
+    offenders = [
+        f"{m.rel}:{line} imports {name}"
+        for m in MODULES
+        if m.rel.startswith("simulator/") and m.name != "simulator.world"
+        for line, name in _imports(m)
+        if name == "simulator.world" or name.startswith("simulator.world.")
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", CIRCLE_FREE)
+@pytest.mark.parametrize("lazy", [False, True], ids=["at-import", "in-functions-too"])
+def test_no_import_circle(package: str, lazy: bool) -> None:
+    """No module of the package imports, directly or through others, one that imports it —
+    not even from inside a function (a lower layer calling back up)."""
+    inside = [m for m in MODULES if m.name == package or m.name.startswith(package + ".")]
+    assert _circles(_graph(inside, lazy=lazy)) == []
+
+
+def test_circle_finder_sees_type_checking_imports_and_lazy_ones_when_asked() -> None:
+    """A circle closed by a TYPE_CHECKING import is always found; one closed inside a
+    function only when imports in functions count (``lazy``)."""
+    sources = {
+        "pkg.a": "from pkg.b import B\n",
+        "pkg.b": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import c\n",
+        "pkg.c": "import pkg.a\n",
+        "pkg.d": "def later():\n    from pkg import a\n",
+        "pkg.e": "from pkg.d import later\n",
+        "pkg.f": "from pkg.g import later\n",
+        "pkg.g": "def later():\n    from pkg import f\n",
+    }
+    modules = [
+        Module(rel=name.replace(".", "/") + ".py", name=name, tree=ast.parse(text), lines=1)
+        for name, text in sources.items()
+    ]
+    assert _circles(_graph(modules)) == [["pkg.a", "pkg.b", "pkg.c"]]
+    # Counting imports inside functions too, g's function closes a circle with f.
+    both = [["pkg.a", "pkg.b", "pkg.c"], ["pkg.f", "pkg.g"]]
+    assert _circles(_graph(modules, lazy=True)) == both

@@ -1,0 +1,227 @@
+"""What a subsystem of the simulated world may read of it, and which events it may raise.
+
+Owns: the ``typing.Protocol``s through which the world's subsystems reach the world and each
+other — ``WorldPort`` (the common reads and signals), ``FaultTargets`` (what a fault may
+change), ``GroundTruth`` (what the oracle and its report-truth ledger may read),
+``ClusterOperations`` (what the transport maps its calls onto) — and the narrow views of
+one subsystem that another uses (``Evidence``, ``FaultQueries``, ``UpdateWork`` …).
+
+Theory of operation: ``simulator.world.SimulatedCluster`` implements the four world
+protocols and its subsystems the narrow views; the world hands itself to each subsystem it
+builds, and mypy checks the fit at that call. A
+subsystem imports this module, never ``simulator.world`` nor a sibling subsystem for its
+type, so the simulator's imports form no circle (``tests/unit/test_architecture.py``). Each
+protocol lists only the members its consumers use: a subsystem needing more of the world
+makes the dependency visible here first.
+
+Reads are the world's ground truth (time, nodes, quorum, the scenario and profile). Signals
+are what a subsystem tells the world so that the others see it: a node's state changed, a
+script started, the storage pool lost quorum, a volume went offline.
+
+Must not: hold state or behaviour, or import a simulator module other than the leaves it
+names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from runner.profile import Profile
+from runner.types import (
+    BootType,
+    ClusterView,
+    FailbackMode,
+    ValidationReport,
+    WitnessType,
+    WorkHandle,
+    WorkProgress,
+)
+from simulator.clock import SimClock, SimEnvironment
+from simulator.lock_group import RunLockGroup
+from simulator.membership import ClusterQuorum
+from simulator.model import Scenario, UpdateSpec
+from simulator.nodes import SimNode
+
+__all__ = [
+    "ClusterOperations",
+    "DomainsAway",
+    "DriveFailures",
+    "Evidence",
+    "FaultQueries",
+    "FaultTargets",
+    "GroundTruth",
+    "ManagementLink",
+    "MigrationPace",
+    "UpdateRecord",
+    "UpdateTruth",
+    "UpdateWork",
+    "ValidationWork",
+    "WorldPort",
+]
+
+
+# -- views of one subsystem that others use --------------------------------------------------
+class Evidence(Protocol):
+    """Report-truth's ledger hooks (``simulator.report_truth.TruthLedger``)."""
+
+    def act(self, node: str, kind: str) -> None: ...
+    def trouble(
+        self, node: str | None, kind: str, detail: str = "", *, lasting: bool = False
+    ) -> None: ...
+    def over(self, node: str | None, kind: str) -> None: ...
+    def drain(self, node: str, *, started: bool) -> None: ...
+    def work_started(self, node: str, kind: str, seconds: float) -> None: ...
+    def storage_ready(self, ready: bool) -> None: ...
+
+
+class FaultQueries(Protocol):
+    """Whether an attempt fails, asked of ``simulator.faults.FaultBook`` when it is made."""
+
+    def install_failure(self, node: str, attempt: int) -> tuple[str, str | None] | None: ...
+    def script_failure(self, node: str, script: str, attempt: int) -> bool: ...
+    def resync_stall(self, volume: str) -> float: ...
+    def update_rollback(self, node: str, update: str) -> bool: ...
+
+
+class ManagementLink(Protocol):
+    """The transport's management network (``management-disconnect`` cuts it)."""
+
+    management_down: bool
+
+
+class MigrationPace(Protocol):
+    """Live-migration speed of the workloads (``slow-migration`` scales it)."""
+
+    migration_factor: float
+
+
+class DriveFailures(Protocol):
+    """S2D storage as a ``disk-failure`` fault reaches it."""
+
+    def drive_failed(self, node: str) -> int: ...
+
+
+class DomainsAway(Protocol):
+    """S2D fault domains unavailable now: node → since when (seconds)."""
+
+    @property
+    def away(self) -> Mapping[str, float]: ...
+
+
+class UpdateRecord(Protocol):
+    """One node's Windows Update state, as the oracle reads it."""
+
+    @property
+    def staged(self) -> Sequence[str]: ...
+    @property
+    def install_counts(self) -> Mapping[str, int]: ...
+
+
+class UpdateTruth(Protocol):
+    """What Windows Update did on each node (``simulator.windows_update``), read-only."""
+
+    @property
+    def nodes(self) -> Mapping[str, UpdateRecord]: ...
+    def applicable(self, node: str) -> list[UpdateSpec]: ...
+
+
+class UpdateWork(Protocol):
+    """Detached work on the nodes, as the transport starts and polls it."""
+
+    def start_scan(self, node: str) -> WorkHandle: ...
+    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle: ...
+    def start_script(self, node: str, path: str) -> WorkHandle: ...
+    def poll(self, handle: WorkHandle) -> WorkProgress: ...
+
+
+class ValidationWork(Protocol):
+    """Test-Cluster runs (``simulator.cluster_validation``), as the transport reaches them."""
+
+    @property
+    def latest(self) -> ValidationReport | None: ...
+    def start(self) -> WorkHandle: ...
+    def poll(self, handle: WorkHandle) -> WorkProgress: ...
+
+
+# -- the world, as its subsystems see it --------------------------------------------------------
+class WorldPort(Protocol):
+    """Reads every subsystem may make, and the signals it may raise."""
+
+    @property
+    def env(self) -> SimEnvironment: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def profile(self) -> Profile: ...
+    @property
+    def nodes(self) -> Mapping[str, SimNode]: ...
+    @property
+    def quorum(self) -> ClusterQuorum: ...
+    @property
+    def witness_type(self) -> WitnessType: ...
+    @property
+    def truth(self) -> Evidence: ...
+    @property
+    def faults(self) -> FaultQueries: ...
+    def can_run_roles(self) -> bool:
+        """Roles may run: cluster quorum and (with S2D) the storage pool are there."""
+        ...
+
+    # -- signals ---------------------------------------------------------------------------
+    def record(self, kind: str, node: str | None, detail: str) -> None:
+        """An entry of the ground-truth timeline."""
+        ...
+
+    def node_changed(self, node: str) -> None:
+        """``node``'s state or drain status changed: its view must be rebuilt."""
+        ...
+
+    def script_started(self, node: str, kind: str) -> None: ...
+    def pool_lost(self, node: str, *, by_runner: bool) -> None: ...
+    def volume_offline(self, volume: str, why: str, *, by_runner: bool) -> None: ...
+
+
+class FaultTargets(WorldPort, Protocol):
+    """What a fault may change: the world's operations and the documented knobs."""
+
+    @property
+    def transport(self) -> ManagementLink: ...
+    @property
+    def workloads(self) -> MigrationPace: ...
+    @property
+    def storage(self) -> DriveFailures | None: ...
+    def crash(self, node: str, down_seconds: float | None, *, at_start: bool = False) -> bool: ...
+    def set_witness_online(self, online: bool) -> None: ...
+
+
+class GroundTruth(WorldPort, Protocol):
+    """What the oracle and the report-truth ledger read besides the common reads."""
+
+    @property
+    def storage(self) -> DomainsAway | None: ...
+    @property
+    def updates(self) -> UpdateTruth: ...
+    def termination_bound(self) -> float: ...
+
+
+class ClusterOperations(Protocol):
+    """What ``simulator.transport.SimTransport`` maps each transport call onto."""
+
+    @property
+    def clock(self) -> SimClock: ...
+    @property
+    def truth(self) -> Evidence: ...
+    @property
+    def run_lock(self) -> RunLockGroup: ...
+    @property
+    def updates(self) -> UpdateWork: ...
+    @property
+    def validation(self) -> ValidationWork: ...
+    def observe(self) -> ClusterView: ...
+    def reachable(self, node: str, command: str) -> SimNode: ...
+    def suspend(self, node: str) -> None: ...
+    def resume(self, node: str, failback: FailbackMode) -> None: ...
+    def restart(self, node: str, *, soft: bool) -> BootType: ...
+    def credssp_enabled(self, node: str) -> bool: ...
+    def set_credssp(self, node: str, enabled: bool) -> None: ...
