@@ -16,8 +16,6 @@ except through ``runner.bookkeeping``, or sleep except through the injected cloc
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from runner.actions import (
     Action,
     Advance,
@@ -42,6 +40,7 @@ from runner.errors import (
     StorageDegraded,
     TransportError,
 )
+from runner.evolve import evolve
 from runner.lifecycle import TRANSITIONS, Outcome
 from runner.preflight import backoff
 from runner.profile import ResolvedProfile
@@ -111,19 +110,19 @@ class RunActs:
 
     def _begin(self, action: BeginNode) -> None:
         current, remaining = self.book.nodes[action.node], self.progress.remaining[1:]
-        self.progress = replace(self.progress, current=current, remaining=remaining)
+        self.progress = evolve(self.progress, current=current, remaining=remaining)
 
     def _warn_after(self, action: WarnAfter) -> None:
         minutes = in_minutes(self.profile.warn_after_s)
         self.rec.cau(1001, None, f"the run has not finished after {minutes} minutes")
-        self.progress = replace(self.progress, warned=True)
+        self.progress = evolve(self.progress, warned=True)
 
     def _stop_after(self, action: StopAfter) -> None:
         minutes = in_minutes(self.profile.stop_after_s)
         detail = f"the run has not finished after {minutes} minutes; stopping"
         self.rec.cau(1002, None, detail)
         self._end("StopAfterExceeded", detail)
-        self.progress = replace(self.progress, stopping=True)
+        self.progress = evolve(self.progress, stopping=True)
 
     def _advance(self, action: Advance) -> None:
         node = self.book.nodes[action.node]
@@ -133,14 +132,14 @@ class RunActs:
             self._end(action.cancel_run, action.error or action.detail)
         failed = node.terminal and not was_terminal and self.book.counts_as_failed(node)
         if failed:
-            self.progress = replace(self.progress, failed_nodes=self.progress.failed_nodes + 1)
+            self.progress = evolve(self.progress, failed_nodes=self.progress.failed_nodes + 1)
         self._put(node)
 
     def _cancel(self, action: CancelRun) -> None:
         if action.event_id is not None:
             self.rec.cau(action.event_id, None, action.detail)
         self._end(action.error_id, action.detail)
-        self.progress = replace(self.progress, cancel_error_id=action.error_id)
+        self.progress = evolve(self.progress, cancel_error_id=action.error_id)
         current = self.progress.current
         if current is not None and (current.step, Outcome.STOP) in TRANSITIONS:
             self._advance(Advance(node=current.name, outcome=Outcome.STOP))
@@ -153,7 +152,7 @@ class RunActs:
     def _put(self, node: NodeProgress) -> None:
         self.book.nodes[node.name] = node
         current = None if node.terminal else node
-        self.progress = replace(self.progress, current=current)
+        self.progress = evolve(self.progress, current=current)
 
     def _observe(self) -> None:
         """Observe; a failure makes the run blind (stale) — except refused credentials,
@@ -165,15 +164,15 @@ class RunActs:
         except TransportError:
             since = self.progress.unreachable_since
             since = self._elapsed() if since is None else since
-            self.progress = replace(self.progress, stale=True, unreachable_since=since)
+            self.progress = evolve(self.progress, stale=True, unreachable_since=since)
             return
-        self.progress = replace(
+        self.progress = evolve(
             self.progress, stale=False, unreachable_since=None, view_at=self._elapsed()
         )
 
     def _after_error(self, node: NodeProgress) -> None:
         """An effect-unknown error: back off, then observe before the next decision."""
-        node = replace(node, start_errors=node.start_errors + 1)
+        node = evolve(node, start_errors=node.start_errors + 1)
         self._put(node)
         self.clock.sleep(backoff(node.start_errors))
         self._observe()
@@ -187,7 +186,7 @@ class RunActs:
             # (a deadline passing unseen must not fail the node).
             self._observe()
             return
-        self._put(replace(self._node(), work=work))
+        self._put(evolve(self._node(), work=work))
 
     def _start(self, action: StartScript | StartScan | StartInstall) -> None:
         node = self._node()
@@ -205,14 +204,14 @@ class RunActs:
             )
             handle = WorkHandle(id="", node=action.node, kind=kind)
             failed = WorkProgress(handle=handle, state=WorkState.FAILED, error=str(exc))
-            self._put(replace(node, handle=handle, work=failed))
+            self._put(evolve(node, handle=handle, work=failed))
             return
         except TransportError:
             if isinstance(action, StartInstall):
-                node = replace(node, install_unknown=True)
+                node = evolve(node, install_unknown=True)
             self._after_error(node)
             return
-        self._put(replace(node, handle=handle, work=None))
+        self._put(evolve(node, handle=handle, work=None))
 
     def _suspend(self, action: Suspend) -> None:
         node = self._node()
@@ -220,16 +219,16 @@ class RunActs:
             self.transport.suspend_node(action.node)
         except RemoteCommandFailed as exc:
             if isinstance(exc, DrainFailed):
-                self._put(replace(node, suspend_issued=True, drain_failed=True, error=str(exc)))
+                self._put(evolve(node, suspend_issued=True, drain_failed=True, error=str(exc)))
                 return
             if isinstance(exc, StorageDegraded):
                 # Storage not ready (5987) passes with time: it is waited for under the
                 # storage-repair timeout, not counted as a refused command.
-                node = replace(
+                node = evolve(
                     node, storage_refusals=node.storage_refusals + 1, last_refusal=str(exc)
                 )
             else:
-                node = replace(
+                node = evolve(
                     node, command_failures=node.command_failures + 1, last_refusal=str(exc)
                 )
             self._put(node)
@@ -237,23 +236,23 @@ class RunActs:
             self._observe()
             return
         except TransportError:
-            self._after_error(replace(node, suspend_attempted=True))
+            self._after_error(evolve(node, suspend_attempted=True))
             return
-        self._put(replace(node, suspend_issued=True))
+        self._put(evolve(node, suspend_issued=True))
 
     def _resume(self, action: Resume) -> None:
         node = self._node()
         try:
             self.transport.resume_node(action.node, action.failback)
         except RemoteCommandFailed:
-            self._put(replace(node, command_failures=node.command_failures + 1))
+            self._put(evolve(node, command_failures=node.command_failures + 1))
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return
         except TransportError:
             self._after_error(node)
             return
-        self._put(replace(node, resume_issued=True))
+        self._put(evolve(node, resume_issued=True))
         self._observe()  # the next decision needs the node's state after the resume
 
     def _restart(self, action: Restart) -> None:
@@ -265,7 +264,7 @@ class RunActs:
             boot = self.transport.restart_node(action.node, soft=action.soft)
         except RemoteCommandFailed as exc:
             self.rec.warning(f"restart refused: {exc}", action.node)
-            self._put(replace(node, command_failures=node.command_failures + 1))
+            self._put(evolve(node, command_failures=node.command_failures + 1))
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return
@@ -274,7 +273,7 @@ class RunActs:
             # then is the restart reported. A full restart asked for is full; whether a soft
             # one happened is not known.
             boot, unknown = (BootType.UNKNOWN if action.soft else BootType.FULL), str(exc)
-        issued = replace(
+        issued = evolve(
             node,
             restart_issued=True,
             restart_at=self._elapsed(),

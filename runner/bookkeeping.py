@@ -12,10 +12,9 @@ happens next (``runner.decisions`` does).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from runner.actions import Advance
 from runner.decisions import node_status
+from runner.evolve import evolve
 from runner.lifecycle import STEP_PHASE, NodeStep, Outcome, advance
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress
@@ -56,11 +55,11 @@ class Bookkeeper:
             node = _merge_results(node, action.results)
         owed = any(r.result == "Succeeded" and r.restart_required for r in action.results)
         if owed or (old is NodeStep.INSTALL and action.outcome is Outcome.RESTART):
-            node = replace(node, restart_pending=True)
+            node = evolve(node, restart_pending=True)
         if action.error:
-            node = replace(node, error=action.error)
+            node = evolve(node, error=action.error)
         if action.offered is not None:
-            node = replace(node, offered=action.offered)
+            node = evolve(node, offered=action.offered)
         if action.note:
             self.rec.warning(action.note, name)
         detail, installed = "", None
@@ -72,14 +71,14 @@ class Bookkeeper:
         if action.event_id is not None:
             self.rec.cau(action.event_id, name, action.detail)
         if action.event_id == 1009:
-            node = replace(node, paused_by_us=False)
+            node = evolve(node, paused_by_us=False)
         if old is NodeStep.REBOOT and action.event_id == 1011:
             # Only a confirmed restart (changed boot id) pays the restart the installs owe.
-            node = replace(node, restart_pending=False, firmware_pending=False)
+            node = evolve(node, restart_pending=False, firmware_pending=False)
             if node.unconfirmed_boot is not None:  # its command's answer was lost: count it now
-                node = replace(node, restarts=node.restarts + 1, boot_type=node.unconfirmed_boot)
+                node = evolve(node, restarts=node.restarts + 1, boot_type=node.unconfirmed_boot)
         if old is NodeStep.REBOOT:
-            node = replace(node, unconfirmed_boot=None)
+            node = evolve(node, unconfirmed_boot=None)
         node = self._enter(node, old, new, action.outcome, now)
         if node.terminal:
             status = node_status(node)
@@ -94,7 +93,7 @@ class Bookkeeper:
         self.rec.warning(
             f"restart command effect unknown ({why}); watching the boot id", issued.name
         )
-        return replace(
+        return evolve(
             issued,
             restarts=before.restarts,
             boot_type=before.boot_type,
@@ -105,7 +104,7 @@ class Bookkeeper:
         self, node: NodeProgress, old: NodeStep, new: NodeStep, outcome: Outcome, now: float
     ) -> NodeProgress:
         timeout = step_timeout(new, self.profile)
-        node = replace(
+        node = evolve(
             node,
             step=new,
             entered_at=now,
@@ -119,7 +118,7 @@ class Bookkeeper:
         )
         if new is NodeStep.PRE_SCRIPT:
             self.rec.new_attempt(node.name, node.attempt + 1)
-            node = replace(
+            node = evolve(
                 node,
                 attempt=node.attempt + 1,
                 offered=(),
@@ -136,16 +135,16 @@ class Bookkeeper:
                 error="",
             )
         elif new is NodeStep.DRAIN:
-            node = replace(node, paused_by_us=True)
+            node = evolve(node, paused_by_us=True)
         elif new is NodeStep.INSTALL:
             firmware = node.firmware_pending or any(u.firmware for u in node.offered)
-            node = replace(node, passes=node.passes + 1, firmware_pending=firmware)
+            node = evolve(node, passes=node.passes + 1, firmware_pending=firmware)
         elif new is NodeStep.REBOOT:
-            node = replace(node, restart_issued=False)
+            node = evolve(node, restart_issued=False)
         if (old is NodeStep.RESUME and new is not NodeStep.FAILED) or (
             old is NodeStep.SCAN and outcome is Outcome.SKIP
         ):
-            node = replace(node, updated=True)
+            node = evolve(node, updated=True)
         phase = STEP_PHASE.get(new)
         if new is NodeStep.RECOVER and node.paused_by_us:
             phase = "resume"
@@ -197,7 +196,7 @@ def _merge_results(node: NodeProgress, results: tuple[UpdateResult, ...]) -> Nod
             merged.append(result)
     tried = node.attempt_tried + tuple(r.id for r in results if r.id not in node.attempt_tried)
     failed = node.attempt_failed or any(r.result != "Succeeded" for r in results)
-    return replace(node, results=tuple(merged), attempt_tried=tried, attempt_failed=failed)
+    return evolve(node, results=tuple(merged), attempt_tried=tried, attempt_failed=failed)
 
 
 def final_status(

@@ -25,7 +25,6 @@ simulator, or do O(roles) work per step (decide's guards count roles once per no
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from runner.actions import Finish
@@ -33,6 +32,7 @@ from runner.acts import ACTS
 from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
 from runner.decisions import decide, node_order
 from runner.errors import AuthenticationFailed, InputError, RunLocked
+from runner.evolve import evolve
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
@@ -224,7 +224,7 @@ class Engine(RunControl):
             self.done = True
             return None
         self._enable_credssp()
-        self.link.checkpoint(self.state, self.rec.events)
+        self.link.checkpoint(lambda: self.state, self.rec.events)
         return None
 
     def step(self) -> bool:
@@ -240,7 +240,7 @@ class Engine(RunControl):
             self.done = True
             return False
         self._stop_if_asked()
-        self.progress = replace(self.progress, now=self._elapsed())
+        self.progress = evolve(self.progress, now=self._elapsed())
         assert self.view is not None
         action = decide(self.view, self.progress, self.profile)
         if isinstance(action, Finish):
@@ -255,7 +255,7 @@ class Engine(RunControl):
         except AuthenticationFailed as exc:  # refused even after a fresh logon
             self.abort = ("AuthenticationFailed", f"the cluster refused the credentials: {exc}")
             return True
-        self.link.checkpoint(self.state, self.rec.events)
+        self.link.checkpoint(lambda: self.state, self.rec.events)
         return True
 
     def run_to_end(self) -> RunReport:
@@ -283,7 +283,7 @@ class Engine(RunControl):
         for name in self.order:
             node = self.book.nodes[name]
             if not node.terminal:
-                node = self.book.nodes[name] = replace(node, step=NodeStep.CANCELED)
+                node = self.book.nodes[name] = evolve(node, step=NodeStep.CANCELED)
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
             reports.append(self.book.report(node))
         if self.lease is not None and (problem := self.lease.release()):
@@ -304,7 +304,7 @@ class Engine(RunControl):
             nodes=tuple(reports),
             events=tuple(self.rec.events),
         )
-        self.link.finish(self.state, self.rec.events, status.value if record_end else None)
+        self.link.finish(lambda: self.state, self.rec.events, status.value if record_end else None)
         return self._finished
 
     @classmethod
@@ -395,4 +395,4 @@ class Engine(RunControl):
         """Remember why the run ends early (the first reason wins)."""
         if self.error_id is None:
             self.error_id, self.error = error_id, detail
-            self.progress = replace(self.progress, cancel_error_id=error_id)
+            self.progress = evolve(self.progress, cancel_error_id=error_id)

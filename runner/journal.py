@@ -134,8 +134,8 @@ class RunJournal:
             if isinstance(exc, InputError):
                 raise
             raise InputError(target, "", f"cannot open the run journal: {exc}") from None
-        # Called with the step number after each committed checkpoint (the simulator's
-        # coordinator-crash fault kills the coordinator here).
+        # Called with the step number after each committed checkpoint (the crash tests'
+        # coordinator, tests/winrm/crash_coordinator.py, kills itself here).
         self.after_checkpoint: Callable[[int], None] | None = None
         # Checkpoints before this step store no state. Only a simulation sets it: it knows
         # the step its coordinator dies at, and only that step's state is ever read back
@@ -187,8 +187,8 @@ class RunJournal:
                     (step, json.dumps(state, separators=(",", ":")), run_id),
                 )
             if events:
-                first = db.execute(
-                    "SELECT COUNT(*) FROM events WHERE run_id = ?", (run_id,)
+                first = db.execute(  # the primary key's index: no scan of the run's events
+                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM events WHERE run_id = ?", (run_id,)
                 ).fetchone()[0]
                 db.executemany(
                     "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)",
@@ -196,7 +196,7 @@ class RunJournal:
                 )
             if actions:
                 first = db.execute(
-                    "SELECT COUNT(*) FROM actions WHERE run_id = ?", (run_id,)
+                    "SELECT COALESCE(MAX(seq) + 1, 0) FROM actions WHERE run_id = ?", (run_id,)
                 ).fetchone()[0]
                 db.executemany(
                     "INSERT INTO actions (run_id, seq, step, kind, node, detail) "

@@ -19,7 +19,7 @@ Must not: talk to the transport, decide anything, or know the engine (it is hand
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from runner.journal import JournalRun, RunJournal
@@ -54,10 +54,13 @@ class JournalLink:
         self._seen: dict[str, NodeProgress] = {}
         self._encoded: dict[str, tuple[NodeProgress, Any]] = {}  # node snapshot → its JSON
 
-    def checkpoint(self, state: RunState, events: Sequence[RunEvent]) -> None:
-        """Journal ``state`` after one step (atomically), with the events since the last."""
+    def checkpoint(self, state_of: Callable[[], RunState], events: Sequence[RunEvent]) -> None:
+        """Journal the run's state (``state_of()``, built only when there is a journal: not
+        in a rehearsal's hot loop) after one step, atomically, with the events since the
+        last checkpoint."""
         if self.journal is None:
             return
+        state = state_of()
         if not self.started:
             self.journal.begin_run(
                 run_id=self.run_id,
@@ -77,11 +80,13 @@ class JournalLink:
         )
         self._sent = len(events)
 
-    def finish(self, state: RunState, events: Sequence[RunEvent], status: str | None) -> None:
+    def finish(
+        self, state_of: Callable[[], RunState], events: Sequence[RunEvent], status: str | None
+    ) -> None:
         """The final checkpoint and the run's status (``None``: the run stays open)."""
         if self.journal is None or not self.started:
             return
-        self.checkpoint(state, events)
+        self.checkpoint(state_of, events)
         if status is not None:
             self.journal.finish_run(self.run_id, status)
 

@@ -16,10 +16,9 @@ injected clock.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from runner.acts import RunActs
 from runner.credssp import ENABLE_FAILED, disable_credssp, enable_credssp, leave_as_found
+from runner.evolve import evolve
 from runner.lease import RunLease
 from runner.lifecycle import NodeStep
 from runner.progress import NodeProgress
@@ -63,7 +62,7 @@ class RunControl(RunActs):
         assert self.view is not None
         nodes = [n.name for n in self.view.nodes if n.state in BACK_STATES]
         found = enable_credssp(self.transport, self.clock, self.rec, nodes)
-        self.progress = replace(
+        self.progress = evolve(
             self.progress,
             credssp_enabled_on=tuple(found.enabled_by_us),
             credssp_found_on=tuple(found.found_enabled),
@@ -75,9 +74,9 @@ class RunControl(RunActs):
         """What this run enabled is disabled; what it found enabled is left, with a warning."""
         enabled = self.progress.credssp_enabled_on
         if enabled and disable_credssp(self.transport, self.clock, self.rec, enabled):
-            self.progress = replace(self.progress, credssp_enabled_on=())
+            self.progress = evolve(self.progress, credssp_enabled_on=())
         leave_as_found(self.rec, self.progress.credssp_found_on)
-        self.progress = replace(self.progress, credssp_found_on=())
+        self.progress = evolve(self.progress, credssp_found_on=())
 
     def _stop_if_asked(self) -> None:
         """An operator asked to stop (Ctrl-C, SIGTERM): CAU event 1021 at once; then, at the
@@ -97,7 +96,7 @@ class RunControl(RunActs):
         if later:
             return  # not yet: the node in flight is still being updated
         self._end(USER_CANCELED, reason)
-        self.progress = replace(self.progress, stopping=True)
+        self.progress = evolve(self.progress, stopping=True)
 
     def _aborted(self) -> bool:
         """The run may not act any more — another coordinator holds the run lock, or the
