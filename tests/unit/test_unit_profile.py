@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from runner.errors import InputError
-from runner.profile import Profile
+from runner.profile import Profile, ResolvedProfile
 from runner.report import profile_dict
 from runner.types import FailbackMode
 
@@ -77,3 +79,39 @@ def test_profile_dict_is_plain_json() -> None:
     assert d["node_order"] == ["node2"]
     assert d["failback_mode"] == "immediate"
     assert d["max_failed_nodes"] == 2
+
+
+def test_resolved_profile_reads_every_duration_in_seconds() -> None:
+    """The resolved profile is the one place minutes become seconds; a replaced minute field
+    moves its seconds with it, and the report still shows the file's own minutes."""
+    options = Profile(
+        reboot_timeout_minutes=7.5,
+        warn_after_minutes=90,
+        drain_timeout_minutes=12,
+        install_timeout_minutes=45,
+        script_timeout_minutes=3,
+        wait_for_storage_repair_timeout_minutes=20,
+        validation_timeout_minutes=5,
+    )
+    resolved = options.resolved(NAMES)
+    assert isinstance(resolved, ResolvedProfile)
+    assert isinstance(resolved.max_failed_nodes, int)
+    assert (resolved.reboot_timeout_s, resolved.warn_after_s, resolved.stop_after_s) == (
+        450.0,
+        5400.0,
+        None,
+    )
+    assert (resolved.drain_timeout_s, resolved.install_timeout_s) == (720.0, 2700.0)
+    assert (resolved.script_timeout_s, resolved.validation_timeout_s) == (180.0, 300.0)
+    assert resolved.wait_for_storage_repair_timeout_s == 1200.0
+    assert dataclasses.replace(resolved, reboot_timeout_minutes=2).reboot_timeout_s == 120.0
+    shown = profile_dict(resolved)
+    assert shown["reboot_timeout_minutes"] == 7.5
+    assert not any(key.endswith("_s") for key in shown)
+    assert shown == profile_dict(dataclasses.replace(options, max_failed_nodes=2))
+
+
+def test_a_profile_is_resolved_only_with_max_failed_nodes_filled_in() -> None:
+    """``ResolvedProfile.of`` refuses options whose MaxFailedNodes default was not computed."""
+    with pytest.raises(ValueError, match="max_failed_nodes"):
+        ResolvedProfile.of(Profile())
