@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runner.engine import run_updating_run  # noqa: E402
 from runner.profile import Profile  # noqa: E402
 from runner.rehearsal.compose import SIMULATED_STARTED_AT, rehearse, simulated_run_id  # noqa: E402
+from runner.updating_run import run_updating_run  # noqa: E402
 from runner.winrm.connection import AuthMethod, ConnectionOptions, Credentials  # noqa: E402
 from runner.winrm.endpoint_clock import EndpointClock  # noqa: E402
 from runner.winrm.transport import WinRMTransport  # noqa: E402

@@ -6,8 +6,8 @@ reachability, quorum, RequireAllNodesOnline, Test-Cluster, the scan of every Up 
 readiness refusals, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
 checkpoint; False when the run has nothing more to do), ``finish`` (CredSSP undone, the run
 lock freed, the final ``RunReport``), ``state`` (the ``RunState`` a checkpoint holds) and
-``Engine.resume`` (a run picked up from its journal); and ``run_updating_run``, the whole
-run in one call.
+``Engine.resume`` (a run picked up from its journal). ``runner.updating_run`` drives a
+whole run in one call.
 
 Theory of operation: an imperative shell around a pure core. The engine never decides:
 ``runner.decisions.decide`` names the next action, ``runner.acts`` performs it through the
@@ -50,53 +50,9 @@ from runner.stop import StopRequest
 from runner.transport import Clock, ClusterTransport
 from runner.types import ClusterView, NodeState, SummaryStatus, UpdateInfo
 
-__all__ = ["MAX_STEPS", "Engine", "resume_updating_run", "run_updating_run"]
+__all__ = ["MAX_STEPS", "Engine"]
 
 MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
-
-
-def run_updating_run(
-    transport: ClusterTransport,
-    clock: Clock,
-    profile: ResolvedProfile,
-    *,
-    run_id: str,
-    started_at: datetime,
-    listener: Listener | None = None,
-    journal: RunJournal | None = None,
-    lease: RunLease | None = None,
-    stop: StopRequest | None = None,
-) -> RunReport:
-    """Perform one CAU rolling updating run (Invoke-CauRun) and return its report.
-
-    ``profile`` should be resolved (``Profile.resolved``); ``listener`` gets every
-    ``RunEvent``; ``journal``: checkpoints after every step (``runner.journaled``);
-    ``lease``: the cluster's run lock, taken by the caller before anything touched a node
-    (``RunLease.acquire``); ``stop``: an operator's request to stop at the next safe point.
-    """
-    engine = Engine(
-        transport, clock, profile, run_id=run_id, started_at=started_at, listener=listener,
-        journal=journal, lease=lease, stop=stop,
-    )  # fmt: skip
-    engine.start()
-    return engine.run_to_end()
-
-
-def resume_updating_run(
-    transport: ClusterTransport,
-    clock: Clock,
-    journal: RunJournal,
-    run_id: str,
-    *,
-    listener: Listener | None = None,
-    take_lease: Callable[[], RunLease] | None = None,
-    stop: StopRequest | None = None,
-) -> RunReport:
-    """Continue run ``run_id`` of ``journal`` to its end (``Engine.resume``, then steps)."""
-    engine = Engine.resume(
-        transport, clock, journal, run_id, listener=listener, take_lease=take_lease, stop=stop
-    )
-    return engine.run_to_end()
 
 
 class Engine(RunControl):

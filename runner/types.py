@@ -1,8 +1,11 @@
 """Value types of the transport contract, in CAU and failover-cluster vocabulary.
 
 Owns: the frozen snapshot types a transport returns (``ClusterView`` and its parts), the
-handles and progress records of long work, and the enumerations with the numeric codes real
+run lock's ``LockHolder``, and the enumerations with the numeric codes real
 Windows PowerShell 5.1 emits (reference cau.md §5), so a WinRM parser can map codes here.
+
+The work types (updates, handles and progress of detached work) live in
+``runner.work_types`` and are re-exported here.
 
 Must not: do I/O, know about SimPy, WinRM or the runner's decisions. Everything here is
 immutable (``frozen=True, slots=True, kw_only=True``) and tuples stand where lists would.
@@ -12,6 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+
+from runner.work_types import (  # part of the contract: ``runner.types`` is its import path
+    UpdateInfo,
+    UpdateResult,
+    ValidationReport,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+    WorkState,
+)
 
 __all__ = [
     "BootType",
@@ -201,21 +214,6 @@ class BootType(StrEnum):
     UNKNOWN = "Unknown"
 
 
-class WorkKind(StrEnum):
-    """Long work that runs detached on a node: start returns a handle, poll reports."""
-
-    SCAN = "scan"
-    INSTALL = "install"
-    SCRIPT = "script"
-    VALIDATION = "validation"  # Test-Cluster on the whole cluster (no node of its own)
-
-
-class WorkState(StrEnum):
-    RUNNING = "Running"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeView:
     """One cluster node as Get-ClusterNode (plus LastBootUpTime and OS build) shows it."""
@@ -309,66 +307,6 @@ class ClusterView:
     def storage_healthy(self) -> bool:
         """All volumes Healthy/OK and no repair job listed (Get-StorageJob empty)."""
         return not self.storage_jobs and all(d.healthy for d in self.virtual_disks)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateInfo:
-    """An update offered to a node (Invoke-CauScan's UpdateInfo)."""
-
-    id: str
-    title: str
-    kind: str = "quality"
-    restart_required: bool = True
-    firmware: bool = False  # needs firmware/BIOS init: soft reboot not allowed
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateResult:
-    """An UpdateInstallResult: ``result`` is Succeeded or Failed, ``hresult`` as 0x%08X."""
-
-    id: str
-    title: str
-    result: str
-    hresult: str = ""
-    restart_required: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkHandle:
-    """Returned by a ``start_*`` call; pass it to ``poll_work``."""
-
-    id: str
-    node: str
-    kind: WorkKind
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkProgress:
-    """What ``poll_work`` returns.
-
-    For a scan, ``offered`` lists the applicable updates. For an install, ``results`` has one
-    entry per update attempted and ``restart_required`` tells whether a restart is pending.
-    For a script, ``exit_code`` is set when done. ``error``/``hresult`` describe a failure.
-    """
-
-    handle: WorkHandle
-    state: WorkState
-    percent: int = 0
-    offered: tuple[UpdateInfo, ...] = ()
-    results: tuple[UpdateResult, ...] = ()
-    restart_required: bool = False
-    exit_code: int | None = None
-    error: str = ""
-    hresult: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ValidationReport:
-    """The newest Test-Cluster report file on the cluster (``Validation Report *.htm``)."""
-
-    passed: bool
-    path: str
-    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -39,7 +39,6 @@ from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
 from runner.decisions import node_order
-from runner.engine import run_updating_run
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
@@ -50,6 +49,7 @@ from runner.report import RunEvent, RunReport, iso_utc
 from runner.stop import USER_CANCELED, StopRequest
 from runner.transport import Clock
 from runner.types import ClusterView, LockHolder, NodeState, UpdateInfo, WorkHandle, WorkState
+from runner.updating_run import run_updating_run
 from runner.winrm.setup_rules import RuleResult, judge
 
 __all__ = [

@@ -29,7 +29,6 @@ from runner.cli.remote import remote_command
 from runner.cli.remote_run import drive_run, take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.run_record import RecordPublisher, RunRecord
-from runner.engine import resume_updating_run
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.recorder import Listener
@@ -37,6 +36,7 @@ from runner.recovery import resumable_after_stop
 from runner.report import RunReport
 from runner.stop import StopRequest
 from runner.transport import Clock
+from runner.updating_run import resume_updating_run
 
 __all__ = ["resume"]
 

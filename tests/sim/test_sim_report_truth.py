@@ -11,12 +11,12 @@ import pytest
 from sim_driver import fault, make_scenario, make_world
 
 from runner.cli.run_record import RunRecord
-from runner.engine import run_updating_run
 from runner.profile import Profile
 from runner.rehearsal.compose import SIMULATED_STARTED_AT, rehearse
 from runner.rehearsal.twin import report_from_record
 from runner.report import RunEvent
 from runner.types import BootType, FailbackMode
+from runner.updating_run import run_updating_run
 from simulator.scenario import load_scenario
 from simulator.world import SimulatedCluster, build_world
 

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runner.engine import run_updating_run
 from runner.errors import (
     ClusterUnreachable,
     OperationTimedOut,
@@ -43,6 +42,7 @@ from runner.types import (
     WorkProgress,
     WorkState,
 )
+from runner.updating_run import run_updating_run
 from simulator.lock_group import RunLockGroup  # pure Python: the lock's semantics, no SimPy
 
 STARTED = datetime(2026, 1, 13, 2, 0, 0, tzinfo=UTC)

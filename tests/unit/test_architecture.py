@@ -27,6 +27,7 @@ MAX_LINES = 400
 SIMULATOR_MAY_USE = frozenset(
     {
         "runner.types",
+        "runner.work_types",
         "runner.errors",
         "runner.transport",
         "runner.profile",
@@ -135,15 +136,16 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # exist between them: the decision core never calls the loop, the contract is the floor,
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
-    "Contract": ("runner.transport", "runner.types", "runner.errors", "runner.clock",
-                 "runner.profile"),
+    "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
+                 "runner.clock", "runner.profile"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
              "runner.progress"),
-    "Engine": ("runner.engine", "runner.acts", "runner.run_control", "runner.journaled",
-               "runner.bookkeeping", "runner.recorder", "runner.recovery", "runner.preflight",
-               "runner.credssp", "runner.report", "runner.lease", "runner.run_state"),
+    "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
+               "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
+               "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
+               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),

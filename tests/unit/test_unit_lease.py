@@ -9,12 +9,12 @@ from dataclasses import replace
 import pytest
 from fake_cluster import STARTED, FakeClock, FakeCluster
 
-from runner.engine import run_updating_run
 from runner.errors import RunLocked
 from runner.lease import LOCK_STALE_SECONDS, RENEW_SECONDS, RunLease
 from runner.profile import Profile
 from runner.report import RunEvent
 from runner.types import LockHolder
+from runner.updating_run import run_updating_run
 
 FIRST = LockHolder(run_id="run-1", coordinator="mgmt1", pid=101, started_at="2026-01-13T02:00:00Z")
 SECOND = LockHolder(run_id="run-2", coordinator="mgmt2", pid=202, started_at="2026-01-13T02:05:00Z")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from fake_cluster import STARTED, FakeClock, FakeCluster
 
-from runner.engine import resume_updating_run, run_updating_run
 from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.profile import Profile
 from runner.report import RunEvent
 from runner.stop import USER_CANCELED, StopRequest
 from runner.types import LockHolder, NodeState
+from runner.updating_run import resume_updating_run, run_updating_run
 
 HOLDER = LockHolder(run_id="run-1", coordinator="mgmt1", pid=101, started_at="t0")
 

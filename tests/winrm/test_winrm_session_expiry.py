@@ -20,7 +20,6 @@ import pytest
 from winrm_support import PASSWORD, USERNAME, answer_json, script_of
 
 from runner.cli.remote_session import connect
-from runner.engine import run_updating_run
 from runner.errors import AuthenticationFailed, ClusterUnreachable
 from runner.lease import RunLease
 from runner.profile import Profile
@@ -32,6 +31,7 @@ from runner.rehearsal.compose import (
 )
 from runner.rehearsal.twin import TwinServer
 from runner.types import WorkHandle, WorkKind, WorkState
+from runner.updating_run import run_updating_run
 from runner.winrm.connection import AuthMethod
 from runner.winrm.error_map import WSMAN_SHELL_NOT_FOUND
 from runner.winrm.transport import WinRMTransport

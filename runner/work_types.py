@@ -1,0 +1,100 @@
+"""Value types of long work on a node: updates offered and installed, and the handles and
+progress of detached work (scans, installs, scripts, cluster validation).
+
+Owns: ``WorkKind``, ``WorkState``, ``UpdateInfo``, ``UpdateResult``, ``WorkHandle``,
+``WorkProgress`` and ``ValidationReport`` — part of the transport contract, re-exported by
+``runner.types`` (the contract's one import path).
+
+Must not: do I/O, know about SimPy, WinRM or the runner's decisions. Everything here is
+immutable (``frozen=True, slots=True, kw_only=True``) and tuples stand where lists would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "UpdateInfo",
+    "UpdateResult",
+    "ValidationReport",
+    "WorkHandle",
+    "WorkKind",
+    "WorkProgress",
+    "WorkState",
+]
+
+
+class WorkKind(StrEnum):
+    """Long work that runs detached on a node: start returns a handle, poll reports."""
+
+    SCAN = "scan"
+    INSTALL = "install"
+    SCRIPT = "script"
+    VALIDATION = "validation"  # Test-Cluster on the whole cluster (no node of its own)
+
+
+class WorkState(StrEnum):
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateInfo:
+    """An update offered to a node (Invoke-CauScan's UpdateInfo)."""
+
+    id: str
+    title: str
+    kind: str = "quality"
+    restart_required: bool = True
+    firmware: bool = False  # needs firmware/BIOS init: soft reboot not allowed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateResult:
+    """An UpdateInstallResult: ``result`` is Succeeded or Failed, ``hresult`` as 0x%08X."""
+
+    id: str
+    title: str
+    result: str
+    hresult: str = ""
+    restart_required: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkHandle:
+    """Returned by a ``start_*`` call; pass it to ``poll_work``."""
+
+    id: str
+    node: str
+    kind: WorkKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkProgress:
+    """What ``poll_work`` returns.
+
+    For a scan, ``offered`` lists the applicable updates. For an install, ``results`` has one
+    entry per update attempted and ``restart_required`` tells whether a restart is pending.
+    For a script, ``exit_code`` is set when done. ``error``/``hresult`` describe a failure.
+    """
+
+    handle: WorkHandle
+    state: WorkState
+    percent: int = 0
+    offered: tuple[UpdateInfo, ...] = ()
+    results: tuple[UpdateResult, ...] = ()
+    restart_required: bool = False
+    exit_code: int | None = None
+    error: str = ""
+    hresult: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidationReport:
+    """The newest Test-Cluster report file on the cluster (``Validation Report *.htm``)."""
+
+    passed: bool
+    path: str
+    summary: str = ""
