@@ -13,7 +13,10 @@ Owns: the package's public names (re-exported below). Map of the package:
   ``runner.errors``;
 - ``runner.winrm.psjson`` + ``runner.winrm.parse`` — Windows PowerShell 5.1 JSON as it
   really is → value types;
-- ``runner.winrm.transport`` — ``WinRMTransport``, the ``ClusterTransport`` of real runs;
+- ``runner.winrm.endpoints`` — the shells and the script plumbing every operation shares;
+- ``runner.winrm.transport`` — ``WinRMTransport``, the ``ClusterTransport`` of real runs,
+  with its operation families ``runner.winrm.lock_ops`` (the run lock) and
+  ``runner.winrm.record_ops`` (probe, facts, beacon, run record, endpoint clock);
 - ``runner.winrm.endpoint_clock`` — the endpoint's clock (runs against pycau's twin);
 - ``runner.winrm.setup_rules`` — Test-CauSetup-like rules judged from gathered facts.
 
