@@ -226,6 +226,12 @@ class NodeView:
     boot_id: str = ""
     os_build: str = ""
     reachable: bool = True
+    # The Azure Stack HCI version the node runs ("21H2"; ``runner.versions``), "" when it is
+    # not an Azure Stack HCI node or its version is not known.
+    version: str = ""
+    # The node opted into a preview channel (Set-PreviewChannel) and has not restarted since:
+    # the channel is not in effect yet, so it is not offered the channel's feature update.
+    channel_restart_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,6 +299,11 @@ class ClusterView:
     # Management product of the cluster, as found (e.g. "System Center Virtual Machine
     # Manager 2019"); "" = none known. Feature-update readiness reads it (known issue).
     managed_by: str = ""
+    # Get-Cluster's ClusterFunctionalLevel and the S2D pool's Version as the cluster answers
+    # them (0 = not known; no pool without S2D). ``runner.versions`` holds the figures a
+    # simulated cluster reports for each OS version.
+    functional_level: int = 0
+    storage_pool_version: int = 0
 
     def node(self, name: str) -> NodeView:
         for node in self.nodes:

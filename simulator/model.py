@@ -41,6 +41,8 @@ class NodeSpec:
     os_build: str = "20348.2031"
     online: bool = True  # False: node is Down when the run starts
     vote: int = 1  # configured NodeWeight
+    # Opted into a preview channel (Set-PreviewChannel) and not restarted since.
+    channel_restart_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +60,7 @@ class StorageSpec:
     repair_mb_s: float = 400
     volumes: tuple[VolumeSpec, ...] = ()
     drives_per_node: int = 4
+    pool_version: str = ""  # the OS version the pool's version belongs to ("" = functional level)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +69,7 @@ class VmSpec:
     owner: str
     memory_gb: float = 16
     movable: bool = True  # False: live migration refuses (drain fails)
+    config_version: str = ""  # Hyper-V configuration version; "" = the functional level's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +81,10 @@ class ClusterSpec:
     vms: tuple[VmSpec, ...] = ()
     migration_mb_s: float = 1000  # live-migration throughput of one migration
     max_parallel_migrations: int = 2  # per host (Set-VMHost default)
+    # OS versions (``runner.versions``; "" = not known): the version the cluster runs, and
+    # the one its functional level belongs to (a node's own version is its build's).
+    version: str = ""
+    functional_level: str = ""
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -94,6 +102,7 @@ class UpdateSpec:
     nodes: tuple[str, ...] | None = None  # offered only to these nodes; None = all
     firmware: bool = False  # needs firmware init: no soft reboot
     os_build: str | None = None  # the OS build a (feature) update brings; None: build + 1
+    to_version: str | None = None  # a feature update: the OS version it brings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,8 @@ soft (kernel) reboot is possible. The world (``simulator.world``) drives the tra
 
 Rules: a node that is restarting or crashed is Down and unreachable; the pause flag survives
 reboots (a paused node comes back Paused until resumed); ``boot_count`` starts at 1 and the
-boot id is ``"<name>-boot<n>"``.
+boot id is ``"<name>-boot<n>"``; its OS version is its build's, so a feature update that
+takes effect at a boot changes it.
 
 Must not: schedule SimPy processes or know about other subsystems.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.types import BootType, DrainStatus, NodeState
+from runner.versions import version_of_build
 from simulator.model import NodeSpec
 
 __all__ = ["DownCause", "SimNode"]
@@ -45,6 +47,8 @@ class SimNode:
     last_boot_type: BootType | None = None
     #: monotonically increasing token: a boot scheduled under an older token is stale
     power_token: int = 0
+    #: opted into a preview channel and not restarted since (cleared at the next boot)
+    channel_restart_pending: bool = False
 
     @property
     def name(self) -> str:
@@ -59,6 +63,11 @@ class SimNode:
         if not self.up:
             return NodeState.DOWN
         return NodeState.PAUSED if self.paused else NodeState.UP
+
+    @property
+    def version(self) -> str:
+        """The Azure Stack HCI version the node runs: its build's (``runner.versions``)."""
+        return version_of_build(self.os_build)
 
     @property
     def active(self) -> bool:

@@ -37,6 +37,9 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   restarted any more and the run is not Succeeded.
 - ``termination``: the report has a final status and the run ended within StopAfter plus
   ``STOP_GRACE`` (else within ``termination_bound`` of the scenario).
+- ``mixed-mode-migration`` (only for runs in which the cluster ran more than one OS version,
+  and listed only then): no drain or failback of the runner's asked for a live migration the
+  mixed-version cluster refused (``simulator.mixed_mode``).
 - ``report-truth``: the report states only what the world saw — Succeeded nodes updated,
   booted after install, Up and not paused; attempts, restarts, boot types as the world saw
   them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
@@ -237,7 +240,7 @@ class Oracle:
             for time, detail in self.truth.check(report, self._final_times(report))
         ]
         self.violations = sorted(self.live + final, key=lambda v: v.time)
-        return {
+        section = {
             name: {
                 "holds": not [v for v in self.violations if v.invariant == name],
                 "violations": [
@@ -248,6 +251,7 @@ class Oracle:
             }
             for name in INVARIANTS
         }
+        return section | self.world.mixed.section()  # listed only for a mixed-version run
 
     @staticmethod
     def _final_times(report: Mapping[str, Any]) -> dict[str, float]:

@@ -31,6 +31,7 @@ from runner.validation import (
 )
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES, ClusterResolver
+from simulator.scenario_versions import resolve_feature_update
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -81,7 +82,7 @@ class _Resolver(ClusterResolver):
         cluster = self.cluster(data["cluster"])
         names = cluster.node_names
         profile = self.profile(data.get("profile") or {}, names)
-        updates = self.updates(data.get("updates", []), names)
+        updates = self.updates(data.get("updates", []), names, cluster.version)
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
@@ -99,7 +100,7 @@ class _Resolver(ClusterResolver):
     # ----------------------------------------------------------------------- updates, faults
 
     def updates(
-        self, raw: list[Mapping[str, Any]], names: tuple[str, ...]
+        self, raw: list[Mapping[str, Any]], names: tuple[str, ...], cluster_version: str
     ) -> tuple[UpdateSpec, ...]:
         ids = [u["id"] for u in raw]
         specs = []
@@ -115,14 +116,13 @@ class _Resolver(ClusterResolver):
             for j, node in enumerate(item.get("nodes", [])):
                 self.known_node([*at, "nodes", j], node, names)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
-            specs.append(
-                UpdateSpec(
-                    **fields,
-                    title=item.get("title", item["id"]),
-                    nodes=tuple(item["nodes"]) if "nodes" in item else None,
-                    firmware=item.get("firmware", item.get("kind") == "firmware"),
-                )
+            spec = UpdateSpec(
+                **fields,
+                title=item.get("title", item["id"]),
+                nodes=tuple(item["nodes"]) if "nodes" in item else None,
+                firmware=item.get("firmware", item.get("kind") == "firmware"),
             )
+            specs.append(resolve_feature_update(self, item, spec, i, cluster_version))
         after_of = {u.id: u.after for u in specs}
         for i, spec in enumerate(specs):
             chain, current = [spec.id], spec.after

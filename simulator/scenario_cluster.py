@@ -13,12 +13,14 @@ Must not: read files or validate shapes (the JSON Schema did that before this ru
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from runner.errors import InputError
 from runner.types import Resiliency, WitnessType
 from runner.validation import Locator, PathElement, format_path
 from simulator.model import ClusterSpec, NodeSpec, StorageSpec, VmSpec, VolumeSpec
+from simulator.scenario_versions import check_vm_versions, cluster_levels, resolve_node_versions
 
 __all__ = ["MAX_S2D_NODES", "MAX_VMS_PER_NODE", "ClusterResolver"]
 
@@ -65,25 +67,32 @@ class ClusterResolver:
     # ----------------------------------------------------------------------- cluster
 
     def cluster(self, raw: Mapping[str, Any]) -> ClusterSpec:
-        nodes = self.nodes(raw["nodes"])
+        nodes, version = resolve_node_versions(self, raw, self.nodes(raw["nodes"]))
+        level, pool = cluster_levels(self, raw, nodes)
         witness = WitnessType(raw.get("witness", "none"))
         storage = self.storage(raw["storage"], nodes) if "storage" in raw else None
         if storage is not None and witness is WitnessType.DISK:
             no_disk = "a disk witness is not supported with S2D; expected cloud, file-share or none"
             self.fail(["cluster", "witness"], no_disk)
-        vms = self.vms(raw.get("workloads", {}).get("vms", []), nodes)
+        if storage is not None:
+            storage = replace(storage, pool_version=pool)
+        vms_raw = raw.get("workloads", {}).get("vms", [])
+        vms = self.vms(vms_raw, nodes)
+        check_vm_versions(self, vms, nodes, isinstance(vms_raw, list))
         extra = {k: raw[k] for k in ("migration_mb_s", "max_parallel_migrations") if k in raw}
         return ClusterSpec(
-            name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms, **extra
-        )
+            name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
+            version=version, functional_level=level, **extra,
+        )  # fmt: skip
 
     def nodes(self, raw: Any) -> tuple[NodeSpec, ...]:
         at: list[PathElement] = ["cluster", "nodes"]
-        if isinstance(raw, list):
-            specs = tuple(NodeSpec(**item) for item in raw)
+        if isinstance(raw, list):  # a node's ``version`` becomes its build (scenario_versions)
+            specs = tuple(NodeSpec(**{k: v for k, v in i.items() if k != "version"}) for i in raw)
             paths: list[list[PathElement]] = [[*at, i, "name"] for i in range(len(raw))]
         else:
-            shared = {k: v for k, v in raw.items() if k not in ("count", "names", "offline")}
+            per_node = ("count", "names", "offline", "versions", "channel_restart_pending")
+            shared = {k: v for k, v in raw.items() if k not in per_node}
             if "count" in raw:
                 names = [f"node{i}" for i in range(1, raw["count"] + 1)]
                 paths = [[*at, "count"]] * len(names)
@@ -93,7 +102,15 @@ class ClusterResolver:
             offline = list(raw.get("offline", []))
             for i, name in enumerate(offline):
                 self.known_node([*at, "offline", i], name, names)
-            specs = tuple(NodeSpec(name=n, online=n not in offline, **shared) for n in names)
+            pending = list(raw.get("channel_restart_pending", []))
+            for i, name in enumerate(pending):
+                self.known_node([*at, "channel_restart_pending", i], name, names)
+            specs = tuple(
+                NodeSpec(
+                    name=n, online=n not in offline, channel_restart_pending=n in pending, **shared
+                )
+                for n in names
+            )
         seen: dict[str, str] = {}
         for spec, path in zip(specs, paths, strict=True):
             self.unique(path, spec.name, seen, "node")
@@ -189,9 +206,9 @@ class ClusterResolver:
             if vm_name not in names:
                 named = f"{names[0]}..{names[-1]}" if names else "none: count is 0"
                 self.fail([*at, "unmovable", i], f"unknown VM {vm_name!r}; expected one of {named}")
-        memory = {"memory_gb": raw["memory_gb"]} if "memory_gb" in raw else {}
+        shared = {k: raw[k] for k in ("memory_gb", "config_version") if k in raw}
         return tuple(
-            VmSpec(name=name, owner=owner, movable=name not in unmovable, **memory)
+            VmSpec(name=name, owner=owner, movable=name not in unmovable, **shared)
             for name, owner in zip(names, owners, strict=True)
         )
 

@@ -19,6 +19,8 @@ Theory of operation:
   yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``; it reports a restart
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
+- A feature update (``to_version``) is offered only to nodes below that version, and not to
+  a node that opted into a preview channel and has not restarted since.
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
   path matching the profile's pre/post-update script; an unknown path counts as pre) and
   exit 1 when a ``script-failure`` fault covers the attempt.
@@ -34,6 +36,7 @@ from typing import Any
 
 from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
+from runner.versions import is_newer
 from simulator.model import UpdateSpec
 from simulator.world_port import WorldPort
 
@@ -102,7 +105,16 @@ class WindowsUpdate:
             and u.id not in st.installed
             and u.id not in st.staged
             and (u.after is None or u.after in st.installed)
+            and (u.kind != "feature" or self._wants_feature(node, u))
         ]
+
+    def _wants_feature(self, node: str, update: UpdateSpec) -> bool:
+        """A feature update is offered to a node below its version whose preview channel, if
+        it opted into one, is in effect (no restart pending after Set-PreviewChannel)."""
+        sim = self.world.nodes[node]
+        if sim.channel_restart_pending:
+            return False
+        return update.to_version is None or is_newer(update.to_version, sim.version)
 
     def restart_pending(self, node: str) -> bool:
         return any(self.specs[i].restart for i in self.nodes[node].staged)

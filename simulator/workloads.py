@@ -23,6 +23,8 @@ Theory of operation:
 - A host lost under running VMs (crash, restart without drain) takes them down; they
   restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
   cluster quorum or the storage pool stops every VM until both are back.
+- Mixed mode (``simulator.mixed_mode``): a VM goes only where its configuration version runs,
+  by live migration only to its host's OS version or newer; refusals are recorded.
 
 Must not: decide anything about quorum, storage or updates; it asks the world.
 """
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
+from simulator.mixed_mode import drain_refusal, failback_refusal, may_receive, vm_config_version
 from simulator.model import VmSpec
 from simulator.placement import Hosts, Placement, in_index_order
 from simulator.world_port import WorldPort
@@ -65,6 +68,7 @@ class SimVm:
     down_since: float | None = None
     downtime: float = 0.0
     waiting: bool = False  # offline and listed in ``Workloads.pending``
+    config_version: str = ""  # Hyper-V configuration version ("" = not judged)
 
     @property
     def name(self) -> str:
@@ -97,7 +101,11 @@ class Workloads:
         self.migration_mb_s = float(spec.migration_mb_s)
         self.parallel = max(1, int(spec.max_parallel_migrations))
         self.placement = Placement({n.name: float(n.memory_gb) for n in spec.nodes})
-        self.vms = [SimVm(spec=v, index=i, owner=v.owner) for i, v in enumerate(spec.vms)]
+        level = spec.functional_level
+        self.vms = [
+            SimVm(spec=v, index=i, owner=v.owner, config_version=vm_config_version(v, level))
+            for i, v in enumerate(spec.vms)
+        ]
         # Each node's VMs by what ties them to it, so a node's VMs need no cluster scan.
         self._owned: Hosts[SimVm] = Hosts(spec.node_names)
         self._incoming: Hosts[SimVm] = Hosts(spec.node_names)  # migrating to the node
@@ -141,11 +149,19 @@ class Workloads:
     def free(self, node: str) -> float:
         return self.placement.free(node)
 
-    def place(self, vm: SimVm, exclude: str | None) -> str | None:
+    def place(self, vm: SimVm, exclude: str | None, *, live_from: str | None = None) -> str | None:
+        """The best node for ``vm`` (not ``exclude``; a live migration from ``live_from``)."""
         if not self.world.can_run_roles():
             return None
-        nodes = self.world.nodes
-        return self.placement.best(vm.memory, exclude, lambda name: nodes[name].active)
+        fits = may_receive(self.world.nodes, vm.config_version, live_from)
+        return self.placement.best(vm.memory, exclude, fits)
+
+    def _refused(self, node: str, why: str | None) -> bool:
+        """Record a live migration mixed mode refused (the runner's act asked for it)."""
+        if why is not None:
+            self.world.mixed.refused(float(self.env.now), f"{why} (mixed mode)")
+            self.world.record("migration-refused", node, why)
+        return why is not None
 
     def _own(self, vm: SimVm, node: str) -> None:
         self._owned.file(vm.index, vm, node, was=vm.owner)
@@ -215,9 +231,12 @@ class Workloads:
             if not vm.spec.movable or vm.name == job.refuse:
                 job.failed.append(f"{vm.name}: live migration refused")
                 continue
-            target = self.place(vm, exclude=job.node)
+            target = self.place(vm, exclude=job.node, live_from=job.node)
             if target is None:
-                job.failed.append(f"{vm.name}: no node has {vm.memory:g} GB free")
+                if self._refused(job.node, drain_refusal(self.world.nodes, vm.name, job.node)):
+                    job.failed.append(f"{vm.name}: no node at its host's version or newer")
+                else:
+                    job.failed.append(f"{vm.name}: no node has {vm.memory:g} GB free")
                 continue
             moved = yield from self._migrate(vm, target)
             if moved:
@@ -294,6 +313,8 @@ class Workloads:
             if not host.active or not vm.online or vm.migrating_to is not None:
                 continue
             if vm.owner == node or self.free(node) < vm.memory:
+                continue
+            if self._refused(node, failback_refusal(self.world.nodes, vm.name, vm.owner, node)):
                 continue
             yield from self._migrate(vm, node)
 

@@ -41,10 +41,12 @@ from runner.types import (
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
+from simulator.cluster_versions import ClusterVersions
 from simulator.faults import FaultBook
 from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
+from simulator.mixed_mode import MixedModeLedger
 from simulator.model import Scenario
 from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
@@ -92,9 +94,13 @@ class SimulatedCluster:
                 os_build=n.os_build,
                 down_cause=None if n.online else DownCause.OFFLINE,
                 down_since=None if n.online else 0.0,
+                channel_restart_pending=n.channel_restart_pending,
             )
             for n in spec.nodes
         }
+        self.versions = ClusterVersions(spec)
+        self.mixed = MixedModeLedger()  # mixed-mode-migration: refusals the runner caused
+        self.mixed.versions_now(n.version for n in self.nodes.values())
         up = [name for name, node in self.nodes.items() if node.up]
         self.witness_type = spec.witness
         self.quorum = ClusterQuorum(
@@ -154,6 +160,8 @@ class SimulatedCluster:
             virtual_disks=storage.disk_views() if storage is not None else (),
             storage_jobs=storage.job_views() if storage is not None else (),
             managed_by=self.managed_by,
+            functional_level=self.versions.functional_level_code,
+            storage_pool_version=self.versions.pool_code,
         )
 
     # -- runner operations (the transport calls these after its latency) ---------------------
@@ -292,10 +300,12 @@ class SimulatedCluster:
         self.truth.booted(node)
         sim.down_cause = None
         sim.down_since = None
+        sim.channel_restart_pending = False  # a preview channel opted into is in effect now
         effective = self.updates.node_booted(node)
         if effective:  # a feature update brings its own build; others bump the revision
             built = self.updates.nodes[node].new_build
             sim.os_build = built or _bump_build(sim.os_build, effective)
+            self.mixed.versions_now(n.version for n in self.nodes.values())
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )

@@ -25,7 +25,7 @@ names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from runner.profile import Profile
 from runner.types import (
@@ -53,6 +53,7 @@ __all__ = [
     "GroundTruth",
     "ManagementLink",
     "MigrationPace",
+    "MixedMigrations",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
@@ -82,6 +83,13 @@ class FaultQueries(Protocol):
     def script_failure(self, node: str, script: str, attempt: int) -> bool: ...
     def resync_stall(self, volume: str) -> float: ...
     def update_rollback(self, node: str, update: str) -> bool: ...
+
+
+class MixedMigrations(Protocol):
+    """Live migrations a mixed-version cluster refused (``simulator.mixed_mode``)."""
+
+    def refused(self, time: float, detail: str) -> None: ...
+    def section(self) -> dict[str, Any]: ...
 
 
 class ManagementLink(Protocol):
@@ -164,6 +172,8 @@ class WorldPort(Protocol):
     def truth(self) -> Evidence: ...
     @property
     def faults(self) -> FaultQueries: ...
+    @property
+    def mixed(self) -> MixedMigrations: ...
     def can_run_roles(self) -> bool:
         """Roles may run: cluster quorum and (with S2D) the storage pool are there."""
         ...

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from runner.report import PHASES
+from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Doc",
     "Interval",
     "Report",
+    "assert_every_invariant_judged",
     "assert_invariant_holds",
     "bundled_doc",
     "events",
@@ -197,6 +199,13 @@ def span(report: Report, name: str, which: str) -> tuple[float, float]:
     found = phase(report, name, which)
     assert found is not None, f"{name} has no {which} phase: {node(report, name)['timing']}"
     return found
+
+
+def assert_every_invariant_judged(report: Report) -> None:
+    """The oracle judged the nine invariants, and mixed-mode-migration only in a run whose
+    cluster ran more than one OS version (it is listed only then)."""
+    judged = set(report["simulation"]["invariants"])
+    assert set(INVARIANTS) <= judged <= {*INVARIANTS, MIXED_MODE_INVARIANT}, sorted(judged)
 
 
 def assert_invariant_holds(report: Report, name: str) -> None:

@@ -23,6 +23,8 @@ def _fresh(world: SimulatedCluster) -> tuple[NodeView, ...]:
             boot_id=node.boot_id,
             os_build=node.os_build,
             reachable=node.up,
+            version=node.version,
+            channel_restart_pending=node.channel_restart_pending,
         )
         for node in world.nodes.values()
     )
