@@ -229,9 +229,6 @@ class NodeView:
     # The Azure Stack HCI version the node runs ("21H2"; ``runner.versions``), "" when it is
     # not an Azure Stack HCI node or its version is not known.
     version: str = ""
-    # The node opted into a preview channel (Set-PreviewChannel) and has not restarted since:
-    # the channel is not in effect yet, so it is not offered the channel's feature update.
-    channel_restart_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -66,7 +66,6 @@ class NodeViews:
                     os_build=node.os_build,
                     reachable=node.up,
                     version=node.version,
-                    channel_restart_pending=node.channel_restart_pending,
                 )
             self._stale.clear()
             # Filled in node order at the first call; a rebuilt view keeps its place.

@@ -69,6 +69,7 @@ class Work:
     exit_code: int | None = None
     error: str = ""
     hresult: str = ""
+    channel_restart_pending: bool = False
 
 
 @dataclass(slots=True)
@@ -143,6 +144,7 @@ class WindowsUpdate:
         if work.state is WorkState.RUNNING:
             work.offered = tuple(update_info(u) for u in self.applicable(node))
             work.restart_required = self.nodes[node].second_restart
+            work.channel_restart_pending = self.world.nodes[node].channel_restart_pending
             self._done(node, work, WorkState.SUCCEEDED)
 
     def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
@@ -266,6 +268,7 @@ class WindowsUpdate:
             exit_code=work.exit_code,
             error=work.error,
             hresult=work.hresult,
+            channel_restart_pending=work.channel_restart_pending,
         )
 
     # -- power events ----------------------------------------------------------------------

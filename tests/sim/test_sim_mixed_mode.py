@@ -120,16 +120,18 @@ def test_feature_update_is_not_offered_at_or_above_its_version() -> None:
 
 def test_channel_restart_pending_hides_the_feature_update_until_a_restart() -> None:
     """A node that opted into a preview channel is offered the feature update only after it
-    restarts; the view says so until then."""
+    restarts; its scans say so until then."""
     nodes = (
         NodeSpec(name="node1", os_build=OLD, channel_restart_pending=True),
         NodeSpec(name="node2", os_build=OLD),
     )
     world = make_world(make_scenario(node_specs=nodes, vms=(), updates=(FU,), resiliency=None))
     t = world.transport
-    assert t.observe().node("node1").channel_restart_pending
-    assert wait_work(world, t.start_scan("node1")).offered == ()
+    before = wait_work(world, t.start_scan("node1"))
+    assert before.channel_restart_pending
+    assert before.offered == ()
     t.restart_node("node1")
     wait_until(world, lambda v: v.node("node1").state is NodeState.UP, step=30)
-    assert not t.observe().node("node1").channel_restart_pending
-    assert [u.id for u in wait_work(world, t.start_scan("node1")).offered] == ["FU-21H2"]
+    after = wait_work(world, t.start_scan("node1"))
+    assert not after.channel_restart_pending
+    assert [u.id for u in after.offered] == ["FU-21H2"]

@@ -24,7 +24,6 @@ def _fresh(world: SimulatedCluster) -> tuple[NodeView, ...]:
             os_build=node.os_build,
             reachable=node.up,
             version=node.version,
-            channel_restart_pending=node.channel_restart_pending,
         )
         for node in world.nodes.values()
     )

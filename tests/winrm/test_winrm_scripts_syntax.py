@@ -53,6 +53,9 @@ ALLOWED_COMMANDS = frozenset(
         "Get-PSDrive", "Get-FileHash", "Get-Content", "Test-Path", "Join-Path",
         "Get-ScheduledTask", "Get-ScheduledTaskInfo", "netsh.exe",
         "Get-ChildItem", "Sort-Object", "Get-Item",
+        # OS versions: the S2D pool's version (observe), flight signing (a scan: preview
+        # channel opted into, restart pending) — both read-only
+        "Get-StoragePool", "bcdedit.exe",
         # cluster validation in the detached worker (validate_cluster)
         "Test-Cluster",
         # the CredSSP server role for the run (enable_credssp), always disabled at the end
@@ -263,3 +266,12 @@ def test_worker_scan_reports_a_pending_restart_from_the_registry() -> None:
     assert "WindowsUpdate\\Auto Update\\RebootRequired" in source
     assert "Component Based Servicing\\RebootPending" in source
     assert "$status.RestartRequired = $true" in source
+
+
+def test_worker_scan_reports_a_preview_channel_awaiting_its_restart() -> None:
+    """The scan reports ChannelRestartPending when flight signing is on in the boot
+    configuration (Set-PreviewChannel) but was not among the options the node booted with."""
+    source = worker_source()
+    assert "bcdedit.exe /enum '{current}'" in source
+    assert "SystemStartOptions" in source
+    assert "$status.ChannelRestartPending = ($boot -match 'flightsigning" in source

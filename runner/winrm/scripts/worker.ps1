@@ -18,6 +18,7 @@ $status = [ordered]@{
     ExitCode = $null
     Error = ''
     HResult = ''
+    ChannelRestartPending = $false
 }
 
 function Save-PycauStatus {
@@ -100,6 +101,13 @@ try {
                     $status.RestartRequired = $true
                 }
             }
+            # Set-PreviewChannel turns flight signing on in the boot configuration; until the
+            # node restarts, the options it booted with lack it and the channel's feature
+            # update is not offered.
+            $boot = (bcdedit.exe /enum '{current}') -join ' '
+            $control = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control' -ErrorAction SilentlyContinue
+            $started = [string]$control.SystemStartOptions
+            $status.ChannelRestartPending = ($boot -match 'flightsigning\s+Yes') -and ($started -notmatch 'FLIGHTSIGNING')
             $status.State = 'Succeeded'
         } else {
             $wanted = @($job.UpdateIds)
