@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.lifecycle import Outcome
+from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.types import FailbackMode, UpdateInfo, UpdateResult, WorkHandle
 
 __all__ = [
@@ -59,13 +60,21 @@ class StartScript:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StartScan:
+    """A scan with the run's plug-ins (``ClusterTransport.start_scan``)."""
+
     node: str
+    plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS
+    serially: bool = False
+    stop_on_failure: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StartInstall:
+    """An install of one plug-in's updates, through that plug-in."""
+
     node: str
     update_ids: tuple[str, ...]
+    plugin: PluginSpec = DEFAULT_PLUGIN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

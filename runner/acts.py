@@ -194,9 +194,12 @@ class RunActs:
             if isinstance(action, StartScript):
                 handle = self.transport.start_script(action.node, action.script)
             elif isinstance(action, StartScan):
-                handle = self.transport.start_scan(action.node)
+                handle = self.transport.start_scan(
+                    action.node, action.plugins, serially=action.serially,
+                    stop_on_failure=action.stop_on_failure,
+                )  # fmt: skip
             else:
-                handle = self.transport.start_install(action.node, action.update_ids)
+                handle = self.transport.start_install(action.node, action.update_ids, action.plugin)
         except RemoteCommandFailed as exc:
             # No effect: the work is refused, which is a failed step.
             kind = {StartScript: WorkKind.SCRIPT, StartScan: WorkKind.SCAN}.get(

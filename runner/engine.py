@@ -38,6 +38,7 @@ from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
 from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
+from runner.plugin_steps import plugin_warnings, scan_action
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -160,6 +161,8 @@ class Engine(RunControl):
         self.order = node_order(view, self.profile)
         self.book.nodes = {name: NodeProgress(name=name) for name in self.order}
         self.rec.cau(1003, None, f"updating run started on {len(view.nodes)} node(s)")
+        for warning in plugin_warnings(self.profile):  # CAU warns, and runs
+            self.rec.warning(warning)
         if not view.has_quorum:
             return self._refuse("NoQuorum", "the cluster has no quorum")
         offline = [n.name for n in view.nodes if n.state is not NodeState.UP]
@@ -344,7 +347,7 @@ class Engine(RunControl):
             deadline = min(deadline, self.profile.stop_after_s)
         return scan_all(
             self.transport, self.clock, self.rec, self.view or view, self.order, self._elapsed,
-            deadline,
+            deadline, scan_action("", self.profile),
         )  # fmt: skip
 
     def _end(self, error_id: str, detail: str) -> None:

@@ -22,6 +22,7 @@ from runner.actions import Action, Restart, Resume, Suspend, Wait
 from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
 from runner.mixed_mode import drain_risk, failback_mode
+from runner.plugin_steps import plugins_pending
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.safety import (
@@ -209,7 +210,10 @@ def reboot_step(
     if not run.stale:
         changed = bool(nv.boot_id) and nv.boot_id != node.boot_id_before
         if changed and nv.reachable and nv.state in BACK_STATES:
-            outcome = Outcome.FAILED if node.attempt_failed else Outcome.OK
+            # A failed update fails the attempt after its restart — unless other plug-ins'
+            # updates still wait for their turn (separate_reboots): they install first.
+            failed = node.attempt_failed and not plugins_pending(node)
+            outcome = Outcome.FAILED if failed else Outcome.OK
             # The build as observed, never as an update's title says (known issue).
             build = f"; runs OS build {os_version_label(nv.os_build)}" if nv.os_build else ""
             detail = f"restarted; boot id changed{build}"

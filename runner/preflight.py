@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from runner.actions import StartScan
 from runner.errors import TransportError
 from runner.profile import ResolvedProfile
 from runner.readiness import Refusal, readiness_refusal  # re-exported: the last check
@@ -66,14 +67,20 @@ def scan_all(
     names: tuple[str, ...],
     elapsed: Callable[[], float],
     deadline: float,
+    scan: StartScan | None = None,
 ) -> dict[str, tuple[UpdateInfo, ...]]:
-    """Offers per node of ``names`` that is Up; ``deadline`` in seconds since run start."""
+    """Offers per node of ``names`` that is Up; ``deadline`` in seconds since run start;
+    ``scan``: the plug-ins to scan with (its node is ignored; default: Windows Update)."""
     wanted = set(names)
+    how = scan or StartScan(node="")
     handles: dict[str, WorkHandle] = {}
     for node in view.nodes:
         if node.state is NodeState.UP and node.reachable and node.name in wanted:
             try:
-                handles[node.name] = transport.start_scan(node.name)
+                handles[node.name] = transport.start_scan(
+                    node.name, how.plugins, serially=how.serially,
+                    stop_on_failure=how.stop_on_failure,
+                )  # fmt: skip
             except TransportError as exc:
                 rec.warning(f"scan could not start: {exc}", node.name)
     offers: dict[str, tuple[UpdateInfo, ...]] = {}

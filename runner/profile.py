@@ -10,13 +10,25 @@ Must not: read files or know the simulator.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from runner.errors import InputError
+from runner.plugins import PluginArguments, PluginName, PluginSpec, plugin_specs
 from runner.types import FailbackMode
 
-__all__ = ["MAX_NODES_OUT_REFUSAL", "POLICIES", "Policy", "Profile", "ResolvedProfile"]
+__all__ = [
+    "MAX_NODES_OUT_REFUSAL",
+    "POLICIES",
+    "SHOWN_WHEN_SET",
+    "Policy",
+    "Profile",
+    "ResolvedProfile",
+]
+
+# Field metadata of options the report's profile lists only when they differ from their
+# default (options added after reports were pinned: a run without them reports as before).
+SHOWN_WHEN_SET = {"report": "when-set"}
 
 # Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
 # exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
@@ -68,6 +80,27 @@ class Profile:
     # CredSSP server role on the nodes for the run (e.g. update scripts needing a second
     # hop); always disabled again at the end (known issue credssp-left-enabled).
     enable_credssp: bool = False
+    # CauPluginName / CauPluginArguments (runner.plugins): the plug-ins in install order and
+    # one argument set per plug-in (empty: no arguments given for any). Checked by
+    # ``plugin_specs`` whenever the profile is built or resolved.
+    plugin: tuple[PluginName, ...] = field(
+        default=(PluginName.WINDOWS_UPDATE,), metadata=SHOWN_WHEN_SET
+    )
+    plugin_arguments: tuple[PluginArguments, ...] = field(default=(), metadata=SHOWN_WHEN_SET)
+    # Several plug-ins in one run (CAU warns when they are given with one plug-in).
+    run_plugins_serially: bool = field(default=False, metadata=SHOWN_WHEN_SET)
+    stop_on_plugin_failure: bool = field(default=False, metadata=SHOWN_WHEN_SET)
+    separate_reboots: bool = field(default=False, metadata=SHOWN_WHEN_SET)
+
+    @property
+    def plugins(self) -> tuple[PluginSpec, ...]:
+        """The run's plug-ins, each with the arguments the profile gave it."""
+        if not self.plugin_arguments:
+            return tuple(PluginSpec(name=name) for name in self.plugin)
+        return tuple(
+            PluginSpec(name=name, arguments=arguments)
+            for name, arguments in zip(self.plugin, self.plugin_arguments, strict=True)
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "profile") -> Profile:
@@ -82,6 +115,11 @@ class Profile:
             elif key == "failback_mode":
                 value = FailbackMode(value)
             kwargs[key] = value
+        if "plugin" in data or "plugin_arguments" in data:
+            specs = plugin_specs(data.get("plugin"), data.get("plugin_arguments"), source)
+            kwargs["plugin"] = tuple(spec.name for spec in specs)
+            given = data.get("plugin_arguments") is not None
+            kwargs["plugin_arguments"] = tuple(spec.arguments for spec in specs) if given else ()
         profile = cls(**kwargs)
         profile.refuse_unbuilt(source)  # at load time, before any cluster is contacted
         return profile
@@ -90,6 +128,12 @@ class Profile:
         """``InputError`` for options only an unbuilt policy would use (``max_nodes_out``)."""
         if self.max_nodes_out != 1:
             raise InputError(source, "$.max_nodes_out", MAX_NODES_OUT_REFUSAL)
+
+    def check_plugins(self, source: str = "profile") -> None:
+        """``InputError`` for plug-ins or arguments ``plugin_specs`` refuses (a profile built
+        in code, not from a file, gets the same checks when it is resolved)."""
+        arguments = [dict(a) for a in self.plugin_arguments] if self.plugin_arguments else None
+        plugin_specs([p.value for p in self.plugin], arguments, source)
 
     def resolved(self, node_names: tuple[str, ...], source: str = "profile") -> ResolvedProfile:
         """The profile of a run on these nodes: CAU's node-count default filled in
@@ -106,6 +150,7 @@ class Profile:
         if not 1 <= prof.max_retries_per_node <= 64:
             raise InputError(source, "$.max_retries_per_node", "must be between 1 and 64")
         prof.refuse_unbuilt(source)
+        prof.check_plugins(source)
         if prof.policy != Policy.CLASSIC:
             # DESIGN.md's `fast` policy (online installs in parallel, then a rolling drain and
             # restart) is not built yet: refuse it rather than run classic under its name.

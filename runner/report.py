@@ -17,7 +17,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from runner.profile import Profile
+from runner.plugins import PluginName
+from runner.profile import SHOWN_WHEN_SET, Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
 
 __all__ = [
@@ -121,24 +122,29 @@ class NodeReport:
     error: str | None = None
     timing: tuple[tuple[str, float, float], ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, plugins: bool = False) -> dict[str, Any]:
+        """The node as the report lists it; ``plugins``: each update names the plug-in that
+        installed it (a run with other plug-ins than Windows Update alone)."""
         order = {phase: index for index, phase in enumerate(PHASES)}
         spans = sorted(self.timing, key=lambda span: order.get(span[0], len(order)))
+        updates = []
+        for u in self.updates:
+            update: dict[str, Any] = {
+                "id": u.id,
+                "title": u.title,
+                "result": "Succeeded" if u.result == "Succeeded" else "Failed",
+                "hresult": u.hresult or None,
+            }
+            if plugins:
+                update["plugin"] = u.plugin.value
+            updates.append(update)
         return {
             "name": self.name,
             "status": self.status.value,
             "attempts": self.attempts,
             "restarts": self.restarts,
             "boot_type": self.boot_type.value if self.boot_type is not None else None,
-            "updates": [
-                {
-                    "id": u.id,
-                    "title": u.title,
-                    "result": "Succeeded" if u.result == "Succeeded" else "Failed",
-                    "hresult": u.hresult or None,
-                }
-                for u in self.updates
-            ],
+            "updates": updates,
             "error": self.error,
             "timing": {phase: [round(start, 3), round(end, 3)] for phase, start, end in spans},
         }
@@ -173,6 +179,7 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report without ``simulation``, keys in the schema's order."""
+        plugins = self.profile.plugin != (PluginName.WINDOWS_UPDATE,)
         return {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
@@ -186,7 +193,7 @@ class RunReport:
             "status": self.status.value,
             "error_id": self.error_id,
             "error": self.error,
-            "nodes": [node.to_dict() for node in self.nodes],
+            "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
             "events": [event.to_dict() for event in self.events],
         }
 
@@ -203,11 +210,21 @@ def iso_utc(instant: datetime) -> str:
 
 
 def profile_dict(profile: Profile) -> dict[str, Any]:
-    """The resolved profile as plain JSON values (enums as their file spelling)."""
+    """The resolved profile as plain JSON values (enums as their file spelling). Options
+    marked ``SHOWN_WHEN_SET`` appear only when they differ from their default; plug-ins
+    appear as a profile file gives them (one name, or a list)."""
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
-        if isinstance(value, tuple):
+        if f.metadata == SHOWN_WHEN_SET and value == f.default:
+            continue
+        if f.name == "plugin":
+            names = [str(name) for name in value]
+            value = names[0] if len(names) == 1 else names
+        elif f.name == "plugin_arguments":
+            sets = [dict(arguments) for arguments in value]
+            value = sets[0] if len(sets) == 1 else sets
+        elif isinstance(value, tuple):
             value = list(value)
         elif f.name == "failback_mode":
             value = str(value)

@@ -19,6 +19,9 @@ Theory of operation:
   successful create or take-over the transport fences its later commands with the holder:
   the cluster refuses a command from a coordinator that no longer holds the lock
   (``RunLocked``). The policy (who may take over, when) is ``runner.lease``'s.
+- **plug-ins** (``runner.plugins``): a scan names the plug-ins it scans with (each with the
+  profile's arguments), every offered update names the plug-in that offered it, and an
+  install goes through that plug-in. The defaults are CAU's: the Windows Update plug-in.
 - Time passes only through ``Clock``. A call that takes time in the real world takes
   simulated time too.
 
@@ -29,13 +32,15 @@ Error contract (see ``runner.errors``): every method may raise ``ClusterUnreacha
 (not a transport error) means the cluster refused a fenced command because another
 coordinator holds the run lock now: no effect, and the run must stop acting.
 
-Must not: import anything outside the standard library and ``runner.types``/``runner.errors``.
+Must not: import anything outside the standard library and ``runner.types``/``runner.errors``/
+``runner.plugins``.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.types import (
     BootType,
     ClusterView,
@@ -73,15 +78,29 @@ class ClusterTransport(Protocol):
         """
         ...
 
-    def start_scan(self, node: str) -> WorkHandle:
-        """Start a Windows Update scan on ``node`` (Invoke-CauScan for one node).
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS,
+        *,
+        serially: bool = False,
+        stop_on_failure: bool = False,
+    ) -> WorkHandle:
+        """Start a scan of ``node`` with ``plugins`` (Invoke-CauScan for one node): all at
+        once, or one after another in their order when ``serially`` (RunPluginsSerially),
+        then a plug-in's failed scan skips the later ones when ``stop_on_failure``.
 
-        Poll until done; ``WorkProgress.offered`` lists the applicable updates.
+        Poll until done; ``WorkProgress.offered`` lists the applicable updates, each with the
+        plug-in that offered it (an update two plug-ins offer is listed once, for the first).
+        The scan is Failed when any plug-in's scan failed (``error`` names the plug-in).
         """
         ...
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
-        """Start installing ``update_ids`` on ``node``; results arrive through ``poll_work``.
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
+    ) -> WorkHandle:
+        """Start installing ``update_ids`` on ``node`` through ``plugin`` (the plug-in that
+        offered them; one install per plug-in); results arrive through ``poll_work``.
 
         Raises ``NodeUnreachable``: effect unknown — the install may have started; poll or
         re-scan before starting it again (an update is never installed twice without need).

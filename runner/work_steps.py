@@ -18,8 +18,9 @@ Must not: do I/O, read a clock (``run.now`` is the time), mutate its inputs, or 
 
 from __future__ import annotations
 
-from runner.actions import Action, Poll, StartInstall, StartScan, StartScript
+from runner.actions import Action, Poll, StartInstall, StartScript
 from runner.lifecycle import Outcome
+from runner.plugin_steps import after_plugin, install_group, scan_action
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.step_rules import BACK_STATES, MAX_INSTALL_PASSES, UPDATE_LOOP_ERROR, adv, node_view
@@ -111,7 +112,7 @@ def scan_step(
     if node.attempt == 1 and node.initial_offer is not None:
         offer = _still_needed(node.initial_offer, node)
     else:
-        done = _work(run, node, StartScan(node=node.name), "scan")
+        done = _work(run, node, scan_action(node.name, profile), "scan")
         if not isinstance(done, WorkProgress):
             return done
         if done.state is WorkState.FAILED:
@@ -125,11 +126,11 @@ def scan_step(
     return adv(node, Outcome.OK, offered=offer)
 
 
-def _install_results(node: NodeProgress, work: WorkProgress) -> tuple[UpdateResult, ...]:
-    """One result per offered update; an update without a result did not install."""
+def _install_results(group: tuple[UpdateInfo, ...], work: WorkProgress) -> tuple[UpdateResult, ...]:
+    """One result per update installed; an update without a result did not install."""
     by_id = {r.id: r for r in work.results}
     out = []
-    for update in node.offered:
+    for update in group:
         result = by_id.get(update.id)
         # Missing from the agent's answer (the install was cut short): reporting it
         # Succeeded would be a lie, and a retry will offer it again if it did not install.
@@ -139,15 +140,19 @@ def _install_results(node: NodeProgress, work: WorkProgress) -> tuple[UpdateResu
                 title=update.title,
                 result="Failed",
                 hresult=work.hresult,
+                plugin=update.plugin,
             )
         out.append(result)
     return tuple(out)
 
 
-def _after_unknown_install(run: RunProgress, node: NodeProgress) -> Action:
+def _after_unknown_install(
+    run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
     """``start_install`` failed with its effect unknown: re-scan and install only what is
     still offered (an update the scan no longer offers was installed by the lost call)."""
-    done = _work(run, node, StartScan(node=node.name), "re-scan after an unanswered install")
+    scan = scan_action(node.name, profile)
+    done = _work(run, node, scan, "re-scan after an unanswered install")
     if not isinstance(done, WorkProgress):
         return done
     if done.state is WorkState.FAILED:
@@ -156,7 +161,11 @@ def _after_unknown_install(run: RunProgress, node: NodeProgress) -> Action:
     still = tuple(u for u in node.offered if u.id in offered_now)
     gone = tuple(
         UpdateResult(
-            id=u.id, title=u.title, result="Succeeded", restart_required=u.restart_required
+            id=u.id,
+            title=u.title,
+            result="Succeeded",
+            restart_required=u.restart_required,
+            plugin=u.plugin,
         )
         for u in node.offered
         if u.id not in offered_now
@@ -191,12 +200,15 @@ def install_step(
     # A lost answer to start_install: installing blind again could install twice (and
     # restart twice); the re-scan tells what the lost call did.
     if node.install_unknown or (node.handle is not None and node.handle.kind is WorkKind.SCAN):
-        return _after_unknown_install(run, node)
-    ids = tuple(u.id for u in node.offered)
-    done = _work(run, node, StartInstall(node=node.name, update_ids=ids), "install")
+        return _after_unknown_install(run, node, profile)
+    # One plug-in at a time, in the profile's order (installs are sequential per plug-in).
+    spec, group, rest = install_group(node.offered, profile)
+    ids = tuple(u.id for u in group)
+    start = StartInstall(node=node.name, update_ids=ids, plugin=spec)
+    done = _work(run, node, start, "install")
     if not isinstance(done, WorkProgress):
         return done
-    results = _install_results(node, done)
+    results = _install_results(group, done)
     failed = [r for r in results if r.result != "Succeeded"]
     error = ""
     if failed:
@@ -209,9 +221,17 @@ def install_step(
     restart = done.restart_required or any(
         r.restart_required for r in results if r.result == "Succeeded"
     )
+    if rest:
+        return after_plugin(node, profile, spec, results, rest, restart=restart, error=error)
+    earlier_failed = False
+    if len(profile.plugin) > 1:
+        # The last plug-in of the pass: earlier plug-ins' restarts and failures count too.
+        restart = restart or node.restart_pending
+        earlier_failed = node.attempt_failed
+        error = error or (node.error if earlier_failed else "")
     if restart:
         return adv(node, Outcome.RESTART, results=results, error=error)
-    if failed:
+    if failed or earlier_failed:
         return adv(node, Outcome.FAILED, results=results, error=error)
     return adv(node, Outcome.OK, results=results)
 
@@ -227,7 +247,7 @@ def rescan_step(
     # ends a loop that never converges without failing an updated node.
     if node.passes >= MAX_INSTALL_PASSES:
         return adv(node, Outcome.OK, note=f"update loop: stopped after {node.passes} passes")
-    done = _work(run, node, StartScan(node=node.name), "re-scan")
+    done = _work(run, node, scan_action(node.name, profile), "re-scan")
     if not isinstance(done, WorkProgress):
         return done
     if done.state is WorkState.FAILED:

@@ -5,14 +5,17 @@ Owns: ``WorkKind``, ``WorkState``, ``UpdateInfo``, ``UpdateResult``, ``WorkHandl
 ``WorkProgress`` and ``ValidationReport`` — part of the transport contract, re-exported by
 ``runner.types`` (the contract's one import path).
 
-Must not: do I/O, know about SimPy, WinRM or the runner's decisions. Everything here is
-immutable (``frozen=True, slots=True, kw_only=True``) and tuples stand where lists would.
+Must not: import more of the runner than ``runner.plugins`` (plug-in names), do I/O, know
+about SimPy, WinRM or the runner's decisions. Everything here is immutable
+(``frozen=True, slots=True, kw_only=True``) and tuples stand where lists would.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from runner.plugins import PluginName
 
 __all__ = [
     "UpdateInfo",
@@ -42,24 +45,28 @@ class WorkState(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateInfo:
-    """An update offered to a node (Invoke-CauScan's UpdateInfo)."""
+    """An update offered to a node (Invoke-CauScan's UpdateInfo); ``plugin`` offered it and
+    is the one that installs it."""
 
     id: str
     title: str
     kind: str = "quality"
     restart_required: bool = True
     firmware: bool = False  # needs firmware/BIOS init: soft reboot not allowed
+    plugin: PluginName = PluginName.WINDOWS_UPDATE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateResult:
-    """An UpdateInstallResult: ``result`` is Succeeded or Failed, ``hresult`` as 0x%08X."""
+    """An UpdateInstallResult: ``result`` is Succeeded or Failed, ``hresult`` as 0x%08X;
+    ``plugin`` installed it."""
 
     id: str
     title: str
     result: str
     hresult: str = ""
     restart_required: bool = False
+    plugin: PluginName = PluginName.WINDOWS_UPDATE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

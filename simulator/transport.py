@@ -21,6 +21,7 @@ Must not: decide anything; all state lives in the world.
 from __future__ import annotations
 
 from runner.errors import ClusterUnreachable
+from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.types import (
     BootType,
     ClusterView,
@@ -81,16 +82,25 @@ class SimTransport:
         self._spend(OBSERVE_SECONDS)
         return self.world.observe()
 
-    def start_scan(self, node: str) -> WorkHandle:
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS,
+        *,
+        serially: bool = False,
+        stop_on_failure: bool = False,
+    ) -> WorkHandle:
         self._spend(START_SECONDS)
         self.world.reachable(node, "Start-WindowsUpdateScan")
-        return self.world.updates.start_scan(node)
+        return self.world.updates.start_scan(node, tuple(plugins), serially, stop_on_failure)
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
+    ) -> WorkHandle:
         self._spend(START_SECONDS)
         self.world.run_lock.fenced(self.fence)
         self.world.reachable(node, "Install-WindowsUpdate")
-        return self.world.updates.start_install(node, tuple(update_ids))
+        return self.world.updates.start_install(node, tuple(update_ids), plugin)
 
     def start_script(self, node: str, script: str) -> WorkHandle:
         self._spend(START_SECONDS)

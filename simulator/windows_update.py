@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import NodeUnreachable, RemoteCommandFailed
+from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
 from runner.versions import is_newer
 from simulator.model import UpdateSpec
+from simulator.plugin_offers import installable_by, scan_plugins
 from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
@@ -47,13 +49,14 @@ WU_E_NOT_APPLICABLE = "0x80240017"
 WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
 
 
-def update_info(spec: UpdateSpec) -> UpdateInfo:
+def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
     return UpdateInfo(
         id=spec.id,
         title=spec.title,
         kind=spec.kind,
         restart_required=spec.restart,
         firmware=spec.firmware or spec.kind == "firmware",
+        plugin=plugin,
     )
 
 
@@ -133,25 +136,56 @@ class WindowsUpdate:
         self.nodes[node].running.append(work)
         return work
 
-    def start_scan(self, node: str) -> WorkHandle:
-        work = self._new(node, WorkKind.SCAN, SCAN_SECONDS)
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS,
+        serially: bool = False,
+        stop_on_failure: bool = False,
+    ) -> WorkHandle:
+        """A scan with ``plugins``: all at once (one ``SCAN_SECONDS``), or serially (one
+        each, the later ones skipped after a failure with ``stop_on_failure``)."""
+        scans = scan_plugins(
+            plugins, node, self.applicable(node), update_info,
+            stop_on_failure=serially and stop_on_failure,
+        )  # fmt: skip
+        seconds = SCAN_SECONDS * (len(scans) if serially else 1)
+        work = self._new(node, WorkKind.SCAN, seconds)
         self.world.truth.act(node, "scan")
-        self.env.process(self._scan(node, work))
+        self.env.process(self._scan(node, work, plugins, serially and stop_on_failure))
         return work.handle
 
-    def _scan(self, node: str, work: Work) -> Proc:
+    def _scan(
+        self, node: str, work: Work, plugins: tuple[PluginSpec, ...], stop_on_failure: bool
+    ) -> Proc:
         yield self.env.timeout(work.seconds)
         if work.state is WorkState.RUNNING:
-            work.offered = tuple(update_info(u) for u in self.applicable(node))
+            scans = scan_plugins(
+                plugins, node, self.applicable(node), update_info, stop_on_failure=stop_on_failure
+            )
+            work.offered = tuple(
+                u for _, offer in scans if not isinstance(offer, str) for u in offer
+            )
             work.restart_required = self.nodes[node].second_restart
             work.channel_restart_pending = self.world.nodes[node].channel_restart_pending
-            self._done(node, work, WorkState.SUCCEEDED)
+            errors = [f"{name.value}: {offer}" for name, offer in scans if isinstance(offer, str)]
+            if errors:
+                work.error = "; ".join(errors)
+                self.world.truth.trouble(node, "scan-failed", work.error)
+            self._done(node, work, WorkState.FAILED if errors else WorkState.SUCCEEDED)
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
+    ) -> WorkHandle:
         unknown = [i for i in update_ids if i not in self.specs]
         if unknown:
             self.world.truth.trouble(node, "install-refused", f"unknown update {unknown[0]}")
             raise RemoteCommandFailed("Install-WindowsUpdate", f"unknown update {unknown[0]}")
+        try:
+            installable_by(plugin, [self.specs[i] for i in update_ids], node)
+        except RemoteCommandFailed as exc:
+            self.world.truth.trouble(node, "install-refused", str(exc))
+            raise
         st = self.nodes[node]
         if any(w.handle.kind is WorkKind.INSTALL for w in st.running):
             self.world.truth.trouble(node, "install-refused", "another install is running")
@@ -167,29 +201,37 @@ class WindowsUpdate:
         self.world.record(
             "install-started", node, f"attempt {st.install_attempts}: " + ", ".join(update_ids)
         )
-        self.env.process(self._install(node, work, specs, failure))
+        self.env.process(self._install(node, work, specs, failure, plugin.name))
         return work.handle
 
     def _install(
-        self, node: str, work: Work, specs: list[UpdateSpec], failure: tuple[str, str | None] | None
+        self,
+        node: str,
+        work: Work,
+        specs: list[UpdateSpec],
+        failure: tuple[str, str | None] | None,
+        plugin: PluginName,
     ) -> Proc:
         st = self.nodes[node]
         for spec in specs:
             if spec.id in st.installed or spec.id in st.staged:
-                work.results.append(self._result(spec, "Succeeded", restart=spec.id in st.staged))
+                restart = spec.id in st.staged
+                work.results.append(self._result(spec, "Succeeded", restart=restart, by=plugin))
                 continue
             if spec not in self.applicable(node):
-                work.results.append(self._result(spec, "Failed", hresult=WU_E_NOT_APPLICABLE))
+                work.results.append(
+                    self._result(spec, "Failed", hresult=WU_E_NOT_APPLICABLE, by=plugin)
+                )
                 continue
             yield self.env.timeout(float(spec.install_minutes) * 60.0)
             if work.state is not WorkState.RUNNING:
                 return
             if failure is not None and failure[1] in (None, spec.id):
-                work.results.append(self._result(spec, "Failed", hresult=failure[0]))
+                work.results.append(self._result(spec, "Failed", hresult=failure[0], by=plugin))
                 continue
             st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
             (st.staged if spec.restart else st.installed).append(spec.id)
-            work.results.append(self._result(spec, "Succeeded", restart=spec.restart))
+            work.results.append(self._result(spec, "Succeeded", restart=spec.restart, by=plugin))
         work.restart_required = self.restart_pending(node)
         failed = [r for r in work.results if r.result != "Succeeded"]
         if failed:
@@ -207,10 +249,20 @@ class WindowsUpdate:
 
     @staticmethod
     def _result(
-        spec: UpdateSpec, result: str, *, hresult: str = "", restart: bool = False
+        spec: UpdateSpec,
+        result: str,
+        *,
+        hresult: str = "",
+        restart: bool = False,
+        by: PluginName = PluginName.WINDOWS_UPDATE,
     ) -> UpdateResult:
         return UpdateResult(
-            id=spec.id, title=spec.title, result=result, hresult=hresult, restart_required=restart
+            id=spec.id,
+            title=spec.title,
+            result=result,
+            hresult=hresult,
+            restart_required=restart,
+            plugin=by,
         )
 
     def start_script(self, node: str, path: str) -> WorkHandle:

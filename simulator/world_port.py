@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from runner.plugins import PluginSpec
 from runner.profile import Profile
 from runner.types import (
     BootType,
@@ -137,8 +138,16 @@ class UpdateTruth(Protocol):
 class UpdateWork(Protocol):
     """Detached work on the nodes, as the transport starts and polls it."""
 
-    def start_scan(self, node: str) -> WorkHandle: ...
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle: ...
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...],
+        serially: bool,
+        stop_on_failure: bool,
+    ) -> WorkHandle: ...
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec
+    ) -> WorkHandle: ...
     def start_script(self, node: str, path: str) -> WorkHandle: ...
     def poll(self, handle: WorkHandle) -> WorkProgress: ...
 

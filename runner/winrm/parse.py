@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runner.plugins import PluginName
 from runner.remote_protocol import (
     GROUP_STATE_CODES,
     GROUP_TYPE_CODES,
@@ -277,7 +278,18 @@ def _offered(raw: Any) -> UpdateInfo:
         kind=_str(doc.get("Kind"), "update Kind") or "quality",
         restart_required=bool(doc.get("RestartRequired", True)),
         firmware=bool(doc.get("Firmware", False)),
+        plugin=_plugin(doc.get("Plugin")),
     )
+
+
+def _plugin(raw: Any) -> PluginName:
+    """The plug-in a worker says offered or installed an update (absent: Windows Update)."""
+    if raw is None:
+        return PluginName.WINDOWS_UPDATE
+    try:
+        return PluginName(_str(raw, "update Plugin"))
+    except ValueError as exc:
+        raise MalformedOutput(f"unknown plug-in {raw!r}") from exc
 
 
 def _result(raw: Any) -> UpdateResult:
@@ -289,6 +301,7 @@ def _result(raw: Any) -> UpdateResult:
         result="Succeeded" if code in _RESULT_OK else "Failed",
         hresult=_hresult(doc.get("HResult")),
         restart_required=bool(doc.get("RestartRequired", False)),
+        plugin=_plugin(doc.get("Plugin")),
     )
 
 

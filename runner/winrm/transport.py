@@ -25,6 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from runner.plugins import (
+    DEFAULT_PLUGIN,
+    DEFAULT_PLUGINS,
+    PluginName,
+    PluginSpec,
+    plugin_document,
+)
 from runner.remote_protocol import ScriptName
 from runner.types import (
     BootType,
@@ -73,6 +80,7 @@ class WinRMTransport(RunLockOps, RecordOps):
             "Criteria": self._criteria,
             "UpdateIds": [],
             "Script": "",
+            "Plugins": [],
             **args,
             "Worker": worker_payload(),
         }
@@ -81,11 +89,37 @@ class WinRMTransport(RunLockOps, RecordOps):
         )
         return self._parsed(ScriptName.START_WORK, parse_work_handle, document)
 
-    def start_scan(self, node: str) -> WorkHandle:
-        return self._start(node, WorkKind.SCAN)
+    def _criteria_of(self, plugins: tuple[PluginSpec, ...]) -> str:
+        """The Windows Update search: the plug-in's QueryString when the profile gave one."""
+        for spec in plugins:
+            given = dict(spec.arguments).get("query_string")
+            if spec.name is PluginName.WINDOWS_UPDATE and given is not None:
+                return str(given)
+        return self._criteria
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
-        return self._start(node, WorkKind.INSTALL, UpdateIds=list(update_ids))
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS,
+        *,
+        serially: bool = False,
+        stop_on_failure: bool = False,
+    ) -> WorkHandle:
+        """The worker scans with each plug-in (``Plugins``, in order), serially or not."""
+        return self._start(
+            node, WorkKind.SCAN, Criteria=self._criteria_of(plugins),
+            Plugins=[plugin_document(spec) for spec in plugins], Serially=serially,
+            StopOnFailure=stop_on_failure,
+        )  # fmt: skip
+
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
+    ) -> WorkHandle:
+        """The worker installs through ``plugin`` (its one ``Plugins`` entry)."""
+        return self._start(
+            node, WorkKind.INSTALL, UpdateIds=list(update_ids),
+            Criteria=self._criteria_of((plugin,)), Plugins=[plugin_document(plugin)],
+        )  # fmt: skip
 
     def start_script(self, node: str, script: str) -> WorkHandle:
         return self._start(node, WorkKind.SCRIPT, Script=script)

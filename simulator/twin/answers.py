@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runner.errors import NodeUnreachable, RunLocked, RunnerError
+from runner.plugins import DEFAULT_PLUGINS, read_plugin_document
 from runner.remote_protocol import (
     FENCED_SCRIPTS,
     TWIN_MARKER,
@@ -178,12 +179,17 @@ class TwinAnswers:
 
     def _start_work(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         node, kind = str(args["Node"]), WorkKind(str(args["Kind"]))
+        plugins = tuple(read_plugin_document(d) for d in args.get("Plugins") or ())
         if kind is WorkKind.SCAN:
-            handle = self._transport.start_scan(node)
+            handle = self._transport.start_scan(
+                node, plugins or DEFAULT_PLUGINS, serially=bool(args.get("Serially")),
+                stop_on_failure=bool(args.get("StopOnFailure")),
+            )  # fmt: skip
         elif kind is WorkKind.VALIDATION:
             handle = self._transport.start_validation()
         elif kind is WorkKind.INSTALL:
-            handle = self._transport.start_install(node, tuple(args.get("UpdateIds") or ()))
+            ids = tuple(args.get("UpdateIds") or ())
+            handle = self._transport.start_install(node, ids, *plugins[:1])
         else:
             handle = self._transport.start_script(node, str(args.get("Script", "")))
         return handle_document(handle), False

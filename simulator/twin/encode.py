@@ -177,6 +177,7 @@ def progress_document(progress: WorkProgress) -> dict[str, Any]:
                 "Kind": update.kind,
                 "RestartRequired": update.restart_required,
                 "Firmware": update.firmware,
+                "Plugin": update.plugin.value,
             }
             for update in progress.offered
         ],
@@ -189,6 +190,7 @@ def progress_document(progress: WorkProgress) -> dict[str, Any]:
                 else RESULT_CODE_FAILED,
                 "HResult": result.hresult or "0x00000000",
                 "RestartRequired": result.restart_required,
+                "Plugin": result.plugin.value,
             }
             for result in progress.results
         ],

@@ -20,6 +20,7 @@ from runner.errors import (
     RemoteCommandFailed,
     StorageDegraded,
 )
+from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.profile import Profile
 from runner.report import RunEvent, RunReport
 from runner.transport import Clock, ClusterTransport
@@ -117,6 +118,9 @@ class FakeCluster:
         self.run_lock = RunLockGroup(clock.now)
         self.fence: LockHolder | None = None
         self.nodes = {n: FakeNode(n) for n in names}
+        # (scan | install, node, plug-ins, update ids) of every scan and install started
+        self.plugin_calls: list[tuple[str, str, tuple[PluginName, ...], tuple[str, ...]]] = []
+        self.scanning: dict[str, tuple[PluginName, ...]] = {}  # each node's last scan
         for n in down:
             self.nodes[n].state = NodeState.DOWN
         self.updates = updates
@@ -146,10 +150,13 @@ class FakeCluster:
                 node.state = NodeState.PAUSED
 
     def _offer(self, node: FakeNode) -> tuple[UpdateInfo, ...]:
+        """What the node's last scan's plug-ins offer (each update names its plug-in)."""
+        scanned = self.scanning.get(node.name, (PluginName.WINDOWS_UPDATE,))
         return tuple(
             u
             for u in self.updates
             if u.id not in node.installed
+            and u.plugin in scanned
             and (u.id not in self.after or self.after[u.id] in node.installed)
         )
 
@@ -199,12 +206,24 @@ class FakeCluster:
         self.work[handle.id] = (kind, node, self.clock.t + seconds, ids)
         return handle
 
-    def start_scan(self, node: str) -> WorkHandle:
+    def start_scan(
+        self,
+        node: str,
+        plugins: tuple[PluginSpec, ...] = DEFAULT_PLUGINS,
+        *,
+        serially: bool = False,
+        stop_on_failure: bool = False,
+    ) -> WorkHandle:
         self.calls.append((self.clock.t, "start_scan", node))
+        self.plugin_calls.append(("scan", node, tuple(p.name for p in plugins), ()))
+        self.scanning[node] = tuple(p.name for p in plugins)
         return self._start(WorkKind.SCAN, node, 60)
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]) -> WorkHandle:
+    def start_install(
+        self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
+    ) -> WorkHandle:
         self.calls.append((self.clock.t, "start_install", node))
+        self.plugin_calls.append(("install", node, (plugin.name,), tuple(update_ids)))
         self.run_lock.fenced(self.fence)
         if node in self.lost_install_answers:
             # The install runs (and here finishes at once) but the answer is lost.
@@ -259,7 +278,11 @@ class FakeCluster:
                     self.install_failures[(name, uid)] = failing - 1
                     results.append(
                         UpdateResult(
-                            id=uid, title=update.title, result="Failed", hresult="0x80240022"
+                            id=uid,
+                            title=update.title,
+                            result="Failed",
+                            hresult="0x80240022",
+                            plugin=update.plugin,
                         )
                     )
                 else:
@@ -270,6 +293,7 @@ class FakeCluster:
                             title=update.title,
                             result="Succeeded",
                             restart_required=update.restart_required,
+                            plugin=update.plugin,
                         )
                     )
             done = WorkProgress(

@@ -34,6 +34,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.profile",
         "runner.validation",
         "runner.remote_protocol",
+        "runner.plugins",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -138,11 +139,11 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.versions"),
+                 "runner.clock", "runner.profile", "runner.plugins", "runner.versions"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
-             "runner.progress", "runner.mixed_mode"),
+             "runner.progress", "runner.plugin_steps", "runner.mixed_mode"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",

@@ -23,8 +23,8 @@ class _StopWhenInstalling(FakeCluster):
 
     stop = StopRequest()
 
-    def start_install(self, node: str, update_ids: tuple[str, ...]):  # type: ignore[no-untyped-def]
-        handle = super().start_install(node, update_ids)
+    def start_install(self, node: str, update_ids: tuple[str, ...], *rest):  # type: ignore[no-untyped-def]
+        handle = super().start_install(node, update_ids, *rest)
         if node == "node2":
             self.stop.request("stopped by the operator (SIGINT)")
         return handle

@@ -42,6 +42,9 @@ ALLOWED_COMMANDS = frozenset(
         "Assert-PycauNode", "Get-PycauErrorDocument", "Get-PycauUpdateId",
         "Get-PycauUpdateKind", "Get-PycauWorkDirectory", "New-PycauError",
         "Save-PycauStatus", "Test-PycauPort", "Write-PycauResult",
+        # the worker's plug-ins (worker.ps1)
+        "Find-PycauHotfixes", "Find-PycauWindowsUpdates", "Get-PycauCriteria",
+        "Install-PycauHotfixes", "Install-PycauWindowsUpdates", "Test-PycauRestartPending",
         # the run lock's library (lock.ps1)
         "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauWin32Codes",
         "Test-PycauSameHolder", "Set-PycauLockHolder", "Enter-PycauLockMutex",
@@ -265,7 +268,7 @@ def test_worker_scan_reports_a_pending_restart_from_the_registry() -> None:
     source = worker_source()
     assert "WindowsUpdate\\Auto Update\\RebootRequired" in source
     assert "Component Based Servicing\\RebootPending" in source
-    assert "$status.RestartRequired = $true" in source
+    assert "$status.RestartRequired = Test-PycauRestartPending" in source
 
 
 def test_worker_scan_reports_a_preview_channel_awaiting_its_restart() -> None:

@@ -27,8 +27,11 @@ $job = [ordered]@{
     Criteria = [string]$PycauArgs.Criteria
     UpdateIds = @($PycauArgs.UpdateIds)
     Script = [string]$PycauArgs.Script
+    Plugins = @($PycauArgs.Plugins)
+    Serially = [bool]$PycauArgs.Serially
+    StopOnFailure = [bool]$PycauArgs.StopOnFailure
 }
-Set-Content -LiteralPath (Join-Path -Path $directory -ChildPath 'job.json') -Value (ConvertTo-Json -InputObject $job -Depth 4 -Compress) -Encoding UTF8
+Set-Content -LiteralPath (Join-Path -Path $directory -ChildPath 'job.json') -Value (ConvertTo-Json -InputObject $job -Depth 6 -Compress) -Encoding UTF8
 $status = [ordered]@{
     Id = $id
     Node = $job.Node

@@ -50,6 +50,111 @@ function Get-PycauUpdateKind {
     return 'quality'
 }
 
+function Test-PycauRestartPending {
+    $pending = @(
+        'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired',
+        'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+    )
+    foreach ($key in $pending) {
+        if (Test-Path -LiteralPath $key) {
+            return $true
+        }
+    }
+    return $false
+}
+
+# The Windows Update search of a plug-in: its QueryString (the profile's, or CAU's default).
+function Get-PycauCriteria {
+    param($Plugin)
+    $query = [string]$Plugin.Arguments.QueryString
+    if ($query) {
+        return $query
+    }
+    return [string]$job.Criteria
+}
+
+# Windows Update (and RollingUpgrade: the Upgrades category only) offers. By default only
+# important updates (AutoSelectOnWebSites); IncludeRecommendedUpdates adds recommended ones.
+function Find-PycauWindowsUpdates {
+    param($Plugin)
+    $name = [string]$Plugin.Name
+    $searcher = $session.CreateUpdateSearcher()
+    $found = $searcher.Search((Get-PycauCriteria -Plugin $Plugin))
+    $recommended = [bool]$Plugin.Arguments.IncludeRecommendedUpdates
+    foreach ($update in @($found.Updates)) {
+        $kind = Get-PycauUpdateKind -Update $update
+        if (($name -eq 'rolling-upgrade') -and ($kind -ne 'feature')) {
+            continue
+        }
+        if (($name -eq 'windows-update') -and (-not $recommended) -and (-not $update.AutoSelectOnWebSites)) {
+            continue
+        }
+        [ordered]@{
+            Id = Get-PycauUpdateId -Update $update
+            Title = [string]$update.Title
+            Kind = $kind
+            RestartRequired = ([int]$update.InstallationBehavior.RebootBehavior -ne 0)
+            Firmware = ([string]$update.DriverClass -eq 'Firmware')
+            Plugin = $name
+        }
+    }
+}
+
+function Install-PycauWindowsUpdates {
+    param($Plugin)
+    $found = $session.CreateUpdateSearcher().Search((Get-PycauCriteria -Plugin $Plugin))
+    $wanted = @($job.UpdateIds)
+    $chosen = New-Object -ComObject Microsoft.Update.UpdateColl
+    foreach ($update in @($found.Updates)) {
+        if ($wanted -contains (Get-PycauUpdateId -Update $update)) {
+            if (-not $update.EulaAccepted) {
+                $update.AcceptEula()
+            }
+            $null = $chosen.Add($update)
+        }
+    }
+    $results = New-Object -TypeName System.Collections.ArrayList
+    $status.State = 'Succeeded'
+    if ($chosen.Count -gt 0) {
+        $downloader = $session.CreateUpdateDownloader()
+        $downloader.Updates = $chosen
+        $null = $downloader.Download()
+        $status.Percent = 50
+        Save-PycauStatus
+        $installer = $session.CreateUpdateInstaller()
+        $installer.Updates = $chosen
+        $outcome = $installer.Install()
+        for ($index = 0; $index -lt $chosen.Count; $index++) {
+            $update = $chosen.Item($index)
+            $one = $outcome.GetUpdateResult($index)
+            # OperationResultCode: 2 Succeeded, 3 SucceededWithErrors, 4 Failed, 5 Aborted.
+            if (@(2, 3) -notcontains [int]$one.ResultCode) {
+                $status.State = 'Failed'
+            }
+            $null = $results.Add([ordered]@{
+                Id = Get-PycauUpdateId -Update $update
+                Title = [string]$update.Title
+                ResultCode = [int]$one.ResultCode
+                HResult = '0x{0:X8}' -f [int]$one.HResult
+                RestartRequired = [bool]$one.RebootRequired
+                Plugin = [string]$Plugin.Name
+            })
+        }
+        $status.RestartRequired = [bool]$outcome.RebootRequired
+    }
+    $status.Results = $results
+}
+
+function Find-PycauHotfixes {
+    param($Plugin)
+    throw 'the hotfix plug-in is not built into the pycau worker yet'
+}
+
+function Install-PycauHotfixes {
+    param($Plugin)
+    throw 'the hotfix plug-in is not built into the pycau worker yet'
+}
+
 try {
     if ($job.Kind -eq 'script') {
         $global:LASTEXITCODE = 0
@@ -76,31 +181,43 @@ try {
         $status.ExitCode = 0
         $status.State = 'Succeeded'
     } else {
+        # Each plug-in scans (serially or not: the worker scans one after another either
+        # way, and with StopOnFailure skips the later plug-ins after a failed scan) or the
+        # one plug-in installs. No plug-in named: the Windows Update plug-in.
         $session = New-Object -ComObject Microsoft.Update.Session
         $session.ClientApplicationID = 'pycau'
-        $found = $session.CreateUpdateSearcher().Search([string]$job.Criteria)
+        $plugins = @($job.Plugins | Where-Object { $null -ne $_ })
+        if ($plugins.Count -eq 0) {
+            $plugins = @([pscustomobject]@{ Name = 'windows-update'; Arguments = [pscustomobject]@{} })
+        }
         if ($job.Kind -eq 'scan') {
             $offered = New-Object -TypeName System.Collections.ArrayList
-            foreach ($update in @($found.Updates)) {
-                $null = $offered.Add([ordered]@{
-                    Id = Get-PycauUpdateId -Update $update
-                    Title = [string]$update.Title
-                    Kind = Get-PycauUpdateKind -Update $update
-                    RestartRequired = ([int]$update.InstallationBehavior.RebootBehavior -ne 0)
-                    Firmware = ([string]$update.DriverClass -eq 'Firmware')
-                })
+            $seen = @{}
+            $failures = New-Object -TypeName System.Collections.ArrayList
+            foreach ($plugin in $plugins) {
+                try {
+                    if ([string]$plugin.Name -eq 'hotfix') {
+                        $found = @(Find-PycauHotfixes -Plugin $plugin)
+                    } else {
+                        $found = @(Find-PycauWindowsUpdates -Plugin $plugin)
+                    }
+                } catch {
+                    $null = $failures.Add(([string]$plugin.Name + ': ' + [string]$_.Exception.Message))
+                    if ($job.Serially -and $job.StopOnFailure) {
+                        break
+                    }
+                    continue
+                }
+                foreach ($one in $found) {
+                    if (-not $seen.ContainsKey([string]$one.Id)) {
+                        $seen[[string]$one.Id] = $true
+                        $null = $offered.Add($one)
+                    }
+                }
             }
             $status.Offered = $offered
             # Still pending after a restart (Storage Replica, 21H2): the runner restarts again.
-            $pending = @(
-                'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired',
-                'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
-            )
-            foreach ($key in $pending) {
-                if (Test-Path -LiteralPath $key) {
-                    $status.RestartRequired = $true
-                }
-            }
+            $status.RestartRequired = Test-PycauRestartPending
             # Set-PreviewChannel turns flight signing on in the boot configuration; until the
             # node restarts, the options it booted with lack it and the channel's feature
             # update is not offered.
@@ -109,46 +226,14 @@ try {
             $started = [string]$control.SystemStartOptions
             $status.ChannelRestartPending = ($boot -match 'flightsigning\s+Yes') -and ($started -notmatch 'FLIGHTSIGNING')
             $status.State = 'Succeeded'
+            if ($failures.Count -gt 0) {
+                $status.State = 'Failed'
+                $status.Error = ($failures -join '; ')
+            }
+        } elseif ([string]$plugins[0].Name -eq 'hotfix') {
+            Install-PycauHotfixes -Plugin $plugins[0]
         } else {
-            $wanted = @($job.UpdateIds)
-            $chosen = New-Object -ComObject Microsoft.Update.UpdateColl
-            foreach ($update in @($found.Updates)) {
-                if ($wanted -contains (Get-PycauUpdateId -Update $update)) {
-                    if (-not $update.EulaAccepted) {
-                        $update.AcceptEula()
-                    }
-                    $null = $chosen.Add($update)
-                }
-            }
-            $results = New-Object -TypeName System.Collections.ArrayList
-            $status.State = 'Succeeded'
-            if ($chosen.Count -gt 0) {
-                $downloader = $session.CreateUpdateDownloader()
-                $downloader.Updates = $chosen
-                $null = $downloader.Download()
-                $status.Percent = 50
-                Save-PycauStatus
-                $installer = $session.CreateUpdateInstaller()
-                $installer.Updates = $chosen
-                $outcome = $installer.Install()
-                for ($index = 0; $index -lt $chosen.Count; $index++) {
-                    $update = $chosen.Item($index)
-                    $one = $outcome.GetUpdateResult($index)
-                    # OperationResultCode: 2 Succeeded, 3 SucceededWithErrors, 4 Failed, 5 Aborted.
-                    if (@(2, 3) -notcontains [int]$one.ResultCode) {
-                        $status.State = 'Failed'
-                    }
-                    $null = $results.Add([ordered]@{
-                        Id = Get-PycauUpdateId -Update $update
-                        Title = [string]$update.Title
-                        ResultCode = [int]$one.ResultCode
-                        HResult = '0x{0:X8}' -f [int]$one.HResult
-                        RestartRequired = [bool]$one.RebootRequired
-                    })
-                }
-                $status.RestartRequired = [bool]$outcome.RebootRequired
-            }
-            $status.Results = $results
+            Install-PycauWindowsUpdates -Plugin $plugins[0]
         }
     }
 } catch {

@@ -1,0 +1,86 @@
+"""Which simulated plug-in offers which update: the scan of one node with the run's plug-ins.
+
+Owns: ``offering_plugins`` (the plug-ins that offer an update of a given kind) and
+``scan_plugins`` — each plug-in's offer of a node's applicable updates, in plug-in order,
+each update attributed to the first plug-in that offers it — and ``installable_by`` (the
+check that an install goes through a plug-in that offers the update).
+
+Theory of operation: the Windows Update plug-in offers what Windows Update offers (every
+kind but hotfixes, feature updates included, as the Upgrades category does); the
+RollingUpgrade plug-in offers feature updates only; the Hotfix plug-in offers hotfixes
+(``kind: hotfix``) found on its share.
+
+Must not: hold state, start SimPy processes or touch nodes (``simulator.windows_update``
+runs the scan and calls in here when it ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from runner.errors import RemoteCommandFailed
+from runner.plugins import PluginName, PluginSpec
+from runner.types import UpdateInfo
+from simulator.model import UpdateSpec
+
+__all__ = ["PluginScan", "installable_by", "offering_plugins", "scan_plugins"]
+
+HOTFIX_KIND = "hotfix"
+FEATURE_KIND = "feature"
+
+# (plug-in, its offer) or (plug-in, the error its scan failed with)
+PluginScan = tuple[PluginName, tuple[UpdateInfo, ...] | str]
+
+
+def offering_plugins(kind: str) -> tuple[PluginName, ...]:
+    """The plug-ins that offer an update of ``kind``."""
+    if kind == HOTFIX_KIND:
+        return (PluginName.HOTFIX,)
+    if kind == FEATURE_KIND:
+        return (PluginName.WINDOWS_UPDATE, PluginName.ROLLING_UPGRADE)
+    return (PluginName.WINDOWS_UPDATE,)
+
+
+def _offer(
+    spec: PluginSpec, node: str, applicable: Sequence[UpdateSpec]
+) -> tuple[UpdateSpec, ...] | str:
+    """What ``spec`` offers of ``applicable``, or why its scan failed."""
+    if spec.name is PluginName.HOTFIX:
+        return "the hotfix plug-in is not modelled by the simulator yet"
+    return tuple(u for u in applicable if spec.name in offering_plugins(u.kind))
+
+
+def scan_plugins(
+    plugins: Sequence[PluginSpec],
+    node: str,
+    applicable: Sequence[UpdateSpec],
+    info: Callable[[UpdateSpec, PluginName], UpdateInfo],
+    *,
+    stop_on_failure: bool = False,
+) -> list[PluginScan]:
+    """Each plug-in's offer (or error) in plug-in order; an update two plug-ins offer goes
+    to the first. ``stop_on_failure``: no plug-in scans after one failed."""
+    seen: set[str] = set()
+    out: list[PluginScan] = []
+    for spec in plugins:
+        offer = _offer(spec, node, applicable)
+        if isinstance(offer, str):
+            out.append((spec.name, offer))
+            if stop_on_failure:
+                break
+            continue
+        fresh = tuple(info(u, spec.name) for u in offer if u.id not in seen)
+        seen.update(u.id for u in fresh)
+        out.append((spec.name, fresh))
+    return out
+
+
+def installable_by(plugin: PluginSpec, specs: Sequence[UpdateSpec], node: str) -> None:
+    """``RemoteCommandFailed`` when ``plugin`` does not offer one of ``specs`` (an install
+    goes through the plug-in that offered the update)."""
+    for spec in specs:
+        if plugin.name not in offering_plugins(spec.kind):
+            raise RemoteCommandFailed(
+                f"Install ({plugin.name.cau_name})",
+                f"the {plugin.name.value} plug-in does not install {spec.id} on {node}",
+            )
