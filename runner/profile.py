@@ -91,6 +91,10 @@ class Profile:
     run_plugins_serially: bool = field(default=False, metadata=SHOWN_WHEN_SET)
     stop_on_plugin_failure: bool = field(default=False, metadata=SHOWN_WHEN_SET)
     separate_reboots: bool = field(default=False, metadata=SHOWN_WHEN_SET)
+    # A feature-update run (the rolling-upgrade plug-in): after the last node, scan again with
+    # the Windows Update plug-in and install what it offers (the guide's "check for any
+    # further updates and install them"), in the same run (``runner.follow_up``).
+    follow_up_quality_pass: bool = field(default=True, metadata=SHOWN_WHEN_SET)
 
     @property
     def plugins(self) -> tuple[PluginSpec, ...]:

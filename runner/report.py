@@ -24,6 +24,7 @@ from runner.types import BootType, SummaryStatus, UpdateResult
 __all__ = [
     "EVENT_KINDS",
     "PHASES",
+    "FollowUpReport",
     "NodeReport",
     "RunEvent",
     "RunReport",
@@ -121,6 +122,7 @@ class NodeReport:
     updates: tuple[UpdateResult, ...] = ()
     error: str | None = None
     timing: tuple[tuple[str, float, float], ...] = ()
+    version: tuple[str, str] | None = None  # feature-update runs: OS version before, after
 
     def to_dict(self, *, plugins: bool = False) -> dict[str, Any]:
         """The node as the report lists it; ``plugins``: each update names the plug-in that
@@ -138,15 +140,40 @@ class NodeReport:
             if plugins:
                 update["plugin"] = u.plugin.value
             updates.append(update)
+        version = {} if self.version is None else {
+            "version": {"before": self.version[0] or None, "after": self.version[1] or None}
+        }  # fmt: skip
         return {
             "name": self.name,
             "status": self.status.value,
+            **version,
             "attempts": self.attempts,
             "restarts": self.restarts,
             "boot_type": self.boot_type.value if self.boot_type is not None else None,
             "updates": updates,
             "error": self.error,
             "timing": {phase: [round(start, 3), round(end, 3)] for phase, start, end in spans},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpReport:
+    """A feature-update run's follow-up quality pass (``runner.follow_up``): its plug-in,
+    whether it ran and why not, its status and its nodes (each update names its plug-in)."""
+
+    plugin: PluginName = PluginName.WINDOWS_UPDATE
+    ran: bool
+    reason: str = ""  # why it did not run
+    status: SummaryStatus | None = None
+    nodes: tuple[NodeReport, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin.value,
+            "ran": self.ran,
+            "reason": self.reason or None,
+            "status": None if self.status is None else self.status.value,
+            "nodes": [node.to_dict(plugins=True) for node in self.nodes],
         }
 
 
@@ -166,6 +193,7 @@ class RunReport:
     nodes: tuple[NodeReport, ...] = ()
     events: tuple[RunEvent, ...] = ()
     mode: str = "rolling"
+    follow_up: FollowUpReport | None = None  # feature-update runs only
 
     @property
     def policy(self) -> str:
@@ -194,6 +222,7 @@ class RunReport:
             "error_id": self.error_id,
             "error": self.error,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
+            **({} if self.follow_up is None else {"follow_up": self.follow_up.to_dict()}),
             "events": [event.to_dict() for event in self.events],
         }
 

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.types import SummaryStatus
+from simulator.report_passes import Pass, ledger_within, report_passes
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
 from simulator.world_port import GroundTruth
@@ -93,8 +94,8 @@ class Oracle:
         self.out_since: dict[str, float] = {}
         self.out_intervals: list[tuple[str, float, float]] = []
         self.paused_by_runner: dict[str, bool] = {}
-        self.suspends: dict[str, int] = {}
-        self.pre_scripts: dict[str, int] = {}
+        self.suspends: dict[str, list[float]] = {}  # per node: when it was newly paused
+        self.pre_scripts: dict[str, list[float]] = {}  # per node: when a pre-script began
         self.last_action: dict[str, float] = {}
         self.disruptions: list[tuple[float, str, str]] = []
         # Per node the runner restarted: the other fault domains away at that moment.
@@ -118,13 +119,13 @@ class Oracle:
 
     def script_started(self, node: str, kind: str) -> None:
         if kind == "pre":
-            self.pre_scripts[node] = self.pre_scripts.get(node, 0) + 1
+            self.pre_scripts.setdefault(node, []).append(self._now())
 
     def suspended(self, node: str, *, newly_paused: bool) -> None:
         self.disruptions.append((self._now(), node, "suspended"))
         self.paused_by_runner[node] = True
         if newly_paused:
-            self.suspends[node] = self.suspends.get(node, 0) + 1
+            self.suspends.setdefault(node, []).append(self._now())
         self._out(node)
 
     def restarting(self, node: str, running_vms: list[str], degraded: list[str]) -> None:
@@ -229,16 +230,17 @@ class Oracle:
     def finish(self, report: Mapping[str, Any]) -> dict[str, Any]:
         """Run the report-dependent checks and return the invariants section."""
         final: list[Violation] = []
-        nodes = {str(n.get("name")): n for n in report.get("nodes", []) or []}
-        failed_at = self._failed_times(report, nodes)
-        final += self._check_max_out(failed_at)
-        final += self._check_resumed(nodes)
-        final += self._check_budget(report, nodes, failed_at)
+        passes = report_passes(report, tuple(self.world.profile.plugin))
+        nodes = {str(n.get("name")): n for p in passes for n in p.report.get("nodes", []) or []}
+        final += self._check_max_out(self._failed_times(report, nodes))
+        final += self._check_resumed(nodes)  # a node's latest pass says how it ended
         final += self._check_termination(report)
-        final += [
-            Violation(invariant="report-truth", time=time, detail=detail)
-            for time, detail in self.truth.check(report, self._final_times(report))
-        ]
+        for one in passes:  # per-node entries against the world, pass by pass
+            mine = {str(n.get("name")): n for n in one.report.get("nodes", []) or []}
+            failed_at = self._failed_times(one.report, mine)
+            final += self._check_budget(one.report, mine, failed_at, one)
+            truth = ledger_within(self.truth, one).check(one.report, self._final_times(one.report))
+            final += [Violation(invariant="report-truth", time=t, detail=d) for t, d in truth]
         self.violations = sorted(self.live + final, key=lambda v: v.time)
         section = {
             name: {
@@ -325,8 +327,13 @@ class Oracle:
         report: Mapping[str, Any],
         nodes: Mapping[str, Mapping[str, Any]],
         failed_at: Mapping[str, float],
+        window: Pass,
     ) -> list[Violation]:
         profile = self.world.profile
+
+        def within(times: list[float]) -> int:
+            return sum(1 for t in times if window.start <= t < window.end)
+
         budget = profile.max_retries_per_node
         now = self._now()
         found: list[Violation] = []
@@ -336,9 +343,9 @@ class Oracle:
 
         for name in self.world.nodes:
             reported = int((nodes.get(name) or {}).get("attempts", 0) or 0)
-            seen = self.suspends.get(name, 0)
+            seen = within(self.suspends.get(name, []))
             if profile.pre_update_script:
-                seen = max(seen, self.pre_scripts.get(name, 0))
+                seen = max(seen, within(self.pre_scripts.get(name, [])))
             if reported > budget:
                 add(f"{name} reports {reported} attempts, max_retries_per_node is {budget}")
             if seen > budget:
@@ -350,7 +357,7 @@ class Oracle:
         if len(order) > limit:
             exceeded = order[limit][1]
             for time, node, what in self.disruptions:
-                if time > exceeded:
+                if exceeded < time < window.end:
                     add(f"{node} {what} after failed nodes exceeded {limit}", time)
             if report.get("status") == SummaryStatus.SUCCEEDED.value:
                 add(f"{len(order)} nodes failed (max {limit}) but the run reports Succeeded")

@@ -5,10 +5,11 @@ Owns: ``offering_plugins`` (the plug-ins that offer an update of a given kind) a
 each update attributed to the first plug-in that offers it — and ``installable_by`` (the
 check that an install goes through a plug-in that offers the update).
 
-Theory of operation: the Windows Update plug-in offers what Windows Update offers (every
-kind but hotfixes, feature updates included, as the Upgrades category does); the
-RollingUpgrade plug-in offers feature updates only; the Hotfix plug-in offers hotfixes
-(``kind: hotfix``) found on its share.
+Theory of operation: the Windows Update plug-in offers what Windows Update offers for the
+running version (quality, driver and firmware updates); the RollingUpgrade plug-in offers
+feature updates (the Upgrades category) and nothing else, so a feature update is installed
+only by a RollingUpgrade run and a quality update never by one; the Hotfix plug-in offers
+hotfixes (``kind: hotfix``) found on its share.
 
 Must not: hold state, start SimPy processes or touch nodes (``simulator.windows_update``
 runs the scan and calls in here when it ends).
@@ -37,7 +38,7 @@ def offering_plugins(kind: str) -> tuple[PluginName, ...]:
     if kind == HOTFIX_KIND:
         return (PluginName.HOTFIX,)
     if kind == FEATURE_KIND:
-        return (PluginName.WINDOWS_UPDATE, PluginName.ROLLING_UPGRADE)
+        return (PluginName.ROLLING_UPGRADE,)
     return (PluginName.WINDOWS_UPDATE,)
 
 

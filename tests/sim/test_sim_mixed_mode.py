@@ -7,12 +7,14 @@ from dataclasses import replace
 
 from sim_driver import make_scenario, make_world, wait_until, wait_work
 
+from runner.plugins import PluginName, PluginSpec
 from runner.types import DrainStatus, FailbackMode, NodeState
 from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.model import NodeSpec, UpdateSpec, VmSpec
 from simulator.world import SimulatedCluster
 
 OLD, NEW = "17784.1827", "20348.288"  # 20H2, 21H2
+RU = (PluginSpec(name=PluginName.ROLLING_UPGRADE),)  # the plug-in that offers feature updates
 FU = UpdateSpec(
     id="FU-21H2", title="Feature update 21H2", kind="feature", install_minutes=45,
     to_version="21H2", os_build=NEW,
@@ -100,13 +102,13 @@ def test_feature_update_turns_a_node_new_and_the_cluster_mixed() -> None:
     """After the feature update's restart the node reports 21H2; the cluster ran mixed."""
     world = world_with({"node1": OLD, "node2": OLD, "node3": OLD})
     t = world.transport
-    assert [u.id for u in wait_work(world, t.start_scan("node1")).offered] == ["FU-21H2"]
+    assert [u.id for u in wait_work(world, t.start_scan("node1", RU)).offered] == ["FU-21H2"]
     assert drained(world, "node1") is DrainStatus.COMPLETED
-    wait_work(world, t.start_install("node1", ("FU-21H2",)))
+    wait_work(world, t.start_install("node1", ("FU-21H2",), RU[0]))
     t.restart_node("node1")
     view = wait_until(world, lambda v: v.node("node1").state is NodeState.PAUSED, step=30)
     assert view.node("node1").version == "21H2"
-    assert wait_work(world, t.start_scan("node1")).offered == ()
+    assert wait_work(world, t.start_scan("node1", RU)).offered == ()
     assert world.mixed.ever_mixed
 
 
@@ -114,8 +116,8 @@ def test_feature_update_is_not_offered_at_or_above_its_version() -> None:
     """A node already at 21H2 is not offered the 21H2 feature update."""
     world = world_with({"node1": NEW, "node2": OLD})
     t = world.transport
-    assert wait_work(world, t.start_scan("node1")).offered == ()
-    assert [u.id for u in wait_work(world, t.start_scan("node2")).offered] == ["FU-21H2"]
+    assert wait_work(world, t.start_scan("node1", RU)).offered == ()
+    assert [u.id for u in wait_work(world, t.start_scan("node2", RU)).offered] == ["FU-21H2"]
 
 
 def test_channel_restart_pending_hides_the_feature_update_until_a_restart() -> None:
@@ -127,11 +129,11 @@ def test_channel_restart_pending_hides_the_feature_update_until_a_restart() -> N
     )
     world = make_world(make_scenario(node_specs=nodes, vms=(), updates=(FU,), resiliency=None))
     t = world.transport
-    before = wait_work(world, t.start_scan("node1"))
+    before = wait_work(world, t.start_scan("node1", RU))
     assert before.channel_restart_pending
     assert before.offered == ()
     t.restart_node("node1")
     wait_until(world, lambda v: v.node("node1").state is NodeState.UP, step=30)
-    after = wait_work(world, t.start_scan("node1"))
+    after = wait_work(world, t.start_scan("node1", RU))
     assert not after.channel_restart_pending
     assert [u.id for u in after.offered] == ["FU-21H2"]

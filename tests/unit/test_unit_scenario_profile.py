@@ -109,7 +109,7 @@ def test_full_profile_parses() -> None:
             "require_all_nodes_online, node_order, reboot_timeout_minutes, failback_mode, "
             "pre_update_script, post_update_script, warn_after_minutes, stop_after_minutes, "
             "soft_reboot, wait_for_storage_repair_timeout_minutes, drain_timeout_minutes, "
-            "validate_cluster, validation_timeout_minutes, enable_credssp, "
+            "validate_cluster, validation_timeout_minutes, follow_up_quality_pass, enable_credssp, "
             "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out, plugin, "
             "plugin_arguments, run_plugins_serially, stop_on_plugin_failure, separate_reboots",
         ),

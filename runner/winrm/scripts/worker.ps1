@@ -73,7 +73,8 @@ function Get-PycauCriteria {
     return [string]$job.Criteria
 }
 
-# Windows Update (and RollingUpgrade: the Upgrades category only) offers. By default only
+# Windows Update offers, told apart by plug-in: RollingUpgrade takes the Upgrades category (the
+# feature update) and nothing else, Windows Update everything but it. By default only
 # important updates (AutoSelectOnWebSites); IncludeRecommendedUpdates adds recommended ones.
 function Find-PycauWindowsUpdates {
     param($Plugin)
@@ -84,6 +85,9 @@ function Find-PycauWindowsUpdates {
     foreach ($update in @($found.Updates)) {
         $kind = Get-PycauUpdateKind -Update $update
         if (($name -eq 'rolling-upgrade') -and ($kind -ne 'feature')) {
+            continue
+        }
+        if (($name -eq 'windows-update') -and ($kind -eq 'feature')) {
             continue
         }
         if (($name -eq 'windows-update') -and (-not $recommended) -and (-not $update.AutoSelectOnWebSites)) {
