@@ -40,7 +40,14 @@ from runner.report import FollowUpReport, NodeReport
 from runner.run_control import RunControl
 from runner.types import SummaryStatus, UpdateInfo
 
-__all__ = ["FOLLOW_UP_PLUGIN", "FeatureRun", "FollowUpReport", "feature_run", "follow_up_refusal"]
+__all__ = [
+    "FOLLOW_UP_PLUGIN",
+    "FeatureRun",
+    "FollowUpReport",
+    "feature_run",
+    "follow_up_profile",
+    "follow_up_refusal",
+]
 
 FOLLOW_UP_PLUGIN = PluginName.WINDOWS_UPDATE
 
@@ -67,7 +74,7 @@ def follow_up_refusal(
     return None
 
 
-def _follow_up_profile(profile: ResolvedProfile) -> ResolvedProfile:
+def follow_up_profile(profile: ResolvedProfile) -> ResolvedProfile:
     """The profile with the Windows Update plug-in alone (its arguments, if given)."""
     given = dict(zip(profile.plugin, profile.plugin_arguments, strict=False))
     arguments = (given[FOLLOW_UP_PLUGIN],) if FOLLOW_UP_PLUGIN in given else ()
@@ -88,7 +95,7 @@ class FeatureRun(RunControl):
     def step_profile(self) -> ResolvedProfile:
         """The profile the decisions read: the follow-up pass's during that pass."""
         if self.progress.follow_up:
-            return _follow_up_profile(self.profile)
+            return follow_up_profile(self.profile)
         return self.profile
 
     def validation_profile(self) -> ResolvedProfile:

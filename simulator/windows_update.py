@@ -20,7 +20,8 @@ Theory of operation:
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
 - A feature update (``to_version``) is offered only to nodes below that version, and not to
-  a node that opted into a preview channel and has not restarted since.
+  a node that opted into a preview channel and has not restarted since; an update ``after``
+  a feature update is offered to a node once it runs that version, however it got there.
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
   path matching the profile's pre/post-update script; an unknown path counts as pre) and
   exit 1 when a ``script-failure`` fault covers the attempt.
@@ -108,9 +109,15 @@ class WindowsUpdate:
             if (u.nodes is None or node in u.nodes)
             and u.id not in st.installed
             and u.id not in st.staged
-            and (u.after is None or u.after in st.installed)
+            and (u.after is None or u.after in st.installed or self._beyond(node, u.after))
             and (u.kind != "feature" or self._wants_feature(node, u))
         ]
+
+    def _beyond(self, node: str, update: str) -> bool:
+        """A node already at a feature update's version (or newer) needs nothing before the
+        updates that come ``after`` it: they are offered as if it were installed."""
+        target = self.specs[update].to_version
+        return target is not None and not is_newer(target, self.world.nodes[node].version)
 
     def _wants_feature(self, node: str, update: UpdateSpec) -> bool:
         """A feature update is offered to a node below its version whose preview channel, if
