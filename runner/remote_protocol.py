@@ -151,6 +151,9 @@ class ScriptName(StrEnum):
     LOCK_RENEW = "lock-renew"
     LOCK_RELEASE = "lock-release"
     LOCK_READ = "lock-read"
+    # snapshot (`pycau snapshot`): read-only
+    SNAPSHOT = "snapshot"
+    SNAPSHOT_NODE = "snapshot-node"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own

@@ -63,6 +63,10 @@ LAZY_COMMANDS = {
         summary="The run in progress (or the last one), like Get-CauRun, and who holds the "
         "run lock.",
     ),
+    "snapshot": LazyCommand(
+        module="runner.cli.snapshot_cmd",
+        summary="Read the cluster over WinRM and write it as a scenario file for `pycau simulate`.",
+    ),
     "resume": LazyCommand(
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",

@@ -55,11 +55,12 @@ from runner.winrm.parse import (
 )
 from runner.winrm.record_ops import RecordOps
 from runner.winrm.scripts import worker_payload
+from runner.winrm.snapshot_ops import SnapshotOps
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps):
+class WinRMTransport(RunLockOps, RecordOps, SnapshotOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

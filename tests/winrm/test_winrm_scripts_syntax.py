@@ -59,6 +59,9 @@ ALLOWED_COMMANDS = frozenset(
         # OS versions: the S2D pool's version (observe), flight signing (a scan: preview
         # channel opted into, restart pending) — both read-only
         "Get-StoragePool", "bcdedit.exe",
+        # pycau snapshot (snapshot.ps1, snapshot-node.ps1): read-only
+        "Get-ClusterResource", "Get-ClusterOwnerNode", "Get-VMHost", "Get-Counter",
+        "Get-WinEvent",
         # cluster validation in the detached worker (validate_cluster)
         "Test-Cluster",
         # the CredSSP server role for the run (enable_credssp), always disabled at the end
@@ -136,6 +139,8 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.LOCK_RENEW: {"Holder": FENCE},
     ScriptName.LOCK_RELEASE: {"Holder": FENCE},
     ScriptName.LOCK_READ: {},
+    ScriptName.SNAPSHOT: {},
+    ScriptName.SNAPSHOT_NODE: {"Node": "node1", "Samples": 5, "MaxEvents": 500},
 }
 
 HOSTILE = st.text(
