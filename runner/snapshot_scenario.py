@@ -22,8 +22,9 @@ Theory of operation — where each figure comes from:
   underestimates the maintenance window's rate); ``repair_mb_s`` and ``drives_per_node``
   are never read;
 - witness: observe's quorum resource type;
-- updates: what each node is offered now (the scan), ``nodes:`` when not every node is
-  offered one; ``install_minutes`` the median over every node's history of installs of
+- updates: what each node is offered now (the scan), ``nodes:`` when not every scanned
+  node is offered one (a node that could not be scanned is taken to be offered what every
+  scanned node is); ``install_minutes`` the median over every node's history of installs of
   the same KB, else of the same series (the title without its "YYYY-MM " month and its
   KB number: last month's cumulative update for this month's), else the default;
 - ``max_parallel_migrations``: Get-VMHost's MaximumVirtualMachineMigrations (the lowest
@@ -191,7 +192,9 @@ class _Snapshot:
 
     def storage(self) -> dict[str, Any] | None:
         if not self.view.virtual_disks:
-            return None  # SAN-backed (or no volume): no S2D block
+            if self.view.s2d_enabled:
+                self.not_read("Storage Spaces Direct is enabled but has no volume: no storage")
+            return None  # SAN-backed: no S2D block
         rates = [i.write_rates for i in self.inventory.values() if i.write_rates is not None]
         volumes = []
         for disk in self.view.virtual_disks:
@@ -212,7 +215,10 @@ class _Snapshot:
 
     def updates(self) -> list[dict[str, Any]]:
         for name, error in sorted(self.scan_errors.items()):
-            self.not_read(f"the updates offered to {name}: {error}")
+            self.not_read(
+                f"the updates offered to {name} ({error}): those every scanned node is "
+                "offered, as for the others"
+            )
         scanned = [n for n in self.view.nodes if n.name in self.offered]
         history = [r for i in self.inventory.values() for r in i.installs]
         found: dict[str, tuple[UpdateInfo, list[str]]] = {}
@@ -232,7 +238,7 @@ class _Snapshot:
             entry["restart"] = update.restart_required
             if update.firmware:
                 entry["firmware"] = True
-            if len(nodes) < len(self.view.nodes):
+            if len(nodes) < len(scanned):  # an update every scanned node has is everyone's
                 entry["nodes"] = nodes
             entries.append(entry)
         self.not_read(
