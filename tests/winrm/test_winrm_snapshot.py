@@ -170,3 +170,19 @@ def test_the_file_says_what_was_not_read(
     notes = [line for line in text.splitlines() if line.startswith("# not read: ")]
     for figure in ("repair_mb_s", "soft_boot_minutes", "migration_mb_s", "drives_per_node"):
         assert any(figure in note for note in notes), figure
+
+
+def test_the_bundled_snapshot_is_what_pycau_snapshot_writes(
+    snapshots: dict[str, tuple[Scenario, Scenario]],
+) -> None:
+    """scenarios/snapshot-hci-mixed.yaml is the snapshot of the source cluster above, only
+    its name, description and expect edited: same cluster, updates and not-read lines."""
+    _, snapshot = snapshots["every-figure"]
+    bundled = _loaded("snapshot-hci-mixed")
+    assert (bundled.cluster, bundled.updates) == (snapshot.cluster, snapshot.updates)
+
+    def notes(path: str) -> list[str]:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return [line for line in lines if line.startswith("# not read: ")]
+
+    assert notes(bundled.source) == notes(snapshot.source) != []
