@@ -186,3 +186,15 @@ def test_the_bundled_snapshot_is_what_pycau_snapshot_writes(
         return [line for line in lines if line.startswith("# not read: ")]
 
     assert notes(bundled.source) == notes(snapshot.source) != []
+
+
+@pytest.mark.slow
+def test_a_sixty_four_node_san_cluster_round_trips_exactly(tmp_path: Path) -> None:
+    """The largest cluster (64 nodes, 2,000 VMs, SAN): every figure read, same report."""
+    original = _loaded("sixty-four-node-san")
+    result, snapshot = take_snapshot(original, tmp_path / "hv64.yaml")
+    assert result.exit_code == 0, result.output
+    assert snapshot is not None
+    assert recoverable(original) == original
+    assert (snapshot.cluster, snapshot.updates) == (original.cluster, original.updates)
+    assert _report(snapshot, original) == _report(original, original)
