@@ -12,8 +12,9 @@ Exit codes: 0 written; 1 the cluster's answers do not make a valid scenario (not
 written, the reason printed); 2 bad input (e.g. an ``--output`` that cannot be written);
 3 the cluster could not be reached or refused us.
 
-Must not: change anything on the cluster (every script it sends only reads), or hold the
-logic of the document (``runner.snapshot_scenario``).
+Must not: change anything on the cluster (the snapshot scripts only read; the scan is
+``pycau scan``'s search, which installs nothing), or hold the logic of the document
+(``runner.snapshot_scenario``).
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ def snapshot(session: Session, *, output: Path, **_: Any) -> int:
     owner, whether they can live-migrate), volumes (resiliency, size, write rate from the
     CSVFS counters), the witness, and the updates each node is offered now with install
     times from the nodes' own update history. Everything it could not read is listed in
-    the file as a `# not read:` comment and takes the scenario's default. It changes
-    nothing on the cluster.
+    the file as a `# not read:` comment and takes the scenario's default. It installs
+    nothing and changes no setting: its scan is `pycau scan`'s Windows Update search.
     """
     from runner.rehearsal.snapshot import check_scenario_text
 

@@ -147,3 +147,17 @@ def test_a_node_that_is_down_is_written_offline_and_named(tmp_path: Path) -> Non
     assert "# not read: node4 (it is Down)" in written
     assert "# not read: the updates offered to node4 (not scanned: the node is Down)" in written
     assert scenario.cluster.name == snapshot.cluster.name
+
+
+def test_a_snapshot_changes_nothing_in_the_twin(twin: TwinServer, tmp_path: Path) -> None:
+    """Only reads and a scan reach the world: no install, no suspend, no restart."""
+    booted = {n.name: n.boot_id for n in twin.world.observe().nodes}
+    result = snapshot_command(twin, tmp_path / "cluster.yaml")
+    assert result.exit_code == 0, result.output
+    reads = {"probe", "observe", "snapshot", "snapshot-node", "start-work", "poll-work", "clock"}
+    assert set(twin.answers.scripts) <= reads, twin.answers.scripts
+    world = twin.world
+    assert all(not record.install_counts for record in world.updates.nodes.values())
+    view = world.observe()
+    assert [n.state.value for n in view.nodes] == ["Up", "Up"]
+    assert {n.name: n.boot_id for n in view.nodes} == booted
