@@ -176,7 +176,7 @@ def test_the_bundled_snapshot_is_what_pycau_snapshot_writes(
     snapshots: dict[str, tuple[Scenario, Scenario]],
 ) -> None:
     """scenarios/snapshot-hci-mixed.yaml is the snapshot of the source cluster above, only
-    its name, description and expect edited: same cluster, updates and not-read lines."""
+    its name, description, seed and expect edited: same cluster, updates and not-read lines."""
     _, snapshot = snapshots["every-figure"]
     bundled = _loaded("snapshot-hci-mixed")
     assert (bundled.cluster, bundled.updates) == (snapshot.cluster, snapshot.updates)
