@@ -162,7 +162,7 @@ class _Snapshot:
                 entry["online"] = False
             elif node.state is not NodeState.UP:
                 self.not_read(f"{node.name} is {node.state.value} now: written as Up")
-            if node.node_weight in (0, 1) and node.node_weight != 1:
+            if node.node_weight == 0:  # NodeWeight 0: no vote (1 is the default)
                 entry["vote"] = node.node_weight
             entries.append(entry)
         self.not_read("soft_boot_minutes (Kernel Soft Reboot is not told apart): 2 min")
@@ -173,9 +173,13 @@ class _Snapshot:
         if self.cluster is None:
             self.not_read("the VMs' possible owners: every VM written movable")
         entries = []
+        down = {n.name for n in self.view.nodes if n.state is NodeState.DOWN}
         for role in self.view.roles:
             if role.kind != "VirtualMachine":
                 self.not_read(f"role {role.name} ({role.kind}): scenarios model VMs only")
+                continue
+            if role.owner in down:  # a scenario's offline node hosts no VM
+                self.not_read(f"VM {role.name}: its owner {role.owner} is Down; left out")
                 continue
             entry: dict[str, Any] = {"name": role.name, "owner": role.owner}
             host = self.inventory.get(role.owner)

@@ -162,3 +162,20 @@ def test_the_text_lists_every_note_and_loads_as_a_scenario() -> None:
     scenario = parse_scenario(yaml.safe_load(text), "<snapshot>")
     assert scenario.cluster.node_names == ("n1", "n2", "n3")
     assert render(*build()) == text  # the same reads give the same text
+
+
+def test_a_vm_owned_by_a_down_node_is_left_out_and_a_windows_server_build_loads() -> None:
+    """A scenario's offline node hosts no VM, so such a VM is noted, not written; a Windows
+    Server 2019 build (no Azure Stack HCI version) still makes a scenario."""
+    nodes = (
+        NodeView(name="n1", state=NodeState.UP, os_build="17763.5122"),
+        NodeView(name="n2", state=NodeState.DOWN, os_build="17763.5122"),
+    )
+    roles = (RoleView(name="vm1", owner="n2"), RoleView(name="vm2", owner="n1"))
+    san = ClusterView(cluster="ws2019", taken_at=0.0, nodes=nodes, roles=roles)
+    document, notes = snapshot_document(san, None, {}, {"n1": (CU,)}, {})
+    assert [vm["name"] for vm in document["cluster"]["workloads"]["vms"]] == ["vm2"]
+    assert "VM vm1: its owner n2 is Down; left out" in notes
+    assert "version" not in document["cluster"]
+    scenario = parse_scenario(yaml.safe_load(render(document, notes)), "<snapshot>")
+    assert [n.os_build for n in scenario.cluster.nodes] == ["17763.5122", "17763.5122"]
