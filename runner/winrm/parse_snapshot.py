@@ -4,7 +4,8 @@ Owns: ``parse_cluster_inventory`` and ``parse_node_inventory`` — the documents
 ``runner.inventory`` value types, pairing a node's history events into durations:
 Windows Update Client event 43 (installation started) to the next 19 (installation
 successful) of the same update (its GUID, else its title), and event 1074 (a restart
-initiated) to the next 6005 (the event log service started: the node booted). Events come as
+initiated, unless its shutdown type is "power off") to the next 6005 (the event log service
+started: the node booted). Events come as
 FILETIMEs (100 ns ticks, UTC). A pair longer than a day, or out of order, is no
 measurement and is dropped.
 
@@ -35,6 +36,7 @@ _LONGEST = 86_400.0  # a pair of events further apart than a day measures nothin
 _INSTALL_STARTED, _INSTALLED = 43, 19
 _RESTART_INITIATED, _EVENT_LOG_STARTED = 1074, 6005
 _VM_RUNNING = 2  # Hyper-V VMState Running
+_POWER_OFF = "power off"  # event 1074's shutdown type of a shutdown (English systems)
 
 
 def _text(value: Any, what: str) -> str:
@@ -109,9 +111,12 @@ def _installs(raw: Any) -> tuple[InstallRecord, ...]:
 def _restarts(raw: Any) -> tuple[float, ...]:
     initiated: int | None = None
     durations = []
-    for time, code, _ in _events(raw, "RestartEvents"):
+    for time, code, event in _events(raw, "RestartEvents"):
+        kind = _text(event.get("Kind"), "a restart event's Kind").strip().casefold()
         if code == _RESTART_INITIATED:
-            initiated = time
+            # A shutdown ("power off") is no restart: the node stayed off until someone
+            # started it. Other languages name the type otherwise; those pairs count.
+            initiated = None if kind == _POWER_OFF else time
         elif code == _EVENT_LOG_STARTED and initiated is not None:
             seconds = _seconds(initiated, time)
             if seconds is not None:

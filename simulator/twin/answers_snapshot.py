@@ -93,7 +93,10 @@ def _restart_events(boot_minutes: float) -> list[dict[str, Any]]:
     for month in (1, 2):
         booted = _HISTORY_END - month * 30 * _DAY
         initiated = booted - round(boot_minutes * 60 * _TICKS)
-        events += [{"Id": 6005, "Time": booted}, {"Id": 1074, "Time": initiated}]
+        events += [
+            {"Id": 6005, "Time": booted, "Kind": ""},
+            {"Id": 1074, "Time": initiated, "Kind": "restart"},
+        ]
     return events
 
 

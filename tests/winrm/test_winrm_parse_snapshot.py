@@ -129,3 +129,14 @@ def test_possible_owners_tell_whether_a_vm_can_move() -> None:
     assert parsed.vms[0] == VmPlacement(name="sql", owner="node1", possible_owners=("node1",))
     assert [vm.movable for vm in parsed.vms] == [False, True]
     assert VmPlacement(name="x", owner="node1").movable  # not read: movable
+
+
+def test_a_shutdown_is_no_restart() -> None:
+    """Event 1074 of type "power off" (a shutdown) does not pair with the next boot."""
+    events = [
+        {"Id": 1074, "Time": T0, "Kind": "power off"},
+        {"Id": 6005, "Time": T0 + 7200 * TICKS},
+        {"Id": 1074, "Time": T0 + 9000 * TICKS, "Kind": "restart"},
+        {"Id": 6005, "Time": T0 + 9540 * TICKS},
+    ]
+    assert parse_node_inventory(node_doc(RestartEvents=events)).restart_seconds == (540.0,)

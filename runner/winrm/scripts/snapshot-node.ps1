@@ -5,8 +5,9 @@
 #   sampled Samples times a second apart (the parser sums the nodes' means per volume);
 # - its own history: Windows Update Client installs (System log, event 43 "installation
 #   started" and 19 "installation successful") and restarts (event 1074, a restart
-#   initiated, and 6005, the event log service started at the next boot), as FILETIMEs; the
-#   parser pairs them into durations.
+#   initiated — its fifth property is the shutdown type, "power off" for a shutdown — and
+#   6005, the event log service started at the next boot), as FILETIMEs; the parser pairs
+#   them into durations.
 # Whatever cannot be read is named in Unread, never guessed.
 Assert-PycauNode -Name ([string]$PycauArgs.Node)
 $unread = New-Object -TypeName System.Collections.ArrayList
@@ -74,9 +75,14 @@ try {
 $restarts = @()
 try {
     $restarts = @(Get-WinEvent -FilterHashtable @{ LogName = 'System'; Id = @(1074, 6005) } -MaxEvents ([int]$PycauArgs.MaxEvents) -ErrorAction Stop | ForEach-Object {
+        $kind = ''
+        if ([int]$_.Id -eq 1074 -and $_.Properties.Count -gt 4) {
+            $kind = [string]$_.Properties[4].Value
+        }
         [ordered]@{
             Id = [int]$_.Id
             Time = [long]$_.TimeCreated.ToUniversalTime().ToFileTimeUtc()
+            Kind = $kind
         }
     })
 } catch {
