@@ -17,6 +17,7 @@ Feature: A snapshot of your own cluster is a scenario you can rehearse
     And the snapshot offers the updates the original offers now, with their install times
     And the snapshot file lists repair_mb_s as not read
 
+  @slow
   Scenario: The snapshot of a SAN cluster rehearses to the same outcome
     Given the bundled scenario "fault-boot-hang"
     When pycau takes a snapshot of it through the twin over WinRM
@@ -28,6 +29,7 @@ Feature: A snapshot of your own cluster is a scenario you can rehearse
     And every node reports Succeeded
     And every invariant holds
 
+  @slow
   Scenario: An update a later scan finds is not in the snapshot, and the file says so
     Given the bundled scenario "four-node-rolling"
     When pycau takes a snapshot of it through the twin over WinRM
