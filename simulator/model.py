@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from runner.hotfix_config import DEFAULT_HOTFIX_CONFIG, HotfixConfig, parse_hotfix_config
+from runner.plugins import DEFAULT_CONFIG_FILE
 from runner.types import Resiliency, WitnessType
 
 __all__ = [
     "ClusterSpec",
     "Expect",
     "FaultSpec",
+    "HotfixShareSpec",
     "NodeSpec",
     "Scenario",
     "ScriptSpec",
@@ -27,6 +31,7 @@ __all__ = [
     "UpdateSpec",
     "VmSpec",
     "VolumeSpec",
+    "default_configs",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -94,6 +99,28 @@ class UpdateSpec:
     nodes: tuple[str, ...] | None = None  # offered only to these nodes; None = all
     firmware: bool = False  # needs firmware init: no soft reboot
     os_build: str | None = None  # the OS build a (feature) update brings; None: build + 1
+    importance: str = "important"  # important | recommended (Windows Update's selection)
+    file: str | None = None  # hotfix: its path inside its folder; None: <id>.msu
+    exit_code: int = 0  # hotfix: what its installer returns
+
+
+@cache
+def default_configs() -> Mapping[str, HotfixConfig]:
+    """pycau's sample configuration under CAU's default file name."""
+    config = parse_hotfix_config(DEFAULT_HOTFIX_CONFIG, "pycau's sample hotfix configuration")
+    return MappingProxyType({DEFAULT_CONFIG_FILE: config})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HotfixShareSpec:
+    """The Hotfix plug-in's root folder: its SMB and permission facts and configuration
+    files (parsed; by file name). ``path`` None: wherever the profile's root folder points."""
+
+    path: str | None = None
+    smb_signing: bool = True
+    smb_encryption: bool = False
+    acl: str = "ok"  # ok | users-can-write | users-cannot-read (what the ACL check finds)
+    configs: Mapping[str, HotfixConfig] = field(default_factory=default_configs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,3 +177,4 @@ class Scenario:
     expect: Expect = field(default_factory=Expect)
     source: str = "<scenario>"
     known_issues: tuple[str, ...] = ()  # seed known issues to reproduce (simulator switches)
+    hotfix_share: HotfixShareSpec = field(default_factory=lambda: HotfixShareSpec())

@@ -334,7 +334,7 @@ class TruthLedger:
         world = self.world
         sim = world.nodes[name]
         out: list[str] = []
-        left = [u.id for u in world.updates.applicable(name)]
+        left = [u.id for u in world.updates.offered_to(name)]
         if left:
             out.append(f"{', '.join(left)} still offered")
         staged = world.updates.nodes[name].staged

@@ -13,6 +13,7 @@ Must not: run SimPy, build the world or choose outcomes (faults say *what* goes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,8 @@ from runner.validation import (
     read_document,
 )
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
-from simulator.scenario_cluster import MAX_S2D_NODES, ClusterResolver
+from simulator.scenario_cluster import MAX_S2D_NODES
+from simulator.scenario_plugins import PluginResolver
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -73,8 +75,9 @@ def parse_scenario(
     return _Resolver(mapping, source, lines).scenario()
 
 
-class _Resolver(ClusterResolver):
-    """The whole file: the cluster (see ``ClusterResolver``), updates, faults, profile, expect."""
+class _Resolver(PluginResolver):
+    """The whole file: the cluster (see ``ClusterResolver``), updates, faults, profile,
+    expect, and the plug-in parts (see ``PluginResolver``)."""
 
     def scenario(self) -> Scenario:
         data = self.data
@@ -94,6 +97,7 @@ class _Resolver(ClusterResolver):
             expect=self.expect(data.get("expect"), names),
             source=self.source,
             known_issues=tuple(data.get("known_issues", ())),
+            hotfix_share=self.hotfix_share(data.get("hotfix_share")),
         )
 
     # ----------------------------------------------------------------------- updates, faults
@@ -114,6 +118,7 @@ class _Resolver(ClusterResolver):
                 self.fail([*at, "after"], "an update cannot come after itself")
             for j, node in enumerate(item.get("nodes", [])):
                 self.known_node([*at, "nodes", j], node, names)
+            self.hotfix_fields(item, at)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
             specs.append(
                 UpdateSpec(
@@ -193,9 +198,11 @@ class _Resolver(ClusterResolver):
         try:
             Profile.from_mapping(raw, self.source).resolved(names, self.source)
         except InputError as exc:
-            inner = exc.path.removeprefix("$").lstrip(".")
-            path: list[PathElement] = ["profile", *([inner] if inner else [])]
+            inner = re.findall(r"\[(\d+)\]|([^.\[\]]+)", exc.path.removeprefix("$"))
+            path: list[PathElement] = ["profile"]
+            path += [int(index) if index else key for index, key in inner]
             self.fail(path, exc.message)
+        self.plugin_checks(raw)
         resolved = dict(raw)
         if "node_order" in resolved:
             resolved["node_order"] = tuple(resolved["node_order"])

@@ -35,6 +35,7 @@ from typing import Any
 from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
+from simulator.hotfix_share import ERROR_TIMEOUT, HotfixRun, hotfix_install
 from simulator.model import UpdateSpec
 from simulator.plugin_offers import installable_by, scan_plugins
 from simulator.world_port import WorldPort
@@ -51,7 +52,7 @@ def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE
         id=spec.id,
         title=spec.title,
         kind=spec.kind,
-        restart_required=spec.restart,
+        restart_required=spec.restart and spec.kind != "hotfix",  # a hotfix: its exit code
         firmware=spec.firmware or spec.kind == "firmware",
         plugin=plugin,
     )
@@ -81,6 +82,7 @@ class NodeUpdates:
     running: list[Work] = field(default_factory=list)
     new_build: str | None = None  # the build an update that took effect brings (os_build)
     second_restart: bool = False  # known issue: Storage Replica after a feature update
+    reboot_owed: bool = False  # a hotfix ended Fail_RebootRequired: restart, nothing staged
 
 
 Proc = Generator[Any, Any, None]
@@ -107,8 +109,20 @@ class WindowsUpdate:
             and (u.after is None or u.after in st.installed)
         ]
 
+    def offered_to(self, node: str) -> list[UpdateSpec]:
+        """What the run's plug-ins would offer ``node`` now (report-truth's "still offered":
+        a hotfix no rule installs, or a recommended update Windows Update does not select,
+        is not waiting to be installed)."""
+        scans = scan_plugins(
+            self.world.profile.plugins, node, self.applicable(node), update_info,
+            share=self.world.scenario.hotfix_share,
+        )  # fmt: skip
+        ids = {u.id for _, offer in scans if not isinstance(offer, str) for u in offer}
+        return [u for u in self.applicable(node) if u.id in ids]
+
     def restart_pending(self, node: str) -> bool:
-        return any(self.specs[i].restart for i in self.nodes[node].staged)
+        st = self.nodes[node]
+        return st.reboot_owed or any(self.specs[i].restart for i in st.staged)
 
     def firmware_pending(self, node: str) -> bool:
         return any(update_info(self.specs[i]).firmware for i in self.nodes[node].staged)
@@ -134,7 +148,7 @@ class WindowsUpdate:
         each, the later ones skipped after a failure with ``stop_on_failure``)."""
         scans = scan_plugins(
             plugins, node, self.applicable(node), update_info,
-            stop_on_failure=serially and stop_on_failure,
+            share=self.world.scenario.hotfix_share, stop_on_failure=serially and stop_on_failure,
         )  # fmt: skip
         seconds = SCAN_SECONDS * (len(scans) if serially else 1)
         work = self._new(node, WorkKind.SCAN, seconds)
@@ -148,8 +162,9 @@ class WindowsUpdate:
         yield self.env.timeout(work.seconds)
         if work.state is WorkState.RUNNING:
             scans = scan_plugins(
-                plugins, node, self.applicable(node), update_info, stop_on_failure=stop_on_failure
-            )
+                plugins, node, self.applicable(node), update_info,
+                share=self.world.scenario.hotfix_share, stop_on_failure=stop_on_failure,
+            )  # fmt: skip
             work.offered = tuple(
                 u for _, offer in scans if not isinstance(offer, str) for u in offer
             )
@@ -187,7 +202,7 @@ class WindowsUpdate:
         self.world.record(
             "install-started", node, f"attempt {st.install_attempts}: " + ", ".join(update_ids)
         )
-        self.env.process(self._install(node, work, specs, failure, plugin.name))
+        self.env.process(self._install(node, work, specs, failure, plugin))
         return work.handle
 
     def _install(
@@ -196,9 +211,10 @@ class WindowsUpdate:
         work: Work,
         specs: list[UpdateSpec],
         failure: tuple[str, str | None] | None,
-        plugin: PluginName,
+        by: PluginSpec,
     ) -> Proc:
         st = self.nodes[node]
+        plugin = by.name
         for spec in specs:
             if spec.id in st.installed or spec.id in st.staged:
                 restart = spec.id in st.staged
@@ -209,11 +225,19 @@ class WindowsUpdate:
                     self._result(spec, "Failed", hresult=WU_E_NOT_APPLICABLE, by=plugin)
                 )
                 continue
-            yield self.env.timeout(float(spec.install_minutes) * 60.0)
+            hotfix = None
+            if plugin is PluginName.HOTFIX:  # the installer its rule names, bounded in time
+                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec)
+            yield self.env.timeout(
+                hotfix.seconds if hotfix is not None else float(spec.install_minutes) * 60.0
+            )
             if work.state is not WorkState.RUNNING:
                 return
             if failure is not None and failure[1] in (None, spec.id):
                 work.results.append(self._result(spec, "Failed", hresult=failure[0], by=plugin))
+                continue
+            if hotfix is not None:
+                work.results.append(self._hotfix_ended(node, spec, hotfix))
                 continue
             st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
             (st.staged if spec.restart else st.installed).append(spec.id)
@@ -232,6 +256,21 @@ class WindowsUpdate:
             ),
         )
         self._done(node, work, WorkState.FAILED if failed else WorkState.SUCCEEDED)
+
+    def _hotfix_ended(self, node: str, spec: UpdateSpec, run: HotfixRun) -> UpdateResult:
+        """A hotfix installer's end, by its exit condition: in effect (staged when the node
+        must restart), or failed (owing a restart on Fail_RebootRequired)."""
+        st, by = self.nodes[node], PluginName.HOTFIX
+        code = f"0x{run.exit_code & 0xFFFFFFFF:08X}"
+        if run.condition is None:
+            self.world.truth.trouble(node, "hotfix-timeout", spec.id)
+            return self._result(spec, "Failed", hresult=ERROR_TIMEOUT, by=by)
+        if not run.condition.succeeded:
+            st.reboot_owed = st.reboot_owed or run.condition.restart
+            return self._result(spec, "Failed", hresult=code, restart=run.condition.restart, by=by)
+        st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
+        (st.staged if run.condition.restart else st.installed).append(spec.id)
+        return self._result(spec, "Succeeded", restart=run.condition.restart, by=by)
 
     @staticmethod
     def _result(
@@ -323,7 +362,7 @@ class WindowsUpdate:
         """Staged updates take effect (unless an update-rollback fault undoes one: it is
         then offered again); returns how many took effect."""
         st = self.nodes[node]
-        staged, st.staged = st.staged, []
+        staged, st.staged, st.reboot_owed = st.staged, [], False
         kept = [u for u in staged if not self.world.faults.update_rollback(node, u)]
         for update in staged:
             if update not in kept:

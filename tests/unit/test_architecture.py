@@ -34,6 +34,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.validation",
         "runner.remote_protocol",
         "runner.plugins",
+        "runner.hotfix_config",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -138,7 +139,8 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.plugins"),
+                 "runner.clock", "runner.profile", "runner.plugins",
+                 "runner.hotfix_config"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",

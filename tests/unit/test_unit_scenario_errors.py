@@ -52,8 +52,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown-top-level-key",
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
-        "name, description, seed, cluster, updates, faults, scripts, known_issues, profile, "
-        "expect",
+        "name, description, seed, cluster, updates, faults, scripts, hotfix_share, "
+        "known_issues, profile, expect",
     ),
     (
         "wrong-type",
