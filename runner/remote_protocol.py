@@ -151,6 +151,8 @@ class ScriptName(StrEnum):
     LOCK_RENEW = "lock-renew"
     LOCK_RELEASE = "lock-release"
     LOCK_READ = "lock-read"
+    # the Hotfix plug-in's library for the worker (runner.winrm.hotfix_ops)
+    INSTALL_HOTFIX_LIBRARY = "install-hotfix-library"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own

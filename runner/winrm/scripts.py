@@ -43,13 +43,14 @@ __all__ = [
     "beacon_source",
     "command_line",
     "compose",
+    "hotfix_library_payload",
     "template",
     "worker_payload",
     "worker_source",
 ]
 
 # Resources that are not sent as scripts of their own but travel inside arguments.
-PAYLOADS = ("prelude", "lock", "worker", "beacon")
+PAYLOADS = ("prelude", "lock", "worker", "beacon", "hotfix")
 
 _EPILOGUE = (
     "} catch {",
@@ -89,6 +90,14 @@ def worker_payload() -> str:
     """The worker as ``start-work`` carries it: gzip (``mtime=0``, so the same bytes every
     time) in base64; start-work.ps1 unpacks it. A third of the plain text's size."""
     packed = gzip.compress(worker_source().encode("utf-8"), mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+@functools.cache
+def hotfix_library_payload() -> str:
+    """The Hotfix plug-in's library (``hotfix.ps1``) as ``install-hotfix-library`` carries
+    it: gzip (``mtime=0``) in base64, like the worker."""
+    packed = gzip.compress(_wire_text("hotfix").encode("utf-8"), mtime=0)
     return base64.b64encode(packed).decode("ascii")
 
 

@@ -3,8 +3,9 @@
 Owns: ``WinRMTransport`` — each contract method is one script (``runner/winrm/scripts``)
 run in the shell of the right endpoint, its answer parsed into the contract's value types,
 its failures mapped to ``runner.errors``. The plumbing is ``runner.winrm.endpoints``; the
-run lock (``runner.winrm.lock_ops``) and the CLI's extra operations
-(``runner.winrm.record_ops``) are operation families mixed in.
+run lock (``runner.winrm.lock_ops``), the CLI's extra operations
+(``runner.winrm.record_ops``) and the Hotfix plug-in's library (``runner.winrm.hotfix_ops``)
+are operation families mixed in.
 
 Theory of operation:
 - ``observe`` is ONE script on the cluster endpoint returning the whole ``ClusterView``.
@@ -44,6 +45,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
+from runner.winrm.hotfix_ops import HotfixOps
 from runner.winrm.lock_ops import RunLockOps
 from runner.winrm.parse import (
     parse_boot_type,
@@ -59,7 +61,7 @@ from runner.winrm.scripts import worker_payload
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps):
+class WinRMTransport(RunLockOps, RecordOps, HotfixOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:
@@ -106,6 +108,7 @@ class WinRMTransport(RunLockOps, RecordOps):
         stop_on_failure: bool = False,
     ) -> WorkHandle:
         """The worker scans with each plug-in (``Plugins``, in order), serially or not."""
+        self._hotfix_library(node, plugins)
         return self._start(
             node, WorkKind.SCAN, Criteria=self._criteria_of(plugins),
             Plugins=[plugin_document(spec) for spec in plugins], Serially=serially,
@@ -116,6 +119,7 @@ class WinRMTransport(RunLockOps, RecordOps):
         self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
     ) -> WorkHandle:
         """The worker installs through ``plugin`` (its one ``Plugins`` entry)."""
+        self._hotfix_library(node, (plugin,))
         return self._start(
             node, WorkKind.INSTALL, UpdateIds=list(update_ids),
             Criteria=self._criteria_of((plugin,)), Plugins=[plugin_document(plugin)],

@@ -40,6 +40,7 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_plugins import install_hotfix_library
 from simulator.twin.encode import (
     error_document,
     facts_document,
@@ -62,6 +63,7 @@ NODE_LOCAL = frozenset(
         ScriptName.NODE_FACTS,
         ScriptName.GET_CREDSSP,
         ScriptName.SET_CREDSSP,
+        ScriptName.INSTALL_HOTFIX_LIBRARY,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -116,6 +118,7 @@ class TwinAnswers:
             ScriptName.LOCK_RENEW: self._lock_renew,
             ScriptName.LOCK_RELEASE: self._lock_release,
             ScriptName.LOCK_READ: self._lock_read,
+            ScriptName.INSTALL_HOTFIX_LIBRARY: install_hotfix_library,
         }
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}

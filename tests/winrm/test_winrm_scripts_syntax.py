@@ -45,6 +45,10 @@ ALLOWED_COMMANDS = frozenset(
         # the worker's plug-ins (worker.ps1)
         "Find-PycauHotfixes", "Find-PycauWindowsUpdates", "Get-PycauCriteria",
         "Install-PycauHotfixes", "Install-PycauWindowsUpdates", "Test-PycauRestartPending",
+        "Assert-PycauHotfixAcl", "ConvertTo-PycauExitCode", "Get-PycauExitCondition",
+        "Get-PycauHotfixConfig", "Get-PycauHotfixLedger", "Get-PycauHotfixRule", "Get-PycauSid",
+        # the hotfix plug-in: share checks, then each hotfix's installer (its rule's template)
+        "Get-Acl", "Get-SmbConnection", "Start-Process", "Stop-Process", "Split-Path",
         # the run lock's library (lock.ps1)
         "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauWin32Codes",
         "Test-PycauSameHolder", "Set-PycauLockHolder", "Enter-PycauLockMutex",
@@ -75,7 +79,8 @@ ALLOWED_COMMANDS = frozenset(
     }
 )  # fmt: skip
 # The one dynamic invocation: the worker runs the operator's pre/post-update script.
-ALLOWED_DYNAMIC = {"worker": {"([string]$job.Script)"}}
+# The worker also dot-sources the hotfix plug-in's library, a file pycau itself writes.
+ALLOWED_DYNAMIC = {"worker": {"([string]$job.Script)", "$PycauHotfixLibrary"}}
 
 
 def _bad_nodes(node: Node) -> list[str]:
@@ -133,6 +138,7 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.LOCK_RENEW: {"Holder": FENCE},
     ScriptName.LOCK_RELEASE: {"Holder": FENCE},
     ScriptName.LOCK_READ: {},
+    ScriptName.INSTALL_HOTFIX_LIBRARY: {"Node": "node1", "Library": ""},
 }
 
 HOSTILE = st.text(

@@ -1,0 +1,193 @@
+"""Plug-ins over WinRM: the bundled plug-in scenarios through the real transport and the twin
+give `pycau simulate`'s report; scans and installs carry the plug-ins (and the Windows
+Update search) to the worker; the hotfix library reaches each node once and fits a command
+line."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from test_winrm_twin import run_through_twin
+
+from runner.plugins import PluginName, PluginSpec
+from runner.profile import Profile
+from runner.rehearsal.compose import (
+    SIMULATED_STARTED_AT,
+    rehearse,
+    run_coordinator,
+    simulated_run_id,
+)
+from runner.remote_protocol import (
+    MAX_COMMAND_LINE,
+    ScriptName,
+    decode_command_line,
+    encode_command_line,
+    read_script,
+)
+from runner.winrm.connection import AuthMethod
+from runner.winrm.endpoint_clock import EndpointClock
+from runner.winrm.scripts import compose, hotfix_library_payload, template
+from runner.winrm.transport import WinRMTransport
+from simulator.scenario import parse_scenario
+from simulator.twin import ScriptOutput, WsmanEndpoint
+from simulator.twin.answers import TwinAnswers
+from simulator.world import build_world
+
+ROOT = r"\\fs01\Hotfixes\Root"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["two-plugins-separate-reboots", "hotfix-plugin-exit-codes"])
+def test_plugin_scenario_through_winrm_is_the_simulated_run(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+    name: str,
+) -> None:
+    """Two plug-ins with separate reboots, and the hotfix plug-in's failure rules: the same
+    report and verdicts through WinRM as simulated."""
+    simulated, report, simulation, _ = run_through_twin(
+        name, endpoint_factory, transport_factory, AuthMethod.BASIC
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert simulation["invariants"] == simulated["simulation"]["invariants"]
+    assert any(u.get("plugin") == "hotfix" for n in report["nodes"] for u in n["updates"])
+
+
+SMALL = {
+    "name": "two-plugins-small",
+    "seed": 3,
+    "cluster": {"name": "hci", "witness": "cloud", "nodes": {"count": 2, "boot_minutes": 4}},
+    "updates": [
+        {"id": "KB1", "install_minutes": 5},
+        {"id": "HF1", "kind": "hotfix", "install_minutes": 3, "exit_code": 3010},
+        {"id": "HF2", "kind": "hotfix", "nodes": ["node2"], "install_minutes": 3, "exit_code": 1},
+    ],
+    "profile": {
+        "plugin": ["windows-update", "hotfix"],
+        "plugin_arguments": [{}, {"hotfix_root_folder_path": ROOT}],
+        "separate_reboots": True,
+        "stop_on_plugin_failure": True,
+        "max_retries_per_node": 1,
+        "max_failed_nodes": 1,
+    },
+}
+
+
+def test_a_small_two_plugin_run_through_winrm_is_the_simulated_run(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """Two plug-ins, separate reboots and a hotfix whose exit code no rule lists, over real
+    WinRM against the twin: the report pycau simulate gives, plug-ins named per update."""
+    scenario = parse_scenario(SMALL)
+    simulated = rehearse(scenario, scenario.seed).to_dict()
+    profile = Profile.from_mapping(scenario.profile).resolved(scenario.cluster.node_names)
+    world = build_world(scenario, scenario.seed, profile)
+    answers = TwinAnswers(world.transport, world.clock, cluster=scenario.cluster.name)
+    transport = transport_factory(endpoint_factory(answers), auth=AuthMethod.BASIC)
+    report = run_coordinator(
+        transport, EndpointClock(transport), profile, world,
+        run_id=simulated_run_id(scenario.name, scenario.seed), started_at=SIMULATED_STARTED_AT,
+    ).to_dict()  # fmt: skip
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    node2 = report["nodes"][[n["name"] for n in report["nodes"]].index("node2")]
+    assert [(u["id"], u["plugin"], u["result"]) for u in node2["updates"]] == [
+        ("KB1", "windows-update", "Succeeded"), ("HF1", "hotfix", "Succeeded"),
+        ("HF2", "hotfix", "Failed")]  # fmt: skip
+    assert node2["restarts"] == 2
+    assert answers.scripts["install-hotfix-library"] == 2  # once per node
+
+
+def _recording_twin(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+) -> tuple[WsmanEndpoint, list[tuple[ScriptName, dict[str, Any]]]]:
+    scenario = parse_scenario(
+        {
+            "name": "recorded",
+            "cluster": {"name": "hci", "witness": "cloud", "nodes": {"count": 2}},
+            "updates": [{"id": "KB1"}, {"id": "HF1", "kind": "hotfix"}],
+        }
+    )
+    world = build_world(scenario, 0, Profile().resolved(scenario.cluster.node_names))
+    answers = TwinAnswers(world.transport, world.clock, cluster="hci")
+    seen: list[tuple[ScriptName, dict[str, Any]]] = []
+
+    def answer(command: str, arguments: str) -> ScriptOutput:
+        seen.append(read_script(decode_command_line(command, arguments)))
+        return answers(command, arguments)
+
+    return endpoint_factory(answer), seen
+
+
+def test_scans_and_installs_carry_plugins_and_the_query_to_the_worker(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """start-work carries each plug-in under CAU's names; the Windows Update plug-in's
+    query_string is the search (Criteria); the hotfix library goes to a node once, before
+    its first hotfix work."""
+    endpoint, seen = _recording_twin(endpoint_factory)
+    transport = transport_factory(endpoint, auth=AuthMethod.BASIC)
+    wu = PluginSpec(arguments=(("query_string", "UpdateID='KB1' and IsInstalled=0"),))
+    hotfix = PluginSpec(name=PluginName.HOTFIX, arguments=(("hotfix_root_folder_path", ROOT),))
+    transport.start_scan("node1", (wu, hotfix), serially=True, stop_on_failure=True)
+    transport.start_install("node1", ("HF1",), hotfix)
+    names = [name for name, _ in seen]
+    assert names.count(ScriptName.INSTALL_HOTFIX_LIBRARY) == 1
+    assert names.index(ScriptName.INSTALL_HOTFIX_LIBRARY) < names.index(ScriptName.START_WORK)
+    scan, install = [args for name, args in seen if name is ScriptName.START_WORK]
+    assert scan["Criteria"] == "UpdateID='KB1' and IsInstalled=0"
+    assert [p["CauName"] for p in scan["Plugins"]] == [
+        "Microsoft.WindowsUpdatePlugin", "Microsoft.HotfixPlugin"]  # fmt: skip
+    assert scan["Plugins"][1]["Arguments"]["HotfixRootFolderPath"] == ROOT
+    assert (scan["Serially"], scan["StopOnFailure"]) == (True, True)
+    assert [p["Name"] for p in install["Plugins"]] == ["hotfix"]
+    assert install["UpdateIds"] == ["HF1"]
+
+
+def test_the_default_scan_sends_no_hotfix_library(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """A Windows Update scan never installs the hotfix library and sends CAU's search."""
+    endpoint, seen = _recording_twin(endpoint_factory)
+    transport = transport_factory(endpoint, auth=AuthMethod.BASIC)
+    transport.start_scan("node1")
+    assert [name for name, _ in seen] == [ScriptName.START_WORK]
+    assert seen[0][1]["Criteria"] == (
+        "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
+    )
+
+
+def test_hotfix_library_fits_a_command_line_and_unpacks_to_the_library() -> None:
+    """install-hotfix-library with the packed hotfix.ps1 stays under CreateProcess' limit;
+    the payload unpacks to the library the worker dot-sources."""
+    script = compose(
+        ScriptName.INSTALL_HOTFIX_LIBRARY, {"Node": "n", "Library": hotfix_library_payload()}
+    )
+    _, arguments = encode_command_line(script)
+    assert len(" ".join(arguments)) < MAX_COMMAND_LINE
+    unpacked = gzip.decompress(base64.b64decode(hotfix_library_payload())).decode("utf-8")
+    assert "function Install-PycauHotfixes" in unpacked
+    assert "function Find-PycauHotfixes" in template("hotfix")
+
+
+def test_the_hotfix_library_follows_cau_rules() -> None:
+    """The library checks SMB signing/encryption and ACLs, reads exit codes through the
+    rule's ExitConditions (unlisted: Failed), honours alwaysReboot and the timeout."""
+    library = template("hotfix")
+    for needle in (
+        "requires neither SMB signing nor SMB encryption",
+        "RequireSmbEncryption",
+        "DisableAclChecks",
+        "CAUHotfix_All",
+        "alwaysReboot",
+        "return 'Failed'",
+        "WaitForExit($minutes * 60000)",
+        "$update$",
+    ):
+        assert needle in library, needle
