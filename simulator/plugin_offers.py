@@ -52,6 +52,8 @@ def _offer(
     """What ``spec`` offers of ``applicable``, or why its scan failed."""
     if spec.name is PluginName.HOTFIX:
         return hotfix_offer(share, spec, node, applicable)
+    if spec.name is PluginName.ROLLING_UPGRADE and not spec.flag("wu_connected"):
+        return "feature updates from setup media (wu_connected false) are not modelled"
     found = tuple(u for u in applicable if spec.name in offering_plugins(u.kind))
     if spec.name is not PluginName.WINDOWS_UPDATE:
         return found

@@ -74,6 +74,18 @@ def test_hotfix_scenario_reports_the_plugin_of_each_update(
             ["$.profile.plugin_arguments.query_string", "cannot run it"],
         ),
         (
+            {
+                "profile": {
+                    "plugin": "rolling-upgrade",
+                    "plugin_arguments": {
+                        "wu_connected": False,
+                        "path_to_setup_media": r"\\fs01\iso\21H2",
+                    },
+                }
+            },
+            ["$.profile.plugin_arguments.wu_connected", "setup media are not modelled"],
+        ),
+        (
             {"updates": [{"id": "KB1", "exit_code": 3010}]},
             ["$.updates[0].exit_code", "only a hotfix"],
         ),

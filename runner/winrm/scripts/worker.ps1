@@ -77,6 +77,9 @@ function Get-PycauCriteria {
 function Find-PycauWindowsUpdates {
     param($Plugin)
     $name = [string]$Plugin.Name
+    if (($name -eq 'rolling-upgrade') -and ($Plugin.Arguments.WuConnected -eq $false)) {
+        throw 'feature updates from setup media (WuConnected false) are not supported by pycau yet'
+    }
     $searcher = $session.CreateUpdateSearcher()
     $found = $searcher.Search((Get-PycauCriteria -Plugin $Plugin))
     $recommended = [bool]$Plugin.Arguments.IncludeRecommendedUpdates
