@@ -164,21 +164,28 @@ def test_setup(session: Session, *, profile_path: str | None, **_: Any) -> int:
 
 @click.command("scan")
 @connection_options
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Profile whose plug-ins (and their arguments) scan; else Windows Update.",
+)
 @remote_command
-def scan(session: Session, **_: Any) -> int:
+def scan(session: Session, *, profile_path: str | None, **_: Any) -> int:
     """The updates each node is offered (Invoke-CauScan)."""
-    offered, errors = scan_cluster(session)
+    profile = load_profile_or_default(profile_path)
+    offered, errors = scan_cluster(session, profile=profile)
     table = Table(title="updates offered", title_justify="left")
-    for column in ("node", "update", "title", "kind", "restart"):
+    for column in ("node", "update", "title", "kind", "restart", "plug-in"):
         table.add_column(column, overflow="fold")
     for node in sorted(set(offered) | set(errors)):
         for update in offered.get(node, ()):
             restart = "yes" if update.restart_required else "no"
-            table.add_row(node, update.id, update.title, update.kind, restart)
+            table.add_row(node, update.id, update.title, update.kind, restart, update.plugin)
         if node in offered and not offered[node]:
-            table.add_row(node, "—", "no applicable update", "", "")
+            table.add_row(node, "—", "no applicable update", "", "", "")
         if node in errors:
-            table.add_row(node, "—", f"[red]{errors[node]}[/]", "", "")
+            table.add_row(node, "—", f"[red]{errors[node]}[/]", "", "", "")
     Console(highlight=False).print(table)
     return 1 if errors else 0
 

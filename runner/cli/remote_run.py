@@ -102,17 +102,22 @@ def render_rules(console: Console, results: list[RuleResult]) -> None:
 
 
 def scan_cluster(
-    session: Session, timeout_s: float = 1800.0
+    session: Session, timeout_s: float = 1800.0, *, profile: Profile | None = None
 ) -> tuple[dict[str, tuple[UpdateInfo, ...]], dict[str, str]]:
-    """(offered updates per node, error per node) — every Up/Paused node scanned."""
+    """(offered updates per node, error per node) — every Up/Paused node scanned with the
+    profile's plug-ins (CAU's default: Windows Update)."""
     clock, transport = session.clock, session.transport
+    how = profile or Profile()
     view = transport.observe()
     handles: dict[str, WorkHandle] = {}
     errors: dict[str, str] = {}
     for node in view.nodes:
         if node.state in (NodeState.UP, NodeState.PAUSED):
             try:
-                handles[node.name] = transport.start_scan(node.name)
+                handles[node.name] = transport.start_scan(
+                    node.name, how.plugins, serially=how.run_plugins_serially,
+                    stop_on_failure=how.stop_on_plugin_failure,
+                )  # fmt: skip
             except RunnerError as exc:
                 errors[node.name] = str(exc)
         else:
@@ -170,6 +175,9 @@ def render_plan(
         )
     if profile.stop_after_minutes is not None:
         gates.append(f"StopAfter {profile.stop_after_minutes:g} min")
+    if profile.plugin != Profile().plugin:
+        plugins = ", ".join(spec.describe() for spec in profile.plugins)
+        gates.append(f"plug-ins, installed in this order on each node: {plugins}")
     for gate in gates:
         console.print(f"  • {gate}", highlight=False)
 

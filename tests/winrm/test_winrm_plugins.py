@@ -8,11 +8,16 @@ from __future__ import annotations
 import base64
 import gzip
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 from test_winrm_twin import run_through_twin
+from winrm_support import PASSWORD, USERNAME
 
+from runner.cli import cli
 from runner.plugins import PluginName, PluginSpec
 from runner.profile import Profile
 from runner.rehearsal.compose import (
@@ -21,6 +26,7 @@ from runner.rehearsal.compose import (
     run_coordinator,
     simulated_run_id,
 )
+from runner.rehearsal.twin import TwinServer
 from runner.remote_protocol import (
     MAX_COMMAND_LINE,
     ScriptName,
@@ -32,12 +38,13 @@ from runner.winrm.connection import AuthMethod
 from runner.winrm.endpoint_clock import EndpointClock
 from runner.winrm.scripts import compose, hotfix_library_payload, template
 from runner.winrm.transport import WinRMTransport
-from simulator.scenario import parse_scenario
-from simulator.twin import ScriptOutput, WsmanEndpoint
+from simulator.scenario import load_scenario, parse_scenario
+from simulator.twin import Account, ScriptOutput, WsmanEndpoint
 from simulator.twin.answers import TwinAnswers
 from simulator.world import build_world
 
 ROOT = r"\\fs01\Hotfixes\Root"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @pytest.mark.slow
@@ -178,7 +185,8 @@ def test_hotfix_library_fits_a_command_line_and_unpacks_to_the_library() -> None
 
 def test_the_hotfix_library_follows_cau_rules() -> None:
     """The library checks SMB signing/encryption and ACLs, reads exit codes through the
-    rule's ExitConditions (unlisted: Failed), honours alwaysReboot and the timeout."""
+    rule's ExitConditions (unlisted: Failed), honours alwaysReboot and the timeout, and
+    keeps a ledger of what it installed."""
     library = template("hotfix")
     for needle in (
         "requires neither SMB signing nor SMB encryption",
@@ -189,5 +197,41 @@ def test_the_hotfix_library_follows_cau_rules() -> None:
         "return 'Failed'",
         "WaitForExit($minutes * 60000)",
         "$update$",
+        "pycau\\hotfixes.json",  # the ledger: what was installed, by id and SHA-256
+        "-Algorithm SHA256",
     ):
         assert needle in library, needle
+    worker = template("worker")
+    assert "WuConnected false) are not supported by pycau yet" in worker  # media: refused
+    assert "-not $update.AutoSelectOnWebSites" in worker  # important updates only by default
+
+
+def test_scan_command_scans_with_the_profiles_plugins(tmp_path: Path) -> None:
+    """pycau scan --profile: the hotfix plug-in's scan lists the share's hotfixes with the
+    plug-in that offers them (a file no rule installs is not listed); the plan of pycau run
+    lists the profile's plug-ins."""
+    scenario = load_scenario(SCENARIOS / "hotfix-plugin.yaml")
+    twin = TwinServer(
+        scenario, scenario.seed, Account(username=USERNAME, password=PASSWORD),
+        echo=lambda line: None,
+    ).start()  # fmt: skip
+    try:
+        profile = tmp_path / "profile.yaml"
+        profile.write_text(yaml.safe_dump(dict(scenario.profile)), encoding="utf-8")
+        where = ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http"]
+        env = {"PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD}
+        hotfix = CliRunner().invoke(cli, ["scan", *where, "--profile", str(profile)], env=env)
+        assert hotfix.exit_code == 0, hotfix.output
+        assert "KB5034567" in hotfix.output
+        assert "NICFW-24.1" in hotfix.output
+        assert "README" not in hotfix.output  # no rule installs readme.txt: ignored
+        assert "hotfix" in hotfix.output
+        plan = CliRunner().invoke(
+            cli, ["run", *where, "--profile", str(profile), "--what-if"], env=env
+        )
+        assert plan.exit_code == 0, plan.output
+        gates = " ".join(plan.output.split())  # the console wraps long lines
+        assert "plug-ins, installed in this order on each node: hotfix (" in gates
+        assert "RequireSmbEncryption=True" in gates
+    finally:
+        twin.stop()
