@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from runner.cli import cli
+from runner.validation import parse_profile
 from simulator.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,11 +56,19 @@ def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
 
 
 def test_cli_readme_scenario_example_is_a_valid_scenario() -> None:
-    """The YAML example in the README loads with the real scenario loader."""
-    (example,) = _code_blocks("yaml")
+    """The YAML scenario example in the README loads with the real scenario loader."""
+    (example,) = [block for block in _code_blocks("yaml") if block.startswith("name:")]
     scenario = parse_scenario(yaml.safe_load(example), source="README.md")
     assert scenario.name == "four-node-rolling"
     assert len(scenario.cluster.nodes) == 4
+
+
+def test_cli_readme_plugin_example_is_a_valid_profile() -> None:
+    """The README's plug-in example is a profile block the real loader accepts."""
+    (example,) = [block for block in _code_blocks("yaml") if "plugin:" in block]
+    profile = parse_profile(yaml.safe_load(example)["profile"], "README.md")
+    assert [spec.name.value for spec in profile.plugins] == ["windows-update", "hotfix"]
+    assert profile.separate_reboots
 
 
 def test_cli_readme_more_runs_pycau_lines_work(
