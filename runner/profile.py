@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from runner.errors import InputError
+from runner.schedule import parse_schedule
 from runner.types import FailbackMode
 
 __all__ = ["MAX_NODES_OUT_REFUSAL", "POLICIES", "Policy", "Profile", "ResolvedProfile"]
@@ -68,6 +69,9 @@ class Profile:
     # CredSSP server role on the nodes for the run (e.g. update scripts needing a second
     # hop); always disabled again at the end (known issue credssp-left-enabled).
     enable_credssp: bool = False
+    # When self-updating runs fire (Add-CauClusterRole's schedule; ``runner.schedule``): the
+    # ``schedule:`` block as given, checked at load time. Not a run option: a run ignores it.
+    schedule: Mapping[str, Any] | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "profile") -> Profile:
@@ -81,6 +85,9 @@ class Profile:
                 value = tuple(value)
             elif key == "failback_mode":
                 value = FailbackMode(value)
+            elif key == "schedule":
+                parse_schedule(value, source)  # InputError now, not at the first firing
+                value = dict(value)
             kwargs[key] = value
         profile = cls(**kwargs)
         profile.refuse_unbuilt(source)  # at load time, before any cluster is contacted

@@ -207,6 +207,10 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
+        if f.name == "schedule":
+            if value is not None:  # an agent's option, shown only when the profile has one
+                out[f.name] = dict(value)
+            continue
         if isinstance(value, tuple):
             value = list(value)
         elif f.name == "failback_mode":

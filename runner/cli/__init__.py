@@ -67,6 +67,10 @@ LAZY_COMMANDS = {
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",
     ),
+    "schedule": LazyCommand(
+        module="runner.cli.schedule_cmd",
+        summary="Print the next firings of a self-updating schedule, one ISO 8601 time per line.",
+    ),
     "sweep": LazyCommand(
         module="runner.cli.sweep",
         summary="Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, "

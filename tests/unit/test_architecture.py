@@ -137,7 +137,7 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile"),
+                 "runner.clock", "runner.profile", "runner.schedule"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
