@@ -235,6 +235,12 @@ class RunActs:
                     suspend_refused_at=self._elapsed() if first is None else first,
                     last_refusal=str(exc),
                 )
+                retries = self.profile.suspend_retries_per_node
+                self.rec.warning(
+                    f"suspend refused with 5987 ({exc}); refusal {node.storage_refusals}, "
+                    f"{retries} retries allowed",
+                    action.node,
+                )
             else:
                 node = evolve(
                     node, command_failures=node.command_failures + 1, last_refusal=str(exc)
