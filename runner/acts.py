@@ -281,7 +281,8 @@ class RunActs:
             boot = self.transport.restart_node(action.node, soft=action.soft)
         except RemoteCommandFailed as exc:
             self.rec.warning(f"restart refused: {exc}", action.node)
-            self._put(evolve(node, command_failures=node.command_failures + 1))
+            failures = node.command_failures + 1
+            self._put(evolve(node, command_failures=failures, last_refusal=str(exc)))
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return

@@ -175,7 +175,9 @@ def reboot_step(
         if run.stopping or run.cancel_error_id is not None:
             return adv(node, Outcome.STOP)
         if late(run, node) or node.command_failures >= MAX_COMMAND_FAILURES:
-            return adv(node, Outcome.FAILED, error=f"{node.name} could not be restarted")
+            refusals = node.command_failures >= MAX_COMMAND_FAILURES and node.last_refusal
+            refused = f": {node.last_refusal}" if refusals else ""
+            return adv(node, Outcome.FAILED, error=f"{node.name} could not be restarted{refused}")
         if run.stale:
             return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
         if view_too_old(run):
