@@ -12,17 +12,21 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
+from winrm_support import PASSWORD, USERNAME
 
+from runner.cli import cli
 from runner.errors import RemoteCommandFailed
 from runner.profile import Profile
+from runner.rehearsal.twin import TwinServer
 from runner.run_option_types import NodeSite
 from runner.types import DrainStatus, NodeState
 from runner.winrm.connection import AuthMethod
 from runner.winrm.parse_options import parse_firewall_enabled, parse_node_sites
 from runner.winrm.psjson import MalformedOutput
 from runner.winrm.transport import WinRMTransport
-from simulator.scenario import parse_scenario
-from simulator.twin import WsmanEndpoint
+from simulator.scenario import load_scenario, parse_scenario
+from simulator.twin import Account, WsmanEndpoint
 from simulator.twin.answers import TwinAnswers
 from simulator.world import SimulatedCluster, build_world
 
@@ -107,3 +111,45 @@ def test_run_option_parsers_read_powershell_answers() -> None:
             parse_node_sites(bad)
     with pytest.raises(MalformedOutput):
         parse_firewall_enabled({"Enabled": "True"})
+
+
+def _run_cli(tmp_path: Path, profile_text: str, *extra: str) -> tuple[Result, set[str]]:
+    """`pycau run` with a profile file against the twin of site-aware-two-sites; (the click
+    result, the scripts the twin answered)."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(profile_text, encoding="utf-8")
+    scenario = load_scenario(SCENARIOS / "site-aware-two-sites.yaml")
+    account = Account(username=USERNAME, password=PASSWORD)
+    twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
+    address = f"127.0.0.1:{twin.endpoint.port}"
+    try:
+        result = CliRunner().invoke(
+            cli,
+            ["run", "--cluster", address, "--insecure-http", "--profile", str(profile), *extra],
+            env={"PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD},
+        )
+    finally:
+        twin.stop()
+    return result, set(twin.answers.scripts)
+
+
+def test_run_plan_follows_the_sites_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    """`pycau run --what-if`: the plan lists Redmond's nodes before Seattle's and the options'
+    gates; a site the cluster lacks is exit 2 naming it, before any node is touched."""
+    result, scripts = _run_cli(
+        tmp_path,
+        "site_aware_updating_order: [Redmond, Seattle]\nenable_firewall_rules: true\n",
+        "--what-if",
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines() if "│ node" in line]
+    assert [row[3] for row in rows] == ["node4", "node2", "node3", "node1"]
+    assert "Remote Shutdown firewall rules are enabled on every node first" in result.output
+    assert "node-sites" in scripts
+    result, scripts = _run_cli(tmp_path, "site_aware_updating_order: [Paris]\n", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "at $.site_aware_updating_order: names site(s) the cluster does not have: Paris" in (
+        result.output
+    )
+    assert "its sites: Redmond, Seattle" in result.output
+    assert not scripts & {"start-work", "suspend-node", "restart-node", "enable-firewall"}
