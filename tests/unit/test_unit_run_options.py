@@ -11,10 +11,11 @@ from fake_cluster import KB1, FakeClock, FakeCluster, run_on
 
 from runner.actions import Suspend
 from runner.errors import InputError, RemoteCommandFailed
+from runner.journal_codec import decode_as, encode
 from runner.lifecycle import NodeStep, Outcome
 from runner.maintenance_steps import storage_wait_step
 from runner.option_rules import order_by_site, suspend_retries_over, unknown_sites
-from runner.profile import Profile
+from runner.profile import Profile, ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.report import profile_dict
 from runner.run_option_types import NodeSite, RebootMode, soft_restart_asked
@@ -363,3 +364,17 @@ def test_forced_drain_and_reboot_restarts_a_node_no_update_asks_to_restart() -> 
     report, _ = run_on(cluster, clock, Profile())
     assert [n.restarts for n in report.nodes] == [0, 0, 0]
     assert not cluster.log("suspend_node_forced")
+
+
+def test_the_journal_keeps_the_new_options_and_the_first_refusal() -> None:
+    """A checkpoint round-trips the run options (enum, tuple) and the first 5987 refusal, so
+    a resumed run keeps its reboot mode, site order and suspend-retry clock."""
+    profile = Profile(
+        reboot_mode=RebootMode.CLUSTER_PROPERTY,
+        site_aware_updating_order=("Redmond", "Seattle"),
+        force_pause_and_drain=True,
+        suspend_retries_per_node=2,
+    ).resolved(NAMES)
+    assert decode_as(ResolvedProfile, encode(profile)) == profile
+    node = NodeProgress(name="node2", storage_refusals=2, suspend_refused_at=75.5)
+    assert decode_as(NodeProgress, encode(node)) == node
