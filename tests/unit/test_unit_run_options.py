@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from fake_cluster import KB1, FakeClock, FakeCluster, run_on
+from literal_views import REPAIR, node, run, view
 
 from runner.actions import Suspend
 from runner.errors import InputError, RemoteCommandFailed
 from runner.journal_codec import decode_as, encode
 from runner.lifecycle import NodeStep, Outcome
-from runner.maintenance_steps import storage_wait_step
+from runner.maintenance_steps import resync_step, storage_wait_step
 from runner.option_rules import order_by_site, suspend_retries_over, unknown_sites
 from runner.profile import Profile, ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -378,3 +379,19 @@ def test_the_journal_keeps_the_new_options_and_the_first_refusal() -> None:
     assert decode_as(ResolvedProfile, encode(profile)) == profile
     node = NodeProgress(name="node2", storage_refusals=2, suspend_refused_at=75.5)
     assert decode_as(NodeProgress, encode(node)) == node
+
+
+def test_storage_repair_wait_fails_the_attempt_before_and_notes_after_the_resume() -> None:
+    """wait_for_storage_repair_timeout_minutes: a repair still running at the deadline of the
+    wait before the suspend fails the attempt, naming the option's minutes; at the deadline
+    of the resync wait after the resume the node is done, with a warning note."""
+    profile = Profile(wait_for_storage_repair_timeout_minutes=20).resolved(
+        ("node1", "node2", "node3")
+    )
+    late = run(None, now=1000.0)
+    before = storage_wait_step(view(jobs=(REPAIR,)), late, node(NodeStep.STORAGE_WAIT), profile)
+    assert getattr(before, "outcome", None) is Outcome.FAILED
+    assert "storage not ready within 20 minutes" in getattr(before, "error", "")
+    after = resync_step(view(jobs=(REPAIR,)), late, node(NodeStep.RESYNC), profile)
+    assert getattr(after, "outcome", None) is Outcome.OK
+    assert "20 minutes after resume; the next node waits" in getattr(after, "note", "")
