@@ -33,6 +33,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.profile",
         "runner.validation",
         "runner.remote_protocol",
+        "runner.run_option_types",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -137,15 +138,17 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.schedule"),
+                 "runner.clock", "runner.profile", "runner.schedule",
+                 "runner.run_option_types"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
-             "runner.progress"),
+             "runner.progress", "runner.option_rules"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
-               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve"),
+               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve",
+               "runner.options_start"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),
