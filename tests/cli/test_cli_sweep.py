@@ -14,8 +14,11 @@ from jsonschema import Draft202012Validator
 
 from runner.cli import cli
 from runner.cli.sweep import load_sweep_schema, sweep_exit_code
+from runner.rehearsal.backends import Processes
+from runner.rehearsal.pools import open_pool
 from runner.rehearsal.shrink import fault_to_yaml, shrink_faults, write_reproducer
 from runner.rehearsal.sweep import (
+    ScenarioSource,
     SeedOutcome,
     SweepResult,
     ViolationRecord,
@@ -75,13 +78,14 @@ def test_short_sweep_writes_a_valid_report(cli_runner: CliRunner, tmp_path: Path
 
 def test_parallel_and_single_process_sweeps_agree() -> None:
     """The same seeds give the same outcomes in one process and in a pool of two."""
-    scenario = load_scenario(FOUR)
+    source = ScenarioSource.read(FOUR)
     seeds = list(range(100, 108))
-    one = run_seeds(scenario, FOUR, seeds, 1)
-    two = run_seeds(scenario, FOUR, seeds, 2)
-    assert [(o.seed, o.status, o.violations, o.fired) for o in one] == [
-        (o.seed, o.status, o.violations, o.fired) for o in two
-    ]
+    with open_pool(Processes(jobs=1)) as pool:
+        one = run_seeds(source, seeds, pool)
+    with open_pool(Processes(jobs=2)) as pool:
+        two = run_seeds(source, seeds, pool)
+    assert [o.seed for o in one] == seeds
+    assert one == two
 
 
 @pytest.mark.parametrize(
@@ -110,7 +114,7 @@ def summarize(
 ) -> dict[str, Any]:
     result = SweepResult(
         scenario=name, outcomes=tuple(outcomes), reproducers=reproducers, wall_seconds=wall,
-        jobs=jobs,
+        jobs=jobs, backend="processes", replay_target=name,
     )  # fmt: skip
     return result.to_dict()
 

@@ -1,0 +1,160 @@
+"""`pycau sweep --dask`: the same report on a LocalCluster and on a real scheduler with its
+workers as on local processes; exit 3 naming the address when the scheduler cannot be
+reached, has no workers, loses them, or its workers cannot run pycau; exit 2 on a bad value."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from dask_support import dask_processes
+
+from runner.cli import cli
+from runner.cli.sweep import sweep_exit_code
+
+ROOT = Path(__file__).resolve().parents[2]
+FOUR = ROOT / "scenarios" / "four-node-rolling.yaml"
+# How it ran, the only part of a sweep report that may differ between backends.
+HOW_IT_RAN = ("jobs", "backend", "wall_seconds", "seeds_per_second")
+
+
+def sweep_report(cli_runner: CliRunner, tmp_path: Path, name: str, *options: str) -> dict[str, Any]:
+    target = tmp_path / f"{name}.json"
+    args = ["sweep", str(FOUR), "--report", str(target), "--reproducers", str(tmp_path / "r")]
+    result = cli_runner.invoke(cli, [*args, *options])
+    report: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+    assert result.exit_code == sweep_exit_code(report), result.output
+    return report
+
+
+def what_it_found(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if k not in HOW_IT_RAN}
+
+
+def test_local_cluster_gives_the_local_processes_report(
+    cli_runner: CliRunner, tmp_path: Path
+) -> None:
+    """12 seeds on a LocalCluster of 2 workers: the report equals the local pool's, byte for
+    byte once the figures of how it ran are set aside; the summary names the cluster."""
+    local = sweep_report(cli_runner, tmp_path, "local", "--seeds", "12", "--jobs", "2")
+    dask = sweep_report(cli_runner, tmp_path, "dask", "--seeds", "12", "--dask", "local:2")
+    assert (local["backend"], dask["backend"]) == ("processes", "dask-local")
+    assert dask["jobs"] == 2
+    assert json.dumps(what_it_found(local)) == json.dumps(what_it_found(dask))
+
+
+def test_unreachable_scheduler_is_exit_3_naming_it_in_bounded_time(
+    cli_runner: CliRunner, tmp_path: Path
+) -> None:
+    """Nobody listens at the address: exit 3 within the timeout, one error naming it, no
+    report written."""
+    target = tmp_path / "r.json"
+    started = time.monotonic()
+    result = cli_runner.invoke(
+        cli,
+        ["sweep", str(FOUR), "--seeds", "2", "--report", str(target),
+         "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "0.5"],
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(result.output.strip().splitlines()) == 1
+    assert time.monotonic() - started < 30  # bounded: no hang (the bound is generous)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("local:0", "local:N needs N"),
+        ("local:two", "local:N needs N"),
+        ("garbage", "neither local:N nor a Dask scheduler address"),
+        ("tcp://127.0.0.1", "neither local:N nor a Dask scheduler address"),
+        ("tcp://127.0.0.1:70000", "neither local:N nor a Dask scheduler address"),
+        ("tls://10.0.0.5:8786", "neither local:N nor a Dask scheduler address"),
+    ],
+)
+def test_bad_dask_value_is_exit_2_in_one_sentence(
+    cli_runner: CliRunner, value: str, says: str
+) -> None:
+    """`--dask local:0` or garbage: exit 2, one `error:` line saying what is expected."""
+    result = cli_runner.invoke(cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", value])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: Invalid value for '--dask'")
+    assert says in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_jobs_and_dask_together_is_exit_2(cli_runner: CliRunner) -> None:
+    """--jobs (local processes) and --dask exclude each other."""
+    result = cli_runner.invoke(
+        cli, ["sweep", str(FOUR), "--seeds", "2", "--jobs", "2", "--dask", "local:2"]
+    )
+    assert result.exit_code == 2
+    assert "--jobs sets local processes" in result.output
+
+
+def test_scheduler_without_workers_is_exit_3(cli_runner: CliRunner) -> None:
+    """A real scheduler with no worker: exit 3 naming the address, after the timeout."""
+    with dask_processes(0) as (address, _):
+        result = cli_runner.invoke(
+            cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", address, "--dask-timeout", "1"]
+        )
+    assert result.exit_code == 3, result.output
+    assert f"the Dask scheduler at {address} has no workers" in result.output
+
+
+@pytest.mark.slow
+def test_scheduler_and_two_workers_give_the_local_report(
+    cli_runner: CliRunner, tmp_path: Path
+) -> None:
+    """A real scheduler and two worker processes on loopback: a 200-seed sweep's report is
+    the local processes' one apart from how it ran."""
+    local = sweep_report(cli_runner, tmp_path, "local", "--seeds", "200", "--first-seed", "300")
+    with dask_processes(2) as (address, _):
+        remote = sweep_report(
+            cli_runner, tmp_path, "remote", "--seeds", "200", "--first-seed", "300",
+            "--dask", address,
+        )  # fmt: skip
+    assert (remote["backend"], remote["jobs"]) == ("dask", 2)
+    assert len(remote["runs"]) == 200
+    assert json.dumps(what_it_found(local)) == json.dumps(what_it_found(remote))
+
+
+@pytest.mark.slow
+def test_workers_without_pycau_are_refused_by_name(cli_runner: CliRunner) -> None:
+    """A worker that cannot import pycau: exit 3 before any seed, saying what it needs."""
+    with dask_processes(1, preload=Path(__file__).with_name("block_pycau.py")) as (address, _):
+        result = cli_runner.invoke(cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", address])
+    assert result.exit_code == 3, result.output
+    assert f"the workers of the Dask scheduler at {address} cannot run pycau" in result.output
+    assert "No module named 'runner'" in result.output
+    assert "each worker needs pycau" in result.output
+
+
+@pytest.mark.slow
+def test_losing_every_worker_mid_sweep_is_exit_3_not_a_hang(tmp_path: Path) -> None:
+    """The only worker is killed during a long sweep: `pycau sweep` ends with exit 3 soon
+    after the timeout instead of waiting for ever."""
+    with dask_processes(1) as (address, workers):
+        sweep = subprocess.Popen(
+            [sys.executable, "-m", "runner.cli", "sweep", str(FOUR), "--seeds", "5000",
+             "--dask", address, "--dask-timeout", "2", "--reproducers", str(tmp_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            time.sleep(3)  # the sweep is under way (5,000 seeds take minutes on one worker)
+            assert sweep.poll() is None
+            workers[0].kill()
+            _, err = sweep.communicate(timeout=120)
+        finally:
+            if sweep.poll() is None:
+                sweep.kill()
+                sweep.wait()
+    assert sweep.returncode == 3, err
+    assert f"the workers of the Dask scheduler at {address} are gone" in err
