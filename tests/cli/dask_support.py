@@ -59,6 +59,18 @@ def wait_for_workers(address: str, count: int) -> None:
         client.wait_for_workers(count, timeout=STARTUP_SECONDS)
 
 
+def wait_for_tasks(address: str) -> None:
+    """Block until the scheduler at ``address`` has a task being processed."""
+    from distributed import Client
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with Client(address, timeout=STARTUP_SECONDS, set_as_default=False) as client:
+        while not any(client.processing().values()):
+            if time.monotonic() > deadline:
+                raise RuntimeError("no task reached the Dask scheduler")
+            time.sleep(0.05)
+
+
 @contextmanager
 def dask_processes(
     workers: int, preload: Path | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dask_support import dask_processes
+from dask_support import dask_processes, start_worker, wait_for_tasks, wait_for_workers
 
 from runner.cli import cli
 from runner.cli.sweep import sweep_exit_code
@@ -40,10 +40,10 @@ def what_it_found(report: dict[str, Any]) -> dict[str, Any]:
 def test_local_cluster_gives_the_local_processes_report(
     cli_runner: CliRunner, tmp_path: Path
 ) -> None:
-    """12 seeds on a LocalCluster of 2 workers: the report equals the local pool's, byte for
-    byte once the figures of how it ran are set aside; the summary names the cluster."""
-    local = sweep_report(cli_runner, tmp_path, "local", "--seeds", "12", "--jobs", "2")
-    dask = sweep_report(cli_runner, tmp_path, "dask", "--seeds", "12", "--dask", "local:2")
+    """8 seeds on a LocalCluster of 2 workers: the report equals the local pool's, byte for
+    byte once the figures of how it ran are set aside."""
+    local = sweep_report(cli_runner, tmp_path, "local", "--seeds", "8", "--jobs", "2")
+    dask = sweep_report(cli_runner, tmp_path, "dask", "--seeds", "8", "--dask", "local:2")
     assert (local["backend"], dask["backend"]) == ("processes", "dask-local")
     assert dask["jobs"] == 2
     assert json.dumps(what_it_found(local)) == json.dumps(what_it_found(dask))
@@ -99,6 +99,7 @@ def test_jobs_and_dask_together_is_exit_2(cli_runner: CliRunner) -> None:
     assert "--jobs sets local processes" in result.output
 
 
+@pytest.mark.slow
 def test_scheduler_without_workers_is_exit_3(cli_runner: CliRunner) -> None:
     """A real scheduler with no worker: exit 3 naming the address, after the timeout."""
     with dask_processes(0) as (address, _):
@@ -158,3 +159,70 @@ def test_losing_every_worker_mid_sweep_is_exit_3_not_a_hang(tmp_path: Path) -> N
                 sweep.wait()
     assert sweep.returncode == 3, err
     assert f"the workers of the Dask scheduler at {address} are gone" in err
+
+
+def test_local_processes_never_load_dask(tmp_path: Path) -> None:
+    """A sweep without --dask (and `sweep --help`) runs without importing dask."""
+    probe = (
+        "import sys\nfrom runner.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nfinally:\n"
+        "    print('dask loaded:', any(m.split('.')[0] in ('dask', 'distributed')"
+        " for m in sys.modules), file=sys.stderr)\n"
+    )
+    for args in (
+        ["sweep", "--help"],
+        ["sweep", str(FOUR), "--seeds", "1", "--reproducers", str(tmp_path)],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert "dask loaded: False" in result.stderr
+
+
+@pytest.mark.slow
+def test_workers_of_another_build_are_refused(
+    cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers whose pycau differs from this one (here: this process claims another
+    version) are refused before any seed runs: exit 3, both builds named."""
+    from runner.rehearsal import dask_pool
+
+    class OtherVersion:
+        @staticmethod
+        def version(name: str) -> str:
+            return "0.0.0-other"
+
+    monkeypatch.setattr(dask_pool, "metadata", OtherVersion)
+    result = cli_runner.invoke(cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", "local:1"])
+    assert result.exit_code == 3, result.output
+    assert "1 of the 1 worker(s) of the local Dask cluster run another pycau build" in result.output
+    assert "each worker needs pycau 0.0.0-other" in result.output
+
+
+@pytest.mark.slow
+def test_workers_joining_mid_sweep_get_no_seed(tmp_path: Path) -> None:
+    """A worker that joins after the check (here one that cannot import pycau, which would
+    stall any seed it got) is given nothing: the sweep ends normally."""
+    blocked = Path(__file__).with_name("block_pycau.py")
+    with dask_processes(1) as (address, _):
+        sweep = subprocess.Popen(
+            [sys.executable, "-m", "runner.cli", "sweep", str(FOUR), "--seeds", "400",
+             "--dask", address, "--reproducers", str(tmp_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        started = [sweep]
+        try:
+            wait_for_tasks(address)  # the sweep checked its worker and sent seeds
+            started.append(start_worker(address, blocked))
+            wait_for_workers(address, 2)
+            joined_during_sweep = sweep.poll() is None
+            out, err = sweep.communicate(timeout=300)
+        finally:
+            for process in started:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    assert joined_during_sweep
+    assert sweep.returncode in (0, 1), err
+    assert "400 seed(s) from 0 on 1 Dask worker at" in out
