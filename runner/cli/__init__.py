@@ -145,7 +145,8 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     "--seed",
     type=click.IntRange(min=0),
     help="Seed of the run (default: the scenario's), recorded in the report. No bundled "
-    "model draws at random yet, so today it changes only the run id.",
+    "model draws at random yet, so today it changes only the run id (and, with --swarm, the "
+    "faults).",
 )
 @click.option(
     "--policy",

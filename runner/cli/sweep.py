@@ -107,7 +107,8 @@ def _dask_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     type=click.FloatRange(min=0.1, max=3600),
     default=DASK_CONNECT_SECONDS,
     show_default=True,
-    help="Seconds to reach the Dask scheduler, to wait for its first worker, and to go on "
+    help="With --dask tcp://…: seconds to reach the scheduler, to wait for its first worker, "
+    "and to go on "
     "without any worker; past it the sweep stops with exit 3.",
 )
 @click.option(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import socket
 import time
 from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
@@ -193,6 +194,33 @@ class DaskPool:
         return alone_since
 
 
+def _unreachable(address: str, timeout: float, exc: BaseException) -> str:
+    return (
+        f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+        f"({_describe(exc)}); is `dask scheduler` running there, and the port open?"
+    )
+
+
+def _probe(address: str, timeout: float) -> None:
+    """A scheduler greets every connection at once (its handshake); something that accepts
+    and stays silent would hold ``Client`` beyond any timeout, so check first, bounded."""
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as probe:
+            probe.settimeout(timeout)
+            greeting = probe.recv(1)
+    except TimeoutError:
+        greeting = b""
+    except OSError as exc:
+        raise BackendUnavailable(address, _unreachable(address, timeout, exc)) from None
+    if not greeting:
+        raise BackendUnavailable(
+            address,
+            f"nothing at {address} answered as a Dask scheduler within {timeout:g} s; is it "
+            "the address of `dask scheduler`?",
+        )
+
+
 @contextmanager
 def open_dask(backend: DaskLocal | DaskScheduler) -> Iterator[DaskPool]:
     """Connect to the scheduler (or start a LocalCluster), check the workers, and close the
@@ -223,14 +251,11 @@ def open_dask(backend: DaskLocal | DaskScheduler) -> Iterator[DaskPool]:
         else:
             address, timeout = backend.address, backend.timeout_seconds
             where = f"the Dask scheduler at {address}"
+            _probe(address, timeout)
             try:
                 client = Client(address, timeout=timeout, set_as_default=False)
             except Exception as exc:
-                raise BackendUnavailable(
-                    address,
-                    f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
-                    f"({_describe(exc)}); is `dask scheduler` running there, and the port open?",
-                ) from None
+                raise BackendUnavailable(address, _unreachable(address, timeout, exc)) from None
             try:
                 client.wait_for_workers(1, timeout=timeout)
             except Exception:

@@ -5,6 +5,7 @@ reached, has no workers, loses them, or its workers cannot run pycau; exit 2 on 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -52,10 +53,8 @@ def test_local_cluster_gives_the_local_processes_report(
 def test_unreachable_scheduler_is_exit_3_naming_it_in_bounded_time(
     cli_runner: CliRunner, tmp_path: Path
 ) -> None:
-    """Nobody listens at the address: exit 3 within the timeout, one error naming it, no
-    report written."""
+    """Nobody listens at the address: exit 3 at once, one error naming it, no report."""
     target = tmp_path / "r.json"
-    started = time.monotonic()
     result = cli_runner.invoke(
         cli,
         ["sweep", str(FOUR), "--seeds", "2", "--report", str(target),
@@ -64,8 +63,24 @@ def test_unreachable_scheduler_is_exit_3_naming_it_in_bounded_time(
     assert result.exit_code == 3, result.output
     assert result.output.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert len(result.output.strip().splitlines()) == 1
-    assert time.monotonic() - started < 30  # bounded: no hang (the bound is generous)
     assert not target.exists()
+
+
+def test_silent_listener_is_exit_3_within_the_timeout(cli_runner: CliRunner) -> None:
+    """Something accepts connections at the address but never speaks (not a scheduler):
+    exit 3 naming it once the timeout has passed, instead of waiting for ever."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        result = cli_runner.invoke(
+            cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", address, "--dask-timeout", "0.5"]
+        )
+        waited = time.monotonic() - started
+    assert result.exit_code == 3, result.output
+    assert f"nothing at {address} answered as a Dask scheduler within 0.5 s" in result.output
+    assert waited < 30  # bounded (the bound is generous: no wall time is asserted closely)
 
 
 @pytest.mark.parametrize(
