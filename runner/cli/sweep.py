@@ -3,7 +3,8 @@
 Owns: the ``sweep`` command — options, writing the JSON sweep report (shape in
 ``runner/schemas/sweep.schema.json``) and the exit code: 0 when no seed violated an
 invariant and every run ended with a final status, 1 otherwise, 2 on bad input, 3 when the
-Dask scheduler or its workers cannot be used. The summary is ``runner.cli.sweep_summary``'s.
+Dask scheduler or its workers cannot be used. The summary is ``runner.cli.sweep_summary``'s,
+the backend options (``--jobs``, ``--dask``, ``--dask-timeout``) ``runner.cli.backend_options``'.
 
 Theory of operation: ``runner.rehearsal.sweep`` runs the seeds on a backend of
 ``runner.rehearsal.backends`` — local processes (default; ``--jobs``, capped at the seeds
@@ -23,55 +24,29 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
 
+from runner.cli.backend_options import (
+    backend_name,
+    backend_options,
+    backend_unavailable,
+    choose_backend,
+)
 from runner.cli.output import check_directory_target, report_target_option, write_report
 from runner.cli.sweep_summary import print_summary
 from runner.errors import BackendUnavailable, InputError
-from runner.rehearsal.backends import (
-    DASK_CONNECT_SECONDS,
-    Backend,
-    DaskLocal,
-    DaskScheduler,
-    Processes,
-    capped_workers,
-    parse_dask,
-)
+from runner.rehearsal.backends import Backend
 from runner.rehearsal.pools import open_pool
 from runner.rehearsal.shrink import reproduce
 from runner.rehearsal.sweep import ScenarioSource, SweepResult, run_seeds
 
-__all__ = [
-    "BACKEND_NAMES",
-    "EXIT_BACKEND_UNAVAILABLE",
-    "load_sweep_schema",
-    "sweep",
-    "sweep_exit_code",
-]
+__all__ = ["load_sweep_schema", "sweep", "sweep_exit_code"]
 
 DEFAULT_REPRODUCERS = Path("sweep-reproducers")
-EXIT_BACKEND_UNAVAILABLE = 3  # as the real-cluster commands: the other side cannot be used
-# The report's ``backend``: which kind of pool ran the seeds.
-BACKEND_NAMES: dict[type, str] = {
-    Processes: "processes",
-    DaskLocal: "dask-local",
-    DaskScheduler: "dask",
-}
-
-
-def _dask_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Backend | None:
-    """``--dask``: ``local:N`` or ``tcp://HOST:PORT``; anything else is exit 2."""
-    if value is None:
-        return None
-    try:
-        return parse_dask(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
 @click.command()
@@ -84,33 +59,7 @@ def _dask_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help="First seed; the sweep runs S..S+N-1.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    help="Local worker processes (default: the CPU count); capped at the number of seeds and "
-    "at the CPU count, since idle or oversubscribed processes only cost start-up time.",
-)
-@click.option(
-    "--dask",
-    "dask",
-    metavar="ADDRESS|local:N",
-    callback=_dask_option,
-    help="Run the seeds on Dask instead of local processes: tcp://HOST:PORT, a running "
-    "dask.distributed scheduler whose workers have this pycau installed (the scenario is "
-    "sent as data; no shared file system), or local:N, a LocalCluster of N worker "
-    "processes (capped like --jobs) that pycau starts and closes. The results are the "
-    "same as with local processes.",
-)
-@click.option(
-    "--dask-timeout",
-    type=click.FloatRange(min=0.1, max=3600),
-    default=DASK_CONNECT_SECONDS,
-    show_default=True,
-    help="With --dask tcp://…: seconds to reach the scheduler, to wait for its first worker, "
-    "and to go on "
-    "without any worker; past it the sweep stops with exit 3.",
-)
+@backend_options
 @click.option(
     "--report",
     "report_path",
@@ -150,14 +99,12 @@ def sweep(
     """
     from runner.rehearsal import scenarios as found
 
-    if jobs is not None and dask is not None:
-        raise click.UsageError("--jobs sets local processes; with --dask the workers are Dask's")
     path = found.resolve(scenario)
     if problem := check_directory_target(reproducer_dir):
         raise InputError(str(reproducer_dir), "", f"cannot write reproducers: {problem}")
     source = ScenarioSource.read(path)
     loaded = source.load()
-    backend = _backend(dask, dask_timeout, jobs, count)
+    backend = choose_backend(dask, dask_timeout, jobs, count)
 
     seeds = list(range(first_seed, first_seed + count))
     start = time.perf_counter()  # the wall time includes starting the pool or cluster
@@ -167,15 +114,14 @@ def sweep(
             wall = time.perf_counter() - start
             label, workers = pool.label, pool.workers
     except BackendUnavailable as exc:
-        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-        return EXIT_BACKEND_UNAVAILABLE
+        return backend_unavailable(exc)
     result = SweepResult(
         scenario=loaded.name,
         outcomes=tuple(outcomes),
         reproducers=reproduce(path, reproducer_dir, outcomes),
         wall_seconds=wall,
         jobs=workers,
-        backend=BACKEND_NAMES[type(backend)],
+        backend=backend_name(backend),
         replay_target=scenario,
     )
     report = result.to_dict()
@@ -187,15 +133,6 @@ def sweep(
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
     print_summary(report, found.swarm_types(), label, report_written=report_path is not None)
     return sweep_exit_code(report)
-
-
-def _backend(dask: Backend | None, timeout: float, jobs: int | None, seeds: int) -> Backend:
-    """The backend the options choose; local process counts capped (``capped_workers``)."""
-    if isinstance(dask, DaskLocal):
-        return DaskLocal(workers=capped_workers(dask.workers, seeds))
-    if isinstance(dask, DaskScheduler):
-        return replace(dask, timeout_seconds=timeout)
-    return Processes(jobs=capped_workers(jobs, seeds))
 
 
 def sweep_exit_code(report: dict[str, Any]) -> int:
