@@ -29,7 +29,6 @@ from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,7 +57,7 @@ def build_identity() -> dict[str, str]:
             if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root.parent).as_posix().encode())
                 digest.update(b"\0" + path.read_bytes() + b"\0")
-    return {"pycau": metadata.version("pycau"), "sources": digest.hexdigest()[:16]}
+    return {"pycau": runner.__version__, "sources": digest.hexdigest()[:16]}
 
 
 def _describe(exc: BaseException) -> str:

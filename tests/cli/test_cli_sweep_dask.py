@@ -18,6 +18,9 @@ from dask_support import dask_processes, start_worker, wait_for_tasks, wait_for_
 
 from runner.cli import cli
 from runner.cli.sweep import sweep_exit_code
+from runner.rehearsal.backends import DaskLocal
+from runner.rehearsal.pools import open_pool
+from runner.rehearsal.sweep import ScenarioSource, sweep_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 FOUR = ROOT / "scenarios" / "four-node-rolling.yaml"
@@ -201,14 +204,9 @@ def test_workers_of_another_build_are_refused(
 ) -> None:
     """Workers whose pycau differs from this one (here: this process claims another
     version) are refused before any seed runs: exit 3, both builds named."""
-    from runner.rehearsal import dask_pool
+    import runner
 
-    class OtherVersion:
-        @staticmethod
-        def version(name: str) -> str:
-            return "0.0.0-other"
-
-    monkeypatch.setattr(dask_pool, "metadata", OtherVersion)
+    monkeypatch.setattr(runner, "__version__", "0.0.0-other")  # here only: workers spawn afresh
     result = cli_runner.invoke(cli, ["sweep", str(FOUR), "--seeds", "2", "--dask", "local:1"])
     assert result.exit_code == 3, result.output
     assert "1 of the 1 worker(s) of the local Dask cluster run another pycau build" in result.output
@@ -241,3 +239,18 @@ def test_workers_joining_mid_sweep_get_no_seed(tmp_path: Path) -> None:
     assert joined_during_sweep
     assert sweep.returncode in (0, 1), err
     assert "400 seed(s) from 0 on 1 Dask worker at" in out
+
+
+@pytest.mark.slow
+def test_dask_pool_maps_in_seed_order_with_progress() -> None:
+    """The Dask pool's map, as `pycau rehearse` would call it: outcomes in seed order, equal
+    to this process's, progress rising to every seed."""
+    source = ScenarioSource.read(FOUR)
+    seeds = list(range(30, 10, -1))
+    seen: list[int] = []
+    with open_pool(DaskLocal(workers=2)) as pool:
+        assert (pool.workers, pool.label) == (2, "2 Dask workers in a LocalCluster")
+        remote = pool.map(sweep_seed, source, seeds, seen.append)
+    assert remote == [sweep_seed(source, seed) for seed in seeds]
+    assert seen == sorted(seen)
+    assert seen[-1] == len(seeds)
