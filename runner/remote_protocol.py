@@ -153,6 +153,10 @@ class ScriptName(StrEnum):
     LOCK_READ = "lock-read"
     # the Hotfix plug-in's library for the worker (runner.winrm.hotfix_ops)
     INSTALL_HOTFIX_LIBRARY = "install-hotfix-library"
+    # run options (issue 9)
+    FORCE_DRAIN_NODE = "force-drain-node"
+    ENABLE_FIREWALL = "enable-firewall"
+    NODE_SITES = "node-sites"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -175,6 +179,8 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.RESTART_NODE,
         ScriptName.START_WORK,
         ScriptName.SET_CREDSSP,
+        ScriptName.FORCE_DRAIN_NODE,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 

@@ -4,8 +4,8 @@ Owns: ``WinRMTransport`` — each contract method is one script (``runner/winrm/
 run in the shell of the right endpoint, its answer parsed into the contract's value types,
 its failures mapped to ``runner.errors``. The plumbing is ``runner.winrm.endpoints``; the
 run lock (``runner.winrm.lock_ops``), the CLI's extra operations
-(``runner.winrm.record_ops``) and the Hotfix plug-in's library (``runner.winrm.hotfix_ops``)
-are operation families mixed in.
+(``runner.winrm.record_ops``), the run options (``runner.winrm.options_ops``) and the
+Hotfix plug-in's library (``runner.winrm.hotfix_ops``) are operation families mixed in.
 
 Theory of operation:
 - ``observe`` is ONE script on the cluster endpoint returning the whole ``ClusterView``.
@@ -47,6 +47,7 @@ from runner.types import (
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
 from runner.winrm.hotfix_ops import HotfixOps
 from runner.winrm.lock_ops import RunLockOps
+from runner.winrm.options_ops import OptionOps
 from runner.winrm.parse import (
     parse_boot_type,
     parse_cluster_view,
@@ -61,7 +62,7 @@ from runner.winrm.scripts import worker_payload
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps, HotfixOps):
+class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:
