@@ -1,7 +1,8 @@
 """The HTML report in a real browser: headless Chromium (Debian's package) opens the file.
 
 It checks the DOM after the page's script ran (a timeline row per node, the phases present,
-the events filter preset from the address hiding every row that is not about node2) and
+the events filter and node choice preset from the address hiding every row that is not
+about node2's installs) and
 takes a screenshot, kept at ``tests/output/report-timeline.png`` (ignored by git), that must
 not be blank. Slow (two browser starts); ``.ci/run`` installs chromium where it is missing,
 and without it this test fails saying so.
@@ -87,14 +88,14 @@ def test_the_html_report_in_chromium(tmp_path: Path) -> None:
     page.write_text(render(report, "html"), encoding="utf-8")
 
     dom = _Dom()
-    dom.feed(_browse(f"{page.as_uri()}#filter=node2", tmp_path / "p1", "--dump-dom"))
+    dom.feed(_browse(f"{page.as_uri()}#filter=install&node=node2", tmp_path / "p1", "--dump-dom"))
     rows = [a["data-node"] for t, a in dom.elements if "node-row" in a.get("class", "")]
     assert rows == [node["name"] for node in report["nodes"]]
     phases = {a["data-phase"] for t, a in dom.elements if a.get("data-phase")}
     assert phases == {"storage_wait", "drain", "install", "reboot", "resume", "resync"}
     shown = [(a, "".join(text)) for a, text in dom.rows if "hidden" not in a]
     assert 0 < len(shown) < len(dom.rows)
-    assert all("node2" in text for _, text in shown)
+    assert all(a["data-node"] == "node2" and "install" in text for a, text in shown)
     count = re.fullmatch(r"(\d+) of (\d+) events shown", dom.texts["event-count"])
     assert count is not None
     assert (int(count[1]), int(count[2])) == (len(shown), len(report["events"]))

@@ -222,6 +222,9 @@ def test_setup_junit_one_case_per_rule(junit_schema: etree.XMLSchema) -> None:
     assert failure is not None
     assert "Enable-NetFirewallRule" in (failure.text or "")
     assert cases["Profile scripts exist"].find("skipped") is not None
+    warned = cases["rule 7: Automatic updates"]
+    assert warned.find("failure") is None
+    assert warned.findtext("system-out") == "Warn: Automatic Updates downloads on node2"
 
 
 def test_markdown_summary_of_a_run() -> None:
@@ -255,3 +258,13 @@ def test_a_kind_without_that_rendering_is_refused() -> None:
         render(setup_report(), "html")
     with pytest.raises(InputError, match="not a pycau report"):
         render({"hello": 1}, "html")
+
+
+def test_markdown_of_a_sweep_lists_ten_seeds_at_most() -> None:
+    """Past ten seeds to look at, the summary says how many more the report has."""
+    report = sweep_report()
+    extra = [dict(report["runs"][2], seed=seed) for seed in range(6, 16)]
+    report["runs"] = report["runs"] + extra
+    text = render(report, "markdown")
+    assert text.count("\n- seed ") == 10
+    assert "- … and 3 more (see the report)" in text
