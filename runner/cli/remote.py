@@ -6,7 +6,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
   127.0.0.1 (account from ``PYCAU_USERNAME``/``PYCAU_PASSWORD``), so the commands below
   can be tried without Windows;
 - ``pycau test-setup`` — Test-CauSetup's rules, judged remotely (exit 1 when a rule fails);
-- ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
+  ``--report`` writes them as JSON, ``--junit`` one testcase per rule;
+- ``pycau scan`` — Invoke-CauScan: the updates each node is offered (``--report``: JSON);
 - ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
   ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
