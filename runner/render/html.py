@@ -23,7 +23,7 @@ from typing import Any
 
 from runner.render.assets import CSS, SCRIPT
 from runner.render.html_timeline import legend_html, timeline_svg
-from runner.render.model import RunView, clock, run_view
+from runner.render.model import RunView, clock, run_view, seconds_text
 
 __all__ = ["page", "run_html", "table", "text"]
 
@@ -71,7 +71,7 @@ def _summary(view: RunView) -> str:
         ("Error", text(view.error)),
         ("Started", text(view.started_at)),
         ("Finished", text(view.finished_at)),
-        ("Duration", f"{clock(view.duration)} ({view.duration:g} s)"),
+        ("Duration", f"{clock(view.duration)} ({seconds_text(view.duration)} s)"),
         ("Nodes by status", by_status),
         ("Mode / policy", f"{text(view.mode)} / {text(view.policy)}"),
     ]

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from runner.render.model import RunView, clock, run_view
+from runner.render.model import RunView, clock, run_view, seconds_text
 from runner.render.sweep_model import sweep_view
 
 __all__ = ["run_junit", "setup_junit", "sweep_junit"]
@@ -112,7 +112,9 @@ def run_junit(report: Mapping[str, Any]) -> str:
     root = ET.Element("testsuites", {"name": "pycau"})
     name = f"pycau run on {view.cluster}" + (f" ({view.scenario})" if view.scenario else "")
     started = view.started_at.rstrip("Z")
-    suite = _suite(root, _clean(name), time=f"{view.duration:g}", timestamp=started, id=view.run_id)
+    suite = _suite(
+        root, _clean(name), time=seconds_text(view.duration), timestamp=started, id=view.run_id
+    )
     _properties(suite, {
         "run_id": view.run_id, "cluster": view.cluster, "status": view.status,
         "error_id": view.error_id, "mode": view.mode, "policy": view.policy,
@@ -120,7 +122,7 @@ def run_junit(report: Mapping[str, Any]) -> str:
     })  # fmt: skip
     classname = f"pycau.{view.cluster}"
     run_case = _element(suite, "testcase", name="the updating run succeeded", classname=classname,
-                        time=f"{view.duration:g}")  # fmt: skip
+                        time=seconds_text(view.duration))  # fmt: skip
     if view.status != "Succeeded":
         message = f"{view.status}" + (f" ({view.error_id})" if view.error_id else "")
         message += f": {view.error}" if view.error else ""
@@ -147,7 +149,7 @@ def sweep_junit(report: Mapping[str, Any]) -> str:
     classname = f"pycau.sweep.{view.scenario}"
     for seed in view.runs:
         case = _element(suite, "testcase", name=f"seed {seed.seed}", classname=classname,
-                        time=f"{seed.duration:g}")  # fmt: skip
+                        time=seconds_text(seed.duration))  # fmt: skip
         if seed.violations or seed.status is None:
             why = (f"{seed.violations} invariant violation(s)" if seed.violations
                    else f"no final status: {seed.error or 'the run did not finish'}")  # fmt: skip

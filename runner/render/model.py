@@ -311,6 +311,11 @@ def run_view(report: Mapping[str, Any]) -> RunView:
     )
 
 
+def seconds_text(seconds: float) -> str:
+    """Seconds as plain decimal text, at most 3 decimals (never an exponent)."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
+
+
 def clock(seconds: float) -> str:
     """Seconds since run start as ``h:mm:ss``."""
     whole = round(seconds)

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from literal_reports import run_report, setup_report, sweep_report, with_simulation
 
 from runner.render.hresults import decode_hresult
-from runner.render.model import CLUSTER_ROW_SOURCES, run_view
+from runner.render.model import CLUSTER_ROW_SOURCES, clock, run_view, seconds_text
 from runner.render.sweep_model import histogram, sweep_view
 from runner.validation import load_schema
 
@@ -184,3 +184,12 @@ def test_sweep_view_flags_every_seed_that_was_not_clean() -> None:
     assert [s.seed for s in view.flagged] == [2, 3, 5]
     assert sum(b.count for b in view.bins) == 5  # seed 5 has no final status
     assert view.flagged[0].replay == "pycau simulate four-node-rolling --seed 2 --swarm"
+
+
+def test_times_as_text() -> None:
+    """h:mm:ss since run start, and seconds as plain decimals (JUnit's time: no exponent)."""
+    assert clock(9706.0) == "2:41:46"
+    assert clock(0.4) == "0:00:00"
+    assert [seconds_text(s) for s in (9706.0, 1234567.25, 0.0, 0.1234)] == [
+        "9706", "1234567.25", "0", "0.123",
+    ]  # fmt: skip
