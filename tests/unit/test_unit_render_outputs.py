@@ -268,3 +268,19 @@ def test_markdown_of_a_sweep_lists_ten_seeds_at_most() -> None:
     text = render(report, "markdown")
     assert text.count("\n- seed ") == 10
     assert "- … and 3 more (see the report)" in text
+
+
+def test_html_draws_cluster_wide_phases_on_their_own_row() -> None:
+    """Phase events without a node are drawn in a cluster row under the node rows."""
+    report = run_report()
+    report["events"] += [
+        {"time": 2601, "kind": "phase-start", "node": None, "detail": "", "event_id": None,
+         "phase": "update_functional_level"},
+        {"time": 2700, "kind": "phase-end", "node": None, "detail": "", "event_id": None,
+         "phase": "update_functional_level"},
+    ]  # fmt: skip
+    page = render(report, "html")
+    tags = _tags(page).tags
+    rows = [a.get("data-node") for t, a in tags if "row" in (a.get("class") or "").split()]
+    assert rows == ["node1", "node2", "node3", "cluster"]
+    assert 'data-phase="update_functional_level"' in page
