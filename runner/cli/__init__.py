@@ -71,6 +71,11 @@ LAZY_COMMANDS = {
         module="runner.cli.schedule_cmd",
         summary="Print the next firings of a self-updating schedule, one ISO 8601 time per line.",
     ),
+    "report": LazyCommand(
+        module="runner.cli.report_cmd",
+        summary="Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or "
+        "Markdown.",
+    ),
     "sweep": LazyCommand(
         module="runner.cli.sweep",
         summary="Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, "
@@ -143,6 +148,32 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     return report_target_option(ctx, param, value)
 
 
+def _rendering_target(ctx: Any, param: Any, value: Path | None) -> Path | None:
+    """``runner.cli.render_options``' check of a rendering target, imported when needed."""
+    from runner.cli.render_options import WHAT, target_callback
+
+    return target_callback(WHAT[param.name.removesuffix("_path")])(ctx, param, value)
+
+
+def _rendering_options(command: Any) -> Any:
+    """``--html``, ``--junit``, ``--markdown`` (``runner.cli.render_options`` is not loaded by
+    ``pycau --help``, so simulate declares them here; a test keeps the help texts equal to
+    its ``HELPS``)."""
+    helps = {
+        "markdown": "Write a short Markdown summary (for pull-request comments and chat) to "
+        "this file.",
+        "junit": "Write the report as JUnit XML (for Jenkins, GitLab and other CI) to this file.",
+        "html": "Write the report as one self-contained HTML page (timeline, nodes, events, "
+        "invariants) to this file.",
+    }
+    for fmt, text in helps.items():
+        command = click.option(
+            f"--{fmt}", f"{fmt}_path", type=click.Path(dir_okay=False, path_type=Path),
+            callback=_rendering_target, help=text,
+        )(command)  # fmt: skip
+    return command
+
+
 @cli.command()
 @click.argument("scenario", required=False, metavar="[SCENARIO|NAME]")
 @click.option(
@@ -164,6 +195,7 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     callback=_report_target_option,
     help="Write the JSON report to this file (atomically; not on bad input).",
 )
+@_rendering_options
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
 @click.option(
     "--swarm",
@@ -176,6 +208,9 @@ def simulate(
     seed: int | None,
     policy: str | None,
     report_path: Path | None,
+    html_path: Path | None,
+    junit_path: Path | None,
+    markdown_path: Path | None,
     quiet: bool,
     swarm: bool,
 ) -> int:
@@ -189,6 +224,7 @@ def simulate(
     # Lazy: the scenario loader pulls in the simulator and SimPy, the rehearsal the engine.
     from runner.cli.live_view import LiveView, plain_console, render_summary
     from runner.cli.output import write_report
+    from runner.cli.render_options import Renderings
     from runner.rehearsal import scenarios as found
     from runner.rehearsal.compose import rehearse
 
@@ -209,6 +245,7 @@ def simulate(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
+    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     if console is not None:
         render_summary(console, report)
 
