@@ -15,8 +15,8 @@ from types import MappingProxyType
 from typing import Any
 
 from runner.errors import InputError
-from runner.schedule import parse_schedule
 from runner.run_option_types import RebootMode
+from runner.schedule import parse_schedule
 from runner.types import FailbackMode
 
 __all__ = [
