@@ -53,8 +53,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown-top-level-key",
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
-        "name, description, seed, cluster, updates, faults, scripts, known_issues, profile, "
-        "expect",
+        "name, description, seed, cluster, updates, faults, scripts, known_issues, variability, "
+        "profile, expect",
     ),
     (
         "wrong-type",
