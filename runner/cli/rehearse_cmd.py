@@ -40,7 +40,7 @@ from runner.rehearsal.forecast_report import Forecast
 from runner.rehearsal.pools import open_pool
 from runner.rehearsal.sweep import ScenarioSource
 
-__all__ = ["MAX_FAULT_RATE", "progress_bar", "rehearse"]
+__all__ = ["MAX_FAULT_RATE", "progress_bar", "rehearse", "stderr_is_terminal"]
 
 MAX_FAULT_RATE = 20.0  # faults per run; more tells nothing a sweep would not
 _BAR = 30
@@ -53,6 +53,11 @@ def _window_value(ctx: click.Context, param: click.Parameter, value: str | None)
         return parse_window(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: the progress bar's default."""
+    return sys.stderr.isatty()
 
 
 def progress_bar(total: int, echo: Callable[[str], None]) -> Callable[[int], None]:
@@ -143,7 +148,7 @@ def rehearse(
     first = loaded.seed if seed is None else seed
     seeds = list(range(first, first + runs))
     backend = choose_backend(dask, dask_timeout, jobs, runs)
-    show = sys.stderr.isatty() if progress is None else progress
+    show = stderr_is_terminal() if progress is None else progress
     bar = progress_bar(runs, lambda text: click.echo(text, err=True, nl=False)) if show else None
 
     start = time.perf_counter()

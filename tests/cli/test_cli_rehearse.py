@@ -157,6 +157,25 @@ def test_faults_at_a_rate_name_the_causes_and_replay_exactly(
     assert result.exit_code == (0 if run["violations"] == 0 else 1)
 
 
+def test_progress_bar_by_default_only_on_a_terminal(
+    cli_runner: CliRunner, variable: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --progress the bar is drawn exactly when stderr is a terminal."""
+    import runner.cli.rehearse_cmd as command
+
+    args = ["rehearse", str(variable), "--runs", "2", "--jobs", "1"]
+    assert cli_runner.invoke(cli, args).stderr == ""
+    monkeypatch.setattr(command, "stderr_is_terminal", lambda: True)
+    assert cli_runner.invoke(cli, args).stderr.endswith("] 2/2 runs\n")
+
+
+def test_simulate_refuses_swarm_and_faults_together(cli_runner: CliRunner) -> None:
+    """--swarm and --faults replay different runs: exit 2 in one sentence."""
+    result = cli_runner.invoke(cli, ["simulate", str(FOUR), "--swarm", "--faults", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --swarm and --faults replay different runs")
+
+
 def test_progress_bar_on_stderr_when_asked(cli_runner: CliRunner, variable: Path) -> None:
     """--progress draws the bar on stderr up to N/N runs; --no-progress draws nothing."""
     shown = cli_runner.invoke(

@@ -10,7 +10,9 @@ import pytest
 
 from runner.profile import Profile
 from runner.rehearsal.compose import rehearse
+from simulator.distributions import Variability
 from simulator.issue_switches import SYNC_WRITE_MB_S
+from simulator.model import FaultSpec
 from simulator.scenario import load_scenario
 from simulator.variability import realize
 from simulator.world import build_world
@@ -67,3 +69,41 @@ def test_a_known_issue_still_floors_a_drawn_write_rate() -> None:
     world = build_world(scenario, 2, profile)
     assert world.storage is not None
     assert all(v.spec.write_mb_s >= SYNC_WRITE_MB_S for v in world.storage.volumes.values())
+
+
+def test_a_retry_installs_in_the_same_drawn_time() -> None:
+    """node2 fails its first install of four-node-rolling: both attempts take its draw."""
+    four = load_scenario(ROOT / "scenarios" / "four-node-rolling.yaml")
+    fault = FaultSpec(type="install-failure", node="node2", attempts=1)
+    scenario = replace(four, variability=Variability(spread=1.5), faults=(fault,))
+    drawn = realize(scenario, 6).updates[0].install_minutes_for("node2") * 60.0
+    timeline = rehearse(scenario, 6).world.timeline
+    mine = [(t, kind, d) for t, kind, node, d in timeline if node == "node2"]
+    starts = [t for t, kind, d in mine if kind == "install-started" and d.endswith(": KB5031364")]
+    ends = [t for t, kind, d in mine if kind == "install-finished" and d.startswith("KB5031364 ")]
+    assert len(starts) == len(ends) == 2
+    assert [end - start for start, end in zip(starts, ends, strict=True)] == pytest.approx(
+        [drawn, drawn]
+    )
+
+
+def test_scans_migrations_and_storage_take_the_drawn_values() -> None:
+    """A scan of node3 lasts its drawn scan_minutes, the first live migration of node1's
+    drain its VM's drawn throughput, and storage repairs and accrues at the drawn rates."""
+    realized = realize(VARIABLE, 9)
+    world = rehearse(VARIABLE, 9).world
+    scans = [w for w in world.updates.work.values() if w.handle.id.startswith("scan-node3-")]
+    assert scans
+    assert {w.seconds for w in scans} == {realized.cluster.nodes[2].scan_minutes * 60.0}
+    suspended = next(t for t, kind, node, _ in world.timeline if kind == "suspended")
+    first_two = [vm for vm in realized.cluster.vms if vm.owner == "node1"][:2]
+    seconds = [vm.memory_gb * 1024.0 / (vm.migration_mb_s or 0.0) for vm in first_two]
+    moved = next(t for t, kind, _, _ in world.timeline if kind == "live-migration")
+    assert moved - suspended == pytest.approx(min(seconds))
+    storage, drawn = world.storage, realized.cluster.storage
+    assert storage is not None
+    assert drawn is not None
+    assert storage.repair_mb_s == drawn.repair_mb_s != VARIABLE.cluster.storage.repair_mb_s
+    assert [v.spec.write_mb_s for v in storage.volumes.values()] == [
+        v.write_mb_s for v in drawn.volumes
+    ]
