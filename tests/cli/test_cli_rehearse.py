@@ -265,3 +265,10 @@ def test_local_cluster_gives_the_local_processes_forecast(
     dask = forecast(cli_runner, tmp_path / "d.json", variable, "--runs", "6", "--dask", "local:2")
     assert (local["backend"], dask["backend"]) == ("processes", "dask-local")
     assert json.dumps(what_it_found(local)) == json.dumps(what_it_found(dask))
+
+
+def test_simulate_seed_help_says_what_the_seed_drives(cli_runner: CliRunner) -> None:
+    """`pycau simulate --help` says the seed draws the distributions (and the run id)."""
+    text = " ".join(cli_runner.invoke(cli, ["simulate", "--help"]).output.split())
+    assert "It drives every duration and rate the scenario draws" in text
+    assert "changes only the run id" not in text
