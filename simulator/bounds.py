@@ -55,7 +55,8 @@ def lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
     # Each node's migrations in VM order, grouped in one pass (not a VM scan per node).
     migrations: dict[str, list[float]] = {node.name: [] for node in cluster.nodes}
     for vm in cluster.vms:
-        migrations.setdefault(vm.owner, []).append(vm.memory_gb * 1024.0 / cluster.migration_mb_s)
+        rate = vm.migration_mb_s or cluster.migration_mb_s
+        migrations.setdefault(vm.owner, []).append(vm.memory_gb * 1024.0 / rate)
     total = 0.0
     for node in cluster.nodes:
         passes = update_passes(scenario, node.name)
@@ -64,7 +65,7 @@ def lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
         moves = migrations[node.name]
         total += max(max(moves, default=0.0), sum(moves) / slots)
         for batch in passes:
-            total += sum(u.install_minutes * 60.0 for u in batch)
+            total += sum(u.install_minutes_for(node.name) * 60.0 for u in batch)
             if any(u.restart for u in batch):
                 firmware = any(u.firmware or u.kind == "firmware" for u in batch)
                 asked = soft_restart_asked(

@@ -18,6 +18,7 @@ from typing import Any
 from runner.hotfix_config import DEFAULT_HOTFIX_CONFIG, HotfixConfig, parse_hotfix_config
 from runner.plugins import DEFAULT_CONFIG_FILE
 from runner.types import Resiliency, WitnessType
+from simulator.distributions import Distribution, Variability
 
 __all__ = [
     "ClusterSpec",
@@ -43,6 +44,7 @@ class NodeSpec:
     memory_gb: float = 384
     boot_minutes: float = 8
     soft_boot_minutes: float = 2
+    scan_minutes: float = 1  # one Windows Update scan of the node
     os_build: str = "20348.2031"
     online: bool = True  # False: node is Down when the run starts
     vote: int = 1  # configured NodeWeight
@@ -77,6 +79,7 @@ class VmSpec:
     owner: str
     memory_gb: float = 16
     movable: bool = True  # False: live migration refuses (drain fails)
+    migration_mb_s: float | None = None  # this VM's drawn throughput; None: the cluster's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +113,12 @@ class UpdateSpec:
     importance: str = "important"  # important | recommended (Windows Update's selection)
     file: str | None = None  # hotfix: its path inside its folder; None: <id>.msu
     exit_code: int = 0  # hotfix: what its installer returns
+    # Drawn install minutes per node (simulator.variability); a node not listed: install_minutes.
+    install_minutes_on: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+    def install_minutes_for(self, node: str) -> float:
+        """Minutes this update takes to install on ``node``."""
+        return self.install_minutes_on.get(node, self.install_minutes)
 
 
 @cache
@@ -186,3 +195,8 @@ class Scenario:
     source: str = "<scenario>"
     known_issues: tuple[str, ...] = ()  # seed known issues to reproduce (simulator switches)
     hotfix_share: HotfixShareSpec = field(default_factory=lambda: HotfixShareSpec())
+    # Values given as distributions, by key (``boot_minutes/node1``, ``install_minutes/KB1``,
+    # ``write_mb_s/vol01``, ``repair_mb_s``, ``migration_mb_s``); the field itself holds the
+    # distribution's median until ``simulator.variability.realize`` draws them for a seed.
+    distributions: Mapping[str, Distribution] = field(default_factory=lambda: _EMPTY)
+    variability: Variability | None = None

@@ -31,6 +31,7 @@ from runner.validation import (
     profile_schema,
     read_document,
 )
+from simulator.distributions import DRAWN_KINDS, Variability
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES
 from simulator.scenario_plugins import PluginResolver
@@ -100,7 +101,16 @@ class _Resolver(PluginResolver):
             source=self.source,
             known_issues=tuple(data.get("known_issues", ())),
             hotfix_share=self.hotfix_share(data.get("hotfix_share")),
+            distributions=MappingProxyType(dict(sorted(self.distributions.items()))),
+            variability=self.variability(data.get("variability")),
         )
+
+    def variability(self, raw: Mapping[str, Any] | None) -> Variability | None:
+        """The ``variability:`` block (``None`` when absent)."""
+        if raw is None:
+            return None
+        kinds = raw.get("applies_to", DRAWN_KINDS)
+        return Variability(spread=float(raw.get("spread", 1.0)), applies_to=tuple(kinds))
 
     # ----------------------------------------------------------------------- updates, faults
 
@@ -122,6 +132,7 @@ class _Resolver(PluginResolver):
                 self.known_node([*at, "nodes", j], node, names)
             self.hotfix_fields(item, at)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
+            fields = self.drawn(fields, at, [item["id"]])
             specs.append(
                 UpdateSpec(
                     **fields,

@@ -13,10 +13,12 @@ Theory of operation:
   without takes effect at once. So ``after: X`` appears only after X installed and — if X
   needed one — the node restarted (multi-pass, as CAU's re-scan finds).
 - An install attempt installs the requested updates one after another, each
-  ``install_minutes``. An ``install-failure`` fault covering the attempt makes its updates
+  ``install_minutes`` (as drawn for that node: ``UpdateSpec.install_minutes_for``). An
+  ``install-failure`` fault covering the attempt makes its updates
   (or only ``params.update``) fail with the fault's HRESULT. Requesting an update already
   installed or staged reports Succeeded at once (never installed twice); one not applicable
-  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``; it reports a restart
+  yet fails with WU_E_NOT_APPLICABLE. A scan takes the node's ``scan_minutes`` (default
+  ``SCAN_SECONDS``); it reports a restart
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
@@ -42,7 +44,7 @@ from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
 
-SCAN_SECONDS = 60.0
+SCAN_SECONDS = 60.0  # a scan with the default scan_minutes (1)
 WU_E_NOT_APPLICABLE = "0x80240017"
 WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
 
@@ -94,6 +96,9 @@ class WindowsUpdate:
         self.env = world.env
         self.specs = {u.id: u for u in world.scenario.updates}
         self.nodes = {n: NodeUpdates() for n in world.scenario.cluster.node_names}
+        self.scan_seconds = {
+            n.name: float(n.scan_minutes) * 60.0 for n in world.scenario.cluster.nodes
+        }
         self.work: dict[str, Work] = {}
         self._seq = 0
 
@@ -144,13 +149,13 @@ class WindowsUpdate:
         serially: bool = False,
         stop_on_failure: bool = False,
     ) -> WorkHandle:
-        """A scan with ``plugins``: all at once (one ``SCAN_SECONDS``), or serially (one
+        """A scan with ``plugins``: all at once (the node's scan time), or serially (one
         each, the later ones skipped after a failure with ``stop_on_failure``)."""
         scans = scan_plugins(
             plugins, node, self.applicable(node), update_info,
             share=self.world.scenario.hotfix_share, stop_on_failure=serially and stop_on_failure,
         )  # fmt: skip
-        seconds = SCAN_SECONDS * (len(scans) if serially else 1)
+        seconds = self.scan_seconds[node] * (len(scans) if serially else 1)
         work = self._new(node, WorkKind.SCAN, seconds)
         self.world.truth.act(node, "scan")
         self.env.process(self._scan(node, work, plugins, serially and stop_on_failure))
@@ -195,7 +200,7 @@ class WindowsUpdate:
             )
         st.install_attempts += 1
         specs = [self.specs[i] for i in update_ids]
-        seconds = sum(float(u.install_minutes) * 60.0 for u in specs)
+        seconds = sum(float(u.install_minutes_for(node)) * 60.0 for u in specs)
         work = self._new(node, WorkKind.INSTALL, seconds)
         self.world.truth.act(node, "install")
         failure = self.world.faults.install_failure(node, st.install_attempts)
@@ -227,9 +232,11 @@ class WindowsUpdate:
                 continue
             hotfix = None
             if plugin is PluginName.HOTFIX:  # the installer its rule names, bounded in time
-                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec)
+                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec, node)
             yield self.env.timeout(
-                hotfix.seconds if hotfix is not None else float(spec.install_minutes) * 60.0
+                hotfix.seconds
+                if hotfix is not None
+                else float(spec.install_minutes_for(node)) * 60.0
             )
             if work.state is not WorkState.RUNNING:
                 return

@@ -11,12 +11,13 @@ Theory of operation:
   and a node's VMs (owned, arriving, drained away), without scanning the cluster.
 - A drain moves the node's running VMs in name order through at most
   ``max_parallel_migrations`` concurrent live migrations from that host; each takes
-  ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
-  ``drain-failure`` fault) or fits nowhere stays; the drain then ends ``Failed`` (the node
-  stays Paused) once every other VM has been tried, else ``Completed``. A forced drain
-  (``force``, Suspend-ClusterNode -ForceDrain) instead stops what could not move and fails
-  it over (``host_lost`` for those VMs: down now, restarted elsewhere after
-  ``FAILOVER_DELAY``), and ends ``Completed``.
+  ``memory_gb * 1024 / migration_mb_s`` seconds (the VM's own draw of ``migration_mb_s``
+  when the scenario gives a distribution: ``simulator.variability``). A VM that refuses
+  (``movable: false`` or a ``drain-failure`` fault) or fits nowhere stays; the drain then
+  ends ``Failed`` (the node stays Paused) once every other VM has been tried, else
+  ``Completed``. A forced drain (``force``, Suspend-ClusterNode -ForceDrain) instead stops
+  what could not move and fails it over (``host_lost`` for those VMs: down now, restarted
+  elsewhere after ``FAILOVER_DELAY``), and ends ``Completed``.
 - Failback: ``immediate`` live-migrates the VMs drained from the node back to it (the same
   concurrency, into that host); ``none`` leaves them where they are; ``policy`` follows each
   group's own failback policy (Resume-ClusterNode -Failback Policy): only VMs listed in
@@ -168,7 +169,8 @@ class Workloads:
         token = vm.token
         self._target(vm, target)
         self.placement.take(target, vm.memory)
-        seconds = vm.memory * 1024.0 / self.migration_mb_s * self.migration_factor
+        rate = vm.spec.migration_mb_s or self.migration_mb_s  # a VM's drawn throughput
+        seconds = vm.memory * 1024.0 / rate * self.migration_factor
         yield self.env.timeout(seconds)
         if vm.token != token:  # aborted: source or target went away, reservation released
             return False

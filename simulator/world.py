@@ -16,7 +16,9 @@ advances the environment, so background work progresses exactly as far as the ru
 Views are cached and rebuilt only after a change (a node's view only when that node or
 the votes changed: ``simulator.node_views``). Nothing in the world draws random
 numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
-it yet), so the same scenario and seed give the same timeline event for event.
+it yet): durations and rates a scenario gives as distributions are drawn for the seed
+before the world is built (``simulator.variability.realize``), so the same scenario and
+seed give the same timeline event for event.
 
 Must not: import the runner beyond its public contract (``runner.types``, ``runner.errors``,
 ``runner.transport``, ``runner.profile``), read the wall clock, or iterate sets.
@@ -52,6 +54,7 @@ from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
 from simulator.storage import Storage
 from simulator.transport import SimTransport
+from simulator.variability import realize
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
 from simulator.wsman_config import WsmanConfig
@@ -77,7 +80,8 @@ class SimulatedCluster:
     """One simulated cluster; ``transport`` and ``clock`` are what the runner gets."""
 
     def __init__(self, scenario: Scenario, seed: int, profile: Profile) -> None:
-        self.scenario = scenario = apply_known_issues(scenario)  # the switches' conditions
+        # The seed's draws of every distribution, then the known issues' conditions.
+        self.scenario = scenario = apply_known_issues(realize(scenario, seed))
         self.managed_by = managed_by(scenario)
         self.seed = seed
         self.profile = profile

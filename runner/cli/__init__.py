@@ -76,6 +76,11 @@ LAZY_COMMANDS = {
         summary="Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or "
         "Markdown.",
     ),
+    "rehearse": LazyCommand(
+        module="runner.cli.rehearse_cmd",
+        summary="Forecast SCENARIO's updating run (a file, or NAME a bundled scenario) from N "
+        "seeded runs.",
+    ),
     "sweep": LazyCommand(
         module="runner.cli.sweep",
         summary="Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, "
@@ -179,9 +184,10 @@ def _rendering_options(command: Any) -> Any:
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
-    help="Seed of the run (default: the scenario's), recorded in the report. No bundled "
-    "model draws at random yet, so today it changes only the run id (and, with --swarm, the "
-    "faults).",
+    help="Seed of the run (default: the scenario's), recorded in the report. It drives every "
+    "duration and rate the scenario draws (a distribution such as {median: 15, p95: 40}, or "
+    "any value its variability block widens) and the run id; with --swarm, the faults too. "
+    "The same seed gives the same report.",
 )
 @click.option(
     "--policy",
@@ -203,6 +209,15 @@ def _rendering_options(command: Any) -> Any:
     help="Inject the random faults `pycau sweep` gives this seed, and expect only what a sweep "
     "checks (every invariant holds, any final status): replays one seed of a sweep.",
 )
+@click.option(
+    "--faults",
+    "fault_rate",
+    type=click.FloatRange(min=0, max=20),
+    metavar="RATE",
+    help="Add the faults `pycau rehearse --faults RATE` gives this seed (RATE faults per run "
+    "on average) to the scenario's own, and expect only every invariant to hold (any final "
+    "status): replays one run of a forecast.",
+)
 def simulate(
     scenario: str | None,
     seed: int | None,
@@ -213,6 +228,7 @@ def simulate(
     markdown_path: Path | None,
     quiet: bool,
     swarm: bool,
+    fault_rate: float | None,
 ) -> int:
     """Rehearse one updating run of SCENARIO in the simulated cluster.
 
@@ -231,10 +247,16 @@ def simulate(
     loaded = found.load(scenario)
     console = None if quiet else plain_console()  # --quiet draws nothing: no rich at all
     run_seed = loaded.seed if seed is None else seed
+    if swarm and fault_rate is not None:
+        raise click.UsageError("--swarm and --faults replay different runs; give one of them")
     if swarm:
         from runner.rehearsal.sweep import swarm_replay
 
         loaded = swarm_replay(loaded, run_seed)
+    if fault_rate:
+        from runner.rehearsal.forecast import fault_replay
+
+        loaded = fault_replay(loaded, run_seed, fault_rate)
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
         rehearsal = rehearse(loaded, run_seed, policy=policy, listener=progress)

@@ -118,7 +118,12 @@ def remote_command(command: Callable[..., int]) -> Callable[..., int]:
     is_flag=True,
     help="HTTPS with a generated CA (its path is printed; removed when the twin ends).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed (default: the scenario's); it draws the scenario's distributions as "
+    "`pycau simulate --seed` does.",
+)
 @click.option(
     "--exit-after-run",
     is_flag=True,

@@ -17,6 +17,7 @@ from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
 from bdd_steps_options import *  # noqa: F403
 from bdd_steps_plugins import *  # noqa: F403
+from bdd_steps_rehearse import *  # noqa: F403
 from bdd_steps_reports import *  # noqa: F403
 from bdd_steps_resume import *  # noqa: F403
 from bdd_steps_sweep import *  # noqa: F403

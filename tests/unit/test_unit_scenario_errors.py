@@ -54,7 +54,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
         "name, description, seed, cluster, updates, faults, scripts, hotfix_share, "
-        "known_issues, profile, expect",
+        "known_issues, variability, profile, expect",
     ),
     (
         "wrong-type",
