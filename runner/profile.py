@@ -16,7 +16,15 @@ from typing import Any
 from runner.errors import InputError
 from runner.types import FailbackMode
 
-__all__ = ["MAX_NODES_OUT_REFUSAL", "POLICIES", "Policy", "Profile", "ResolvedProfile"]
+__all__ = [
+    "MAX_NODES_OUT_REFUSAL",
+    "MODES",
+    "POLICIES",
+    "Mode",
+    "Policy",
+    "Profile",
+    "ResolvedProfile",
+]
 
 # Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
 # exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
@@ -24,6 +32,12 @@ __all__ = ["MAX_NODES_OUT_REFUSAL", "POLICIES", "Policy", "Profile", "ResolvedPr
 MAX_NODES_OUT_REFUSAL = (
     "must be 1: the classic policy updates one node at a time; more nodes out at once is "
     "for the 'fast' policy, which is not built yet"
+)
+
+# CAU runs its scripts around each node's maintenance; an offline update has none.
+_OFFLINE_SCRIPT = (
+    "is for rolling runs (CAU runs it around each node's maintenance); the offline update "
+    "takes every node down at once and runs no update scripts: remove it or use mode rolling"
 )
 
 
@@ -35,6 +49,17 @@ class Policy:
 
 
 POLICIES = (Policy.CLASSIC, Policy.FAST)  # every policy name a profile or option may give
+
+
+class Mode:
+    """Updating modes: ``rolling`` is CAU's run, one node at a time; ``offline`` the guide's
+    fast, offline update of all servers at once (consented downtime)."""
+
+    ROLLING = "rolling"
+    OFFLINE = "offline"
+
+
+MODES = (Mode.ROLLING, Mode.OFFLINE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +85,7 @@ class Profile:
     install_timeout_minutes: float = 120
     script_timeout_minutes: float = 30
     policy: str = Policy.CLASSIC
+    mode: str = Mode.ROLLING  # rolling (CAU's run) | offline (all nodes at once, downtime)
     max_nodes_out: int = 1  # only 1 is accepted until the fast policy uses it
     # Run Test-Cluster before touching any node; its poll may never complete (known issue
     # readiness-check-never-completes), so the wait is bounded and the report file decides.
@@ -112,6 +138,10 @@ class Profile:
             raise InputError(
                 source, "$.policy", f"policy '{prof.policy}' is not available yet; use 'classic'"
             )
+        if prof.mode == Mode.OFFLINE:
+            for script in ("pre_update_script", "post_update_script"):
+                if getattr(prof, script):
+                    raise InputError(source, f"$.{script}", _OFFLINE_SCRIPT)
         unknown = [name for name in prof.node_order if name not in node_names]
         if unknown:
             raise InputError(

@@ -151,6 +151,16 @@ class ScriptName(StrEnum):
     LOCK_RENEW = "lock-renew"
     LOCK_RELEASE = "lock-release"
     LOCK_READ = "lock-read"
+    # the fast offline update (runner/winrm/offline_ops.py)
+    OBSERVE_HOST = "observe-host"
+    OBSERVE_STORAGE = "observe-storage"
+    SAVE_VMS = "save-vms"
+    START_VMS = "start-vms"
+    SET_VIRTUAL_DISKS = "set-virtual-disks"
+    STOP_CLUSTER = "stop-cluster"
+    SET_CLUSTER_SERVICE = "set-cluster-service"
+    START_CLUSTER = "start-cluster"
+    OFFLINE_CLAIM = "offline-claim"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -164,6 +174,7 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.LOCK_RELEASE,
         ScriptName.LOCK_READ,
         ScriptName.PUBLISH_RUN,
+        ScriptName.OFFLINE_CLAIM,
     }
 )
 FENCED_SCRIPTS = frozenset(
@@ -173,6 +184,12 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.RESTART_NODE,
         ScriptName.START_WORK,
         ScriptName.SET_CREDSSP,
+        ScriptName.SAVE_VMS,
+        ScriptName.START_VMS,
+        ScriptName.SET_VIRTUAL_DISKS,
+        ScriptName.STOP_CLUSTER,
+        ScriptName.SET_CLUSTER_SERVICE,
+        ScriptName.START_CLUSTER,
     }
 )
 

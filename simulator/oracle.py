@@ -42,6 +42,9 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
   live in ``simulator.report_truth``.
 
+Offline runs also get ``simulator.oracle_offline``'s invariants; the rolling ones they waive
+are reported ``not_applicable`` with the reason (and the window's restarts must close it).
+
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
 
@@ -52,6 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.types import SummaryStatus
+from simulator.oracle_offline import NOT_APPLICABLE
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
 from simulator.world_port import GroundTruth
@@ -137,6 +141,8 @@ class Oracle:
                 f"{node} restart was in flight when {', '.join(raced)} became unavailable",
             )
             degraded = []
+        if running_vms and self._offline:
+            self.world.offline.judge.hard_stop(f"{node} restarted", running_vms)
         if running_vms:
             shown = ", ".join(running_vms[:5]) + (" …" if len(running_vms) > 5 else "")
             self.violate(
@@ -236,8 +242,10 @@ class Oracle:
             Violation(invariant="report-truth", time=time, detail=detail)
             for time, detail in self.truth.check(report, self._final_times(report))
         ]
-        self.violations = sorted(self.live + final, key=lambda v: v.time)
-        return {
+        waived = NOT_APPLICABLE if self._offline else {}
+        kept = [v for v in self.live + final if v.invariant not in waived]
+        self.violations = sorted(kept, key=lambda v: v.time)
+        section: dict[str, Any] = {
             name: {
                 "holds": not [v for v in self.violations if v.invariant == name],
                 "violations": [
@@ -248,6 +256,15 @@ class Oracle:
             }
             for name in INVARIANTS
         }
+        for name, why in waived.items():
+            section[name] = {"holds": True, "not_applicable": why, "violations": []}
+        if self._offline:
+            section.update(self.world.offline.judge.verdicts(report))
+        return section
+
+    @property
+    def _offline(self) -> bool:
+        return self.world.profile.mode == "offline"
 
     @staticmethod
     def _final_times(report: Mapping[str, Any]) -> dict[str, float]:
@@ -346,7 +363,7 @@ class Oracle:
         if len(order) > limit:
             exceeded = order[limit][1]
             for time, node, what in self.disruptions:
-                if time > exceeded:
+                if time > exceeded and not self._offline:
                     add(f"{node} {what} after failed nodes exceeded {limit}", time)
             if report.get("status") == SummaryStatus.SUCCEEDED.value:
                 add(f"{len(order)} nodes failed (max {limit}) but the run reports Succeeded")

@@ -48,6 +48,7 @@ from simulator.membership import ClusterQuorum
 from simulator.model import Scenario
 from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
+from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
 from simulator.storage import Storage
 from simulator.transport import SimTransport
@@ -121,6 +122,7 @@ class SimulatedCluster:
                 self.workloads.host_lost(name)
         self.workloads.failover_now()  # roles of nodes down at the start run elsewhere
         self.faults.arm()
+        self.offline = OfflineCluster(self)  # Stop-/Start-Cluster, ClusSvc (offline update)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def record(self, kind: str, node: str | None, detail: str) -> None:
@@ -136,8 +138,8 @@ class SimulatedCluster:
     # -- observation -----------------------------------------------------------------------
     def observe(self) -> ClusterView:
         self.observations += 1
-        if not any(n.up for n in self.nodes.values()):
-            raise ClusterUnreachable("no cluster node answers")
+        if not any(n.up for n in self.nodes.values()) or self.offline.stopped:
+            raise ClusterUnreachable("no cluster node answers (or the cluster is stopped)")
         storage = self.storage
         return ClusterView(
             cluster=self.scenario.cluster.name,
@@ -299,6 +301,14 @@ class SimulatedCluster:
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
+        if not sim.in_cluster:  # its cluster service does not start (simulator.offline)
+            self.node_changed(node)
+            return
+        self.join_cluster(node)
+
+    def join_cluster(self, node: str) -> None:
+        """``node``'s cluster service runs: it joins the membership, the pool and the roles."""
+        sim = self.nodes[node]
         had = self.quorum.has_quorum
         if self.quorum.join(node) and not had:
             self.truth.over(None, "quorum-lost")

@@ -37,7 +37,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
-from runner.winrm.lock_ops import RunLockOps
+from runner.winrm.offline_ops import OfflineOps
 from runner.winrm.parse import (
     parse_boot_type,
     parse_cluster_view,
@@ -52,7 +52,7 @@ from runner.winrm.scripts import worker_payload
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps):
+class WinRMTransport(OfflineOps, RecordOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

@@ -39,6 +39,7 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.encode import (
     error_document,
     facts_document,
@@ -61,6 +62,10 @@ NODE_LOCAL = frozenset(
         ScriptName.NODE_FACTS,
         ScriptName.GET_CREDSSP,
         ScriptName.SET_CREDSSP,
+        ScriptName.OBSERVE_HOST,
+        ScriptName.SET_CLUSTER_SERVICE,
+        ScriptName.START_CLUSTER,
+        ScriptName.OFFLINE_CLAIM,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -115,7 +120,18 @@ class TwinAnswers:
             ScriptName.LOCK_RENEW: self._lock_renew,
             ScriptName.LOCK_RELEASE: self._lock_release,
             ScriptName.LOCK_READ: self._lock_read,
+            ScriptName.OBSERVE_HOST: self._offline(ScriptName.OBSERVE_HOST),
+            ScriptName.OBSERVE_STORAGE: self._offline(ScriptName.OBSERVE_STORAGE),
+            ScriptName.SAVE_VMS: self._offline(ScriptName.SAVE_VMS),
+            ScriptName.START_VMS: self._offline(ScriptName.START_VMS),
+            ScriptName.SET_VIRTUAL_DISKS: self._offline(ScriptName.SET_VIRTUAL_DISKS),
+            ScriptName.STOP_CLUSTER: self._offline(ScriptName.STOP_CLUSTER),
+            ScriptName.SET_CLUSTER_SERVICE: self._offline(ScriptName.SET_CLUSTER_SERVICE),
+            ScriptName.START_CLUSTER: self._offline(ScriptName.START_CLUSTER),
+            ScriptName.OFFLINE_CLAIM: self._offline(ScriptName.OFFLINE_CLAIM),
         }
+        if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
+            transport.route_window_lock = False  # cluster is stopped: claims are asked for
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
 
@@ -141,6 +157,11 @@ class TwinAnswers:
                 text = f"pycau twin failed on {name.value}: {type(exc).__name__}: {exc}"
                 return ScriptOutput(stderr=text.encode("utf-8"), exit_code=1)
             return self._output(document, close_shell=close_shell)
+
+    def _offline(self, name: ScriptName) -> Handler:
+        """The offline update's answer to ``name`` (``simulator.twin.answers_offline``)."""
+        answer = OFFLINE_ANSWERS[name.value]
+        return lambda args: answer(self._transport, args, self._boot)
 
     def _output(self, document: Mapping[str, Any], **kwargs: Any) -> ScriptOutput:
         """The document as the prelude writes it: stamped with the endpoint's Now."""

@@ -110,7 +110,7 @@ def test_full_profile_parses() -> None:
             "pre_update_script, post_update_script, warn_after_minutes, stop_after_minutes, "
             "soft_reboot, wait_for_storage_repair_timeout_minutes, drain_timeout_minutes, "
             "validate_cluster, validation_timeout_minutes, enable_credssp, "
-            "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out",
+            "install_timeout_minutes, script_timeout_minutes, policy, mode, max_nodes_out",
         ),
         (["a"], "p.yaml: expected a mapping, got a list"),
     ],

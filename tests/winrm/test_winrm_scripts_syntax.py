@@ -69,6 +69,14 @@ ALLOWED_COMMANDS = frozenset(
         # object plumbing
         "ConvertTo-Json", "ConvertFrom-Json", "ForEach-Object", "Where-Object",
         "New-Object", "Add-Member",
+        # the fast offline update: VMs saved and started, disks offline and online, the
+        # cluster stopped and started, the cluster service's startup type, the pool and
+        # volumes, and the run lock's claims on the nodes while the cluster is stopped
+        "Get-ClusterResource", "Stop-ClusterGroup", "Start-ClusterGroup",
+        "Get-ClusterSharedVolume", "Stop-ClusterResource", "Start-ClusterResource",
+        "Stop-Cluster", "Start-Cluster", "Start-ClusterNode", "Set-Service",
+        "Get-StoragePool", "Get-Volume", "Set-ItemProperty", "Remove-ItemProperty",
+        "Get-PycauClaim", "Set-PycauClaim",
     }
 )  # fmt: skip
 # The one dynamic invocation: the worker runs the operator's pre/post-update script.
@@ -130,6 +138,20 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.LOCK_RENEW: {"Holder": FENCE},
     ScriptName.LOCK_RELEASE: {"Holder": FENCE},
     ScriptName.LOCK_READ: {},
+    ScriptName.OBSERVE_HOST: {"Node": "node1"},
+    ScriptName.OBSERVE_STORAGE: {},
+    ScriptName.SAVE_VMS: {"Vms": ["vm01", "vm ‘02’"], "Fence": FENCE},
+    ScriptName.START_VMS: {"Vms": ["vm01"], "Fence": FENCE},
+    ScriptName.SET_VIRTUAL_DISKS: {"Online": False, "Fence": FENCE},
+    ScriptName.STOP_CLUSTER: {"Fence": FENCE},
+    ScriptName.SET_CLUSTER_SERVICE: {"Node": "node1", "StartupType": "Disabled", "Fence": FENCE},
+    ScriptName.START_CLUSTER: {"Node": "node1", "Fence": FENCE},
+    ScriptName.OFFLINE_CLAIM: {
+        "Node": "node1",
+        "Action": "TakeOver",
+        "Holder": FENCE,
+        "Previous": {**FENCE, "Pid": 1},
+    },
 }
 
 HOSTILE = st.text(
