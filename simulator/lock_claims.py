@@ -15,7 +15,9 @@ these claims, with the same semantics the transports give the lock methods then:
 - ``fenced``: a command on a node is refused (``RunLocked``) when that node's claim names
   another coordinator.
 
-A node that is down cannot be read or written: it keeps its claim until it is back.
+A node that is down cannot be read or written: it keeps its claim until it is back. A claim
+of the coordinator the lock was taken over from (``superseded``) is the new holder's: a
+renewal or a fenced command rewrites it (the node was down during the take-over).
 
 Must not: decide who may take the lock over (``runner.lease`` does), spend simulated time
 (the transport does), or read the wall clock.
@@ -92,8 +94,10 @@ class NodeClaims:
             self.write_node(node, holder)
         return None
 
-    def renew(self, holder: LockHolder, up: Mapping[str, bool]) -> None:
-        other = self._other(up, holder)
+    def renew(
+        self, holder: LockHolder, up: Mapping[str, bool], superseded: LockHolder | None = None
+    ) -> None:
+        other = self._other(up, holder, *([superseded] if superseded is not None else []))
         if other is not None:
             raise RunLocked(other.run_id, f"the run lock's claims name {other.describe()}")
         for node in self._answering(up):
@@ -104,10 +108,16 @@ class NodeClaims:
         for node in self._answering(up):
             self.clear_node(node, holder)
 
-    def fenced(self, node: str, fence: LockHolder | None) -> None:
-        """Refuse a command of ``fence`` on ``node`` when its claim names another holder."""
+    def fenced(
+        self, node: str, fence: LockHolder | None, superseded: LockHolder | None = None
+    ) -> None:
+        """Refuse a command of ``fence`` on ``node`` when its claim names another holder
+        (a claim of ``superseded`` becomes ``fence``'s)."""
         claim = self._claims.get(node)
         if fence is None or claim is None or claim[0].same_coordinator(fence):
+            return
+        if superseded is not None and claim[0].same_coordinator(superseded):
+            self.write_node(node, fence)
             return
         raise RunLocked(
             claim[0].run_id,

@@ -68,6 +68,7 @@ class SimTransport:
         self.calls = 0
         self.fence: LockHolder | None = None  # the run lock this transport's commands hold
         self.route_window_lock = True  # the lock methods reach the claims while stopped
+        self.superseded: LockHolder | None = None  # whom a take-over while stopped replaced
 
     @property
     def management_down(self) -> bool:
@@ -162,7 +163,7 @@ class SimTransport:
     def _fenced_on(self, node: str) -> None:
         """A command on ``node``: fenced by its claim while the cluster is stopped."""
         if self.world.offline.stopped:
-            self.world.offline.claims.fenced(node, self.fence)
+            self.world.offline.claims.fenced(node, self.fence, self.superseded)
         else:
             self.world.run_lock.fenced(self.fence)
 
@@ -182,6 +183,7 @@ class SimTransport:
         offline = self.world.offline
         if self._window():
             current = offline.claims.take_over(holder, previous, offline.answering())
+            self.superseded = previous if current is None else self.superseded
         else:
             current = self.world.run_lock.take_over(holder, previous)
         if current is None:
@@ -191,7 +193,8 @@ class SimTransport:
     def renew_run_lock(self, holder: LockHolder) -> None:
         self._spend(LOCK_SECONDS)
         if self._window():
-            self.world.offline.claims.renew(holder, self.world.offline.answering())
+            offline = self.world.offline
+            offline.claims.renew(holder, offline.answering(), self.superseded)
         else:
             self.world.run_lock.renew(holder)
 

@@ -169,7 +169,7 @@ class OfflineOps(RunLockOps):
             return other
         for node in claims:
             self._claim(node, "TakeOver", holder, previous)
-        self._fence = holder
+        self._fence, self._superseded = holder, previous
         return None
 
     def renew_run_lock(self, holder: LockHolder) -> None:
@@ -178,11 +178,14 @@ class OfflineOps(RunLockOps):
             return
         except ClusterUnreachable as exc:
             claims = self._claims(exc)
-        other = self._foreign(claims, holder)
+        old = self._superseded
+        other = self._foreign(claims, holder, *([old] if old is not None else []))
         if other is not None:
             raise RunLocked(other.run_id, f"the run lock's claims name {other.describe()}")
         for node, kept in claims.items():
-            if kept is not None:
+            if kept is not None and old is not None and kept.same_coordinator(old):
+                self._claim(node, "TakeOver", holder, old)  # away during the take-over
+            elif kept is not None:
                 self._claim(node, "Renew", holder)
 
     def release_run_lock(self, holder: LockHolder) -> None:

@@ -177,6 +177,10 @@ class TwinAnswers:
             fence = None
         if isinstance(self._transport, SimTransport):
             self._transport.fence = fence
+            try:  # a take-over while the cluster was stopped: whom it replaced
+                self._transport.superseded = read_holder(args.get("Supersedes"))
+            except ScriptProtocolError:
+                self._transport.superseded = None
         if fence is not None:
             self.fenced_commands[fence.run_id] = self.fenced_commands.get(fence.run_id, 0) + 1
 

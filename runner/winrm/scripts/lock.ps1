@@ -148,7 +148,12 @@ function Assert-PycauFence {
     $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
     $claim = Get-PycauClaim
     if (($null -ne $claim) -and ($null -ne $service) -and ([string]$service.Status -ne 'Running')) {
-        if (-not (Test-PycauSameHolder -Holder $claim -Expected $Fence)) {
+        # A claim of the coordinator this one took the run over from (while this node was
+        # away) is this one's now.
+        $supersedes = $PycauArgs.Supersedes
+        if (($null -ne $supersedes) -and (Test-PycauSameHolder -Holder $claim -Expected $supersedes)) {
+            Set-PycauClaim -Holder $Fence
+        } elseif (-not (Test-PycauSameHolder -Holder $claim -Expected $Fence)) {
             throw (New-PycauError -Kind 'RunLocked' -Message ('this node is claimed by run ' + [string]$claim.RunId + ', not run ' + [string]$Fence.RunId + '; the command was refused'))
         }
         return
