@@ -161,6 +161,10 @@ class ScriptName(StrEnum):
     SET_CLUSTER_SERVICE = "set-cluster-service"
     START_CLUSTER = "start-cluster"
     OFFLINE_CLAIM = "offline-claim"
+    # run options (issue 9)
+    FORCE_DRAIN_NODE = "force-drain-node"
+    ENABLE_FIREWALL = "enable-firewall"
+    NODE_SITES = "node-sites"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -190,6 +194,8 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.STOP_CLUSTER,
         ScriptName.SET_CLUSTER_SERVICE,
         ScriptName.START_CLUSTER,
+        ScriptName.FORCE_DRAIN_NODE,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 

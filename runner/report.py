@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from runner.profile import Profile
@@ -215,15 +216,23 @@ def iso_utc(instant: datetime) -> str:
 
 
 def profile_dict(profile: Profile) -> dict[str, Any]:
-    """The resolved profile as plain JSON values (enums as their file spelling)."""
+    """The resolved profile as plain JSON values (enums as their file spelling). An option
+    marked ``REPORTED_WHEN_SET`` (``runner.profile``) is listed only when it differs from its
+    default, so reports of runs that leave the newer options alone keep their shape."""
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
         if f.name == "mode" and value == "rolling":
             continue  # the report's own ``mode`` says it; rolling reports keep their shape
+        if f.name == "schedule":
+            if value is not None:  # an agent's option, shown only when the profile has one
+                out[f.name] = dict(value)
+            continue
+        if f.metadata.get("reported_when_set") and value == f.default:
+            continue
         if isinstance(value, tuple):
             value = list(value)
-        elif f.name == "failback_mode":
+        elif isinstance(value, Enum):
             value = str(value)
         out[f.name] = value
     return out

@@ -29,8 +29,9 @@ Error contract (see ``runner.errors``): every method may raise ``ClusterUnreacha
 (not a transport error) means the cluster refused a fenced command because another
 coordinator holds the run lock now: no effect, and the run must stop acting.
 
-Must not: import anything outside the standard library and ``runner.types``/``runner.errors``
-(and each capability's own value types, e.g. ``runner.offline_types``).
+Must not: import anything outside the standard library and the contract's value types
+(``runner.types``, ``runner.run_option_types``, ``runner.offline_types``) and
+``runner.errors``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from runner.offline_types import HostsView, ServiceStartup, StorageView
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -128,6 +130,8 @@ class ClusterTransport(Protocol):
 
         Completion is seen only as a changed ``NodeView.boot_id`` with state back to
         Paused/Up. Effect unknown on any transport error: observe the boot id.
+        ``RemoteCommandFailed``: refused, no effect — e.g. the node's firewall blocks
+        Remote Shutdown (its rule group disabled), where CAU's restart would fail too.
         """
         ...
 
@@ -234,4 +238,21 @@ class ClusterTransport(Protocol):
         cluster forms when they hold a majority of the votes), Start-ClusterNode when it
         runs (the node joins). The run lock returns to the cluster database. Idempotent;
         ``RemoteCommandFailed`` (no effect) when the service on ``node`` is Disabled."""
+        ...
+
+    # -- run options (issue 9: Invoke-CauRun's remaining options) -----------------------
+    def suspend_node_forced(self, node: str) -> None:
+        """Suspend-ClusterNode -Drain -ForceDrain without -Wait (force_pause_and_drain): as
+        ``suspend_node``, but a role that cannot live-migrate is stopped and moved as a
+        failed role, so the drain completes. Same errors as ``suspend_node``."""
+        ...
+
+    def enable_remote_shutdown_rules(self, node: str) -> bool:
+        """Enable the Remote Shutdown firewall rule group on ``node``'s own endpoint
+        (enable_firewall_rules). True: enabled now; False: a Group Policy keeps it disabled
+        (nothing changed). ``RemoteCommandFailed``: refused, no effect."""
+        ...
+
+    def read_node_sites(self) -> tuple[NodeSite, ...]:
+        """The site fault domain of every node (Get-ClusterFaultDomain). No effect."""
         ...

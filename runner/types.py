@@ -293,6 +293,9 @@ class ClusterView:
     # Management product of the cluster, as found (e.g. "System Center Virtual Machine
     # Manager 2019"); "" = none known. Feature-update readiness reads it (known issue).
     managed_by: str = ""
+    # The cluster's CauEnableSoftReboot private property is 1 (reboot_mode cluster-property
+    # and orchestrator-default read it; cau.md §6.1).
+    soft_reboot_property: bool = False
 
     def node(self, name: str) -> NodeView:
         for node in self.nodes:

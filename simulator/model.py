@@ -41,6 +41,9 @@ class NodeSpec:
     os_build: str = "20348.2031"
     online: bool = True  # False: node is Down when the run starts
     vote: int = 1  # configured NodeWeight
+    # The Remote Shutdown firewall rule group: enabled | disabled | policy-disabled (a Group
+    # Policy disables it; enabling it locally does not take effect).
+    remote_shutdown: str = "enabled"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +61,9 @@ class StorageSpec:
     repair_mb_s: float = 400
     volumes: tuple[VolumeSpec, ...] = ()
     drives_per_node: int = 4
+    # After a repair job finishes, Suspend-ClusterNode still refuses with 5987 this long
+    # (the cluster's clustered-space state lags Get-VirtualDisk and Get-StorageJob).
+    space_settle_minutes: float = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +83,8 @@ class ClusterSpec:
     vms: tuple[VmSpec, ...] = ()
     migration_mb_s: float = 1000  # live-migration throughput of one migration
     max_parallel_migrations: int = 2  # per host (Set-VMHost default)
+    sites: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # node → site fault domain
+    cau_enable_soft_reboot: bool = False  # the cluster property CauEnableSoftReboot is 1
 
     @property
     def node_names(self) -> tuple[str, ...]:

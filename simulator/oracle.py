@@ -24,7 +24,8 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
   fault domain owed to *another* node exists (a node's own resync does not forbid restarting
   it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
-- ``workload-availability``: the runner restarts a node still hosting running VMs.
+- ``workload-availability``: the runner restarts a node still hosting running VMs. VMs a
+  forced drain (force_pause_and_drain) stops are consented downtime: ``consented``.
 - ``max-nodes-out``: more than ``max_nodes_out`` nodes out of service because of the runner
   (from its suspend or restart until resumed / back Up unpaused). Checked at finish, where a
   node the report lists as Failed or PartiallyFailed stops counting from its ``node-status``
@@ -42,8 +43,8 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
   live in ``simulator.report_truth``.
 
-Offline runs also get ``simulator.oracle_offline``'s invariants; the rolling ones they waive
-are reported ``not_applicable`` with the reason (and the window's restarts must close it).
+Offline runs get ``simulator.oracle_offline``'s invariants; the rolling ones they waive are
+reported ``not_applicable`` with the reason.
 
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
@@ -89,6 +90,7 @@ class Violation:
 class Oracle:
     def __init__(self, world: GroundTruth) -> None:
         self.world = world
+        self._offline = world.profile.mode == "offline"  # its own invariants: oracle_offline
         self.live: list[Violation] = []
         self.violations: list[Violation] = []
         self.out_since: dict[str, float] = {}
@@ -102,6 +104,7 @@ class Oracle:
         self.away_at_restart: dict[str, list[str]] = {}
         self.fault_losses: list[Violation] = []
         self.restart_raced = False  # the restart being made raced a fault (see _raced)
+        self.consented: list[dict[str, Any]] = []  # VMs a forced drain stopped (the profile's)
         self.truth = TruthLedger(world)  # report-truth's ground truth (its own module)
 
     def _now(self) -> float:
@@ -155,6 +158,13 @@ class Oracle:
                 f"{node} restarted while storage was not healthy: {'; '.join(degraded)}",
             )
         self._out(node)
+
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain stopped ``vms``: consented downtime (``consented``, no violation)."""
+        shown = ", ".join(vms[:5]) + (" …" if len(vms) > 5 else "")
+        detail = f"forced drain of {node} stopped {len(vms)} VM(s), failed over: {shown}"
+        if vms:
+            self.consented.append({"time": round(self._now(), 3), "detail": detail})
 
     def resumed(self, node: str) -> None:
         self.paused_by_runner[node] = False
@@ -242,7 +252,7 @@ class Oracle:
             Violation(invariant="report-truth", time=time, detail=detail)
             for time, detail in self.truth.check(report, self._final_times(report))
         ]
-        waived = NOT_APPLICABLE if self._offline else {}
+        waived = NOT_APPLICABLE if self._offline else {}  # reported by the judge's verdicts
         kept = [v for v in self.live + final if v.invariant not in waived]
         self.violations = sorted(kept, key=lambda v: v.time)
         section: dict[str, Any] = {
@@ -256,15 +266,11 @@ class Oracle:
             }
             for name in INVARIANTS
         }
-        for name, why in waived.items():
-            section[name] = {"holds": True, "not_applicable": why, "violations": []}
-        if self._offline:
+        if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
+            section["workload-availability"]["consented"] = self.consented
+        if self._offline:  # the waived rolling invariants say why, then the offline ones
             section.update(self.world.offline.judge.verdicts(report))
         return section
-
-    @property
-    def _offline(self) -> bool:
-        return self.world.profile.mode == "offline"
 
     @staticmethod
     def _final_times(report: Mapping[str, Any]) -> dict[str, float]:

@@ -84,14 +84,19 @@ class OfflineJudge:
         self.starts.append((self._now(), tuple(members), formed))
 
     def verdicts(self, report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        """The four offline invariants' sections, in ``OFFLINE_INVARIANTS`` order."""
+        """The waived rolling invariants' sections (``not_applicable``: why), then the four
+        offline invariants' sections, in ``OFFLINE_INVARIANTS`` order."""
         found = {
             "workloads-restored": self._workloads(),
             "disks-restored": self._disks(report),
             "cluster-service-restored": self._services(report),
             "quorum-at-start": self._start(report),
         }
-        return {
+        waived: dict[str, dict[str, Any]] = {
+            name: {"holds": True, "not_applicable": why, "violations": []}
+            for name, why in NOT_APPLICABLE.items()
+        }
+        return waived | {
             name: {
                 "holds": not found[name],
                 "violations": [{"time": round(t, 3), "detail": d} for t, d in found[name]],

@@ -40,9 +40,9 @@ from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
+from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.encode import (
     error_document,
-    facts_document,
     handle_document,
     observe_document,
     progress_document,
@@ -66,6 +66,7 @@ NODE_LOCAL = frozenset(
         ScriptName.SET_CLUSTER_SERVICE,
         ScriptName.START_CLUSTER,
         ScriptName.OFFLINE_CLAIM,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -99,6 +100,7 @@ class TwinAnswers:
         self._run_record = ""
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
+        options = OptionAnswers(transport)  # run options (issue 9) and node facts
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -108,7 +110,7 @@ class TwinAnswers:
             ScriptName.RESUME_NODE: self._resume,
             ScriptName.RESTART_NODE: self._restart,
             ScriptName.INSTALL_BEACON: self._beacon,
-            ScriptName.NODE_FACTS: self._facts,
+            ScriptName.NODE_FACTS: options.facts,
             ScriptName.GET_RUN: self._get_run,
             ScriptName.PUBLISH_RUN: self._publish_run,
             ScriptName.CLOCK: self._clock_script,
@@ -129,6 +131,9 @@ class TwinAnswers:
             ScriptName.SET_CLUSTER_SERVICE: self._offline(ScriptName.SET_CLUSTER_SERVICE),
             ScriptName.START_CLUSTER: self._offline(ScriptName.START_CLUSTER),
             ScriptName.OFFLINE_CLAIM: self._offline(ScriptName.OFFLINE_CLAIM),
+            ScriptName.FORCE_DRAIN_NODE: options.force_drain,
+            ScriptName.ENABLE_FIREWALL: options.enable_firewall,
+            ScriptName.NODE_SITES: options.node_sites,
         }
         if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
             transport.route_window_lock = False  # cluster is stopped: claims are asked for
@@ -306,9 +311,6 @@ class TwinAnswers:
 
     def _beacon(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Node": args["Node"], "Installed": True}, False
-
-    def _facts(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        return facts_document(str(args["Node"]), [str(s) for s in args.get("Scripts") or ()]), False
 
     def _get_run(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Run": self._run_record}, False

@@ -152,6 +152,7 @@ def observe_document(view: ClusterView, *, boot_ms: Callable[[str], int | None])
         "VirtualDisks": disks,
         "StorageJobs": jobs,
         "ManagedBy": view.managed_by,
+        "SoftRebootProperty": view.soft_reboot_property,
     }
 
 

@@ -34,6 +34,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.profile",
         "runner.validation",
         "runner.remote_protocol",
+        "runner.run_option_types",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -138,19 +139,20 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.offline_types"),
+                 "runner.clock", "runner.profile", "runner.schedule",
+                 "runner.run_option_types", "runner.offline_types"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
-             "runner.progress", "runner.offline_lifecycle", "runner.offline_actions",
-             "runner.offline_decisions", "runner.offline_node_steps", "runner.offline_plan",
-             "runner.offline_rules", "runner.offline_closing"),
+             "runner.progress", "runner.option_rules", "runner.offline_lifecycle",
+             "runner.offline_actions", "runner.offline_decisions", "runner.offline_node_steps",
+             "runner.offline_plan", "runner.offline_rules", "runner.offline_closing"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
                "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve",
-               "runner.offline_engine", "runner.offline_acts", "runner.offline_book",
-               "runner.offline_looks"),
+               "runner.options_start", "runner.offline_engine", "runner.offline_acts",
+               "runner.offline_book", "runner.offline_looks"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),

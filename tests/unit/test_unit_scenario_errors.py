@@ -46,7 +46,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown-key",
         changed("cluster.nodez", 3),
         "s.yaml at $.cluster.nodez: unknown key 'nodez' (did you mean 'nodes'?); expected one "
-        "of: name, witness, nodes, storage, workloads, migration_mb_s, max_parallel_migrations",
+        "of: name, witness, nodes, storage, workloads, migration_mb_s, max_parallel_migrations, "
+        "sites, cau_enable_soft_reboot",
     ),
     (
         "unknown-top-level-key",

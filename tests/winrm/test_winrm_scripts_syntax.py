@@ -59,6 +59,9 @@ ALLOWED_COMMANDS = frozenset(
         "Enable-WSManCredSSP", "Disable-WSManCredSSP",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
+        # run options: the sites of the nodes, the firewall checked before a restart and the
+        # Remote Shutdown rule group enabled (enable_firewall_rules)
+        "Get-ClusterFaultDomain", "Get-NetFirewallProfile", "Set-NetFirewallRule",
         # the run lock: an empty cluster group created if absent, and its write mutex
         "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
@@ -152,6 +155,9 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
         "Holder": FENCE,
         "Previous": {**FENCE, "Pid": 1},
     },
+    ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
+    ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
+    ScriptName.NODE_SITES: {},
 }
 
 HOSTILE = st.text(
@@ -285,3 +291,16 @@ def test_worker_scan_reports_a_pending_restart_from_the_registry() -> None:
     assert "WindowsUpdate\\Auto Update\\RebootRequired" in source
     assert "Component Based Servicing\\RebootPending" in source
     assert "$status.RestartRequired = $true" in source
+
+
+def test_restart_is_refused_where_the_firewall_blocks_remote_shutdown() -> None:
+    """restart-node.ps1 checks the Domain firewall profile and the Remote Shutdown rule group
+    before shutdown.exe, refusing as CAU's restart fails; enable-firewall.ps1 enables that
+    group and reads back what is in effect."""
+    restart = template("restart-node")
+    assert restart.index("'@firewallapi.dll,-36751'") < restart.index("shutdown.exe /r")
+    assert "Get-NetFirewallProfile -Name 'Domain'" in restart
+    enable = template("enable-firewall")
+    assert "Set-NetFirewallRule -Group $group -Profile 'Domain' -Enabled 'True'" in enable
+    assert "-PolicyStore 'ActiveStore'" in enable
+    assert "-ForceDrain" in template("force-drain-node")

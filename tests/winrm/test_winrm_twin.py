@@ -189,6 +189,7 @@ def _all_codes_view() -> ClusterView:
         roles=(*roles, RoleView(name="sofs", owner="n1", kind="ScaleoutFileServer")),
         virtual_disks=disks,
         storage_jobs=jobs,
+        soft_reboot_property=True,  # CauEnableSoftReboot = 1 (reboot_mode)
     )
 
 

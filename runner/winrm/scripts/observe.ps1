@@ -1,7 +1,8 @@
 # Observe: the whole cluster in ONE round trip — nodes (state, drain status, votes, boot id,
 # OS build, management reachability), witness, groups and owners, virtual disks and storage
-# jobs. Enums are cast to their numeric codes and CIM status values are read raw (UInt16,
-# arrays for OperationalStatus), exactly as runner/winrm/parse.py expects from PS 5.1.
+# jobs, and the cluster's CauEnableSoftReboot property. Enums are cast to their numeric
+# codes and CIM status values are read raw (UInt16, arrays for OperationalStatus), exactly
+# as runner/winrm/parse.py expects from PS 5.1.
 # Boot ids of other nodes come from the boot beacon each node writes into the cluster
 # database (install-beacon.ps1), so no second hop is needed.
 try {
@@ -10,9 +11,15 @@ try {
     throw (New-PycauError -Kind 'ClusterUnreachable' -Message ('the cluster does not answer: ' + $_.Exception.Message))
 }
 $beacons = @{}
+$softReboot = $false
 foreach ($parameter in @(Get-ClusterParameter -InputObject $cluster)) {
     if ($parameter.Name -like 'PycauNode.*') {
         $beacons[$parameter.Name.Substring(10)] = [string]$parameter.Value
+    }
+    # Kernel Soft Reboot for every CAU run: CauEnableSoftReboot = 1 (any other value or no
+    # property: full restarts); reboot_mode cluster-property and orchestrator-default read it.
+    if ($parameter.Name -eq 'CauEnableSoftReboot') {
+        $softReboot = ([string]$parameter.Value -eq '1')
     }
 }
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
@@ -143,6 +150,7 @@ if ($null -ne $vmmAgent) {
 Write-PycauResult -Document ([ordered]@{
     Cluster = [string]$cluster.Name
     ManagedBy = $managedBy
+    SoftRebootProperty = $softReboot
     S2DEnabled = [int]$cluster.S2DEnabled
     HasQuorum = $true
     Witness = $witness
