@@ -51,6 +51,7 @@ from runner.offline_lifecycle import (
 )
 from runner.offline_node_steps import Looks
 from runner.offline_plan import estimate_downtime
+from runner.option_rules import wants_soft_restart
 from runner.profile import Mode, ResolvedProfile
 from runner.recorder import Listener
 from runner.report import RunEvent, RunReport
@@ -108,7 +109,9 @@ class OfflineEngine(Engine, OfflineActs):
             off = decode_as(OfflineProgress, state.mode_state)
         waiting = any(node.step is NodeStep.WAITING for node in state.nodes)
         if off.step is OfflineStep.DONE and waiting:
-            off = OfflineProgress(planned_downtime_s=off.planned_downtime_s)
+            off = OfflineProgress(
+                planned_downtime_s=off.planned_downtime_s, soft_restart=off.soft_restart
+            )
         self.offline = off
 
     # ---------------------------------------------------------------- public API
@@ -124,7 +127,8 @@ class OfflineEngine(Engine, OfflineActs):
             if node.initial_offer is not None
         }
         estimate = estimate_downtime(self.view, offers, self.profile)
-        self.offline = evolve(self.offline, planned_downtime_s=estimate.seconds)
+        soft = wants_soft_restart(self.profile, self.view)
+        self.offline = evolve(self.offline, planned_downtime_s=estimate.seconds, soft_restart=soft)
         self.looks = Looks(view=self.view, cluster_answers=True, cluster_at=self._elapsed())
         detail = (
             f"offline update of every node at once: planned downtime {estimate.describe()}; "

@@ -144,6 +144,9 @@ class OfflineProgress:
     failures: int = 0  # commands of this step the cluster refused
     closing: bool = False  # ending early: only the undoing steps remain
     planned_downtime_s: float = 0.0
+    # reboot_mode / attempt_soft_reboot with CauEnableSoftReboot as seen at the start (the
+    # cluster property cannot be read while the cluster is stopped)
+    soft_restart: bool = False
     # the cluster as the last view before the stop showed it (quorum math in the window)
     votes: tuple[tuple[str, int], ...] = ()
     witness: bool = False

@@ -196,7 +196,7 @@ def restart_step(
                     node, Outcome.FAILED, error=f"{node.name} did not answer before its restart"
                 )
             continue
-        soft = profile.soft_reboot and not node.firmware_pending
+        soft = off.soft_restart and not node.firmware_pending
         return Restart(node=node.name, soft=soft, boot_id_before=host.boot_id)
     for node in rebooting:
         if not node.restart_issued:

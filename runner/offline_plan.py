@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from runner.option_rules import wants_soft_restart
 from runner.profile import ResolvedProfile
 from runner.types import ClusterView, RoleState, UpdateInfo
 
@@ -89,7 +90,7 @@ def estimate_downtime(
     updates = [u for offered in offers.values() for u in offered]
     restart = 0.0
     if any(u.restart_required for u in updates):
-        soft = profile.soft_reboot and not any(u.firmware for u in updates)
+        soft = wants_soft_restart(profile, view) and not any(u.firmware for u in updates)
         restart = SOFT_RESTART_MINUTES if soft else RESTART_MINUTES
     parts = (
         ("save VMs", vms),

@@ -44,6 +44,15 @@ _OFFLINE_SCRIPT = (
     "takes every node down at once and runs no update scripts: remove it or use mode rolling"
 )
 
+# Rolling-only run options: what each does that the offline update has no place for.
+_OFFLINE_REFUSED = {
+    "force_pause_no_drain": "pauses one node at a time",
+    "force_pause_and_drain": "drains one node at a time",
+    "force_pause_drain_and_reboot": "drains one node at a time",
+    "site_aware_updating_order": "orders the nodes' turns",
+    "skip_update_checks": "leaves the scan to each node's turn",
+}
+
 
 class Policy:
     """Run policies: ``classic`` reproduces CAU's order of operations faithfully."""
@@ -244,6 +253,15 @@ class Profile:
             for script in ("pre_update_script", "post_update_script"):
                 if getattr(prof, script):
                     raise InputError(source, f"$.{script}", _OFFLINE_SCRIPT)
+            for name, does in _OFFLINE_REFUSED.items():
+                if getattr(prof, name):
+                    raise InputError(
+                        source,
+                        f"$.{name}",
+                        f"{name} {does} in a rolling run; the offline update saves every VM and "
+                        "updates every node at once, after one scan that plans its downtime: "
+                        "remove it or use mode rolling",
+                    )
         unknown = [name for name in prof.node_order if name not in node_names]
         if unknown:
             raise InputError(
