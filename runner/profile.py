@@ -252,7 +252,7 @@ class Profile:
         if prof.mode == Mode.OFFLINE:
             for script in ("pre_update_script", "post_update_script"):
                 if getattr(prof, script):
-                    raise InputError(source, f"$.{script}", _OFFLINE_SCRIPT)
+                    raise InputError(source, f"$.{script}", f"{script} {_OFFLINE_SCRIPT}")
             for name, does in _OFFLINE_REFUSED.items():
                 if getattr(prof, name):
                     raise InputError(

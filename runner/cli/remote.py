@@ -7,7 +7,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
   can be tried without Windows;
 - ``pycau test-setup`` — Test-CauSetup's rules, judged remotely (exit 1 when a rule fails);
 - ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
-- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
+- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run (or with
+  ``--mode offline`` the fast, offline update, whose plan states its downtime) with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
   ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
   terminal on stdin ``run`` and ``resume`` stop before connecting (exit 2);
@@ -28,6 +29,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +56,7 @@ from runner.cli.remote_session import (
 from runner.cli.run_record import render_lock, render_status
 from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
+from runner.profile import MODES
 from runner.winrm.setup_rules import Verdict
 
 __all__ = ["EXIT_REMOTE_FAILED", "remote_command", "run", "scan", "status", "test_setup", "twin"]
@@ -193,6 +196,12 @@ def scan(session: Session, **_: Any) -> int:
 )
 @click.option("--what-if", is_flag=True, help="Show the plan; change nothing.")
 @click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="rolling (CAU's run, one node at a time) or offline (the fast, offline update of "
+    "every node at once, with downtime); default: the profile's mode, else rolling.",
+)
+@click.option(
     "--force-recovery",
     is_flag=True,
     help="Take over from a run that died holding the run lock (-ForceRecovery).",
@@ -216,10 +225,14 @@ def run(
     force_recovery: bool,
     journal_path: Path | None,
     quiet: bool,
+    mode: str | None = None,
     **_: Any,
 ) -> int:  # fmt: skip
-    """Perform a rolling updating run on the cluster (Invoke-CauRun)."""
+    """Perform an updating run on the cluster (Invoke-CauRun), or with ``--mode offline``
+    the fast, offline update of every node at once."""
     profile = load_profile_or_default(profile_path)
+    if mode is not None:
+        profile = replace(profile, mode=mode)
 
     def save(report: dict[str, Any]) -> None:
         if report_path is not None:
