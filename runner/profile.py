@@ -46,7 +46,6 @@ _OFFLINE_SCRIPT = (
 
 # Rolling-only run options: what each does that the offline update has no place for.
 _OFFLINE_REFUSED = {
-    "force_pause_no_drain": "pauses one node at a time",
     "force_pause_and_drain": "drains one node at a time",
     "force_pause_drain_and_reboot": "drains one node at a time",
     "site_aware_updating_order": "orders the nodes' turns",
