@@ -182,3 +182,41 @@ def test_offline_run_through_the_cli_reports_its_cluster_timing(tmp_path: Path) 
     assert report["offline"]["service_left_disabled"] == []
     for script in ("save-vms", "stop-cluster", "set-cluster-service", "start-cluster"):
         assert script in scripts
+
+
+@pytest.mark.slow
+def test_coordinator_crash_with_a_node_away_resumes_over_winrm(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """offline-node-does-not-return, the coordinator killed while node3 hangs and the
+    cluster is stopped: the resumed coordinator takes the run lock over on the nodes'
+    claims (lock.ps1 hands node3's old claim to it), and the report over WinRM is the
+    simulated one."""
+    from runner.rehearsal.compose import (
+        SIMULATED_STARTED_AT,
+        rehearse,
+        run_coordinator,
+        simulated_run_id,
+    )
+    from runner.winrm.endpoint_clock import EndpointClock
+
+    crash = 390  # five journal steps into the restart step (deterministic scenario)
+    scenario = load_scenario(SCENARIOS / "offline-node-does-not-return.yaml")
+    simulated = rehearse(scenario, crash_at_step=crash).to_dict()
+    profile = Profile.from_mapping(scenario.profile).resolved(scenario.cluster.node_names)
+    world = build_world(scenario, scenario.seed, profile)
+    answers = TwinAnswers(world.transport, world.clock, cluster=scenario.cluster.name)
+    transport = transport_factory(endpoint_factory(answers), auth=AuthMethod.BASIC)
+    report = run_coordinator(
+        transport, EndpointClock(transport), profile, world,
+        run_id=simulated_run_id(scenario.name, scenario.seed),
+        started_at=SIMULATED_STARTED_AT, crash_at_step=crash,
+    ).to_dict()  # fmt: skip
+    restart = simulated["cluster_timing"]["steps"]["restart"]
+    (crashed,) = [e for e in simulated["events"] if e["kind"] == "coordinator-crash"]
+    assert restart[0] < crashed["time"] < restart[1]  # node3 away, the cluster stopped
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert report["status"] == "PartiallyFailed"
+    verdicts = world.finish(report)["invariants"]
+    assert all(v["holds"] for v in verdicts.values())
