@@ -56,7 +56,7 @@ LAZY_COMMANDS = {
         module=_REMOTE, summary="The updates each node is offered (Invoke-CauScan)."
     ),
     "run": LazyCommand(
-        module=_REMOTE, summary="Perform a rolling updating run on the cluster (Invoke-CauRun)."
+        module=_REMOTE, summary="Perform an updating run on the cluster (Invoke-CauRun)."
     ),
     "status": LazyCommand(
         module=_REMOTE,

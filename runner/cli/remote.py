@@ -228,8 +228,10 @@ def run(
     mode: str | None = None,
     **_: Any,
 ) -> int:  # fmt: skip
-    """Perform an updating run on the cluster (Invoke-CauRun), or with ``--mode offline``
-    the fast, offline update of every node at once."""
+    """Perform an updating run on the cluster (Invoke-CauRun).
+
+    Rolling by default; with --mode offline (or a profile's mode: offline) the fast,
+    offline update of every node at once, whose plan states the planned downtime."""
     profile = load_profile_or_default(profile_path)
     if mode is not None:
         profile = replace(profile, mode=mode)
