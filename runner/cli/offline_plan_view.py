@@ -2,9 +2,9 @@
 
 Owns: ``render_offline_plan`` — what the run will do, every node at once, and its planned
 downtime: the estimate (``runner.offline_plan.estimate_downtime``) from the observation and
-a scan of every node (Invoke-CauScan, a read), each part listed so an operator can judge
-it, what happens to the VMs (saved, started again at the end: the guide assumes none must
-stay up) and the nodes that cannot be scanned.
+the scan of every node ``perform_run`` made (Invoke-CauScan, a read), each part listed so
+an operator can judge it, what happens to the VMs (saved, started again at the end: the
+guide assumes none must stay up) and the nodes that could not be scanned.
 
 Must not: change the cluster (the plan is also ``--what-if``'s), ask for confirmation
 (``runner.cli.remote_run.perform_run`` does), or decide the run.
@@ -12,25 +12,28 @@ Must not: change the cluster (the plan is also ``--what-if``'s), ask for confirm
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli.remote_session import Session
 from runner.offline_lifecycle import VM_ACTION
 from runner.offline_plan import DowntimeEstimate, estimate_downtime
 from runner.profile import ResolvedProfile
-from runner.types import ClusterView, RoleState
+from runner.types import ClusterView, RoleState, UpdateInfo
 
 __all__ = ["render_offline_plan"]
 
 
 def render_offline_plan(
-    console: Console, session: Session, view: ClusterView, profile: ResolvedProfile
+    console: Console,
+    view: ClusterView,
+    profile: ResolvedProfile,
+    offers: Mapping[str, tuple[UpdateInfo, ...]],
+    errors: Mapping[str, str],
 ) -> DowntimeEstimate:
-    """Scan every node, print the offline plan with its planned downtime; the estimate."""
-    from runner.cli.remote_run import scan_cluster  # the module that imports this one
-
-    offers, errors = scan_cluster(session)
+    """Print the offline plan of the cluster in ``view`` with the scan's ``offers`` (and
+    the nodes it could not scan, ``errors``) and its planned downtime; the estimate."""
     estimate = estimate_downtime(view, offers, profile)
     table = Table(title=f"plan: fast offline update of {view.cluster}", title_justify="left")
     for column in ("node", "state", "running VMs", "updates offered"):

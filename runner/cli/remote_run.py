@@ -231,7 +231,8 @@ def perform_run(
     profile = profile.resolved(names, source="profile")
     offline = profile.mode == Mode.OFFLINE
     if offline:
-        render_offline_plan(console, session, view, profile)
+        offers, errors = scan_cluster(session)  # a read: the estimate's updates
+        render_offline_plan(console, view, profile, offers, errors)
     else:
         render_plan(console, view, profile, planned_order(transport, view, profile))
     if what_if:
