@@ -13,6 +13,7 @@ Must not: decide anything about the run or do I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import Enum
@@ -167,6 +168,10 @@ class RunReport:
     nodes: tuple[NodeReport, ...] = ()
     events: tuple[RunEvent, ...] = ()
     mode: str = "rolling"
+    # The offline update's cluster-wide sections (``runner.offline_lifecycle``); ``None``
+    # (omitted from the JSON) in rolling runs.
+    cluster_timing: Mapping[str, Any] | None = None
+    offline: Mapping[str, Any] | None = None
 
     @property
     def policy(self) -> str:
@@ -181,7 +186,7 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The JSON report without ``simulation``, keys in the schema's order."""
         plugins = self.profile.plugin != (PluginName.WINDOWS_UPDATE,)
-        return {
+        head: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
             "cluster": self.cluster,
@@ -194,6 +199,13 @@ class RunReport:
             "status": self.status.value,
             "error_id": self.error_id,
             "error": self.error,
+        }
+        if self.cluster_timing is not None:
+            head["cluster_timing"] = dict(self.cluster_timing)
+        if self.offline is not None:
+            head["offline"] = dict(self.offline)
+        return {
+            **head,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
             "events": [event.to_dict() for event in self.events],
         }
@@ -218,6 +230,8 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
+        if f.name == "mode" and value == "rolling":
+            continue  # the report's own ``mode`` says it; rolling reports keep their shape
         if f.name == "schedule":
             if value is not None:  # an agent's option, shown only when the profile has one
                 out[f.name] = dict(value)

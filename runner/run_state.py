@@ -47,6 +47,9 @@ class RunState:
     error: str | None = None
     elapsed: float = 0.0
     timing: dict[str, Any]
+    # A mode's own progress as JSON data (the offline update's ``OfflineProgress``); None
+    # for CAU's rolling run.
+    mode_state: dict[str, Any] | None = None
 
     def node(self, name: str) -> NodeProgress:
         for node in self.nodes:
@@ -78,6 +81,8 @@ def encode_state(state: RunState, cache: dict[str, tuple[NodeProgress, Any]]) ->
         "nodes": nodes,
         "timing": state.timing,
     }
+    if state.mode_state is not None:
+        data["mode_state"] = state.mode_state
     current = progress.current
     if current is not None:
         cached = cache.get(current.name)
@@ -107,4 +112,5 @@ def decode_state(data: dict[str, Any]) -> RunState:
         error=data["error"],
         elapsed=float(data["elapsed"]),
         timing=data["timing"],
+        mode_state=data.get("mode_state"),
     )

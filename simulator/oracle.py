@@ -43,6 +43,9 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
   live in ``simulator.report_truth``.
 
+Offline runs get ``simulator.oracle_offline``'s invariants; the rolling ones they waive are
+reported ``not_applicable`` with the reason.
+
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
 
@@ -53,6 +56,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.types import SummaryStatus
+from simulator.oracle_offline import NOT_APPLICABLE
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
 from simulator.world_port import GroundTruth
@@ -86,6 +90,7 @@ class Violation:
 class Oracle:
     def __init__(self, world: GroundTruth) -> None:
         self.world = world
+        self._offline = world.profile.mode == "offline"  # its own invariants: oracle_offline
         self.live: list[Violation] = []
         self.violations: list[Violation] = []
         self.out_since: dict[str, float] = {}
@@ -139,6 +144,8 @@ class Oracle:
                 f"{node} restart was in flight when {', '.join(raced)} became unavailable",
             )
             degraded = []
+        if running_vms and self._offline:
+            self.world.offline.judge.hard_stop(f"{node} restarted", running_vms)
         if running_vms:
             shown = ", ".join(running_vms[:5]) + (" …" if len(running_vms) > 5 else "")
             self.violate(
@@ -245,7 +252,9 @@ class Oracle:
             Violation(invariant="report-truth", time=time, detail=detail)
             for time, detail in self.truth.check(report, self._final_times(report))
         ]
-        self.violations = sorted(self.live + final, key=lambda v: v.time)
+        waived = NOT_APPLICABLE if self._offline else {}  # reported by the judge's verdicts
+        kept = [v for v in self.live + final if v.invariant not in waived]
+        self.violations = sorted(kept, key=lambda v: v.time)
         section: dict[str, Any] = {
             name: {
                 "holds": not [v for v in self.violations if v.invariant == name],
@@ -259,6 +268,8 @@ class Oracle:
         }
         if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
             section["workload-availability"]["consented"] = self.consented
+        if self._offline:  # the waived rolling invariants say why, then the offline ones
+            section.update(self.world.offline.judge.verdicts(report))
         return section
 
     @staticmethod
@@ -358,7 +369,7 @@ class Oracle:
         if len(order) > limit:
             exceeded = order[limit][1]
             for time, node, what in self.disruptions:
-                if time > exceeded:
+                if time > exceeded and not self._offline:
                     add(f"{node} {what} after failed nodes exceeded {limit}", time)
             if report.get("status") == SummaryStatus.SUCCEEDED.value:
                 add(f"{len(order)} nodes failed (max {limit}) but the run reports Succeeded")

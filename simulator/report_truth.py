@@ -36,6 +36,8 @@ end of its window.
   at its turn, or — without a pre-update script — storage not ready for a whole storage
   wait; plus one per start of work (scan, script) the node refused because it was Down;
   plus one per management outage. With none of these, attempts equal ``seen`` exactly.
+  An offline update is one window for every node: seen is 1 when the runner did anything
+  but scan on the node (its cluster service set, an install, a restart), else 0.
 - **Failed / PartiallyFailed**: the world holds evidence against the node. Its own: a
   failed install result, a refused install, work interrupted by the node going down, a
   failed script, a failed drain, a refused suspend, a call refused because it was Down,
@@ -243,6 +245,8 @@ class TruthLedger:
     def attempts_seen(self, node: str) -> int:
         """Attempts the world saw begin on ``node`` (see the module docstring)."""
         acts = self.acts[node]
+        if self.world.profile.mode == "offline":  # one window: touched at all is one attempt
+            return int(any(kind != "scan" for _, kind, _ in acts))
         if self.world.profile.pre_update_script:
             return sum(1 for _, kind, _ in acts if kind == "pre-script")
         scans = [t for t, kind, _ in acts if kind == "scan"]

@@ -24,6 +24,8 @@ Theory of operation:
   ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` seconds. Windows groups default
   to "prevent failback" and a scenario cannot set it yet, so by default ``policy`` moves
   nothing back — what an admin with default group settings sees.
+- A saved VM (the offline update's Save-VM) is offline and waits for no host: only
+  ``start_saved`` starts it again, on its own host when that is active.
 - A host lost under running VMs (crash, restart without drain) takes them down; they
   restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
   cluster quorum or the storage pool stops every VM until both are back.
@@ -41,6 +43,7 @@ from typing import Any
 from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
 from simulator.model import VmSpec
 from simulator.placement import Hosts, Placement, in_index_order
+from simulator.saved_vms import SavedVms
 from simulator.world_port import WorldPort
 
 __all__ = [
@@ -69,6 +72,7 @@ class SimVm:
     down_since: float | None = None
     downtime: float = 0.0
     waiting: bool = False  # offline and listed in ``Workloads.pending``
+    saved: bool = False  # saved on purpose (offline update): started only by start_saved
 
     @property
     def name(self) -> str:
@@ -94,7 +98,7 @@ class DrainJob:
 Proc = Generator[Any, Any, Any]
 
 
-class Workloads:
+class Workloads(SavedVms[SimVm]):
     def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
@@ -103,6 +107,7 @@ class Workloads:
         self.parallel = max(1, int(spec.max_parallel_migrations))
         self.placement = Placement({n.name: float(n.memory_gb) for n in spec.nodes})
         self.vms = [SimVm(spec=v, index=i, owner=v.owner) for i, v in enumerate(spec.vms)]
+        self.by_name = {vm.name: vm for vm in self.vms}
         # Each node's VMs by what ties them to it, so a node's VMs need no cluster scan.
         self._owned: Hosts[SimVm] = Hosts(spec.node_names)
         self._incoming: Hosts[SimVm] = Hosts(spec.node_names)  # migrating to the node
@@ -356,7 +361,7 @@ class Workloads:
         self.retry_pending()
 
     def _wait(self, vm: SimVm) -> None:
-        if not vm.waiting:
+        if not vm.waiting and not vm.saved:
             vm.waiting = True
             self.pending.append(vm)
 

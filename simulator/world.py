@@ -15,8 +15,7 @@ a migration or repair completion, a boot. The runner's ``Clock.sleep`` (``world.
 advances the environment, so background work progresses exactly as far as the runner waits.
 Views are cached and rebuilt only after a change (a node's view only when that node or
 the votes changed: ``simulator.node_views``). Nothing in the world draws random
-numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
-it yet): durations and rates a scenario gives as distributions are drawn for the seed
+numbers: durations and rates a scenario gives as distributions are drawn for the seed
 before the world is built (``simulator.variability.realize``), so the same scenario and
 seed give the same timeline event for event.
 
@@ -26,7 +25,6 @@ Must not: import the runner beyond its public contract (``runner.types``, ``runn
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import Any
 
@@ -51,6 +49,7 @@ from simulator.model import Scenario
 from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
+from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
 from simulator.storage import Storage
 from simulator.transport import SimTransport
@@ -85,7 +84,6 @@ class SimulatedCluster:
         self.managed_by = managed_by(scenario)
         self.seed = seed
         self.profile = profile
-        self.rng = random.Random(seed)
         self.env = SimEnvironment()
         self.clock = SimClock(self.env)
         self.timeline: list[tuple[float, str, str | None, str]] = []
@@ -127,6 +125,7 @@ class SimulatedCluster:
                 self.workloads.host_lost(name)
         self.workloads.failover_now()  # roles of nodes down at the start run elsewhere
         self.faults.arm()
+        self.offline = OfflineCluster(self)  # Stop-/Start-Cluster, ClusSvc (offline update)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def record(self, kind: str, node: str | None, detail: str) -> None:
@@ -142,8 +141,8 @@ class SimulatedCluster:
     # -- observation -----------------------------------------------------------------------
     def observe(self) -> ClusterView:
         self.observations += 1
-        if not any(n.up for n in self.nodes.values()):
-            raise ClusterUnreachable("no cluster node answers")
+        if not any(n.up for n in self.nodes.values()) or self.offline.stopped:
+            raise ClusterUnreachable("no cluster node answers (or the cluster is stopped)")
         storage = self.storage
         return ClusterView(
             cluster=self.scenario.cluster.name,
@@ -307,6 +306,14 @@ class SimulatedCluster:
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
+        if not sim.in_cluster:  # its cluster service does not start (simulator.offline)
+            self.node_changed(node)
+            return
+        self.join_cluster(node)
+
+    def join_cluster(self, node: str) -> None:
+        """``node``'s cluster service runs: it joins the membership, the pool and the roles."""
+        sim = self.nodes[node]
         had = self.quorum.has_quorum
         if self.quorum.join(node) and not had:
             self.truth.over(None, "quorum-lost")

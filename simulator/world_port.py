@@ -19,14 +19,15 @@ are what a subsystem tells the world so that the others see it: a node's state c
 script started, the storage pool lost quorum, a volume went offline.
 
 Must not: hold state or behaviour, or import a simulator module other than the leaves it
-names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
+names (``clock``, ``lock_claims``, ``lock_group``, ``membership``, ``model``, ``nodes``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
+from runner.offline_types import HostsView, HostView, ServiceStartup, StorageView
 from runner.plugins import PluginSpec
 from runner.profile import Profile
 from runner.run_option_types import NodeSite
@@ -34,12 +35,15 @@ from runner.types import (
     BootType,
     ClusterView,
     FailbackMode,
+    HealthStatus,
     ValidationReport,
+    VirtualDiskView,
     WitnessType,
     WorkHandle,
     WorkProgress,
 )
 from simulator.clock import SimClock, SimEnvironment
+from simulator.lock_claims import NodeClaims
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
@@ -56,10 +60,16 @@ __all__ = [
     "ManagementLink",
     "MigrationPace",
     "NodeSettings",
+    "OfflineOperations",
+    "OfflineStorage",
+    "OfflineVerdicts",
+    "OfflineWorld",
+    "SavedWorkloads",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
     "ValidationWork",
+    "VmRecord",
     "WorldPort",
 ]
 
@@ -164,6 +174,67 @@ class ValidationWork(Protocol):
     def poll(self, handle: WorkHandle) -> WorkProgress: ...
 
 
+class OfflineStorage(Protocol):
+    """S2D storage as the offline update (``simulator.offline``) reaches it."""
+
+    @property
+    def away(self) -> Mapping[str, float]: ...
+    def set_detached(self, detached: bool) -> list[str]: ...
+    def stop_pool(self) -> None: ...
+    def start_pool(self, members: list[str]) -> None: ...
+    def pool_state(self) -> tuple[HealthStatus, bool]: ...
+    def disk_views(self) -> tuple[VirtualDiskView, ...]: ...
+
+
+class VmRecord(Protocol):
+    """One VM as the offline update and its judge read it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def online(self) -> bool: ...
+
+
+class SavedWorkloads(Protocol):
+    """The workloads as the offline update saves, stops and starts them."""
+
+    @property
+    def vms(self) -> Sequence[VmRecord]: ...
+    def save(self, name: str) -> bool: ...
+    def start_saved(self, names: tuple[str, ...]) -> None: ...
+    def all_lost(self) -> None: ...
+    def retry_pending(self) -> None: ...
+
+
+class OfflineVerdicts(Protocol):
+    """The offline update's judge (``simulator.oracle_offline``), as the oracle calls it."""
+
+    def hard_stop(self, why: str, vms: list[str]) -> None: ...
+    def verdicts(self, report: Mapping[str, Any]) -> dict[str, dict[str, Any]]: ...
+
+
+class OfflineOperations(Protocol):
+    """The offline update's operations on the world (``simulator.offline.OfflineCluster``),
+    as the transport and the oracle reach them."""
+
+    @property
+    def stopped(self) -> bool: ...
+    @property
+    def judge(self) -> OfflineVerdicts: ...
+    @property
+    def claims(self) -> NodeClaims: ...
+    def answering(self) -> dict[str, bool]: ...
+    def host_view(self, node: str) -> HostView: ...
+    def hosts_view(self, views: tuple[HostView, ...]) -> HostsView: ...
+    def storage_view(self) -> StorageView: ...
+    def save_vms(self, vms: tuple[str, ...]) -> None: ...
+    def start_vms(self, vms: tuple[str, ...]) -> None: ...
+    def set_disks(self, online: bool) -> None: ...
+    def stop_cluster(self) -> None: ...
+    def set_service(self, node: str, startup: ServiceStartup) -> None: ...
+    def start_cluster(self, node: str) -> bool: ...
+
+
 # -- the world, as its subsystems see it --------------------------------------------------------
 class WorldPort(Protocol):
     """Reads every subsystem may make, and the signals it may raise."""
@@ -205,6 +276,17 @@ class WorldPort(Protocol):
         ...
 
 
+class OfflineWorld(WorldPort, Protocol):
+    """What the offline update's subsystem reads and changes besides the common reads."""
+
+    @property
+    def storage(self) -> OfflineStorage | None: ...
+    @property
+    def workloads(self) -> SavedWorkloads: ...
+    def reachable(self, node: str, command: str) -> SimNode: ...
+    def join_cluster(self, node: str) -> None: ...
+
+
 class FaultTargets(WorldPort, Protocol):
     """What a fault may change: the world's operations and the documented knobs."""
 
@@ -225,6 +307,8 @@ class GroundTruth(WorldPort, Protocol):
     def storage(self) -> DomainsAway | None: ...
     @property
     def updates(self) -> UpdateTruth: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
     def termination_bound(self) -> float: ...
 
 
@@ -241,6 +325,8 @@ class ClusterOperations(Protocol):
     def updates(self) -> UpdateWork: ...
     @property
     def validation(self) -> ValidationWork: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
     def observe(self) -> ClusterView: ...
     def reachable(self, node: str, command: str) -> SimNode: ...
     def suspend(self, node: str, *, force: bool = False) -> None: ...

@@ -30,7 +30,7 @@ import click
 from runner import __version__
 from runner.cli.lazy_group import LazyCommand, LazyGroup
 from runner.errors import InputError
-from runner.profile import POLICIES
+from runner.profile import MODES, POLICIES
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "LAZY_COMMANDS", "cli", "main"]
 
@@ -56,7 +56,7 @@ LAZY_COMMANDS = {
         module=_REMOTE, summary="The updates each node is offered (Invoke-CauScan)."
     ),
     "run": LazyCommand(
-        module=_REMOTE, summary="Perform a rolling updating run on the cluster (Invoke-CauRun)."
+        module=_REMOTE, summary="Perform an updating run on the cluster (Invoke-CauRun)."
     ),
     "status": LazyCommand(
         module=_REMOTE,
@@ -195,6 +195,12 @@ def _rendering_options(command: Any) -> Any:
     help="Run policy: classic = CAU's order of operations (fast, ours, is not available yet).",
 )
 @click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="rolling (CAU's run) or offline (the fast, offline update of every node at once); "
+    "default: the scenario profile's mode, else rolling.",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -222,6 +228,7 @@ def simulate(
     scenario: str | None,
     seed: int | None,
     policy: str | None,
+    mode: str | None,
     report_path: Path | None,
     html_path: Path | None,
     junit_path: Path | None,
@@ -259,7 +266,7 @@ def simulate(
         loaded = fault_replay(loaded, run_seed, fault_rate)
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
-        rehearsal = rehearse(loaded, run_seed, policy=policy, listener=progress)
+        rehearsal = rehearse(loaded, run_seed, policy=policy, mode=mode, listener=progress)
     report = rehearsal.to_dict()
 
     if report_path is not None:

@@ -8,7 +8,8 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
 - ``pycau test-setup`` — Test-CauSetup's rules, judged remotely (exit 1 when a rule fails);
   ``--report`` writes them as JSON, ``--junit`` one testcase per rule;
 - ``pycau scan`` — Invoke-CauScan: the updates each node is offered (``--report``: JSON);
-- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
+- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run (or with
+  ``--mode offline`` the fast, offline update, whose plan states its downtime) with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
   ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
   terminal on stdin ``run`` and ``resume`` stop before connecting (exit 2);
@@ -30,6 +31,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,6 +60,7 @@ from runner.cli.render_options import Renderings, rendering_options
 from runner.cli.run_record import render_lock, render_status
 from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
+from runner.profile import MODES
 from runner.winrm.setup_rules import Verdict
 
 __all__ = ["EXIT_REMOTE_FAILED", "remote_command", "run", "scan", "status", "test_setup", "twin"]
@@ -237,6 +240,12 @@ def scan(
 )
 @click.option("--what-if", is_flag=True, help="Show the plan; change nothing.")
 @click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="rolling (CAU's run, one node at a time) or offline (the fast, offline update of "
+    "every node at once, with downtime); default: the profile's mode, else rolling.",
+)
+@click.option(
     "--force-recovery",
     is_flag=True,
     help="Take over from a run that died holding the run lock (-ForceRecovery).",
@@ -260,11 +269,17 @@ def run(
     force_recovery: bool,
     journal_path: Path | None,
     quiet: bool,
+    mode: str | None = None,
     **rendered: Any,
 ) -> int:  # fmt: skip
-    """Perform a rolling updating run on the cluster (Invoke-CauRun)."""
+    """Perform an updating run on the cluster (Invoke-CauRun).
+
+    Rolling by default; with --mode offline (or a profile's mode: offline) the fast,
+    offline update of every node at once, whose plan states the planned downtime."""
     profile = load_profile_or_default(profile_path)
     renderings = Renderings.of(rendered)
+    if mode is not None:
+        profile = replace(profile, mode=mode)
 
     def save(report: dict[str, Any]) -> None:
         if report_path is not None:

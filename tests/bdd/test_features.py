@@ -15,6 +15,7 @@ from __future__ import annotations
 from bdd_steps_credentials import *  # noqa: F403
 from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
+from bdd_steps_offline import *  # noqa: F403
 from bdd_steps_options import *  # noqa: F403
 from bdd_steps_plugins import *  # noqa: F403
 from bdd_steps_rehearse import *  # noqa: F403

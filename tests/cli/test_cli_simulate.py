@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from runner.cli import cli
 from simulator.oracle import INVARIANTS as ORACLE_INVARIANTS
+from simulator.oracle_offline import OFFLINE_INVARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,8 +140,11 @@ def test_cli_simulate_quiet_prints_only_the_verdict(
 def test_cli_every_bundled_scenario_meets_its_expectation(
     cli_runner: CliRunner, tmp_path: Path, assert_valid_report: Validate, scenario: Path
 ) -> None:
-    """Each bundled scenario exits 0 (its `expect` holds) and writes a schema-valid report."""
+    """Each bundled scenario exits 0 (its `expect` holds) and writes a schema-valid report
+    with every invariant of its mode."""
     out = tmp_path / "report.json"
     result = cli_runner.invoke(cli, ["simulate", str(scenario), "-q", "--report", str(out)])
     assert result.exit_code == 0, result.output
-    assert set(assert_valid_report(out)["simulation"]["invariants"]) == INVARIANTS
+    report = assert_valid_report(out)
+    offline = set(OFFLINE_INVARIANTS) if report["mode"] == "offline" else set()
+    assert set(report["simulation"]["invariants"]) == INVARIANTS | offline

@@ -114,8 +114,9 @@ def test_full_profile_parses() -> None:
             "skip_update_checks, site_aware_updating_order, attempt_soft_reboot, reboot_mode, "
             "enable_firewall_rules, drain_timeout_minutes, "
             "validate_cluster, validation_timeout_minutes, enable_credssp, "
-            "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out, plugin, "
-            "plugin_arguments, run_plugins_serially, stop_on_plugin_failure, separate_reboots, "
+            "install_timeout_minutes, script_timeout_minutes, policy, mode, max_nodes_out, "
+            "plugin, plugin_arguments, run_plugins_serially, stop_on_plugin_failure, "
+            "separate_reboots, "
             "schedule",
         ),
         (["a"], "p.yaml: expected a mapping, got a list"),
