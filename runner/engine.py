@@ -2,8 +2,9 @@
 
 Owns: ``Engine`` — the public API every driver of a run uses (``pycau run`` and ``resume``,
 rehearsals, the simulated coordinator crash, the stateful test): ``start`` (preflight:
-reachability, quorum, RequireAllNodesOnline, Test-Cluster, the scan of every Up node,
-readiness refusals, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
+reachability, quorum, RequireAllNodesOnline, the site order, Test-Cluster, the scan of
+every Up node unless skip_update_checks, readiness refusals, the Remote Shutdown firewall
+rules, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
 checkpoint; False when the run has nothing more to do), ``finish`` (CredSSP undone, the run
 lock freed, the final ``RunReport``), ``state`` (the ``RunState`` a checkpoint holds) and
 ``Engine.resume`` (a run picked up from its journal). ``runner.updating_run`` drives a
@@ -39,6 +40,7 @@ from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
 from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
+from runner.options_start import UNKNOWN_SITE, enable_firewall_rules, site_ordered
 from runner.plugin_steps import plugin_warnings, scan_action
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
@@ -175,9 +177,14 @@ class Engine(FeatureRun):
             detail = f"{len(offline)} node(s) not online: {', '.join(offline)}"
             self.rec.cau(1020, None, detail)
             return self._refuse("NodesOffline", detail)
+        if self.profile.site_aware_updating_order:
+            sites = self.profile.site_aware_updating_order
+            self.order, unknown = site_ordered(self.transport, self.rec, self.order, sites)
+            if unknown:
+                return self._refuse(UNKNOWN_SITE, unknown)
         refusal = validate_cluster(self.transport, self.clock, self.rec, self.validation_profile())
         pending: list[str] = []  # nodes whose preview channel awaits its restart
-        offers = {} if refusal else self._scan_all(view, pending)
+        offers = {} if refusal or self._skip_scan() else self._scan_all(view, pending)
         if refusal := refusal or readiness_refusal(
             view, offers, feature=feature_run(self.profile), channel_pending=pending
         ):  # a known issue or a guide's prerequisite: touch no node
@@ -193,6 +200,8 @@ class Engine(FeatureRun):
         if self._aborted():
             self.done = True
             return None
+        if self.profile.enable_firewall_rules and self.view is not None:
+            enable_firewall_rules(self.transport, self.rec, self.view)
         self._enable_credssp()
         self.link.checkpoint(lambda: self.state, self.rec.events)
         return None
@@ -357,6 +366,14 @@ class Engine(FeatureRun):
         """The preflight refuses the run: nothing was touched; nothing more to step."""
         self._end(error_id, detail)
         self.done = True
+
+    def _skip_scan(self) -> bool:
+        """skip_update_checks: no scan before the run; each node is scanned at its turn."""
+        if self.profile.skip_update_checks:
+            self.rec.emit(
+                "scan-skipped", None, "skip_update_checks: each node is scanned at its turn"
+            )
+        return self.profile.skip_update_checks
 
     def _scan_all(self, view: ClusterView, pending: list[str]) -> dict[str, tuple[UpdateInfo, ...]]:
         deadline = self._elapsed() + self.profile.install_timeout_s

@@ -55,7 +55,8 @@ class NodeProgress:
     suspend_issued: bool = False
     paused_by_us: bool = False
     drain_failed: bool = False
-    storage_refusals: int = 0
+    storage_refusals: int = 0  # Suspend-ClusterNode refused with 5987 in this attempt
+    suspend_refused_at: float | None = None  # the attempt's first 5987 refusal
     last_refusal: str = ""
     resume_issued: bool = False
     # restart

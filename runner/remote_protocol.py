@@ -151,6 +151,10 @@ class ScriptName(StrEnum):
     LOCK_RENEW = "lock-renew"
     LOCK_RELEASE = "lock-release"
     LOCK_READ = "lock-read"
+    # run options (issue 9)
+    FORCE_DRAIN_NODE = "force-drain-node"
+    ENABLE_FIREWALL = "enable-firewall"
+    NODE_SITES = "node-sites"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -173,6 +177,8 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.RESTART_NODE,
         ScriptName.START_WORK,
         ScriptName.SET_CREDSSP,
+        ScriptName.FORCE_DRAIN_NODE,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from runner.plugins import PluginName
-from runner.profile import SHOWN_WHEN_SET, Profile
+from runner.profile import Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
 
 __all__ = [
@@ -239,13 +240,18 @@ def iso_utc(instant: datetime) -> str:
 
 
 def profile_dict(profile: Profile) -> dict[str, Any]:
-    """The resolved profile as plain JSON values (enums as their file spelling). Options
-    marked ``SHOWN_WHEN_SET`` appear only when they differ from their default; plug-ins
+    """The resolved profile as plain JSON values (enums as their file spelling). An option
+    marked ``REPORTED_WHEN_SET`` (``runner.profile``) is listed only when it differs from its
+    default, so reports of runs that leave the newer options alone keep their shape; plug-ins
     appear as a profile file gives them (one name, or a list)."""
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
-        if f.metadata == SHOWN_WHEN_SET and value == f.default:
+        if f.name == "schedule":
+            if value is not None:  # an agent's option, shown only when the profile has one
+                out[f.name] = dict(value)
+            continue
+        if f.metadata.get("reported_when_set") and value == f.default:
             continue
         if f.name == "plugin":
             names = [str(name) for name in value]
@@ -255,7 +261,7 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
             value = sets[0] if len(sets) == 1 else sets
         elif isinstance(value, tuple):
             value = list(value)
-        elif f.name == "failback_mode":
+        elif isinstance(value, Enum):
             value = str(value)
         out[f.name] = value
     return out

@@ -32,8 +32,8 @@ Error contract (see ``runner.errors``): every method may raise ``ClusterUnreacha
 (not a transport error) means the cluster refused a fenced command because another
 coordinator holds the run lock now: no effect, and the run must stop acting.
 
-Must not: import anything outside the standard library and ``runner.types``/``runner.errors``/
-``runner.plugins``.
+Must not: import anything outside the standard library and the contract's value types
+(``runner.types``, ``runner.run_option_types``, ``runner.plugins``) and ``runner.errors``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -145,6 +146,8 @@ class ClusterTransport(Protocol):
 
         Completion is seen only as a changed ``NodeView.boot_id`` with state back to
         Paused/Up. Effect unknown on any transport error: observe the boot id.
+        ``RemoteCommandFailed``: refused, no effect — e.g. the node's firewall blocks
+        Remote Shutdown (its rule group disabled), where CAU's restart would fail too.
         """
         ...
 
@@ -191,4 +194,21 @@ class ClusterTransport(Protocol):
     def read_run_lock(self) -> LockHolder | None:
         """The lock's holder with its heartbeat age, or ``None`` when the cluster is not
         locked. No effect."""
+        ...
+
+    # -- run options (issue 9: Invoke-CauRun's remaining options) -----------------------
+    def suspend_node_forced(self, node: str) -> None:
+        """Suspend-ClusterNode -Drain -ForceDrain without -Wait (force_pause_and_drain): as
+        ``suspend_node``, but a role that cannot live-migrate is stopped and moved as a
+        failed role, so the drain completes. Same errors as ``suspend_node``."""
+        ...
+
+    def enable_remote_shutdown_rules(self, node: str) -> bool:
+        """Enable the Remote Shutdown firewall rule group on ``node``'s own endpoint
+        (enable_firewall_rules). True: enabled now; False: a Group Policy keeps it disabled
+        (nothing changed). ``RemoteCommandFailed``: refused, no effect."""
+        ...
+
+    def read_node_sites(self) -> tuple[NodeSite, ...]:
+        """The site fault domain of every node (Get-ClusterFaultDomain). No effect."""
         ...

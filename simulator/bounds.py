@@ -12,6 +12,7 @@ Must not: touch a SimPy environment or world state.
 from __future__ import annotations
 
 from runner.profile import Profile
+from runner.run_option_types import soft_restart_asked
 from simulator.model import Scenario, UpdateSpec
 
 __all__ = ["lower_bound_seconds", "termination_bound_seconds", "update_passes"]
@@ -66,7 +67,12 @@ def lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
             total += sum(u.install_minutes * 60.0 for u in batch)
             if any(u.restart for u in batch):
                 firmware = any(u.firmware or u.kind == "firmware" for u in batch)
-                soft = profile.soft_reboot and not firmware
+                asked = soft_restart_asked(
+                    profile.reboot_mode,
+                    profile.soft_reboot_switch,
+                    scenario.cluster.cau_enable_soft_reboot,
+                )
+                soft = asked and not firmware
                 total += (node.soft_boot_minutes if soft else node.boot_minutes) * 60.0
     return total
 
@@ -80,6 +86,7 @@ def termination_bound_seconds(scenario: Scenario, profile: Profile) -> float:
         attempt = (
             2 * profile.script_timeout_minutes
             + profile.wait_for_storage_repair_timeout_minutes
+            + profile.suspend_cluster_node_timeout_minutes
             + profile.drain_timeout_minutes
             + 60.0
         ) * 60.0 + passes * per_pass

@@ -43,6 +43,9 @@ class NodeSpec:
     vote: int = 1  # configured NodeWeight
     # Opted into a preview channel (Set-PreviewChannel) and not restarted since.
     channel_restart_pending: bool = False
+    # The Remote Shutdown firewall rule group: enabled | disabled | policy-disabled (a Group
+    # Policy disables it; enabling it locally does not take effect).
+    remote_shutdown: str = "enabled"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +64,9 @@ class StorageSpec:
     volumes: tuple[VolumeSpec, ...] = ()
     drives_per_node: int = 4
     pool_version: str = ""  # the OS version the pool's version belongs to ("" = functional level)
+    # After a repair job finishes, Suspend-ClusterNode still refuses with 5987 this long
+    # (the cluster's clustered-space state lags Get-VirtualDisk and Get-StorageJob).
+    space_settle_minutes: float = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +91,8 @@ class ClusterSpec:
     # the one its functional level belongs to (a node's own version is its build's).
     version: str = ""
     functional_level: str = ""
+    sites: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # node → site fault domain
+    cau_enable_soft_reboot: bool = False  # the cluster property CauEnableSoftReboot is 1
 
     @property
     def node_names(self) -> tuple[str, ...]:

@@ -24,7 +24,8 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
   fault domain owed to *another* node exists (a node's own resync does not forbid restarting
   it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
-- ``workload-availability``: the runner restarts a node still hosting running VMs.
+- ``workload-availability``: the runner restarts a node still hosting running VMs. VMs a
+  forced drain (force_pause_and_drain) stops are consented downtime: ``consented``.
 - ``max-nodes-out``: more than ``max_nodes_out`` nodes out of service because of the runner
   (from its suspend or restart until resumed / back Up unpaused). Checked at finish, where a
   node the report lists as Failed or PartiallyFailed stops counting from its ``node-status``
@@ -102,6 +103,7 @@ class Oracle:
         self.away_at_restart: dict[str, list[str]] = {}
         self.fault_losses: list[Violation] = []
         self.restart_raced = False  # the restart being made raced a fault (see _raced)
+        self.consented: list[dict[str, Any]] = []  # VMs a forced drain stopped (the profile's)
         self.truth = TruthLedger(world)  # report-truth's ground truth (its own module)
 
     def _now(self) -> float:
@@ -153,6 +155,13 @@ class Oracle:
                 f"{node} restarted while storage was not healthy: {'; '.join(degraded)}",
             )
         self._out(node)
+
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain stopped ``vms``: consented downtime (``consented``, no violation)."""
+        shown = ", ".join(vms[:5]) + (" …" if len(vms) > 5 else "")
+        detail = f"forced drain of {node} stopped {len(vms)} VM(s), failed over: {shown}"
+        if vms:
+            self.consented.append({"time": round(self._now(), 3), "detail": detail})
 
     def resumed(self, node: str) -> None:
         self.paused_by_runner[node] = False
@@ -242,7 +251,7 @@ class Oracle:
             truth = ledger_within(self.truth, one).check(one.report, self._final_times(one.report))
             final += [Violation(invariant="report-truth", time=t, detail=d) for t, d in truth]
         self.violations = sorted(self.live + final, key=lambda v: v.time)
-        section = {
+        section: dict[str, Any] = {
             name: {
                 "holds": not [v for v in self.violations if v.invariant == name],
                 "violations": [
@@ -253,6 +262,8 @@ class Oracle:
             }
             for name in INVARIANTS
         }
+        if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
+            section["workload-availability"]["consented"] = self.consented
         return section | self.world.mixed.section()  # listed only for a mixed-version run
 
     @staticmethod

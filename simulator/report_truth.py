@@ -79,6 +79,7 @@ _FIRST_ATTEMPT = (
     "quorum-lost",
     "crashed",
     "offline",
+    "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
@@ -249,7 +250,8 @@ class TruthLedger:
         if self.world.profile.pre_update_script:
             return sum(1 for _, kind, _ in acts if kind == "pre-script")
         scans = [t for t, kind, _ in acts if kind == "scan"]
-        preflight = set(scans[:1]) | {t for t in scans if self._preflight_round(node, t)}
+        ahead = 0 if self.world.profile.skip_update_checks else 1  # no scan before the run
+        preflight = set(scans[:ahead]) | {t for t in scans if self._preflight_round(node, t)}
         openings = [
             t for t, kind, paused in acts if kind == "scan" and not paused and t not in preflight
         ]

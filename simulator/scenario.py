@@ -4,7 +4,8 @@ Owns: ``load_scenario`` / ``parse_scenario``. The shape is checked once by the J
 ``simulator/schemas/scenario.schema.json`` (which embeds the profile schema); then the
 conveniences are resolved (the cluster block in ``simulator.scenario_cluster``) and the checks
 a schema cannot express are made — names that must exist, ``after:`` without cycles, a
-script-failure needing its script, the profile's node-count rules — with the same
+script-failure needing its script, the profile's node-count rules, a site order naming only
+the cluster's sites — with the same
 ``InputError(file, "$.json.path", what was expected)`` as the schema's.
 
 Must not: run SimPy, build the world or choose outcomes (faults say *what* goes wrong;
@@ -13,7 +14,7 @@ Must not: run SimPy, build the world or choose outcomes (faults say *what* goes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -82,6 +83,7 @@ class _Resolver(ClusterResolver):
         cluster = self.cluster(data["cluster"])
         names = cluster.node_names
         profile = self.profile(data.get("profile") or {}, names)
+        self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
         updates = self.updates(data.get("updates", []), names, cluster.version)
         return Scenario(
             name=data["name"],
@@ -200,6 +202,19 @@ class _Resolver(ClusterResolver):
         if "node_order" in resolved:
             resolved["node_order"] = tuple(resolved["node_order"])
         return resolved
+
+    def site_order(self, order: Sequence[str], sites: Mapping[str, str]) -> None:
+        """site_aware_updating_order names only sites of ``cluster.sites`` (case-insensitive,
+        as Windows names compare)."""
+        have = sorted(set(sites.values()))
+        folded = {site.casefold() for site in have}
+        for i, site in enumerate(order):
+            if site.casefold() not in folded:
+                listed = ", ".join(have) or "none: cluster.sites is not set"
+                self.fail(
+                    ["profile", "site_aware_updating_order", i],
+                    f"unknown site {site!r}; expected a site of cluster.sites ({listed})",
+                )
 
     def expect(self, raw: Mapping[str, Any] | None, names: tuple[str, ...]) -> Expect:
         if raw is None:

@@ -2,8 +2,9 @@
 
 Owns: ``ClusterResolver`` — the conveniences of the cluster block (``nodes: {count: 4}`` →
 node1..node4, ``volumes: {count: 2}`` → vol01, vol02, ``vms: {count: 24}`` → vm01..vm24
-placed round-robin) and the checks a schema cannot express there (unique names, known
-owners, S2D's 16-node and fault-domain limits, VM memory that fits), plus the shared
+placed round-robin, ``sites: {A: [node1]}`` → node → site) and the checks a schema cannot
+express there (unique names, known owners and site members, a node in one site at most,
+S2D's 16-node and fault-domain limits, VM memory that fits), plus the shared
 ``fail``/``known``/``unique`` helpers that raise ``InputError(file, "$.json.path", …)``.
 ``simulator.scenario`` subclasses it for the rest of the file.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 from runner.errors import InputError
@@ -79,11 +81,28 @@ class ClusterResolver:
         vms_raw = raw.get("workloads", {}).get("vms", [])
         vms = self.vms(vms_raw, nodes)
         check_vm_versions(self, vms, nodes, isinstance(vms_raw, list))
-        extra = {k: raw[k] for k in ("migration_mb_s", "max_parallel_migrations") if k in raw}
+        keys = ("migration_mb_s", "max_parallel_migrations", "cau_enable_soft_reboot")
+        extra = {k: raw[k] for k in keys if k in raw}
+        sites = self.sites(raw.get("sites", {}), nodes)
         return ClusterSpec(
             name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
-            version=version, functional_level=level, **extra,
+            version=version, functional_level=level, sites=sites, **extra,
         )  # fmt: skip
+
+    def sites(self, raw: Mapping[str, Any], nodes: tuple[NodeSpec, ...]) -> Mapping[str, str]:
+        """Node → site from ``{site: [nodes]}``: known nodes, each in one site at most."""
+        names = [n.name for n in nodes]
+        site_of: dict[str, str] = {}
+        seen: dict[str, str] = {}
+        for site, members in raw.items():
+            self.unique(["cluster", "sites", site], site, seen, "site")
+            for i, name in enumerate(members):
+                at: list[PathElement] = ["cluster", "sites", site, i]
+                self.known_node(at, name, names)
+                if name in site_of:
+                    self.fail(at, f"node {name!r} is already in site {site_of[name]!r}")
+                site_of[name] = site
+        return MappingProxyType(site_of)
 
     def nodes(self, raw: Any) -> tuple[NodeSpec, ...]:
         at: list[PathElement] = ["cluster", "nodes"]
@@ -150,7 +169,8 @@ class ClusterResolver:
                     f"{volume.resiliency.value} needs at least {needed} nodes, "
                     f"the cluster has {len(nodes)}",
                 )
-        extra = {k: raw[k] for k in ("repair_mb_s", "drives_per_node") if k in raw}
+        keys = ("repair_mb_s", "drives_per_node", "space_settle_minutes")
+        extra = {k: raw[k] for k in keys if k in raw}
         return StorageSpec(volumes=volumes, **extra)
 
     def vms(self, raw: Any, nodes: tuple[NodeSpec, ...]) -> tuple[VmSpec, ...]:

@@ -81,6 +81,8 @@ class Storage:
         self.jobs: dict[str, RepairJob] = {}
         self.repair_jobs_created = 0
         self.stall_until = 0.0  # resync-stall faults hold the repair until then
+        self.space_settle_s = float(spec.space_settle_minutes) * 60.0
+        self.space_degraded_until = 0.0  # Suspend-ClusterNode refuses until then (5987)
         self._settled_at = 0.0
         self._generation = 0
         self._disks: tuple[VirtualDiskView, ...] | None = None
@@ -92,6 +94,11 @@ class Storage:
     def healthy(self) -> bool:
         """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job."""
         return not self.jobs and not self.away and not any(v.offline for v in self.volumes.values())
+
+    def space_degraded(self) -> bool:
+        """What Suspend-ClusterNode refuses with 5987: storage not healthy, or a repair job
+        finished less than ``space_settle_minutes`` ago (the clustered-space state lags)."""
+        return not self.healthy() or float(self.env.now) < self.space_degraded_until
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
@@ -307,6 +314,7 @@ class Storage:
             if job.total_mb - job.done_mb <= 1e-6 * max(1.0, job.total_mb):
                 del self.jobs[job.volume]
                 self.world.record("repair-completed", None, job.name)
+                self.space_degraded_until = float(self.env.now) + self.space_settle_s
         self._disks = None
         self._reschedule()
         self.world.truth.storage_ready(self.healthy())

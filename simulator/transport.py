@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from runner.errors import ClusterUnreachable
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -173,6 +174,32 @@ class SimTransport:
     def read_run_lock(self) -> LockHolder | None:
         self._spend(LOCK_SECONDS)
         return self.world.run_lock.read()
+
+    # -- run options (issue 9) -------------------------------------------------------------
+    def suspend_node_forced(self, node: str) -> None:
+        """Suspend-ClusterNode -Drain -ForceDrain: what cannot live-migrate is stopped and
+        moved as a failed role."""
+        self._spend(COMMAND_SECONDS)
+        self.world.run_lock.fenced(self.fence)
+        self.world.suspend(node, force=True)
+
+    def enable_remote_shutdown_rules(self, node: str) -> bool:
+        """On the node's own endpoint, as the WinRM transport does."""
+        self._spend(COMMAND_SECONDS)
+        self.world.run_lock.fenced(self.fence)
+        self.world.reachable(node, "Set-NetFirewallRule")
+        return self.world.node_options.enable_rules(node)
+
+    def read_node_sites(self) -> tuple[NodeSite, ...]:
+        self._spend(OBSERVE_SECONDS)
+        return self.world.node_options.sites()
+
+    def remote_shutdown_enabled(self, node: str) -> bool:
+        """The node's Remote Shutdown rule group as node-facts.ps1 reads it (the twin's
+        test-setup answer); not part of the runner's contract."""
+        self._spend(POLL_SECONDS)
+        self.world.reachable(node, "Get-NetFirewallRule")
+        return self.world.node_options.rules_enabled(node)
 
     def lock_holder(self) -> LockHolder | None:
         """The lock's holder as a script sees it within its own round trip (the twin's

@@ -13,7 +13,10 @@ Theory of operation:
   ``max_parallel_migrations`` concurrent live migrations from that host; each takes
   ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
   ``drain-failure`` fault) or fits nowhere stays; the drain then ends ``Failed`` (the node
-  stays Paused) once every other VM has been tried, else ``Completed``.
+  stays Paused) once every other VM has been tried, else ``Completed``. A forced drain
+  (``force``, Suspend-ClusterNode -ForceDrain) instead stops what could not move and fails
+  it over (``host_lost`` for those VMs: down now, restarted elsewhere after
+  ``FAILOVER_DELAY``), and ends ``Completed``.
 - Failback: ``immediate`` live-migrates the VMs drained from the node back to it (the same
   concurrency, into that host); ``none`` leaves them where they are; ``policy`` follows each
   group's own failback policy (Resume-ClusterNode -Failback Policy): only VMs listed in
@@ -23,8 +26,7 @@ Theory of operation:
 - A host lost under running VMs (crash, restart without drain) takes them down; they
   restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
   cluster quorum or the storage pool stops every VM until both are back.
-- Mixed mode (``simulator.mixed_mode``): a VM goes only where its configuration version runs,
-  by live migration only to its host's OS version or newer; refusals are recorded.
+- Mixed mode: where a VM may go, and the refusals recorded, follow ``simulator.mixed_mode``.
 
 Must not: decide anything about quorum, storage or updates; it asks the world.
 """
@@ -84,6 +86,7 @@ class DrainJob:
     node: str
     queue: deque[SimVm]
     refuse: str | None
+    force: bool = False  # -ForceDrain: what cannot move is stopped and failed over
     failed: list[str] = field(default_factory=list)
     retries: dict[str, int] = field(default_factory=dict)
     workers: int = 0
@@ -156,12 +159,8 @@ class Workloads:
         fits = may_receive(self.world.nodes, vm.config_version, live_from)
         return self.placement.best(vm.memory, exclude, fits)
 
-    def _refused(self, node: str, why: str | None) -> bool:
-        """Record a live migration mixed mode refused (the runner's act asked for it)."""
-        if why is not None:
-            self.world.mixed.refused(float(self.env.now), f"{why} (mixed mode)")
-            self.world.record("migration-refused", node, why)
-        return why is not None
+    def _refused(self, node: str, why: str | None) -> bool:  # the runner's act asked for it
+        return self.world.mixed.noted(float(self.env.now), node, why, self.world.record)
 
     def _own(self, vm: SimVm, node: str) -> None:
         self._owned.file(vm.index, vm, node, was=vm.owner)
@@ -202,8 +201,9 @@ class Workloads:
         vm.token += 1
 
     # -- drain -----------------------------------------------------------------------------
-    def start_drain(self, node: str, *, refuse_one: bool) -> None:
-        """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault."""
+    def start_drain(self, node: str, *, refuse_one: bool, force: bool = False) -> None:
+        """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault;
+        ``force``: -ForceDrain."""
         # A paused node takes no roles: migrations into it stop, and migrations out of it
         # (a failback still running) stop so the drain places those VMs itself.
         for vm in in_index_order(self._incoming.under(node), self._owned.under(node)):
@@ -211,7 +211,7 @@ class Workloads:
                 self._abort_migration(vm)
         vms = sorted(self.running_on(node), key=lambda v: v.name)
         refuse = vms[0].name if (refuse_one and vms) else None
-        job = DrainJob(node=node, queue=deque(vms), refuse=refuse)
+        job = DrainJob(node=node, queue=deque(vms), refuse=refuse, force=force)
         if refuse_one and not vms:
             job.failed.append("a role refused to move")
         self.drains[node] = job
@@ -258,6 +258,10 @@ class Workloads:
         job.active = False
         self.world.truth.drain(job.node, started=False)
         node = self.world.nodes[job.node]
+        if job.failed and job.force:  # -ForceDrain: what could not move is stopped, failed over
+            self.world.record("forced-failover", job.node, "; ".join(job.failed))
+            self.world.forced_failover(job.node, [vm.name for vm in self.host_lost(job.node)])
+            job.failed = []
         if job.failed:
             self.world.truth.trouble(job.node, "drain-failed", "; ".join(job.failed))
             node.drain_status = DrainStatus.FAILED

@@ -48,6 +48,7 @@ from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.mixed_mode import MixedModeLedger
 from simulator.model import Scenario
+from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
@@ -115,6 +116,7 @@ class SimulatedCluster:
         self.updates = WindowsUpdate(self)
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
+        self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0
@@ -162,6 +164,7 @@ class SimulatedCluster:
             managed_by=self.managed_by,
             functional_level=self.versions.functional_level_code,
             storage_pool_version=self.versions.pool_code,
+            soft_reboot_property=self.scenario.cluster.cau_enable_soft_reboot,
         )
 
     # -- runner operations (the transport calls these after its latency) ---------------------
@@ -181,9 +184,9 @@ class SimulatedCluster:
             raise ClusterUnreachable("the cluster has no quorum")
         return sim
 
-    def suspend(self, node: str) -> None:
+    def suspend(self, node: str, *, force: bool = False) -> None:
         sim = self._cluster_command(node, "Suspend-ClusterNode")
-        if self.storage is not None and not self.storage.healthy():
+        if self.storage is not None and self.storage.space_degraded():
             self.truth.trouble(node, "suspend-refused", "storage degraded")
             raise StorageDegraded("Suspend-ClusterNode")
         if sim.paused and sim.drain_status is DrainStatus.IN_PROGRESS:
@@ -202,7 +205,7 @@ class SimulatedCluster:
         self.record("suspended", node, f"drain attempt {self.drain_attempts[node]}")
         if self.storage is not None:
             self.storage.move_pool_owner(node)
-        self.workloads.start_drain(node, refuse_one=refuse)
+        self.workloads.start_drain(node, refuse_one=refuse, force=force)
         self.node_changed(node)
 
     def resume(self, node: str, failback: FailbackMode) -> None:
@@ -222,6 +225,7 @@ class SimulatedCluster:
     def restart(self, node: str, *, soft: bool) -> BootType:
         """Restart ``node``; the boot type it does (soft only when asked and allowed)."""
         sim = self.reachable(node, "Restart-Computer")
+        self.node_options.check_restart(node)  # a firewall blocking Remote Shutdown refuses
         boot = BootType.SOFT if soft and not self.updates.firmware_pending(node) else BootType.FULL
         hang = self.faults.boot_hang(node)
         running = sorted(vm.name for vm in self.workloads.running_on(node))
@@ -324,6 +328,10 @@ class SimulatedCluster:
         """Roles run only while the cluster has quorum and the S2D pool (if any) is online."""
         pool_ok = self.storage is None or self.storage.pool.has_quorum
         return self.quorum.has_quorum and pool_ok
+
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain (-ForceDrain) stopped ``vms`` on ``node``: consented downtime."""
+        self.oracle.forced_failover(node, vms)
 
     def pool_lost(self, node: str, *, by_runner: bool) -> None:
         self.record("quorum-lost", node, "storage pool")

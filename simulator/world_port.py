@@ -24,11 +24,12 @@ names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from runner.plugins import PluginSpec
 from runner.profile import Profile
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -55,6 +56,7 @@ __all__ = [
     "ManagementLink",
     "MigrationPace",
     "MixedMigrations",
+    "NodeSettings",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
@@ -90,6 +92,13 @@ class MixedMigrations(Protocol):
     """Live migrations a mixed-version cluster refused (``simulator.mixed_mode``)."""
 
     def refused(self, time: float, detail: str) -> None: ...
+    def noted(
+        self,
+        time: float,
+        node: str,
+        why: str | None,
+        record: Callable[[str, str | None, str], None],
+    ) -> bool: ...
     def section(self) -> dict[str, Any]: ...
 
 
@@ -152,6 +161,14 @@ class UpdateWork(Protocol):
     def poll(self, handle: WorkHandle) -> WorkProgress: ...
 
 
+class NodeSettings(Protocol):
+    """Firewall rule groups and sites of the nodes (``simulator.node_options``)."""
+
+    def enable_rules(self, node: str) -> bool: ...
+    def rules_enabled(self, node: str) -> bool: ...
+    def sites(self) -> tuple[NodeSite, ...]: ...
+
+
 class ValidationWork(Protocol):
     """Test-Cluster runs (``simulator.cluster_validation``), as the transport reaches them."""
 
@@ -199,6 +216,9 @@ class WorldPort(Protocol):
     def script_started(self, node: str, kind: str) -> None: ...
     def pool_lost(self, node: str, *, by_runner: bool) -> None: ...
     def volume_offline(self, volume: str, why: str, *, by_runner: bool) -> None: ...
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain stopped ``vms`` on ``node`` and moved them (consented downtime)."""
+        ...
 
 
 class FaultTargets(WorldPort, Protocol):
@@ -239,8 +259,10 @@ class ClusterOperations(Protocol):
     def validation(self) -> ValidationWork: ...
     def observe(self) -> ClusterView: ...
     def reachable(self, node: str, command: str) -> SimNode: ...
-    def suspend(self, node: str) -> None: ...
+    def suspend(self, node: str, *, force: bool = False) -> None: ...
     def resume(self, node: str, failback: FailbackMode) -> None: ...
     def restart(self, node: str, *, soft: bool) -> BootType: ...
     def credssp_enabled(self, node: str) -> bool: ...
     def set_credssp(self, node: str, enabled: bool) -> None: ...
+    @property
+    def node_options(self) -> NodeSettings: ...

@@ -67,6 +67,10 @@ LAZY_COMMANDS = {
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",
     ),
+    "schedule": LazyCommand(
+        module="runner.cli.schedule_cmd",
+        summary="Print the next firings of a self-updating schedule, one ISO 8601 time per line.",
+    ),
     "sweep": LazyCommand(
         module="runner.cli.sweep",
         summary="Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, "
@@ -145,7 +149,8 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     "--seed",
     type=click.IntRange(min=0),
     help="Seed of the run (default: the scenario's), recorded in the report. No bundled "
-    "model draws at random yet, so today it changes only the run id.",
+    "model draws at random yet, so today it changes only the run id (and, with --swarm, the "
+    "faults).",
 )
 @click.option(
     "--policy",
@@ -160,12 +165,19 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     help="Write the JSON report to this file (atomically; not on bad input).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@click.option(
+    "--swarm",
+    is_flag=True,
+    help="Inject the random faults `pycau sweep` gives this seed, and expect only what a sweep "
+    "checks (every invariant holds, any final status): replays one seed of a sweep.",
+)
 def simulate(
     scenario: str | None,
     seed: int | None,
     policy: str | None,
     report_path: Path | None,
     quiet: bool,
+    swarm: bool,
 ) -> int:
     """Rehearse one updating run of SCENARIO in the simulated cluster.
 
@@ -183,6 +195,10 @@ def simulate(
     loaded = found.load(scenario)
     console = None if quiet else plain_console()  # --quiet draws nothing: no rich at all
     run_seed = loaded.seed if seed is None else seed
+    if swarm:
+        from runner.rehearsal.sweep import swarm_replay
+
+        loaded = swarm_replay(loaded, run_seed)
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
         rehearsal = rehearse(loaded, run_seed, policy=policy, listener=progress)

@@ -35,10 +35,10 @@ from runner.cli.interrupts import (
     signal_name,
 )
 from runner.cli.live_view import LiveView, render_summary, run_verdict
+from runner.cli.plan_options import option_gates, planned_order
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
-from runner.decisions import node_order
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
@@ -170,6 +170,7 @@ def render_plan(
         )
     if profile.stop_after_minutes is not None:
         gates.append(f"StopAfter {profile.stop_after_minutes:g} min")
+    gates += option_gates(profile, view)
     for gate in gates:
         console.print(f"  • {gate}", highlight=False)
 
@@ -227,7 +228,7 @@ def perform_run(
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
     profile = profile.resolved(names, source="profile")
-    render_plan(console, view, profile, node_order(view, profile))
+    render_plan(console, view, profile, planned_order(transport, view, profile))
     if what_if:
         console.print("what-if: nothing was changed on the cluster")
         return 0

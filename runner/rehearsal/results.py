@@ -29,16 +29,22 @@ class Violation:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InvariantOutcome:
-    """One invariant of the oracle: whether it held, and each violation with its time."""
+    """One invariant of the oracle: whether it held, and each violation with its time;
+    ``consented``: what the profile consented to (a forced drain's stopped VMs under
+    ``workload-availability``), listed only when there is some."""
 
     holds: bool
     violations: tuple[Violation, ...] = ()
+    consented: tuple[Violation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "holds": self.holds,
             "violations": [{"time": v.time, "detail": v.detail} for v in self.violations],
         }
+        if self.consented:
+            out["consented"] = [{"time": v.time, "detail": v.detail} for v in self.consented]
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +77,9 @@ class Simulation:
                 holds=bool(v["holds"]),
                 violations=tuple(
                     Violation(time=x["time"], detail=x["detail"]) for x in v["violations"]
+                ),
+                consented=tuple(
+                    Violation(time=x["time"], detail=x["detail"]) for x in v.get("consented", ())
                 ),
             )
             for name, v in section["invariants"].items()

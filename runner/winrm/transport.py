@@ -3,8 +3,9 @@
 Owns: ``WinRMTransport`` — each contract method is one script (``runner/winrm/scripts``)
 run in the shell of the right endpoint, its answer parsed into the contract's value types,
 its failures mapped to ``runner.errors``. The plumbing is ``runner.winrm.endpoints``; the
-run lock (``runner.winrm.lock_ops``) and the CLI's extra operations
-(``runner.winrm.record_ops``) are operation families mixed in.
+run lock (``runner.winrm.lock_ops``), the CLI's extra operations
+(``runner.winrm.record_ops``) and the run options (``runner.winrm.options_ops``) are
+operation families mixed in.
 
 Theory of operation:
 - ``observe`` is ONE script on the cluster endpoint returning the whole ``ClusterView``.
@@ -45,6 +46,7 @@ from runner.types import (
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
 from runner.winrm.lock_ops import RunLockOps
+from runner.winrm.options_ops import OptionOps
 from runner.winrm.parse import (
     parse_boot_type,
     parse_cluster_view,
@@ -59,7 +61,7 @@ from runner.winrm.scripts import worker_payload
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps):
+class WinRMTransport(RunLockOps, RecordOps, OptionOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

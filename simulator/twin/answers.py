@@ -40,9 +40,9 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.encode import (
     error_document,
-    facts_document,
     handle_document,
     observe_document,
     progress_document,
@@ -62,6 +62,7 @@ NODE_LOCAL = frozenset(
         ScriptName.NODE_FACTS,
         ScriptName.GET_CREDSSP,
         ScriptName.SET_CREDSSP,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -95,6 +96,7 @@ class TwinAnswers:
         self._run_record = ""
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
+        options = OptionAnswers(transport)  # run options (issue 9) and node facts
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -104,7 +106,7 @@ class TwinAnswers:
             ScriptName.RESUME_NODE: self._resume,
             ScriptName.RESTART_NODE: self._restart,
             ScriptName.INSTALL_BEACON: self._beacon,
-            ScriptName.NODE_FACTS: self._facts,
+            ScriptName.NODE_FACTS: options.facts,
             ScriptName.GET_RUN: self._get_run,
             ScriptName.PUBLISH_RUN: self._publish_run,
             ScriptName.CLOCK: self._clock_script,
@@ -116,6 +118,9 @@ class TwinAnswers:
             ScriptName.LOCK_RENEW: self._lock_renew,
             ScriptName.LOCK_RELEASE: self._lock_release,
             ScriptName.LOCK_READ: self._lock_read,
+            ScriptName.FORCE_DRAIN_NODE: options.force_drain,
+            ScriptName.ENABLE_FIREWALL: options.enable_firewall,
+            ScriptName.NODE_SITES: options.node_sites,
         }
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
@@ -287,9 +292,6 @@ class TwinAnswers:
 
     def _beacon(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Node": args["Node"], "Installed": True}, False
-
-    def _facts(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        return facts_document(str(args["Node"]), [str(s) for s in args.get("Scripts") or ()]), False
 
     def _get_run(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Run": self._run_record}, False

@@ -35,6 +35,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.validation",
         "runner.remote_protocol",
         "runner.plugins",
+        "runner.run_option_types",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -139,15 +140,18 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.plugins", "runner.versions"),
+                 "runner.clock", "runner.profile", "runner.plugins", "runner.versions",
+                 "runner.schedule", "runner.run_option_types"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
-             "runner.progress", "runner.plugin_steps", "runner.mixed_mode"),
+             "runner.progress", "runner.plugin_steps", "runner.mixed_mode",
+             "runner.option_rules"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
-               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve"),
+               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve",
+               "runner.options_start"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),

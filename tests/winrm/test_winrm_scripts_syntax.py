@@ -65,6 +65,9 @@ ALLOWED_COMMANDS = frozenset(
         "Enable-WSManCredSSP", "Disable-WSManCredSSP",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
+        # run options: the sites of the nodes, the firewall checked before a restart and the
+        # Remote Shutdown rule group enabled (enable_firewall_rules)
+        "Get-ClusterFaultDomain", "Get-NetFirewallProfile", "Set-NetFirewallRule",
         # the run lock: an empty cluster group created if absent, and its write mutex
         "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
@@ -136,6 +139,9 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.LOCK_RENEW: {"Holder": FENCE},
     ScriptName.LOCK_RELEASE: {"Holder": FENCE},
     ScriptName.LOCK_READ: {},
+    ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
+    ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
+    ScriptName.NODE_SITES: {},
 }
 
 HOSTILE = st.text(
@@ -278,3 +284,16 @@ def test_worker_scan_reports_a_preview_channel_awaiting_its_restart() -> None:
     assert "bcdedit.exe /enum '{current}'" in source
     assert "SystemStartOptions" in source
     assert "$status.ChannelRestartPending = ($boot -match 'flightsigning" in source
+
+
+def test_restart_is_refused_where_the_firewall_blocks_remote_shutdown() -> None:
+    """restart-node.ps1 checks the Domain firewall profile and the Remote Shutdown rule group
+    before shutdown.exe, refusing as CAU's restart fails; enable-firewall.ps1 enables that
+    group and reads back what is in effect."""
+    restart = template("restart-node")
+    assert restart.index("'@firewallapi.dll,-36751'") < restart.index("shutdown.exe /r")
+    assert "Get-NetFirewallProfile -Name 'Domain'" in restart
+    enable = template("enable-firewall")
+    assert "Set-NetFirewallRule -Group $group -Profile 'Domain' -Enabled 'True'" in enable
+    assert "-PolicyStore 'ActiveStore'" in enable
+    assert "-ForceDrain" in template("force-drain-node")
