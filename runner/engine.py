@@ -34,7 +34,7 @@ from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
 from runner.decisions import decide, node_order
 from runner.errors import AuthenticationFailed, InputError, RunLocked
 from runner.evolve import evolve
-from runner.follow_up import FeatureRun, feature_run
+from runner.follow_up import feature_run
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
@@ -42,6 +42,7 @@ from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
 from runner.options_start import UNKNOWN_SITE, enable_firewall_rules, site_ordered
 from runner.plugin_steps import plugin_warnings, scan_action
+from runner.post_run import PostRun
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -58,7 +59,7 @@ __all__ = ["MAX_STEPS", "Engine"]
 MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
 
 
-class Engine(FeatureRun):
+class Engine(PostRun):
     """One updating run (see module docstring). Not thread-safe; one driver at a time."""
 
     def __init__(
@@ -196,6 +197,7 @@ class Engine(FeatureRun):
             for name in self.order
         }
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
+        self._note_cluster(view)  # the cluster_versions section's "before" (runner.post_run)
         self._observe()  # the scan took a while: decide on a fresh view
         if self._aborted():
             self.done = True
@@ -223,7 +225,7 @@ class Engine(FeatureRun):
         assert self.view is not None
         action = decide(self.view, self.progress, self.step_profile)
         if isinstance(action, Finish):
-            if self._begin_follow_up():  # a feature-update run's further updates
+            if self._begin_follow_up() or self._post_steps():  # further updates, post steps
                 self.link.checkpoint(lambda: self.state, self.rec.events)
                 return True
             self.done = True
@@ -268,6 +270,7 @@ class Engine(FeatureRun):
                 node = self.book.nodes[name] = evolve(node, step=NodeStep.CANCELED)
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
             reports.append(self.versioned(self.book.report(node), node))
+        section = self.cluster_section()  # observed while the run still holds its lock
         if self.lease is not None and (problem := self.lease.release()):
             self.rec.warning(f"the run lock could not be freed: {problem}")
         nodes, follow_up = self.pass_reports(reports)
@@ -288,6 +291,7 @@ class Engine(FeatureRun):
             nodes=nodes,
             events=tuple(self.rec.events),
             follow_up=follow_up,
+            cluster_versions=section,
         )
         self.link.finish(lambda: self.state, self.rec.events, status.value if record_end else None)
         return self._finished

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.lifecycle import NodeStep
+from runner.post_types import ClusterFacts, PostStepResult
 from runner.types import BootType, UpdateInfo, UpdateResult, WorkHandle, WorkProgress
 
 __all__ = ["NodeProgress", "RunProgress"]
@@ -98,3 +99,7 @@ class RunProgress:
     # A feature-update run's follow-up quality pass is running (``runner.follow_up``): its
     # scans and installs use the Windows Update plug-in.
     follow_up: bool = False
+    # The report's cluster_versions section (``runner.post_run``): the cluster as the run found it,
+    # and the post-installation steps' results once they ran (``None``: not yet).
+    cluster_before: ClusterFacts | None = None
+    post_steps: tuple[PostStepResult, ...] | None = None

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from runner.cluster_report import ClusterReport
 from runner.plugins import PluginName
 from runner.profile import Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
@@ -195,6 +196,8 @@ class RunReport:
     events: tuple[RunEvent, ...] = ()
     mode: str = "rolling"
     follow_up: FollowUpReport | None = None  # feature-update runs only
+    # runs with a feature update or post steps only (``cluster`` is the cluster's name)
+    cluster_versions: ClusterReport | None = None
 
     @property
     def policy(self) -> str:
@@ -224,6 +227,11 @@ class RunReport:
             "error": self.error,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
             **({} if self.follow_up is None else {"follow_up": self.follow_up.to_dict()}),
+            **(
+                {}
+                if self.cluster_versions is None
+                else {"cluster_versions": self.cluster_versions.to_dict()}
+            ),
             "events": [event.to_dict() for event in self.events],
         }
 

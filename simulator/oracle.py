@@ -41,6 +41,7 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
 - ``mixed-mode-migration`` (only for runs in which the cluster ran more than one OS version,
   and listed only then): no drain or failback of the runner's asked for a live migration the
   mixed-version cluster refused (``simulator.mixed_mode``).
+- ``vm-version-downtime`` and the ``cluster_versions`` report-truth: ``simulator.post_upgrade``.
 - ``report-truth``: the report states only what the world saw — Succeeded nodes updated,
   booted after install, Up and not paused; attempts, restarts, boot types as the world saw
   them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
@@ -52,13 +53,13 @@ Must not: read the runner's view, change the world, or depend on dict/set iterat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from runner.types import SummaryStatus
 from simulator.report_passes import Pass, ledger_within, report_passes
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
+from simulator.violation import Violation
 from simulator.world_port import GroundTruth
 
 __all__ = ["FAILED_STATUSES", "INVARIANTS", "STOP_GRACE", "Oracle", "Violation"]
@@ -78,13 +79,6 @@ STOP_GRACE = 600.0
 # A node that ended Failed or PartiallyFailed did not complete: it may be left paused, it
 # stops counting as "out" once final, and it counts against MaxFailedNodes.
 FAILED_STATUSES = (SummaryStatus.FAILED.value, SummaryStatus.PARTIALLY_FAILED.value)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Violation:
-    invariant: str
-    time: float
-    detail: str
 
 
 class Oracle:
@@ -243,7 +237,7 @@ class Oracle:
         nodes = {str(n.get("name")): n for p in passes for n in p.report.get("nodes", []) or []}
         final += self._check_max_out(self._failed_times(report, nodes))
         final += self._check_resumed(nodes)  # a node's latest pass says how it ended
-        final += self._check_termination(report)
+        final += self._check_termination(report) + self.world.post.truth(report)
         for one in passes:  # per-node entries against the world, pass by pass
             mine = {str(n.get("name")): n for n in one.report.get("nodes", []) or []}
             failed_at = self._failed_times(one.report, mine)
@@ -264,7 +258,7 @@ class Oracle:
         }
         if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
             section["workload-availability"]["consented"] = self.consented
-        return section | self.world.mixed.section()  # listed only for a mixed-version run
+        return section | self.world.mixed.section() | self.world.post.section()  # if they apply
 
     @staticmethod
     def _final_times(report: Mapping[str, Any]) -> dict[str, float]:

@@ -32,7 +32,7 @@ from runner.validation import (
 )
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES, ClusterResolver
-from simulator.scenario_versions import resolve_feature_update
+from simulator.scenario_versions import check_post_steps, resolve_feature_update
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -85,6 +85,7 @@ class _Resolver(ClusterResolver):
         profile = self.profile(data.get("profile") or {}, names)
         self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
         updates = self.updates(data.get("updates", []), names, cluster.version)
+        check_post_steps(self, profile, cluster.nodes, updates)  # the bad input
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),

@@ -129,7 +129,7 @@ class Workloads:
         state = RoleState.ONLINE if vm.online else RoleState.OFFLINE
         return RoleView(name=vm.name, owner=vm.owner, state=state, memory_gb=vm.memory)
 
-    def _changed(self, vm: SimVm) -> None:
+    def changed(self, vm: SimVm) -> None:
         self._views[vm.index] = self._view(vm)
         self._tuple = None
 
@@ -191,7 +191,7 @@ class Workloads:
         self.world.record("live-migration", target, f"{vm.name} from {vm.owner}")
         self._own(vm, target)
         self.live_migrations += 1
-        self._changed(vm)
+        self.changed(vm)
         return True
 
     def _abort_migration(self, vm: SimVm) -> None:
@@ -336,7 +336,7 @@ class Workloads:
                 vm.online = False
                 vm.down_since = now
                 lost.append(vm)
-                self._changed(vm)
+                self.changed(vm)
         if lost:
             self.env.process(self._failover(lost))
         return lost
@@ -352,7 +352,7 @@ class Workloads:
             if vm.online:
                 vm.online = False
                 vm.down_since = now
-                self._changed(vm)
+                self.changed(vm)
             self._wait(vm)
 
     def _failover(self, vms: list[SimVm]) -> Proc:
@@ -396,5 +396,5 @@ class Workloads:
             if vm.down_since is not None:
                 vm.downtime += now - vm.down_since
             vm.down_since = None
-            self._changed(vm)
+            self.changed(vm)
             self.world.record("role-online", target, f"{vm.name} restarted after failover")

@@ -52,6 +52,7 @@ from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode
 from simulator.oracle import Oracle
+from simulator.post_upgrade import PostUpgrade
 from simulator.storage import Storage
 from simulator.transport import SimTransport
 from simulator.windows_update import WindowsUpdate
@@ -117,6 +118,7 @@ class SimulatedCluster:
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
         self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
+        self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0

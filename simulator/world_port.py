@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from runner.plugins import PluginSpec
+from runner.post_types import VmVersions
 from runner.profile import Profile
 from runner.run_option_types import NodeSite
 from runner.types import (
@@ -40,10 +41,12 @@ from runner.types import (
     WorkProgress,
 )
 from simulator.clock import SimClock, SimEnvironment
+from simulator.cluster_versions import ClusterVersions
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
 from simulator.nodes import SimNode
+from simulator.violation import Violation
 
 __all__ = [
     "ClusterOperations",
@@ -57,9 +60,11 @@ __all__ = [
     "MigrationPace",
     "MixedMigrations",
     "NodeSettings",
+    "PostUpgradeSteps",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
+    "UpgradeWorld",
     "ValidationWork",
     "WorldPort",
 ]
@@ -241,6 +246,8 @@ class GroundTruth(WorldPort, Protocol):
     def storage(self) -> DomainsAway | None: ...
     @property
     def updates(self) -> UpdateTruth: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
     def termination_bound(self) -> float: ...
 
 
@@ -266,3 +273,60 @@ class ClusterOperations(Protocol):
     def set_credssp(self, node: str, enabled: bool) -> None: ...
     @property
     def node_options(self) -> NodeSettings: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
+
+
+# -- the post-installation steps (``simulator.post_upgrade``) --------------------------------
+class VmState(Protocol):
+    """One VM of ``simulator.workloads`` (``SimVm``) as the post-installation steps use it."""
+
+    owner: str
+    online: bool
+    config_version: str
+    down_since: float | None
+    downtime: float
+
+    @property
+    def name(self) -> str: ...
+
+
+class VmHosting(Protocol):
+    """The VMs of ``simulator.workloads`` and the signal that one changed state."""
+
+    @property
+    def vms(self) -> Sequence[VmState]: ...
+    def changed(self, vm: Any) -> None: ...
+
+
+class Consents(Protocol):
+    """The oracle's list of consented downtime (``workload-availability``)."""
+
+    consented: list[dict[str, Any]]
+
+
+class UpgradeWorld(WorldPort, Protocol):
+    """What the post-installation steps reach: the cluster-wide versions, the VMs, the S2D
+    pool (``None``: none), and the oracle's consented downtime."""
+
+    @property
+    def versions(self) -> ClusterVersions: ...
+    @property
+    def workloads(self) -> VmHosting: ...
+    @property
+    def oracle(self) -> Consents: ...
+    @property
+    def storage(self) -> object | None: ...
+
+
+class PostUpgradeSteps(Protocol):
+    """``simulator.post_upgrade.PostUpgrade``: what the transport and the oracle call."""
+
+    def raise_functional_level(self) -> None: ...
+    def raise_pool(self) -> None: ...
+    def vm_versions(self) -> VmVersions: ...
+    def stop_vm(self, name: str) -> None: ...
+    def update_vm_version(self, name: str) -> str: ...
+    def start_vm(self, name: str) -> None: ...
+    def section(self) -> dict[str, Any]: ...
+    def truth(self, report: Mapping[str, Any]) -> list[Violation]: ...

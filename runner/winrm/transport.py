@@ -55,13 +55,14 @@ from runner.winrm.parse import (
     parse_work_handle,
     parse_work_progress,
 )
+from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
 from runner.winrm.scripts import worker_payload
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps, OptionOps):
+class WinRMTransport(RunLockOps, RecordOps, OptionOps, PostOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

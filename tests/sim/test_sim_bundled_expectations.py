@@ -10,6 +10,7 @@ from runner.rehearsal.compose import rehearse
 from simulator.expect import check_expectation
 from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS
+from simulator.post_upgrade import VM_VERSION_INVARIANT
 from simulator.scenario import load_scenario
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
@@ -18,10 +19,11 @@ SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_bundled_scenario_expectation_holds(path: Path) -> None:
     """Status, error id, node statuses and all nine invariants (plus mixed-mode-migration for
-    a run whose cluster ran mixed versions) are as the file expects."""
+    a run whose cluster ran mixed versions, vm-version-downtime for one that upgraded VMs)
+    are as the file expects."""
     scenario = load_scenario(path)
     report = rehearse(scenario).to_dict()
     assert check_expectation(scenario.expect, report) == []
     judged = set(report["simulation"]["invariants"])
-    assert set(INVARIANTS) <= judged <= {*INVARIANTS, MIXED_MODE_INVARIANT}
+    assert set(INVARIANTS) <= judged <= {*INVARIANTS, MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT}
     assert report["simulation"]["invariants"]["report-truth"]["holds"]

@@ -36,6 +36,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.remote_protocol",
         "runner.plugins",
         "runner.run_option_types",
+        "runner.post_types",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -141,7 +142,7 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
                  "runner.clock", "runner.profile", "runner.plugins", "runner.versions",
-                 "runner.schedule", "runner.run_option_types"),
+                 "runner.schedule", "runner.run_option_types", "runner.post_types"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
@@ -151,7 +152,8 @@ PARTS: dict[str, tuple[str, ...]] = {
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
                "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve",
-               "runner.options_start"),
+               "runner.options_start", "runner.post_steps", "runner.post_run",
+               "runner.cluster_report"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),

@@ -68,6 +68,10 @@ ALLOWED_COMMANDS = frozenset(
         # run options: the sites of the nodes, the firewall checked before a restart and the
         # Remote Shutdown rule group enabled (enable_firewall_rules)
         "Get-ClusterFaultDomain", "Get-NetFirewallProfile", "Set-NetFirewallRule",
+        # post-installation steps of a feature update (update-functional-level.ps1,
+        # update-storage-pool.ps1, vm-versions.ps1, vm-version.ps1)
+        "Update-ClusterFunctionalLevel", "Update-StoragePool", "Get-VMHostSupportedVersion",
+        "Stop-VM", "Update-VMVersion", "Start-VM", "Select-Object",
         # the run lock: an empty cluster group created if absent, and its write mutex
         "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
@@ -142,6 +146,10 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
     ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
     ScriptName.NODE_SITES: {},
+    ScriptName.UPDATE_FUNCTIONAL_LEVEL: {"Fence": FENCE},
+    ScriptName.UPDATE_STORAGE_POOL: {"Fence": FENCE},
+    ScriptName.VM_VERSIONS: {},
+    ScriptName.VM_VERSION: {"Vm": "vm01", "Action": "Update", "Fence": FENCE},
 }
 
 HOSTILE = st.text(
