@@ -17,6 +17,7 @@ from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_feature_updates import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
 from bdd_steps_options import *  # noqa: F403
+from bdd_steps_post_upgrade import *  # noqa: F403
 from bdd_steps_resume import *  # noqa: F403
 from bdd_steps_sweep import *  # noqa: F403
 from bdd_then_outcome import *  # noqa: F403
