@@ -157,3 +157,19 @@ def test_report_truth_checks_the_cluster_versions_section() -> None:
     found = [v.detail for v in result.world.post.truth(report)]
     assert len(found) == 4
     assert all(v.invariant == "report-truth" for v in result.world.post.truth(report))
+
+
+@pytest.mark.parametrize("crash_at_step", [1, 5, 10, 11])
+def test_a_coordinator_crash_neither_repeats_nor_skips_a_step(crash_at_step: int) -> None:
+    """The coordinator dies after journal step N and a fresh one resumes: the cluster's
+    versions at the start come back from the journal, the level rises once, each VM is
+    stopped once, and every invariant holds."""
+    result = rehearse(scenario("post-upgrade-only"), crash_at_step=crash_at_step)
+    report = result.to_dict()
+    timeline = result.world.timeline
+    assert any(kind == "coordinator-crash" for _, kind, _, _ in timeline)
+    assert [kind for _, kind, _, _ in timeline].count("functional-level") == 1
+    assert [kind for _, kind, _, _ in timeline].count("vm-stopped") == 8
+    assert report["status"] == "Succeeded"
+    assert report["cluster_versions"]["functional_level"] == {"before": 11, "after": 12}
+    assert all(v["holds"] for v in report["simulation"]["invariants"].values())
