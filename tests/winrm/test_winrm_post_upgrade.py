@@ -152,3 +152,15 @@ def test_run_asks_again_for_the_irreversible_step(
     assert "Raise the cluster functional level and the storage pool version?" in process.stdout
     assert "not started: nothing was changed on the cluster" in process.stdout
     assert set(twin.answers.scripts) == {"probe", "observe"}
+
+
+def test_post_upgrade_without_yes_and_without_a_terminal_contacts_nothing(
+    twin_of: Callable[[str], TwinServer],
+) -> None:
+    """No --yes and stdin not a terminal: exit 2, "not interactive: pass --yes", and the
+    cluster never saw a request (as for run and resume)."""
+    twin = twin_of("post-upgrade-only")
+    result = pycau("post-upgrade", *at(twin))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: not interactive: pass --yes")
+    assert twin.endpoint.actions == []
