@@ -276,7 +276,7 @@ class Engine(PostRun):
         nodes, follow_up = self.pass_reports(reports)
         every = [*nodes, *(follow_up.nodes if follow_up is not None else ())]
         status, error = final_status(self.error_id, self.error, every)
-        self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
+        self.rec.cau(FINAL_EVENT[status], None, error or self.done_text())
         duration = self._elapsed()
         self._finished = RunReport(
             run_id=self.run_id,

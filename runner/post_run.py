@@ -91,6 +91,10 @@ class PostRun(FeatureRun):
             before=before, after=after, nodes=nodes, steps=self.progress.post_steps or ()
         )
 
+    def done_text(self) -> str:
+        """The final event's words for a run that ended well."""
+        return "all nodes updated" if self.order else "post-installation steps done"
+
     def start_post_only(self, request: PostRequest) -> None:
         """A run that updates no node: only ``request``'s steps (``pycau post-upgrade``)."""
         self.post_override = request

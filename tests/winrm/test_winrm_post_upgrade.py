@@ -63,6 +63,7 @@ def test_post_upgrade_runs_every_step_on_an_upgraded_cluster(
     assert "IRREVERSIBLE" in result.stdout
     report = json.loads(out.read_text())
     assert (report["status"], report["nodes"]) == ("Succeeded", [])
+    assert report["events"][-1]["detail"] == "post-installation steps done"
     section = report["cluster_versions"]
     assert [(s["step"], s["result"]) for s in section["post_steps"]] == [
         ("functional-level", "done"),
