@@ -155,6 +155,16 @@ class Profile:
     run_plugins_serially: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     stop_on_plugin_failure: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     separate_reboots: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    # A feature-update run (the rolling-upgrade plug-in): after the last node, scan again with
+    # the Windows Update plug-in and install what it offers (the guide's "check for any
+    # further updates and install them"), in the same run (``runner.follow_up``).
+    follow_up_quality_pass: bool = field(default=True, metadata=REPORTED_WHEN_SET)
+    # The guide's post-installation steps after the last node (``runner.post_steps``):
+    # Update-ClusterFunctionalLevel then Update-StoragePool (WAC's checkbox; both
+    # irreversible), and Update-VMVersion one VM at a time (at most max_vms_down VMs off).
+    update_functional_level: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    update_vm_version: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    max_vms_down: int = field(default=1, metadata=REPORTED_WHEN_SET)
 
     @property
     def plugins(self) -> tuple[PluginSpec, ...]:
@@ -251,6 +261,8 @@ class Profile:
                 "node_order and site_aware_updating_order both set the order of the nodes; "
                 "give one of them",
             )
+        if not 1 <= self.max_vms_down <= 64:
+            raise InputError(source, "$.max_vms_down", "must be between 1 and 64")
         if not 0 <= self.suspend_retries_per_node <= 64:
             raise InputError(source, "$.suspend_retries_per_node", "must be between 0 and 64")
 

@@ -169,6 +169,11 @@ class ScriptName(StrEnum):
     FORCE_DRAIN_NODE = "force-drain-node"
     ENABLE_FIREWALL = "enable-firewall"
     NODE_SITES = "node-sites"
+    # post-installation steps of a feature update (issue 9)
+    UPDATE_FUNCTIONAL_LEVEL = "update-functional-level"
+    UPDATE_STORAGE_POOL = "update-storage-pool"
+    VM_VERSIONS = "vm-versions"
+    VM_VERSION = "vm-version"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -200,6 +205,9 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.START_CLUSTER,
         ScriptName.FORCE_DRAIN_NODE,
         ScriptName.ENABLE_FIREWALL,
+        ScriptName.UPDATE_FUNCTIONAL_LEVEL,
+        ScriptName.UPDATE_STORAGE_POOL,
+        ScriptName.VM_VERSION,
     }
 )
 

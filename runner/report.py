@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from runner.cluster_report import ClusterReport
 from runner.plugins import PluginName
 from runner.profile import Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
@@ -26,6 +27,7 @@ from runner.types import BootType, SummaryStatus, UpdateResult
 __all__ = [
     "EVENT_KINDS",
     "PHASES",
+    "FollowUpReport",
     "NodeReport",
     "RunEvent",
     "RunReport",
@@ -123,6 +125,7 @@ class NodeReport:
     updates: tuple[UpdateResult, ...] = ()
     error: str | None = None
     timing: tuple[tuple[str, float, float], ...] = ()
+    version: tuple[str, str] | None = None  # feature-update runs: OS version before, after
 
     def to_dict(self, *, plugins: bool = False) -> dict[str, Any]:
         """The node as the report lists it; ``plugins``: each update names the plug-in that
@@ -140,15 +143,40 @@ class NodeReport:
             if plugins:
                 update["plugin"] = u.plugin.value
             updates.append(update)
+        version = {} if self.version is None else {
+            "version": {"before": self.version[0] or None, "after": self.version[1] or None}
+        }  # fmt: skip
         return {
             "name": self.name,
             "status": self.status.value,
+            **version,
             "attempts": self.attempts,
             "restarts": self.restarts,
             "boot_type": self.boot_type.value if self.boot_type is not None else None,
             "updates": updates,
             "error": self.error,
             "timing": {phase: [round(start, 3), round(end, 3)] for phase, start, end in spans},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpReport:
+    """A feature-update run's follow-up quality pass (``runner.follow_up``): its plug-in,
+    whether it ran and why not, its status and its nodes (each update names its plug-in)."""
+
+    plugin: PluginName = PluginName.WINDOWS_UPDATE
+    ran: bool
+    reason: str = ""  # why it did not run
+    status: SummaryStatus | None = None
+    nodes: tuple[NodeReport, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin.value,
+            "ran": self.ran,
+            "reason": self.reason or None,
+            "status": None if self.status is None else self.status.value,
+            "nodes": [node.to_dict(plugins=True) for node in self.nodes],
         }
 
 
@@ -172,6 +200,9 @@ class RunReport:
     # (omitted from the JSON) in rolling runs.
     cluster_timing: Mapping[str, Any] | None = None
     offline: Mapping[str, Any] | None = None
+    follow_up: FollowUpReport | None = None  # feature-update runs only
+    # runs with a feature update or post steps only (``cluster`` is the cluster's name)
+    cluster_versions: ClusterReport | None = None
 
     @property
     def policy(self) -> str:
@@ -207,6 +238,12 @@ class RunReport:
         return {
             **head,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
+            **({} if self.follow_up is None else {"follow_up": self.follow_up.to_dict()}),
+            **(
+                {}
+                if self.cluster_versions is None
+                else {"cluster_versions": self.cluster_versions.to_dict()}
+            ),
             "events": [event.to_dict() for event in self.events],
         }
 

@@ -34,7 +34,7 @@ coordinator holds the run lock now: no effect, and the run must stop acting.
 
 Must not: import anything outside the standard library and the contract's value types
 (``runner.types``, ``runner.run_option_types``, ``runner.plugins``,
-``runner.offline_types``) and ``runner.errors``.
+``runner.offline_types``, ``runner.post_types``) and ``runner.errors``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from typing import Protocol, runtime_checkable
 
 from runner.offline_types import HostsView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
+from runner.post_types import VmVersions
 from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
@@ -273,4 +274,38 @@ class ClusterTransport(Protocol):
 
     def read_node_sites(self) -> tuple[NodeSite, ...]:
         """The site fault domain of every node (Get-ClusterFaultDomain). No effect."""
+        ...
+
+    # -- post-installation steps of a feature update (issue 9: ``runner.post_steps``) ------
+    def update_functional_level(self) -> None:
+        """Update-ClusterFunctionalLevel -Force: the level rises to the version every node
+        runs (irreversible: no rollback to the older OS version afterwards; no change when
+        it is already there). ``RemoteCommandFailed`` (no effect) while the nodes run more
+        than one OS version (mixed mode) or a node is down."""
+        ...
+
+    def update_storage_pool(self) -> None:
+        """Update-StoragePool of the S2D pool -Confirm:$false: the pool's version rises to the
+        functional level's (irreversible). ``RemoteCommandFailed`` without an S2D pool."""
+        ...
+
+    def read_vm_versions(self) -> VmVersions:
+        """Get-VM of every clustered VM (configuration version, state) and the version
+        Update-VMVersion would give them. No effect."""
+        ...
+
+    def stop_vm(self, vm: str) -> None:
+        """Stop-VM (a guest shutdown): the VM is off when this returns; downtime begins.
+        ``RemoteCommandFailed``: not stopped."""
+        ...
+
+    def update_vm_version(self, vm: str) -> str:
+        """Update-VMVersion -Force of a stopped VM; returns its configuration version now.
+        ``RemoteCommandFailed`` (no effect) when the VM runs or the functional level allows
+        no newer version."""
+        ...
+
+    def start_vm(self, vm: str) -> None:
+        """Start-VM on its owner node: the VM runs again when this returns.
+        ``RemoteCommandFailed``: it did not start."""
         ...

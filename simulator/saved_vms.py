@@ -40,7 +40,7 @@ class SavedVms(Generic[V]):
     def _abort_migration(self, vm: V) -> None:
         raise NotImplementedError
 
-    def _changed(self, vm: V) -> None:
+    def changed(self, vm: V) -> None:
         raise NotImplementedError
 
     def _wait(self, vm: V) -> None:
@@ -56,7 +56,7 @@ class SavedVms(Generic[V]):
             return False
         self._abort_migration(vm)
         vm.online, vm.saved, vm.down_since = False, True, float(self.env.now)
-        self._changed(vm)
+        self.changed(vm)
         return True
 
     def start_saved(self, names: tuple[str, ...]) -> None:

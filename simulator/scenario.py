@@ -35,6 +35,7 @@ from simulator.distributions import DRAWN_KINDS, Variability
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES
 from simulator.scenario_plugins import PluginResolver
+from simulator.scenario_versions import check_post_steps, resolve_feature_update
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -87,7 +88,8 @@ class _Resolver(PluginResolver):
         names = cluster.node_names
         profile = self.profile(data.get("profile") or {}, names)
         self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
-        updates = self.updates(data.get("updates", []), names)
+        updates = self.updates(data.get("updates", []), names, cluster.version)
+        check_post_steps(self, profile, cluster.nodes, updates)  # the bad input
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
@@ -115,7 +117,7 @@ class _Resolver(PluginResolver):
     # ----------------------------------------------------------------------- updates, faults
 
     def updates(
-        self, raw: list[Mapping[str, Any]], names: tuple[str, ...]
+        self, raw: list[Mapping[str, Any]], names: tuple[str, ...], cluster_version: str
     ) -> tuple[UpdateSpec, ...]:
         ids = [u["id"] for u in raw]
         specs = []
@@ -133,14 +135,13 @@ class _Resolver(PluginResolver):
             self.hotfix_fields(item, at)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
             fields = self.drawn(fields, at, [item["id"]])
-            specs.append(
-                UpdateSpec(
-                    **fields,
-                    title=item.get("title", item["id"]),
-                    nodes=tuple(item["nodes"]) if "nodes" in item else None,
-                    firmware=item.get("firmware", item.get("kind") == "firmware"),
-                )
+            spec = UpdateSpec(
+                **fields,
+                title=item.get("title", item["id"]),
+                nodes=tuple(item["nodes"]) if "nodes" in item else None,
+                firmware=item.get("firmware", item.get("kind") == "firmware"),
             )
+            specs.append(resolve_feature_update(self, item, spec, i, cluster_version))
         after_of = {u.id: u.after for u in specs}
         for i, spec in enumerate(specs):
             chain, current = [spec.id], spec.after

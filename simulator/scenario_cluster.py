@@ -14,6 +14,7 @@ Must not: read files or validate shapes (the JSON Schema did that before this ru
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -22,6 +23,7 @@ from runner.types import Resiliency, WitnessType
 from runner.validation import Locator, PathElement, format_path
 from simulator.distributions import DRAWN_KINDS, Distribution, distribution_of
 from simulator.model import ClusterSpec, NodeSpec, StorageSpec, VmSpec, VolumeSpec
+from simulator.scenario_versions import check_vm_versions, cluster_levels, resolve_node_versions
 
 __all__ = ["MAX_S2D_NODES", "MAX_VMS_PER_NODE", "ClusterResolver"]
 
@@ -90,19 +92,24 @@ class ClusterResolver:
     # ----------------------------------------------------------------------- cluster
 
     def cluster(self, raw: Mapping[str, Any]) -> ClusterSpec:
-        nodes = self.nodes(raw["nodes"])
+        nodes, version = resolve_node_versions(self, raw, self.nodes(raw["nodes"]))
+        level, pool = cluster_levels(self, raw, nodes)
         witness = WitnessType(raw.get("witness", "none"))
         storage = self.storage(raw["storage"], nodes) if "storage" in raw else None
         if storage is not None and witness is WitnessType.DISK:
             no_disk = "a disk witness is not supported with S2D; expected cloud, file-share or none"
             self.fail(["cluster", "witness"], no_disk)
-        vms = self.vms(raw.get("workloads", {}).get("vms", []), nodes)
+        if storage is not None:
+            storage = replace(storage, pool_version=pool)
+        vms_raw = raw.get("workloads", {}).get("vms", [])
+        vms = self.vms(vms_raw, nodes)
+        check_vm_versions(self, vms, nodes, isinstance(vms_raw, list))
         keys = ("migration_mb_s", "max_parallel_migrations", "cau_enable_soft_reboot")
         extra = self.drawn({k: raw[k] for k in keys if k in raw}, ["cluster"], [])
         sites = self.sites(raw.get("sites", {}), nodes)
         return ClusterSpec(
             name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
-            sites=sites, **extra,
+            version=version, functional_level=level, sites=sites, **extra,
         )  # fmt: skip
 
     def sites(self, raw: Mapping[str, Any], nodes: tuple[NodeSpec, ...]) -> Mapping[str, str]:
@@ -122,13 +129,19 @@ class ClusterResolver:
 
     def nodes(self, raw: Any) -> tuple[NodeSpec, ...]:
         at: list[PathElement] = ["cluster", "nodes"]
-        if isinstance(raw, list):
+        if isinstance(raw, list):  # a node's ``version`` becomes its build (scenario_versions)
             specs = tuple(
-                NodeSpec(**self.drawn(item, [*at, i], [item["name"]])) for i, item in enumerate(raw)
+                NodeSpec(
+                    **self.drawn(
+                        {k: v for k, v in item.items() if k != "version"}, [*at, i], [item["name"]]
+                    )
+                )
+                for i, item in enumerate(raw)
             )
             paths: list[list[PathElement]] = [[*at, i, "name"] for i in range(len(raw))]
         else:
-            shared = {k: v for k, v in raw.items() if k not in ("count", "names", "offline")}
+            per_node = ("count", "names", "offline", "versions", "channel_restart_pending")
+            shared = {k: v for k, v in raw.items() if k not in per_node}
             if "count" in raw:
                 names = [f"node{i}" for i in range(1, raw["count"] + 1)]
                 paths = [[*at, "count"]] * len(names)
@@ -139,7 +152,15 @@ class ClusterResolver:
             offline = list(raw.get("offline", []))
             for i, name in enumerate(offline):
                 self.known_node([*at, "offline", i], name, names)
-            specs = tuple(NodeSpec(name=n, online=n not in offline, **shared) for n in names)
+            pending = list(raw.get("channel_restart_pending", []))
+            for i, name in enumerate(pending):
+                self.known_node([*at, "channel_restart_pending", i], name, names)
+            specs = tuple(
+                NodeSpec(
+                    name=n, online=n not in offline, channel_restart_pending=n in pending, **shared
+                )
+                for n in names
+            )
         seen: dict[str, str] = {}
         for spec, path in zip(specs, paths, strict=True):
             self.unique(path, spec.name, seen, "node")
@@ -243,9 +264,9 @@ class ClusterResolver:
             if vm_name not in names:
                 named = f"{names[0]}..{names[-1]}" if names else "none: count is 0"
                 self.fail([*at, "unmovable", i], f"unknown VM {vm_name!r}; expected one of {named}")
-        memory = {"memory_gb": raw["memory_gb"]} if "memory_gb" in raw else {}
+        shared = {k: raw[k] for k in ("memory_gb", "config_version") if k in raw}
         return tuple(
-            VmSpec(name=name, owner=owner, movable=name not in unmovable, **memory)
+            VmSpec(name=name, owner=owner, movable=name not in unmovable, **shared)
             for name, owner in zip(names, owners, strict=True)
         )
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from runner.errors import ClusterUnreachable, NodeUnreachable
 from runner.offline_types import HostsView, HostView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
+from runner.post_types import VmVersions
 from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
@@ -49,6 +50,7 @@ __all__ = [
     "LOCK_SECONDS",
     "OBSERVE_SECONDS",
     "POLL_SECONDS",
+    "POST_STEP_SECONDS",
     "START_SECONDS",
     "SimTransport",
 ]
@@ -59,6 +61,9 @@ START_SECONDS = 1.0
 COMMAND_SECONDS = 1.0
 LOCK_SECONDS = 0.5  # one read-modify-write of the cluster database
 HOST_SECONDS = 0.25  # one node's own endpoint, asked for its boot id and cluster service
+# Post-installation steps: raising a level or the pool, a VM's guest shutdown, its upgrade,
+# its start (``simulator.post_upgrade``).
+POST_STEP_SECONDS = {"level": 10.0, "stop": 30.0, "update": 5.0, "start": 20.0}
 
 
 class SimTransport:
@@ -348,3 +353,28 @@ class SimTransport:
         else:
             claims.write_node(node, holder)
         return None
+
+    # -- post-installation steps (``simulator.post_upgrade``) -------------------------------
+    def update_functional_level(self) -> None:
+        self._spend(POST_STEP_SECONDS["level"])
+        self.world.post.raise_functional_level()
+
+    def update_storage_pool(self) -> None:
+        self._spend(POST_STEP_SECONDS["level"])
+        self.world.post.raise_pool()
+
+    def read_vm_versions(self) -> VmVersions:
+        self._spend(OBSERVE_SECONDS)
+        return self.world.post.vm_versions()
+
+    def stop_vm(self, vm: str) -> None:
+        self._spend(POST_STEP_SECONDS["stop"])
+        self.world.post.stop_vm(vm)
+
+    def update_vm_version(self, vm: str) -> str:
+        self._spend(POST_STEP_SECONDS["update"])
+        return self.world.post.update_vm_version(vm)
+
+    def start_vm(self, vm: str) -> None:
+        self._spend(POST_STEP_SECONDS["start"])
+        self.world.post.start_vm(vm)

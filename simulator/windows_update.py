@@ -21,6 +21,9 @@ Theory of operation:
   ``SCAN_SECONDS``); it reports a restart
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
+- A feature update (``to_version``) is offered only to nodes below that version, and not to
+  a node that opted into a preview channel and has not restarted since; an update ``after``
+  a feature update is offered to a node once it runs that version, however it got there.
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
   path matching the profile's pre/post-update script; an unknown path counts as pre) and
   exit 1 when a ``script-failure`` fault covers the attempt.
@@ -37,9 +40,10 @@ from typing import Any
 from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
+from runner.versions import is_newer
 from simulator.hotfix_share import ERROR_TIMEOUT, HotfixRun, hotfix_install
 from simulator.model import UpdateSpec
-from simulator.plugin_offers import installable_by, scan_plugins
+from simulator.plugin_offers import installable_by, scan_plugins, update_info
 from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
@@ -47,17 +51,6 @@ __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"
 SCAN_SECONDS = 60.0  # a scan with the default scan_minutes (1)
 WU_E_NOT_APPLICABLE = "0x80240017"
 WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
-
-
-def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
-    return UpdateInfo(
-        id=spec.id,
-        title=spec.title,
-        kind=spec.kind,
-        restart_required=spec.restart and spec.kind != "hotfix",  # a hotfix: its exit code
-        firmware=spec.firmware or spec.kind == "firmware",
-        plugin=plugin,
-    )
 
 
 @dataclass(slots=True)
@@ -72,6 +65,7 @@ class Work:
     exit_code: int | None = None
     error: str = ""
     hresult: str = ""
+    channel_restart_pending: bool = False
 
 
 @dataclass(slots=True)
@@ -111,19 +105,36 @@ class WindowsUpdate:
             if (u.nodes is None or node in u.nodes)
             and u.id not in st.installed
             and u.id not in st.staged
-            and (u.after is None or u.after in st.installed)
+            and (u.after is None or u.after in st.installed or self._beyond(node, u.after))
+            and (u.kind != "feature" or self._wants_feature(node, u))
         ]
 
-    def offered_to(self, node: str) -> list[UpdateSpec]:
-        """What the run's plug-ins would offer ``node`` now (report-truth's "still offered":
-        a hotfix no rule installs, or a recommended update Windows Update does not select,
-        is not waiting to be installed)."""
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]:
+        """What ``plugins`` (a pass's; with the profile's arguments) would offer ``node`` now
+        (report-truth's "still offered": a hotfix no rule installs, or a recommended update
+        Windows Update does not select, is not waiting to be installed)."""
+        given = {spec.name: spec for spec in self.world.profile.plugins}
+        specs = tuple(given.get(name, PluginSpec(name=name)) for name in plugins)
         scans = scan_plugins(
-            self.world.profile.plugins, node, self.applicable(node), update_info,
+            specs, node, self.applicable(node), update_info,
             share=self.world.scenario.hotfix_share,
         )  # fmt: skip
         ids = {u.id for _, offer in scans if not isinstance(offer, str) for u in offer}
         return [u for u in self.applicable(node) if u.id in ids]
+
+    def _beyond(self, node: str, update: str) -> bool:
+        """A node already at a feature update's version (or newer) needs nothing before the
+        updates that come ``after`` it: they are offered as if it were installed."""
+        target = self.specs[update].to_version
+        return target is not None and not is_newer(target, self.world.nodes[node].version)
+
+    def _wants_feature(self, node: str, update: UpdateSpec) -> bool:
+        """A feature update is offered to a node below its version whose preview channel, if
+        it opted into one, is in effect (no restart pending after Set-PreviewChannel)."""
+        sim = self.world.nodes[node]
+        if sim.channel_restart_pending:
+            return False
+        return update.to_version is None or is_newer(update.to_version, sim.version)
 
     def restart_pending(self, node: str) -> bool:
         st = self.nodes[node]
@@ -174,6 +185,7 @@ class WindowsUpdate:
                 u for _, offer in scans if not isinstance(offer, str) for u in offer
             )
             work.restart_required = self.nodes[node].second_restart
+            work.channel_restart_pending = self.world.nodes[node].channel_restart_pending
             errors = [f"{name.value}: {offer}" for name, offer in scans if isinstance(offer, str)]
             if errors:
                 work.error = "; ".join(errors)
@@ -352,6 +364,7 @@ class WindowsUpdate:
             exit_code=work.exit_code,
             error=work.error,
             hresult=work.hresult,
+            channel_restart_pending=work.channel_restart_pending,
         )
 
     # -- power events ----------------------------------------------------------------------

@@ -41,16 +41,19 @@ from runner.types import (
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
+from simulator.cluster_versions import ClusterVersions
 from simulator.faults import FaultBook
 from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
+from simulator.mixed_mode import MixedModeLedger
 from simulator.model import Scenario
 from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
-from simulator.nodes import DownCause, SimNode
+from simulator.nodes import DownCause, SimNode, bump_build
 from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
+from simulator.post_upgrade import PostUpgrade
 from simulator.storage import Storage
 from simulator.transport import SimTransport
 from simulator.variability import realize
@@ -66,13 +69,6 @@ ERROR_CLUSTER_NODE_EVACUATION_IN_PROGRESS = 0x174A
 def build_world(scenario: Scenario, seed: int, profile: Profile) -> SimulatedCluster:
     """A fresh world at simulated time 0.0; ``profile`` is already ``.resolved()``."""
     return SimulatedCluster(scenario, seed, profile)
-
-
-def _bump_build(build: str, count: int) -> str:
-    head, dot, tail = build.rpartition(".")
-    if dot and tail.isdigit():
-        return f"{head}.{int(tail) + count}"
-    return build
 
 
 class SimulatedCluster:
@@ -95,9 +91,13 @@ class SimulatedCluster:
                 os_build=n.os_build,
                 down_cause=None if n.online else DownCause.OFFLINE,
                 down_since=None if n.online else 0.0,
+                channel_restart_pending=n.channel_restart_pending,
             )
             for n in spec.nodes
         }
+        self.versions = ClusterVersions(spec)
+        self.mixed = MixedModeLedger()  # mixed-mode-migration: refusals the runner caused
+        self.mixed.versions_now(n.version for n in self.nodes.values())
         up = [name for name, node in self.nodes.items() if node.up]
         self.witness_type = spec.witness
         self.quorum = ClusterQuorum(
@@ -113,6 +113,7 @@ class SimulatedCluster:
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
         self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
+        self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0
@@ -159,6 +160,8 @@ class SimulatedCluster:
             virtual_disks=storage.disk_views() if storage is not None else (),
             storage_jobs=storage.job_views() if storage is not None else (),
             managed_by=self.managed_by,
+            functional_level=self.versions.functional_level_code,
+            storage_pool_version=self.versions.pool_code,
             soft_reboot_property=self.scenario.cluster.cau_enable_soft_reboot,
         )
 
@@ -299,10 +302,12 @@ class SimulatedCluster:
         self.truth.booted(node)
         sim.down_cause = None
         sim.down_since = None
+        sim.channel_restart_pending = False  # a preview channel opted into is in effect now
         effective = self.updates.node_booted(node)
         if effective:  # a feature update brings its own build; others bump the revision
             built = self.updates.nodes[node].new_build
-            sim.os_build = built or _bump_build(sim.os_build, effective)
+            sim.os_build = built or bump_build(sim.os_build, effective)
+            self.mixed.versions_now(n.version for n in self.nodes.values())
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
@@ -373,10 +378,6 @@ class SimulatedCluster:
     def termination_bound(self) -> float:
         return termination_bound_seconds(self.scenario, self.profile)
 
-    def _credssp_section(self) -> dict[str, Any]:
-        """Whether the run left CredSSP enabled; only when the run set it at all."""
-        return self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp"))
-
     def finish(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's ``simulation`` section (without ``wall``)."""
         storage = self.storage
@@ -385,7 +386,8 @@ class SimulatedCluster:
             "seed": self.seed,
             "invariants": self.oracle.finish(report),
             "fault_losses": self.oracle.fault_loss_section(),
-            **self._credssp_section(),
+            # whether the run left CredSSP enabled; only when the run set it at all
+            **self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp")),
             "lower_bound_seconds": round(self.lower_bound(), 3),
             "counters": {
                 "live_migrations": self.workloads.live_migrations,

@@ -19,35 +19,44 @@ are what a subsystem tells the world so that the others see it: a node's state c
 script started, the storage pool lost quorum, a volume went offline.
 
 Must not: hold state or behaviour, or import a simulator module other than the leaves it
-names (``clock``, ``lock_claims``, ``lock_group``, ``membership``, ``model``, ``nodes``).
+names (``clock``, ``cluster_versions``, ``lock_claims``, ``lock_group``, ``membership``,
+``model``, ``nodes``, ``violation``, ``world_port_modes`` — the views only one run mode's
+subsystem uses, re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from runner.offline_types import HostsView, HostView, ServiceStartup, StorageView
-from runner.plugins import PluginSpec
+from runner.plugins import PluginName, PluginSpec
 from runner.profile import Profile
 from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
     FailbackMode,
-    HealthStatus,
     ValidationReport,
-    VirtualDiskView,
     WitnessType,
     WorkHandle,
     WorkProgress,
 )
 from simulator.clock import SimClock, SimEnvironment
-from simulator.lock_claims import NodeClaims
+from simulator.cluster_versions import ClusterVersions
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
 from simulator.nodes import SimNode
+from simulator.world_port_modes import (
+    Consents,
+    OfflineOperations,
+    OfflineStorage,
+    OfflineVerdicts,
+    PostUpgradeSteps,
+    SavedWorkloads,
+    VmHosting,
+    VmRecord,
+)
 
 __all__ = [
     "ClusterOperations",
@@ -59,15 +68,18 @@ __all__ = [
     "GroundTruth",
     "ManagementLink",
     "MigrationPace",
+    "MixedMigrations",
     "NodeSettings",
     "OfflineOperations",
     "OfflineStorage",
     "OfflineVerdicts",
     "OfflineWorld",
+    "PostUpgradeSteps",
     "SavedWorkloads",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
+    "UpgradeWorld",
     "ValidationWork",
     "VmRecord",
     "WorldPort",
@@ -95,6 +107,20 @@ class FaultQueries(Protocol):
     def script_failure(self, node: str, script: str, attempt: int) -> bool: ...
     def resync_stall(self, volume: str) -> float: ...
     def update_rollback(self, node: str, update: str) -> bool: ...
+
+
+class MixedMigrations(Protocol):
+    """Live migrations a mixed-version cluster refused (``simulator.mixed_mode``)."""
+
+    def refused(self, time: float, detail: str) -> None: ...
+    def noted(
+        self,
+        time: float,
+        node: str,
+        why: str | None,
+        record: Callable[[str, str | None, str], None],
+    ) -> bool: ...
+    def section(self) -> dict[str, Any]: ...
 
 
 class ManagementLink(Protocol):
@@ -137,7 +163,7 @@ class UpdateTruth(Protocol):
     @property
     def nodes(self) -> Mapping[str, UpdateRecord]: ...
     def applicable(self, node: str) -> list[UpdateSpec]: ...
-    def offered_to(self, node: str) -> list[UpdateSpec]: ...
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]: ...
 
 
 class UpdateWork(Protocol):
@@ -174,67 +200,6 @@ class ValidationWork(Protocol):
     def poll(self, handle: WorkHandle) -> WorkProgress: ...
 
 
-class OfflineStorage(Protocol):
-    """S2D storage as the offline update (``simulator.offline``) reaches it."""
-
-    @property
-    def away(self) -> Mapping[str, float]: ...
-    def set_detached(self, detached: bool) -> list[str]: ...
-    def stop_pool(self) -> None: ...
-    def start_pool(self, members: list[str]) -> None: ...
-    def pool_state(self) -> tuple[HealthStatus, bool]: ...
-    def disk_views(self) -> tuple[VirtualDiskView, ...]: ...
-
-
-class VmRecord(Protocol):
-    """One VM as the offline update and its judge read it."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def online(self) -> bool: ...
-
-
-class SavedWorkloads(Protocol):
-    """The workloads as the offline update saves, stops and starts them."""
-
-    @property
-    def vms(self) -> Sequence[VmRecord]: ...
-    def save(self, name: str) -> bool: ...
-    def start_saved(self, names: tuple[str, ...]) -> None: ...
-    def all_lost(self) -> None: ...
-    def retry_pending(self) -> None: ...
-
-
-class OfflineVerdicts(Protocol):
-    """The offline update's judge (``simulator.oracle_offline``), as the oracle calls it."""
-
-    def hard_stop(self, why: str, vms: list[str]) -> None: ...
-    def verdicts(self, report: Mapping[str, Any]) -> dict[str, dict[str, Any]]: ...
-
-
-class OfflineOperations(Protocol):
-    """The offline update's operations on the world (``simulator.offline.OfflineCluster``),
-    as the transport and the oracle reach them."""
-
-    @property
-    def stopped(self) -> bool: ...
-    @property
-    def judge(self) -> OfflineVerdicts: ...
-    @property
-    def claims(self) -> NodeClaims: ...
-    def answering(self) -> dict[str, bool]: ...
-    def host_view(self, node: str) -> HostView: ...
-    def hosts_view(self, views: tuple[HostView, ...]) -> HostsView: ...
-    def storage_view(self) -> StorageView: ...
-    def save_vms(self, vms: tuple[str, ...]) -> None: ...
-    def start_vms(self, vms: tuple[str, ...]) -> None: ...
-    def set_disks(self, online: bool) -> None: ...
-    def stop_cluster(self) -> None: ...
-    def set_service(self, node: str, startup: ServiceStartup) -> None: ...
-    def start_cluster(self, node: str) -> bool: ...
-
-
 # -- the world, as its subsystems see it --------------------------------------------------------
 class WorldPort(Protocol):
     """Reads every subsystem may make, and the signals it may raise."""
@@ -255,6 +220,8 @@ class WorldPort(Protocol):
     def truth(self) -> Evidence: ...
     @property
     def faults(self) -> FaultQueries: ...
+    @property
+    def mixed(self) -> MixedMigrations: ...
     def can_run_roles(self) -> bool:
         """Roles may run: cluster quorum and (with S2D) the storage pool are there."""
         ...
@@ -309,6 +276,8 @@ class GroundTruth(WorldPort, Protocol):
     def updates(self) -> UpdateTruth: ...
     @property
     def offline(self) -> OfflineOperations: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
     def termination_bound(self) -> float: ...
 
 
@@ -336,3 +305,19 @@ class ClusterOperations(Protocol):
     def set_credssp(self, node: str, enabled: bool) -> None: ...
     @property
     def node_options(self) -> NodeSettings: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
+
+
+class UpgradeWorld(WorldPort, Protocol):
+    """What the post-installation steps reach: the cluster-wide versions, the VMs, the S2D
+    pool (``None``: none), and the oracle's consented downtime."""
+
+    @property
+    def versions(self) -> ClusterVersions: ...
+    @property
+    def workloads(self) -> VmHosting: ...
+    @property
+    def oracle(self) -> Consents: ...
+    @property
+    def storage(self) -> object | None: ...

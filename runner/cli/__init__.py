@@ -67,6 +67,10 @@ LAZY_COMMANDS = {
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",
     ),
+    "post-upgrade": LazyCommand(
+        module="runner.cli.post_upgrade_cmd",
+        summary="Run the post-installation steps of a feature update on an upgraded cluster.",
+    ),
     "schedule": LazyCommand(
         module="runner.cli.schedule_cmd",
         summary="Print the next firings of a self-updating schedule, one ISO 8601 time per line.",

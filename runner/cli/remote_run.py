@@ -43,6 +43,7 @@ from runner.clock import utc_now
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
+from runner.post_steps import IRREVERSIBLE
 from runner.profile import Mode, Profile
 from runner.recorder import Listener
 from runner.rehearsal.compose import SIMULATED_STARTED_AT
@@ -252,6 +253,13 @@ def perform_run(
         else "Start the updating run?"
     )
     if not yes and not click.confirm(question, default=False):
+        console.print("not started: nothing was changed on the cluster")
+        return 1
+    if (
+        profile.update_functional_level
+        and not yes
+        and not click.confirm(IRREVERSIBLE, default=False)
+    ):
         console.print("not started: nothing was changed on the cluster")
         return 1
     # Every run has its own id; a twin's cluster lives on the simulated calendar.

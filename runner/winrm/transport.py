@@ -57,13 +57,14 @@ from runner.winrm.parse import (
     parse_work_handle,
     parse_work_progress,
 )
+from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
 from runner.winrm.scripts import worker_hash, worker_payload
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(OfflineOps, RecordOps, OptionOps, HotfixOps):
+class WinRMTransport(OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     _worker_nodes: set[str]  # nodes this transport installed the worker on

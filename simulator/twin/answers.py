@@ -43,6 +43,7 @@ from simulator.transport import SimTransport
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.answers_plugins import install_hotfix_library, install_worker
+from simulator.twin.answers_post import PostAnswers
 from simulator.twin.encode import (
     error_document,
     handle_document,
@@ -105,6 +106,7 @@ class TwinAnswers:
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
         options = OptionAnswers(transport)  # run options (issue 9) and node facts
+        post = PostAnswers(transport)  # post-installation steps of a feature update
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -140,6 +142,10 @@ class TwinAnswers:
             ScriptName.FORCE_DRAIN_NODE: options.force_drain,
             ScriptName.ENABLE_FIREWALL: options.enable_firewall,
             ScriptName.NODE_SITES: options.node_sites,
+            ScriptName.UPDATE_FUNCTIONAL_LEVEL: post.functional_level,
+            ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
+            ScriptName.VM_VERSIONS: post.vm_versions,
+            ScriptName.VM_VERSION: post.vm_version,
         }
         if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
             transport.route_window_lock = False  # cluster is stopped: claims are asked for

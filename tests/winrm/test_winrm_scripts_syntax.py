@@ -68,6 +68,9 @@ ALLOWED_COMMANDS = frozenset(
         "Get-PSDrive", "Get-FileHash", "Get-Content", "Test-Path", "Join-Path",
         "Get-ScheduledTask", "Get-ScheduledTaskInfo", "netsh.exe",
         "Get-ChildItem", "Sort-Object", "Get-Item",
+        # OS versions: the S2D pool's version (observe), flight signing (a scan: preview
+        # channel opted into, restart pending) — both read-only
+        "Get-StoragePool", "bcdedit.exe",
         # cluster validation in the detached worker (validate_cluster)
         "Test-Cluster",
         # the CredSSP server role for the run (enable_credssp), always disabled at the end
@@ -77,6 +80,10 @@ ALLOWED_COMMANDS = frozenset(
         # run options: the sites of the nodes, the firewall checked before a restart and the
         # Remote Shutdown rule group enabled (enable_firewall_rules)
         "Get-ClusterFaultDomain", "Get-NetFirewallProfile", "Set-NetFirewallRule",
+        # post-installation steps of a feature update (update-functional-level.ps1,
+        # update-storage-pool.ps1, vm-versions.ps1, vm-version.ps1)
+        "Update-ClusterFunctionalLevel", "Update-StoragePool", "Get-VMHostSupportedVersion",
+        "Stop-VM", "Update-VMVersion", "Start-VM", "Select-Object",
         # the run lock: an empty cluster group created if absent, and its write mutex
         "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
@@ -93,7 +100,7 @@ ALLOWED_COMMANDS = frozenset(
         "Get-ClusterResource", "Stop-ClusterGroup", "Start-ClusterGroup",
         "Get-ClusterSharedVolume", "Stop-ClusterResource", "Start-ClusterResource",
         "Stop-Cluster", "Start-Cluster", "Start-ClusterNode", "Set-Service",
-        "Get-StoragePool", "Get-Volume", "Set-ItemProperty", "Remove-ItemProperty",
+        "Get-Volume", "Set-ItemProperty", "Remove-ItemProperty",
         "Get-PycauClaim", "Set-PycauClaim",
     }
 )  # fmt: skip
@@ -176,6 +183,10 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
     ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
     ScriptName.NODE_SITES: {},
+    ScriptName.UPDATE_FUNCTIONAL_LEVEL: {"Fence": FENCE},
+    ScriptName.UPDATE_STORAGE_POOL: {"Fence": FENCE},
+    ScriptName.VM_VERSIONS: {},
+    ScriptName.VM_VERSION: {"Vm": "vm01", "Action": "Update", "Fence": FENCE},
 }
 
 HOSTILE = st.text(
@@ -315,6 +326,15 @@ def test_worker_scan_reports_a_pending_restart_from_the_registry() -> None:
     assert "WindowsUpdate\\Auto Update\\RebootRequired" in source
     assert "Component Based Servicing\\RebootPending" in source
     assert "$status.RestartRequired = Test-PycauRestartPending" in source
+
+
+def test_worker_scan_reports_a_preview_channel_awaiting_its_restart() -> None:
+    """The scan reports ChannelRestartPending when flight signing is on in the boot
+    configuration (Set-PreviewChannel) but was not among the options the node booted with."""
+    source = worker_source()
+    assert "bcdedit.exe /enum '{current}'" in source
+    assert "SystemStartOptions" in source
+    assert "$status.ChannelRestartPending = ($boot -match 'flightsigning" in source
 
 
 def test_restart_is_refused_where_the_firewall_blocks_remote_shutdown() -> None:
