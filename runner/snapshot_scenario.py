@@ -11,7 +11,8 @@ Theory of operation — where each figure comes from:
 - nodes: names, state (Down → ``online: false``), NodeWeight (``vote``), OS build and
   Azure Stack HCI version from observe; memory from Get-VMHost's MemoryCapacity (the
   host's memory, not less a reserve); ``boot_minutes`` the median of the node's own
-  restarts (event 1074 to the next 6005); ``soft_boot_minutes`` is never read;
+  restarts (event 1074 to the next 6005); ``soft_boot_minutes``, ``scan_minutes`` and
+  ``remote_shutdown`` are never read;
 - VMs: each VirtualMachine role and its owner from observe, its memory from its host's
   Get-VM (assigned while running, else startup), ``movable: false`` when its only possible
   owner is the node it runs on;
@@ -19,9 +20,10 @@ Theory of operation — where each figure comes from:
   the nodes of the mean of five one-second samples of
   ``\\Cluster CSVFS(*)\\Write Bytes/sec`` for the CSV instance named like the volume
   (the counters measure what is written now: a snapshot taken at a quiet hour
-  underestimates the maintenance window's rate); ``repair_mb_s`` and ``drives_per_node``
-  are never read;
-- witness: observe's quorum resource type;
+  underestimates the maintenance window's rate); ``repair_mb_s``, ``drives_per_node`` and
+  ``space_settle_minutes`` are never read;
+- witness: observe's quorum resource type; ``cau_enable_soft_reboot`` observe's
+  CauEnableSoftReboot; ``sites`` are never read;
 - updates: what each node is offered now (the scan), ``nodes:`` when not every scanned
   node is offered one (a node that could not be scanned is taken to be offered what every
   scanned node is); ``install_minutes`` the median over every node's history of installs of
@@ -111,6 +113,9 @@ class _Snapshot:
             "functional_level, storage pool version, VM configuration versions: the "
             "defaults (the oldest node's version)"
         )
+        if self.view.soft_reboot_property:  # CauEnableSoftReboot, read by every observation
+            cluster["cau_enable_soft_reboot"] = True
+        self.not_read("sites (Get-ClusterFaultDomain): none")
         storage = self.storage()
         if storage is not None:
             cluster["storage"] = storage
@@ -166,6 +171,8 @@ class _Snapshot:
                 entry["vote"] = node.node_weight
             entries.append(entry)
         self.not_read("soft_boot_minutes (Kernel Soft Reboot is not told apart): 2 min")
+        self.not_read("scan_minutes (a scan is not timed): 1 min")
+        self.not_read("remote_shutdown (the Remote Shutdown firewall rules): enabled")
         return entries
 
     def vms(self) -> list[dict[str, Any]]:
@@ -215,6 +222,7 @@ class _Snapshot:
             volumes.append(volume)
         self.not_read("repair_mb_s (a repair's throughput is not recorded): 400 MB/s")
         self.not_read("drives_per_node: the default, 4")
+        self.not_read("space_settle_minutes (not measured): 0")
         return {"volumes": volumes}
 
     def updates(self) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@ from, what is listed as not read, and text that ``pycau simulate`` loads."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import yaml
 
 from runner.inventory import (
@@ -179,3 +181,16 @@ def test_a_vm_owned_by_a_down_node_is_left_out_and_a_windows_server_build_loads(
     assert "version" not in document["cluster"]
     scenario = parse_scenario(yaml.safe_load(render(document, notes)), "<snapshot>")
     assert [n.os_build for n in scenario.cluster.nodes] == ["17763.5122", "17763.5122"]
+
+
+def test_the_soft_reboot_property_is_written_and_the_new_keys_are_noted() -> None:
+    """CauEnableSoftReboot from the observation becomes cau_enable_soft_reboot; scan time,
+    Remote Shutdown rules, space settle time and sites are listed as not read."""
+    view = replace(VIEW, soft_reboot_property=True)
+    document, notes = snapshot_document(view, CLUSTER, {"n1": N1, "n2": N2}, OFFERED, {})
+    assert document["cluster"]["cau_enable_soft_reboot"] is True
+    assert "cau_enable_soft_reboot" not in build()[0]["cluster"]
+    for start in ("scan_minutes", "remote_shutdown", "space_settle_minutes", "sites"):
+        assert any(n.startswith(start) for n in notes), start
+    scenario = parse_scenario(yaml.safe_load(render(document, notes)), "<snapshot>")
+    assert scenario.cluster.cau_enable_soft_reboot

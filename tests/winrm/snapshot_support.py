@@ -3,8 +3,9 @@
 ``take_snapshot`` serves a scenario on a twin, runs ``pycau snapshot`` against it over real
 WinRM and loads the file it wrote. ``recoverable`` is the original scenario with every
 figure the snapshot cannot read replaced by the scenario default the snapshot file gets
-(see ``runner.snapshot_scenario``): soft boot time, repair rate, drives per node, migration
-throughput, the versions' figures, faults, scripts, profile and expect — and the updates a
+(see ``runner.snapshot_scenario``): soft boot and scan times, the Remote Shutdown rules,
+repair rate, drives per node, the space settle time, migration throughput, sites, the
+versions' figures, faults, scripts, profile and expect — and the updates a
 scan does not see now (``after:`` updates and feature updates).
 """
 
@@ -51,14 +52,23 @@ def recoverable(original: Scenario) -> Scenario:
     spec = original.cluster
     defaults = NodeSpec(name="-")
     nodes = tuple(
-        replace(n, soft_boot_minutes=defaults.soft_boot_minutes, channel_restart_pending=False)
+        replace(
+            n,
+            soft_boot_minutes=defaults.soft_boot_minutes,
+            scan_minutes=defaults.scan_minutes,
+            remote_shutdown=defaults.remote_shutdown,
+            channel_restart_pending=False,
+        )
         for n in spec.nodes
     )
     storage = spec.storage
     if storage is not None:
         default = StorageSpec()
         storage = replace(
-            storage, repair_mb_s=default.repair_mb_s, drives_per_node=default.drives_per_node
+            storage,
+            repair_mb_s=default.repair_mb_s,
+            drives_per_node=default.drives_per_node,
+            space_settle_minutes=default.space_settle_minutes,
         )
     vms = tuple(
         replace(vm, config_version=VmSpec(name="-", owner="-").config_version) for vm in spec.vms
@@ -69,6 +79,7 @@ def recoverable(original: Scenario) -> Scenario:
         storage=storage,
         vms=vms,
         migration_mb_s=ClusterSpec(name="-", witness=spec.witness, nodes=()).migration_mb_s,
+        sites=ClusterSpec(name="-", witness=spec.witness, nodes=()).sites,
     )
     updates = tuple(u for u in original.updates if u.after is None and u.kind != "feature")
     return replace(original, cluster=cluster, updates=updates)

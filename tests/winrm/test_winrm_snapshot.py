@@ -20,8 +20,14 @@ from simulator.model import Scenario
 from simulator.scenario import load_scenario
 
 # An S2D cluster (and an update found only by a second scan), the smallest S2D cluster with
-# a cloud witness, and a SAN-backed cluster with a file-share witness.
-BUNDLED = ["four-node-rolling", "two-node-cloud-witness", "fault-boot-hang"]
+# a cloud witness, a SAN-backed cluster with a file-share witness, and a cluster whose
+# CauEnableSoftReboot property is set.
+BUNDLED = [
+    "four-node-rolling",
+    "two-node-cloud-witness",
+    "fault-boot-hang",
+    "soft-reboot-cluster-property",  # CauEnableSoftReboot, read by observe
+]
 
 # Every figure of this cluster is one a snapshot reads: nodes that differ (memory, restart
 # time, a node without a vote), an unmovable VM, volumes of two resiliencies and rates,

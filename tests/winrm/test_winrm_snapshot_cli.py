@@ -150,11 +150,12 @@ def test_a_node_that_is_down_is_written_offline_and_named(tmp_path: Path) -> Non
 
 
 def test_a_snapshot_changes_nothing_in_the_twin(twin: TwinServer, tmp_path: Path) -> None:
-    """Only reads and a scan reach the world: no install, no suspend, no restart."""
+    """Only reads and a scan (its worker written first) reach the world: nothing else changes."""
     booted = {n.name: n.boot_id for n in twin.world.observe().nodes}
     result = snapshot_command(twin, tmp_path / "cluster.yaml")
     assert result.exit_code == 0, result.output
-    reads = {"probe", "observe", "snapshot", "snapshot-node", "start-work", "poll-work", "clock"}
+    scan = {"install-worker", "start-work", "poll-work"}  # as `pycau scan`
+    reads = {"probe", "observe", "snapshot", "snapshot-node", "clock", *scan}
     assert set(twin.answers.scripts) <= reads, twin.answers.scripts
     world = twin.world
     assert all(not record.install_counts for record in world.updates.nodes.values())
