@@ -157,6 +157,8 @@ class ScriptName(StrEnum):
     FORCE_DRAIN_NODE = "force-drain-node"
     ENABLE_FIREWALL = "enable-firewall"
     NODE_SITES = "node-sites"
+    # stop requests (issue 11: pycau stop)
+    STOP_REQUEST = "stop-request"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -170,6 +172,7 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.LOCK_RELEASE,
         ScriptName.LOCK_READ,
         ScriptName.PUBLISH_RUN,
+        ScriptName.STOP_REQUEST,
     }
 )
 FENCED_SCRIPTS = frozenset(

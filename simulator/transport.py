@@ -23,6 +23,7 @@ from __future__ import annotations
 from runner.errors import ClusterUnreachable
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.run_option_types import NodeSite
+from runner.stop_orders import StopOrder
 from runner.types import (
     BootType,
     ClusterView,
@@ -163,9 +164,9 @@ class SimTransport:
             self.fence = holder
         return current
 
-    def renew_run_lock(self, holder: LockHolder) -> None:
+    def renew_run_lock(self, holder: LockHolder) -> StopOrder | None:
         self._spend(LOCK_SECONDS)
-        self.world.run_lock.renew(holder)
+        return self.world.run_lock.renew(holder)
 
     def release_run_lock(self, holder: LockHolder) -> None:
         self._spend(LOCK_SECONDS)
@@ -200,6 +201,11 @@ class SimTransport:
         self._spend(POLL_SECONDS)
         self.world.reachable(node, "Get-NetFirewallRule")
         return self.world.node_options.rules_enabled(node)
+
+    # -- stop requests (issue 11) ----------------------------------------------------------
+    def request_run_stop(self, order: StopOrder) -> LockHolder | None:
+        self._spend(LOCK_SECONDS)
+        return self.world.run_lock.request_stop(order)
 
     def lock_holder(self) -> LockHolder | None:
         """The lock's holder as a script sees it within its own round trip (the twin's

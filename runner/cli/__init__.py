@@ -63,6 +63,11 @@ LAZY_COMMANDS = {
         summary="The run in progress (or the last one), like Get-CauRun, and who holds the "
         "run lock.",
     ),
+    "stop": LazyCommand(
+        module="runner.cli.stop_cmd",
+        summary="Ask the run in progress to stop at its next safe point, from any machine "
+        "(Stop-CauRun).",
+    ),
     "resume": LazyCommand(
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",

@@ -58,11 +58,12 @@ from runner.winrm.parse import (
 )
 from runner.winrm.record_ops import RecordOps
 from runner.winrm.scripts import worker_payload
+from runner.winrm.stop_ops import StopOps
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps):
+class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

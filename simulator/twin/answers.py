@@ -42,6 +42,7 @@ from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKin
 from simulator.transport import SimTransport
 from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.answers_plugins import install_hotfix_library
+from simulator.twin.answers_stop import stop_field, stop_request_answer
 from simulator.twin.encode import (
     error_document,
     handle_document,
@@ -124,6 +125,7 @@ class TwinAnswers:
             ScriptName.FORCE_DRAIN_NODE: options.force_drain,
             ScriptName.ENABLE_FIREWALL: options.enable_firewall,
             ScriptName.NODE_SITES: options.node_sites,
+            ScriptName.STOP_REQUEST: stop_request_answer(transport, self._holder_doc),
         }
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
@@ -254,8 +256,8 @@ class TwinAnswers:
         return {"TakenOver": current is None, "Holder": self._holder_doc(current)}, False
 
     def _lock_renew(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        self._transport.renew_run_lock(self._holder(args, "Holder"))
-        return {"Renewed": True}, False
+        order = self._transport.renew_run_lock(self._holder(args, "Holder"))
+        return {"Renewed": True, "Stop": stop_field(order)}, False
 
     def _lock_release(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         self._transport.release_run_lock(self._holder(args, "Holder"))

@@ -36,6 +36,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.plugins",
         "runner.hotfix_config",
         "runner.run_option_types",
+        "runner.stop_orders",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -141,7 +142,8 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
                  "runner.clock", "runner.profile", "runner.plugins",
-                 "runner.hotfix_config", "runner.schedule", "runner.run_option_types"),
+                 "runner.hotfix_config", "runner.schedule", "runner.run_option_types",
+                 "runner.stop_orders"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",

@@ -1,6 +1,7 @@
 # Refresh the heartbeat of the run lock this coordinator holds; refused (RunLocked) when
 # another coordinator holds it now. Under the lock mutex, so a renewal never overwrites a
-# take-over.
+# take-over. A stop request written next to the holder (stop-request.ps1) is kept and
+# answered, so the coordinator sees pycau stop at its next renewal.
 Enter-PycauLockMutex
 try {
     $group = Get-PycauGroup -Name 'pycau-run-lock'
@@ -8,10 +9,12 @@ try {
     if (-not (Test-PycauSameHolder -Holder $current -Expected $PycauArgs.Holder)) {
         throw (New-PycauError -Kind 'RunLocked' -Message ('the run lock is not held by run ' + [string]$PycauArgs.Holder.RunId + ' any more'))
     }
-    Set-PycauLockHolder -Group $group -Holder $PycauArgs.Holder
+    $stop = Get-PycauStopOrder -Group $group
+    Set-PycauLockHolder -Group $group -Holder $PycauArgs.Holder -Stop $stop
 } finally {
     Exit-PycauLockMutex
 }
 Write-PycauResult -Document ([ordered]@{
     Renewed = $true
+    Stop = $stop
 })

@@ -4,7 +4,7 @@
 # that name exists and the cluster database serializes group creation, so of two
 # coordinators racing for the lock exactly one creates it. The group's Description holds the
 # holder document: RunId, Coordinator (host), Pid, StartedAt, and Heartbeat in UTC ticks of
-# the cluster's own clock. Writes to an existing lock's Description (take-over, renewal) are
+# the cluster's own clock, and Stop, a stop request (pycau stop) for that run. Writes to an existing lock's Description (take-over, renewal) are
 # serialized by a second group, 'pycau-run-lock-mutex', created and removed the same way.
 # The lock group holds no resource, and observe.ps1 does not count it as a role.
 
@@ -67,14 +67,34 @@ function Test-PycauSameHolder {
     ($null -ne $Holder) -and ([string]$Holder.RunId -eq [string]$Expected.RunId) -and ([string]$Holder.Coordinator -eq [string]$Expected.Coordinator) -and ([int]$Holder.Pid -eq [int]$Expected.Pid)
 }
 
+function Get-PycauStopOrder {
+    param($Group)
+    # The stop request (pycau stop) written next to the holder, or $null.
+    if (($null -eq $Group) -or ([string]$Group.Description -eq '')) {
+        return $null
+    }
+    $document = ConvertFrom-Json -InputObject ([string]$Group.Description)
+    if ($null -eq $document.Stop) {
+        return $null
+    }
+    [ordered]@{
+        RunId = [string]$document.Stop.RunId
+        RequestedBy = [string]$document.Stop.RequestedBy
+        RequestedAt = [string]$document.Stop.RequestedAt
+    }
+}
+
 function Set-PycauLockHolder {
-    param($Group, $Holder)
+    param($Group, $Holder, $Stop = $null)
     $document = [ordered]@{
         RunId = [string]$Holder.RunId
         Coordinator = [string]$Holder.Coordinator
         Pid = [int]$Holder.Pid
         StartedAt = [string]$Holder.StartedAt
         Heartbeat = [DateTime]::UtcNow.Ticks
+    }
+    if ($null -ne $Stop) {
+        $document.Stop = $Stop
     }
     $Group.Description = ConvertTo-Json -InputObject $document -Compress
 }
