@@ -272,7 +272,8 @@ class Engine(RunControl):
             nodes=tuple(reports),
             events=tuple(self.rec.events),
         )
-        self.link.finish(lambda: self.state, self.rec.events, status.value if record_end else None)
+        ending = status.value if record_end else None
+        self.link.finish(lambda: self.state, self.rec.events, ending, self._finished.to_dict())
         return self._finished
 
     @classmethod

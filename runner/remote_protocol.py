@@ -159,6 +159,8 @@ class ScriptName(StrEnum):
     NODE_SITES = "node-sites"
     # stop requests (issue 11: pycau stop)
     STOP_REQUEST = "stop-request"
+    # run history (issue 11: pycau history)
+    GET_RUN_HISTORY = "get-run-history"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own

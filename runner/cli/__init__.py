@@ -68,6 +68,16 @@ LAZY_COMMANDS = {
         summary="Ask the run in progress to stop at its next safe point, from any machine "
         "(Stop-CauRun).",
     ),
+    "history": LazyCommand(
+        module="runner.cli.history_cmd",
+        summary="Past runs (id, start, duration, status, nodes updated and failed), like "
+        "Get-CauReport.",
+    ),
+    "report": LazyCommand(
+        module="runner.cli.report_cmd",
+        summary="Render a stored run's report: the one run RUN_ID stored in its journal when "
+        "it ended.",
+    ),
     "resume": LazyCommand(
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",

@@ -45,6 +45,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
+from runner.winrm.history_ops import HistoryOps
 from runner.winrm.hotfix_ops import HotfixOps
 from runner.winrm.lock_ops import RunLockOps
 from runner.winrm.options_ops import OptionOps
@@ -63,7 +64,7 @@ from runner.winrm.stop_ops import StopOps
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps):
+class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, HistoryOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     def observe(self) -> ClusterView:

@@ -40,6 +40,7 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_history import RunHistory
 from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.answers_plugins import install_hotfix_library
 from simulator.twin.answers_stop import stop_field, stop_request_answer
@@ -100,6 +101,7 @@ class TwinAnswers:
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
         options = OptionAnswers(transport)  # run options (issue 9) and node facts
+        self.history = RunHistory()  # the cluster's run history (pycau history)
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -126,6 +128,7 @@ class TwinAnswers:
             ScriptName.ENABLE_FIREWALL: options.enable_firewall,
             ScriptName.NODE_SITES: options.node_sites,
             ScriptName.STOP_REQUEST: stop_request_answer(transport, self._holder_doc),
+            ScriptName.GET_RUN_HISTORY: self.history.answer,
         }
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
@@ -311,6 +314,7 @@ class TwinAnswers:
         if holder is not None and holder.run_id != run_id:  # only the lock's holder publishes
             raise RunLocked(holder.run_id, f"the cluster is locked by {holder.describe()}")
         self._run_record = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        self.history.fold(args)
         if self._on_run_record is not None:
             self._on_run_record(record)
         return {"RunId": run_id, "Published": True}, False
