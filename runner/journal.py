@@ -70,6 +70,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 # table, from before the run lock moved into the cluster).
 _TABLES = ("actions", "events", "runs")
 _OLD_TABLES = ("actions", "events", "locks", "runs")
+_REPORT_TABLES = ("actions", "events", "reports", "runs")  # the tables of today's journals
 _EXPECTED = "expected a journal `pycau run` wrote, or the path of a new file"
 
 
@@ -324,7 +325,7 @@ def _check_journal_database(db: sqlite3.Connection, source: str) -> None:
         return
     rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     tables = [row[0] for row in rows.fetchall()]
-    if application_id == 0 and tables in (sorted(_TABLES), sorted(_OLD_TABLES)):
+    if application_id == 0 and tables in (sorted(_TABLES), sorted(_OLD_TABLES), [*_REPORT_TABLES]):
         return
     owner = f"application id {application_id:#x}, " if application_id else ""
     listed = ", ".join(tables[:6]) + (", ..." if len(tables) > 6 else "") or "none"

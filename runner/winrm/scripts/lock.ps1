@@ -67,23 +67,6 @@ function Test-PycauSameHolder {
     ($null -ne $Holder) -and ([string]$Holder.RunId -eq [string]$Expected.RunId) -and ([string]$Holder.Coordinator -eq [string]$Expected.Coordinator) -and ([int]$Holder.Pid -eq [int]$Expected.Pid)
 }
 
-function Get-PycauStopOrder {
-    param($Group)
-    # The stop request (pycau stop) written next to the holder, or $null.
-    if (($null -eq $Group) -or ([string]$Group.Description -eq '')) {
-        return $null
-    }
-    $document = ConvertFrom-Json -InputObject ([string]$Group.Description)
-    if ($null -eq $document.Stop) {
-        return $null
-    }
-    [ordered]@{
-        RunId = [string]$document.Stop.RunId
-        RequestedBy = [string]$document.Stop.RequestedBy
-        RequestedAt = [string]$document.Stop.RequestedAt
-    }
-}
-
 function Set-PycauLockHolder {
     param($Group, $Holder, $Stop = $null)
     $document = [ordered]@{

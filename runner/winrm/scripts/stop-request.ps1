@@ -10,14 +10,13 @@ try {
     $current = Get-PycauLockHolder -Group $group
     $wanted = [string]$PycauArgs.Stop.RunId
     if (($null -ne $current) -and ([string]$current.RunId -ne '') -and (($wanted -eq '') -or ($wanted -eq [string]$current.RunId))) {
-        $stop = Get-PycauStopOrder -Group $group
-        if ($null -eq $stop) {
+        $document = ConvertFrom-Json -InputObject ([string]$group.Description)
+        if ($null -eq $document.Stop) {
             $stop = [ordered]@{
                 RunId = [string]$current.RunId
                 RequestedBy = [string]$PycauArgs.Stop.RequestedBy
                 RequestedAt = [string]$PycauArgs.Stop.RequestedAt
             }
-            $document = ConvertFrom-Json -InputObject ([string]$group.Description)
             $document | Add-Member -NotePropertyName 'Stop' -NotePropertyValue $stop -Force
             $group.Description = ConvertTo-Json -InputObject $document -Compress
         }
