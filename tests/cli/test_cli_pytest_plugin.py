@@ -120,3 +120,41 @@ def test_wheel_in_a_fresh_venv_runs_a_users_features(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(venv)  # the wheel's copy, not the repo's
+
+
+def test_without_pytest_bdd_the_plugin_stays_idle(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pytest-bdd missing: no steps are registered and no feature file is collected, so the
+    user's other tests run as before."""
+    import importlib.util
+
+    import pycau_pytest
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pytest_bdd" else real(name)
+    )
+
+    class Config:
+        def __init__(self) -> None:
+            self.stash = pytest.Stash()
+            self.pluginmanager = self
+            self.registered: list[str] = []
+
+        def has_plugin(self, name: str) -> bool:
+            return name in self.registered
+
+        def register(self, plugin: object, name: str) -> None:
+            self.registered.append(name)
+
+        def getini(self, name: str) -> bool:
+            return True
+
+    class Parent:
+        config = Config()
+
+    pycau_pytest.pytest_configure(Parent.config)  # type: ignore[arg-type]
+    assert Parent.config.registered == []
+    feature = tmp_path / "x.feature"
+    assert pycau_pytest.pytest_collect_file(feature, Parent) is None  # type: ignore[arg-type]
