@@ -90,6 +90,7 @@ class Suspend:
 class Resume:
     node: str
     failback: FailbackMode
+    note: str = ""  # a warning to emit when the resume is issued (e.g. failback withheld)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -272,6 +272,8 @@ class RunActs:
         except TransportError:
             self._after_error(node)
             return
+        if action.note:
+            self.rec.warning(action.note, action.node)
         self._put(evolve(node, resume_issued=True))
         self._observe()  # the next decision needs the node's state after the resume
 

@@ -34,6 +34,7 @@ from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
 from runner.decisions import decide, node_order
 from runner.errors import AuthenticationFailed, InputError, RunLocked
 from runner.evolve import evolve
+from runner.follow_up import feature_run
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
@@ -41,13 +42,13 @@ from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
 from runner.options_start import UNKNOWN_SITE, enable_firewall_rules, site_ordered
 from runner.plugin_steps import plugin_warnings, scan_action
+from runner.post_run import PostRun
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Listener, Recorder
 from runner.recovery import foreign_pauses, reopened, resumable_after_stop
 from runner.report import RunEvent, RunReport, iso_utc
-from runner.run_control import RunControl
 from runner.run_state import RunState
 from runner.stop import StopRequest
 from runner.transport import Clock, ClusterTransport
@@ -58,7 +59,7 @@ __all__ = ["MAX_STEPS", "Engine"]
 MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
 
 
-class Engine(RunControl):
+class Engine(PostRun):
     """One updating run (see module docstring). Not thread-safe; one driver at a time."""
 
     def __init__(
@@ -120,6 +121,7 @@ class Engine(RunControl):
             error=self.error,
             elapsed=self._elapsed(),
             timing=self.rec.timing_state(),
+            feature_pass=self.feature_pass,
         )
 
     def restore(self, state: RunState, events: tuple[RunEvent, ...] = ()) -> None:
@@ -133,6 +135,7 @@ class Engine(RunControl):
         self.book.s2d = state.s2d
         self.book.nodes = {node.name: node for node in state.nodes}
         self.progress = state.progress
+        self.feature_pass = state.feature_pass
         self.t0 = self.clock.now() - state.elapsed
         self.rec.events[:] = events
         in_flight = () if state.progress.current is None else (state.progress.current,)
@@ -161,7 +164,10 @@ class Engine(RunControl):
         self.cluster = view.cluster
         self.book.s2d = view.s2d_enabled
         self.order = node_order(view, self.profile)
-        self.book.nodes = {name: NodeProgress(name=name) for name in self.order}
+        versions = {n.name: n.version for n in view.nodes}  # a feature run reports before/after
+        self.book.nodes = {
+            name: NodeProgress(name=name, version_before=versions[name]) for name in self.order
+        }
         self.rec.cau(1003, None, f"updating run started on {len(view.nodes)} node(s)")
         for warning in plugin_warnings(self.profile):  # CAU warns, and runs
             self.rec.warning(warning)
@@ -177,14 +183,21 @@ class Engine(RunControl):
             self.order, unknown = site_ordered(self.transport, self.rec, self.order, sites)
             if unknown:
                 return self._refuse(UNKNOWN_SITE, unknown)
-        refusal = validate_cluster(self.transport, self.clock, self.rec, self.profile)
-        offers = {} if refusal or self._skip_scan() else self._scan_all(view)
-        if refusal := refusal or readiness_refusal(view, offers):  # a known issue: touch no node
+        refusal = validate_cluster(self.transport, self.clock, self.rec, self.validation_profile())
+        pending: list[str] = []  # nodes whose preview channel awaits its restart
+        offers = {} if refusal or self._skip_scan() else self._scan_all(view, pending)
+        if refusal := refusal or readiness_refusal(
+            view, offers, feature=feature_run(self.profile), channel_pending=pending
+        ):  # a known issue or a guide's prerequisite: touch no node
             return self._refuse(refusal.error_id, refusal.detail)
         self.book.nodes = {
-            name: NodeProgress(name=name, initial_offer=offers.get(name)) for name in self.order
+            name: NodeProgress(
+                name=name, initial_offer=offers.get(name), version_before=versions[name]
+            )
+            for name in self.order
         }
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
+        self._note_cluster(view)  # the cluster_versions section's "before" (runner.post_run)
         self._observe()  # the scan took a while: decide on a fresh view
         if self._aborted():
             self.done = True
@@ -210,8 +223,11 @@ class Engine(RunControl):
         self._stop_if_asked()
         self.progress = evolve(self.progress, now=self._elapsed())
         assert self.view is not None
-        action = decide(self.view, self.progress, self.profile)
+        action = decide(self.view, self.progress, self.step_profile)
         if isinstance(action, Finish):
+            if self._begin_follow_up() or self._post_steps():  # further updates, post steps
+                self.link.checkpoint(lambda: self.state, self.rec.events)
+                return True
             self.done = True
             return False
         try:
@@ -253,11 +269,14 @@ class Engine(RunControl):
             if not node.terminal:
                 node = self.book.nodes[name] = evolve(node, step=NodeStep.CANCELED)
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
-            reports.append(self.book.report(node))
+            reports.append(self.versioned(self.book.report(node), node))
+        section = self.cluster_section()  # observed while the run still holds its lock
         if self.lease is not None and (problem := self.lease.release()):
             self.rec.warning(f"the run lock could not be freed: {problem}")
-        status, error = final_status(self.error_id, self.error, reports)
-        self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
+        nodes, follow_up = self.pass_reports(reports)
+        every = [*nodes, *(follow_up.nodes if follow_up is not None else ())]
+        status, error = final_status(self.error_id, self.error, every)
+        self.rec.cau(FINAL_EVENT[status], None, error or self.done_text())
         duration = self._elapsed()
         self._finished = RunReport(
             run_id=self.run_id,
@@ -269,8 +288,10 @@ class Engine(RunControl):
             status=status,
             error_id=self.error_id,
             error=error,
-            nodes=tuple(reports),
+            nodes=nodes,
             events=tuple(self.rec.events),
+            follow_up=follow_up,
+            cluster_versions=section,
         )
         ending = status.value if record_end else None
         self.link.finish(lambda: self.state, self.rec.events, ending, self._finished.to_dict())
@@ -359,13 +380,13 @@ class Engine(RunControl):
             )
         return self.profile.skip_update_checks
 
-    def _scan_all(self, view: ClusterView) -> dict[str, tuple[UpdateInfo, ...]]:
+    def _scan_all(self, view: ClusterView, pending: list[str]) -> dict[str, tuple[UpdateInfo, ...]]:
         deadline = self._elapsed() + self.profile.install_timeout_s
         if self.profile.stop_after_s is not None:  # the run stops then anyway
             deadline = min(deadline, self.profile.stop_after_s)
         return scan_all(
             self.transport, self.clock, self.rec, self.view or view, self.order, self._elapsed,
-            deadline, scan_action("", self.profile),
+            deadline, scan_action("", self.profile), pending,
         )  # fmt: skip
 
     def _end(self, error_id: str, detail: str) -> None:

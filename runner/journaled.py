@@ -25,7 +25,7 @@ from typing import Any
 from runner.journal import JournalRun, RunJournal
 from runner.journal_codec import decode_as, encode
 from runner.progress import NodeProgress
-from runner.report import RunEvent, profile_dict
+from runner.report import RunEvent
 from runner.run_state import RunState, decode_state, encode_state
 from runner.types import WorkKind
 
@@ -65,7 +65,7 @@ class JournalLink:
             self.journal.begin_run(
                 run_id=self.run_id,
                 cluster=state.cluster,
-                profile=profile_dict(state.profile),
+                profile=encode(state.profile),  # the codec's form round-trips (resume)
                 started_at=self.started_at,
             )
             self.started = True

@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from runner.versions import version_of_build
+
 __all__ = [
     "KNOWN_ISSUES",
     "PREREQUISITE_KB",
@@ -290,14 +292,11 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
 )
 
 
-# Azure Stack HCI versions by OS build number (the part before the dot): what a node
-# really runs, whatever an update's header said (os-version-naming-mismatch).
-HCI_VERSIONS = {"17784": "20H2", "20348": "21H2", "20349": "22H2", "25398": "23H2"}
-
-
 def os_version_label(build: str) -> str:
-    """``"20348.288 (version 21H2)"``; the build alone when its version is not known."""
-    version = HCI_VERSIONS.get(build.partition(".")[0])
+    """``"20348.288 (version 21H2)"``; the build alone when its version is not known (the
+    version is what the build really is, whatever an update's header said:
+    os-version-naming-mismatch; ``runner.versions`` holds the builds)."""
+    version = version_of_build(build)
     return f"{build} (version {version})" if version else build
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from runner.actions import Action, Restart, Resume, Suspend, Wait
 from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
+from runner.mixed_mode import drain_risk, failback_mode
 from runner.option_rules import suspend_retries_over, wants_soft_restart
 from runner.plugin_steps import plugins_pending
 from runner.profile import ResolvedProfile
@@ -131,6 +132,10 @@ def storage_wait_step(
         return adv(
             node, Outcome.CANCEL, error=risk, event_id=1018, detail=risk, cancel_run="QuorumAtRisk"
         )
+    # Mixed mode: never ask for a drain the cluster could only fail (runner.mixed_mode).
+    stuck = drain_risk(view, node.name)
+    if stuck:
+        return adv(node, Outcome.FAILED, error=stuck)
     return Suspend(node=node.name, force=profile.forced_drain)
 
 
@@ -255,7 +260,8 @@ def resume_step(
     # One Resume per step: a second would only repeat the failback; a refused one comes
     # back through command_failures, which bounds the retries.
     if not node.resume_issued and not run.stale:
-        return Resume(node=node.name, failback=profile.failback_mode)
+        mode, note = failback_mode(view, node.name, profile.failback_mode, after_failure=False)
+        return Resume(node=node.name, failback=mode, note=note)
     return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
 
 
@@ -311,7 +317,8 @@ def recover_step(
                     # After a failed drain a retry drains the node again: failing back the
                     # roles that did move would only move them twice.
                     failback = FailbackMode.NONE if node.drain_failed else profile.failback_mode
-                    return Resume(node=node.name, failback=failback)
+                    failback, note = failback_mode(view, node.name, failback, after_failure=True)
+                    return Resume(node=node.name, failback=failback, note=note)
                 return Wait(seconds=POLL_ACTIVE_SECONDS, reason="resuming")
             return Wait(seconds=POLL_REBOOT_SECONDS, reason=f"waiting for {node.name} to return")
         event_id, detail = 1009, "resumed after a failed attempt"

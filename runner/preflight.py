@@ -68,9 +68,12 @@ def scan_all(
     elapsed: Callable[[], float],
     deadline: float,
     scan: StartScan | None = None,
+    channel_pending: list[str] | None = None,
 ) -> dict[str, tuple[UpdateInfo, ...]]:
     """Offers per node of ``names`` that is Up; ``deadline`` in seconds since run start;
-    ``scan``: the plug-ins to scan with (its node is ignored; default: Windows Update)."""
+    ``scan``: the plug-ins to scan with (its node is ignored; default: Windows Update);
+    ``channel_pending`` collects the nodes whose scan says a preview channel awaits its
+    restart."""
     wanted = set(names)
     how = scan or StartScan(node="")
     handles: dict[str, WorkHandle] = {}
@@ -98,6 +101,8 @@ def scan_all(
             del handles[name]
             if work.state is WorkState.SUCCEEDED:
                 offers[name] = work.offered
+                if work.channel_restart_pending and channel_pending is not None:
+                    channel_pending.append(name)  # Set-PreviewChannel awaits its restart
                 ids = ", ".join(u.id for u in work.offered)
                 rec.emit("scan", name, f"{len(work.offered)} update(s) offered {ids}".strip())
             else:

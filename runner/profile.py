@@ -22,8 +22,10 @@ from runner.types import FailbackMode
 
 __all__ = [
     "MAX_NODES_OUT_REFUSAL",
+    "MODES",
     "POLICIES",
     "REPORTED_WHEN_SET",
+    "Mode",
     "Policy",
     "Profile",
     "ResolvedProfile",
@@ -36,6 +38,20 @@ MAX_NODES_OUT_REFUSAL = (
     "must be 1: the classic policy updates one node at a time; more nodes out at once is "
     "for the 'fast' policy, which is not built yet"
 )
+
+# CAU runs its scripts around each node's maintenance; an offline update has none.
+_OFFLINE_SCRIPT = (
+    "is for rolling runs (CAU runs it around each node's maintenance); the offline update "
+    "takes every node down at once and runs no update scripts: remove it or use mode rolling"
+)
+
+# Rolling-only run options: what each does that the offline update has no place for.
+_OFFLINE_REFUSED = {
+    "force_pause_and_drain": "drains one node at a time",
+    "force_pause_drain_and_reboot": "drains one node at a time",
+    "site_aware_updating_order": "orders the nodes' turns",
+    "skip_update_checks": "leaves the scan to each node's turn",
+}
 
 
 class Policy:
@@ -64,6 +80,17 @@ PLUGIN_REBOOT_REFUSAL = (
 )
 
 
+class Mode:
+    """Updating modes: ``rolling`` is CAU's run, one node at a time; ``offline`` the guide's
+    fast, offline update of all servers at once (consented downtime)."""
+
+    ROLLING = "rolling"
+    OFFLINE = "offline"
+
+
+MODES = (Mode.ROLLING, Mode.OFFLINE)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
     """Options of one updating run. ``None`` means "CAU chooses" (see ``resolved``)."""
@@ -87,6 +114,7 @@ class Profile:
     install_timeout_minutes: float = 120
     script_timeout_minutes: float = 30
     policy: str = Policy.CLASSIC
+    mode: str = Mode.ROLLING  # rolling (CAU's run) | offline (all nodes at once, downtime)
     max_nodes_out: int = 1  # only 1 is accepted until the fast policy uses it
     # Run Test-Cluster before touching any node; its poll may never complete (known issue
     # readiness-check-never-completes), so the wait is bounded and the report file decides.
@@ -127,6 +155,16 @@ class Profile:
     run_plugins_serially: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     stop_on_plugin_failure: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     separate_reboots: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    # A feature-update run (the rolling-upgrade plug-in): after the last node, scan again with
+    # the Windows Update plug-in and install what it offers (the guide's "check for any
+    # further updates and install them"), in the same run (``runner.follow_up``).
+    follow_up_quality_pass: bool = field(default=True, metadata=REPORTED_WHEN_SET)
+    # The guide's post-installation steps after the last node (``runner.post_steps``):
+    # Update-ClusterFunctionalLevel then Update-StoragePool (WAC's checkbox; both
+    # irreversible), and Update-VMVersion one VM at a time (at most max_vms_down VMs off).
+    update_functional_level: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    update_vm_version: bool = field(default=False, metadata=REPORTED_WHEN_SET)
+    max_vms_down: int = field(default=1, metadata=REPORTED_WHEN_SET)
 
     @property
     def plugins(self) -> tuple[PluginSpec, ...]:
@@ -223,6 +261,8 @@ class Profile:
                 "node_order and site_aware_updating_order both set the order of the nodes; "
                 "give one of them",
             )
+        if not 1 <= self.max_vms_down <= 64:
+            raise InputError(source, "$.max_vms_down", "must be between 1 and 64")
         if not 0 <= self.suspend_retries_per_node <= 64:
             raise InputError(source, "$.suspend_retries_per_node", "must be between 0 and 64")
 
@@ -254,6 +294,19 @@ class Profile:
             raise InputError(
                 source, "$.policy", f"policy '{prof.policy}' is not available yet; use 'classic'"
             )
+        if prof.mode == Mode.OFFLINE:
+            for script in ("pre_update_script", "post_update_script"):
+                if getattr(prof, script):
+                    raise InputError(source, f"$.{script}", f"{script} {_OFFLINE_SCRIPT}")
+            for name, does in _OFFLINE_REFUSED.items():
+                if getattr(prof, name):
+                    raise InputError(
+                        source,
+                        f"$.{name}",
+                        f"{name} {does} in a rolling run; the offline update saves every VM and "
+                        "updates every node at once, after one scan that plans its downtime: "
+                        "remove it or use mode rolling",
+                    )
         unknown = [name for name in prof.node_order if name not in node_names]
         if unknown:
             raise InputError(

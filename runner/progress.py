@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.lifecycle import NodeStep
+from runner.post_types import ClusterFacts, PostStepResult
 from runner.types import BootType, UpdateInfo, UpdateResult, WorkHandle, WorkProgress
 
 __all__ = ["NodeProgress", "RunProgress"]
@@ -41,6 +42,7 @@ class NodeProgress:
     install_unknown: bool = False  # start_install's effect unknown: re-scan before retrying
     # updates
     initial_offer: tuple[UpdateInfo, ...] | None = None  # preflight scan; None = not scanned
+    version_before: str = ""  # the OS version the node ran when the run began (feature runs)
     offered: tuple[UpdateInfo, ...] = ()  # what the current install pass installs
     results: tuple[UpdateResult, ...] = ()  # latest result per update id, all attempts
     attempt_tried: tuple[str, ...] = ()  # update ids installed in this attempt
@@ -94,3 +96,10 @@ class RunProgress:
     unreachable_since: float | None = None
     credssp_enabled_on: tuple[str, ...] = ()  # nodes this run enabled CredSSP on (to undo)
     credssp_found_on: tuple[str, ...] = ()  # nodes found with CredSSP on (left as found)
+    # A feature-update run's follow-up quality pass is running (``runner.follow_up``): its
+    # scans and installs use the Windows Update plug-in.
+    follow_up: bool = False
+    # The report's cluster_versions section (``runner.post_run``): the cluster as the run found it,
+    # and the post-installation steps' results once they ran (``None``: not yet).
+    cluster_before: ClusterFacts | None = None
+    post_steps: tuple[PostStepResult, ...] | None = None

@@ -71,6 +71,13 @@ class Recorder:
         self._timing[node] = {}
         self._attempt[node] = attempt
 
+    def new_pass(self) -> None:
+        """A new pass over the nodes (a feature-update run's follow-up): every node's timing
+        and attempt number start afresh."""
+        self._timing = {}
+        self._open = {}
+        self._attempt = {}
+
     def phase_start(self, node: str, phase: str) -> None:
         """Open ``phase``; a phase entered again in the same attempt (a second install pass)
         keeps its first start and gets the later end."""

@@ -13,11 +13,13 @@ Must not: decide anything about the run or do I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from runner.cluster_report import ClusterReport
 from runner.plugins import PluginName
 from runner.profile import Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
@@ -25,6 +27,7 @@ from runner.types import BootType, SummaryStatus, UpdateResult
 __all__ = [
     "EVENT_KINDS",
     "PHASES",
+    "FollowUpReport",
     "NodeReport",
     "RunEvent",
     "RunReport",
@@ -122,6 +125,7 @@ class NodeReport:
     updates: tuple[UpdateResult, ...] = ()
     error: str | None = None
     timing: tuple[tuple[str, float, float], ...] = ()
+    version: tuple[str, str] | None = None  # feature-update runs: OS version before, after
 
     def to_dict(self, *, plugins: bool = False) -> dict[str, Any]:
         """The node as the report lists it; ``plugins``: each update names the plug-in that
@@ -139,15 +143,40 @@ class NodeReport:
             if plugins:
                 update["plugin"] = u.plugin.value
             updates.append(update)
+        version = {} if self.version is None else {
+            "version": {"before": self.version[0] or None, "after": self.version[1] or None}
+        }  # fmt: skip
         return {
             "name": self.name,
             "status": self.status.value,
+            **version,
             "attempts": self.attempts,
             "restarts": self.restarts,
             "boot_type": self.boot_type.value if self.boot_type is not None else None,
             "updates": updates,
             "error": self.error,
             "timing": {phase: [round(start, 3), round(end, 3)] for phase, start, end in spans},
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpReport:
+    """A feature-update run's follow-up quality pass (``runner.follow_up``): its plug-in,
+    whether it ran and why not, its status and its nodes (each update names its plug-in)."""
+
+    plugin: PluginName = PluginName.WINDOWS_UPDATE
+    ran: bool
+    reason: str = ""  # why it did not run
+    status: SummaryStatus | None = None
+    nodes: tuple[NodeReport, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin.value,
+            "ran": self.ran,
+            "reason": self.reason or None,
+            "status": None if self.status is None else self.status.value,
+            "nodes": [node.to_dict(plugins=True) for node in self.nodes],
         }
 
 
@@ -167,6 +196,13 @@ class RunReport:
     nodes: tuple[NodeReport, ...] = ()
     events: tuple[RunEvent, ...] = ()
     mode: str = "rolling"
+    # The offline update's cluster-wide sections (``runner.offline_lifecycle``); ``None``
+    # (omitted from the JSON) in rolling runs.
+    cluster_timing: Mapping[str, Any] | None = None
+    offline: Mapping[str, Any] | None = None
+    follow_up: FollowUpReport | None = None  # feature-update runs only
+    # runs with a feature update or post steps only (``cluster`` is the cluster's name)
+    cluster_versions: ClusterReport | None = None
 
     @property
     def policy(self) -> str:
@@ -181,7 +217,7 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The JSON report without ``simulation``, keys in the schema's order."""
         plugins = self.profile.plugin != (PluginName.WINDOWS_UPDATE,)
-        return {
+        head: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
             "cluster": self.cluster,
@@ -194,7 +230,20 @@ class RunReport:
             "status": self.status.value,
             "error_id": self.error_id,
             "error": self.error,
+        }
+        if self.cluster_timing is not None:
+            head["cluster_timing"] = dict(self.cluster_timing)
+        if self.offline is not None:
+            head["offline"] = dict(self.offline)
+        return {
+            **head,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
+            **({} if self.follow_up is None else {"follow_up": self.follow_up.to_dict()}),
+            **(
+                {}
+                if self.cluster_versions is None
+                else {"cluster_versions": self.cluster_versions.to_dict()}
+            ),
             "events": [event.to_dict() for event in self.events],
         }
 
@@ -218,6 +267,8 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
+        if f.name == "mode" and value == "rolling":
+            continue  # the report's own ``mode`` says it; rolling reports keep their shape
         if f.name == "schedule":
             if value is not None:  # an agent's option, shown only when the profile has one
                 out[f.name] = dict(value)

@@ -23,6 +23,7 @@ from typing import Any
 from runner.journal_codec import decode_as, encode
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
+from runner.report import NodeReport
 
 __all__ = ["RunState", "decode_state", "encode_state"]
 
@@ -47,6 +48,11 @@ class RunState:
     error: str | None = None
     elapsed: float = 0.0
     timing: dict[str, Any]
+    # A mode's own progress as JSON data (the offline update's ``OfflineProgress``); None
+    # for CAU's rolling run.
+    mode_state: dict[str, Any] | None = None
+    # A feature-update run in its follow-up pass: the feature-update pass's node reports.
+    feature_pass: tuple[NodeReport, ...] = ()
 
     def node(self, name: str) -> NodeProgress:
         for node in self.nodes:
@@ -78,6 +84,10 @@ def encode_state(state: RunState, cache: dict[str, tuple[NodeProgress, Any]]) ->
         "nodes": nodes,
         "timing": state.timing,
     }
+    if state.mode_state is not None:
+        data["mode_state"] = state.mode_state
+    if state.feature_pass:
+        data["feature_pass"] = [encode(report) for report in state.feature_pass]
     current = progress.current
     if current is not None:
         cached = cache.get(current.name)
@@ -107,4 +117,6 @@ def decode_state(data: dict[str, Any]) -> RunState:
         error=data["error"],
         elapsed=float(data["elapsed"]),
         timing=data["timing"],
+        mode_state=data.get("mode_state"),
+        feature_pass=tuple(decode_as(NodeReport, r) for r in data.get("feature_pass", ())),
     )

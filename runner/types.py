@@ -226,6 +226,9 @@ class NodeView:
     boot_id: str = ""
     os_build: str = ""
     reachable: bool = True
+    # The Azure Stack HCI version the node runs ("21H2"; ``runner.versions``), "" when it is
+    # not an Azure Stack HCI node or its version is not known.
+    version: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,6 +296,11 @@ class ClusterView:
     # Management product of the cluster, as found (e.g. "System Center Virtual Machine
     # Manager 2019"); "" = none known. Feature-update readiness reads it (known issue).
     managed_by: str = ""
+    # Get-Cluster's ClusterFunctionalLevel and the S2D pool's Version as the cluster answers
+    # them (0 = not known; no pool without S2D). ``runner.versions`` holds the figures a
+    # simulated cluster reports for each OS version.
+    functional_level: int = 0
+    storage_pool_version: int = 0
     # The cluster's CauEnableSoftReboot private property is 1 (reboot_mode cluster-property
     # and orchestrator-default read it; cau.md §6.1).
     soft_reboot_property: bool = False

@@ -96,6 +96,9 @@ class WorkProgress:
     exit_code: int | None = None
     error: str = ""
     hresult: str = ""
+    # A scan: the node opted into a preview channel (Set-PreviewChannel) and has not
+    # restarted since, so the channel is not in effect and its feature update not offered.
+    channel_restart_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,9 +5,12 @@ Owns: ``StopRequested`` — registered in ``simulator.faults.FAULT_TYPES`` when 
 imported (``simulator.world`` imports it). At its minute it writes a ``StopOrder`` next to
 the world's run lock, as ``pycau stop`` does through ``request_run_stop``; the coordinator
 sees it at its next lock renewal and stops at a safe point, so the oracle judges a stopped
-run. Nothing is written when no run holds the lock then (the timeline says so).
+run. Nothing is written when no run holds the lock then, or while an offline update has
+the cluster stopped (its lock group is offline then, as ``pycau stop`` finds it); the
+timeline says so.
 
-Must not: change the world except through its run lock, or read the wall clock.
+Must not: change the world except through its run lock (it only reads whether the cluster
+is stopped), or read the wall clock.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ class StopRequested(Fault):
         who = str(self.spec.params.get("requested_by") or DEFAULT_REQUESTED_BY)
         when = f"minute {at / 60:g} of the run"
         order = StopOrder(run_id="", requested_by=who, requested_at=when)
+        if self.world.offline.stopped:  # the lock group is offline with the database
+            self.world.record(
+                "fault", None, "stop-request: the cluster is stopped, nothing written"
+            )
+            return
         holder = self.world.run_lock.request_stop(order)
         if holder is None:
             self.world.record("fault", None, "stop-request: no run in progress, nothing written")

@@ -96,11 +96,13 @@ def hotfix_offer(
     )
 
 
-def hotfix_install(share: HotfixShareSpec, plugin: PluginSpec, spec: UpdateSpec) -> HotfixRun:
+def hotfix_install(
+    share: HotfixShareSpec, plugin: PluginSpec, spec: UpdateSpec, node: str
+) -> HotfixRun:
     """How the installer of ``spec`` runs: its minutes, or the plug-in's timeout when it
     would run longer (the hotfix then fails, no restart); its exit code's meaning."""
     timeout_s = plugin.number("hotfix_installer_timeout_minutes") * 60.0
-    seconds = float(spec.install_minutes) * 60.0
+    seconds = float(spec.install_minutes_for(node)) * 60.0  # drawn per node (variability)
     if seconds > timeout_s:
         return HotfixRun(seconds=timeout_s, condition=None, exit_code=spec.exit_code)
     config = _config(share, plugin)

@@ -18,6 +18,7 @@ from typing import Any
 from runner.hotfix_config import DEFAULT_HOTFIX_CONFIG, HotfixConfig, parse_hotfix_config
 from runner.plugins import DEFAULT_CONFIG_FILE
 from runner.types import Resiliency, WitnessType
+from simulator.distributions import Distribution, Variability
 
 __all__ = [
     "ClusterSpec",
@@ -43,9 +44,12 @@ class NodeSpec:
     memory_gb: float = 384
     boot_minutes: float = 8
     soft_boot_minutes: float = 2
+    scan_minutes: float = 1  # one Windows Update scan of the node
     os_build: str = "20348.2031"
     online: bool = True  # False: node is Down when the run starts
     vote: int = 1  # configured NodeWeight
+    # Opted into a preview channel (Set-PreviewChannel) and not restarted since.
+    channel_restart_pending: bool = False
     # The Remote Shutdown firewall rule group: enabled | disabled | policy-disabled (a Group
     # Policy disables it; enabling it locally does not take effect).
     remote_shutdown: str = "enabled"
@@ -66,6 +70,7 @@ class StorageSpec:
     repair_mb_s: float = 400
     volumes: tuple[VolumeSpec, ...] = ()
     drives_per_node: int = 4
+    pool_version: str = ""  # the OS version the pool's version belongs to ("" = functional level)
     # After a repair job finishes, Suspend-ClusterNode still refuses with 5987 this long
     # (the cluster's clustered-space state lags Get-VirtualDisk and Get-StorageJob).
     space_settle_minutes: float = 0
@@ -77,6 +82,8 @@ class VmSpec:
     owner: str
     memory_gb: float = 16
     movable: bool = True  # False: live migration refuses (drain fails)
+    migration_mb_s: float | None = None  # this VM's drawn throughput; None: the cluster's
+    config_version: str = ""  # Hyper-V configuration version; "" = the functional level's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +95,10 @@ class ClusterSpec:
     vms: tuple[VmSpec, ...] = ()
     migration_mb_s: float = 1000  # live-migration throughput of one migration
     max_parallel_migrations: int = 2  # per host (Set-VMHost default)
+    # OS versions (``runner.versions``; "" = not known): the version the cluster runs, and
+    # the one its functional level belongs to (a node's own version is its build's).
+    version: str = ""
+    functional_level: str = ""
     sites: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # node → site fault domain
     cau_enable_soft_reboot: bool = False  # the cluster property CauEnableSoftReboot is 1
 
@@ -110,6 +121,13 @@ class UpdateSpec:
     importance: str = "important"  # important | recommended (Windows Update's selection)
     file: str | None = None  # hotfix: its path inside its folder; None: <id>.msu
     exit_code: int = 0  # hotfix: what its installer returns
+    to_version: str | None = None  # a feature update: the OS version it brings
+    # Drawn install minutes per node (simulator.variability); a node not listed: install_minutes.
+    install_minutes_on: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+    def install_minutes_for(self, node: str) -> float:
+        """Minutes this update takes to install on ``node``."""
+        return self.install_minutes_on.get(node, self.install_minutes)
 
 
 @cache
@@ -186,3 +204,8 @@ class Scenario:
     source: str = "<scenario>"
     known_issues: tuple[str, ...] = ()  # seed known issues to reproduce (simulator switches)
     hotfix_share: HotfixShareSpec = field(default_factory=lambda: HotfixShareSpec())
+    # Values given as distributions, by key (``boot_minutes/node1``, ``install_minutes/KB1``,
+    # ``write_mb_s/vol01``, ``repair_mb_s``, ``migration_mb_s``); the field itself holds the
+    # distribution's median until ``simulator.variability.realize`` draws them for a seed.
+    distributions: Mapping[str, Distribution] = field(default_factory=lambda: _EMPTY)
+    variability: Variability | None = None

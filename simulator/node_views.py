@@ -65,6 +65,7 @@ class NodeViews:
                     boot_id=node.boot_id,
                     os_build=node.os_build,
                     reachable=node.up,
+                    version=node.version,
                 )
             self._stale.clear()
             # Filled in node order at the first call; a rebuilt view keeps its place.

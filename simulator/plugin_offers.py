@@ -5,13 +5,14 @@ Owns: ``offering_plugins`` (the plug-ins that offer an update of a given kind) a
 each update attributed to the first plug-in that offers it — and ``installable_by`` (the
 check that an install goes through a plug-in that offers the update).
 
-Theory of operation: the Windows Update plug-in offers what Windows Update offers (every
-kind but hotfixes, feature updates included, as the Upgrades category does): important
-updates only unless ``include_recommended_updates``, and, when the profile gives a
-``query_string``, only what that search finds (``simulator.wua_query``; a scenario's update
-list is what CAU's default search finds). The RollingUpgrade plug-in offers feature
-updates only; the Hotfix plug-in offers the hotfixes (``kind: hotfix``) its share's rules
-install (``simulator.hotfix_share``).
+Theory of operation: the Windows Update plug-in offers what Windows Update offers for the
+running version (quality, driver and firmware updates): important updates only unless
+``include_recommended_updates``, and, when the profile gives a ``query_string``, only what
+that search finds (``simulator.wua_query``; a scenario's update list is what CAU's default
+search finds). The RollingUpgrade plug-in offers feature updates (the Upgrades category)
+and nothing else, so a feature update is installed only by a RollingUpgrade run and a
+quality update never by one; the Hotfix plug-in offers the hotfixes (``kind: hotfix``) its
+share's rules install (``simulator.hotfix_share``).
 
 Must not: hold state, start SimPy processes or touch nodes (``simulator.windows_update``
 runs the scan and calls in here when it ends).
@@ -28,7 +29,7 @@ from simulator.hotfix_share import hotfix_offer
 from simulator.model import HotfixShareSpec, UpdateSpec
 from simulator.wua_query import parse_query
 
-__all__ = ["PluginScan", "installable_by", "offering_plugins", "scan_plugins"]
+__all__ = ["PluginScan", "installable_by", "offering_plugins", "scan_plugins", "update_info"]
 
 HOTFIX_KIND = "hotfix"
 FEATURE_KIND = "feature"
@@ -37,12 +38,24 @@ FEATURE_KIND = "feature"
 PluginScan = tuple[PluginName, tuple[UpdateInfo, ...] | str]
 
 
+def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
+    """What a scan reports of ``spec``, offered by ``plugin``."""
+    return UpdateInfo(
+        id=spec.id,
+        title=spec.title,
+        kind=spec.kind,
+        restart_required=spec.restart and spec.kind != "hotfix",  # a hotfix: its exit code
+        firmware=spec.firmware or spec.kind == "firmware",
+        plugin=plugin,
+    )
+
+
 def offering_plugins(kind: str) -> tuple[PluginName, ...]:
     """The plug-ins that offer an update of ``kind``."""
     if kind == HOTFIX_KIND:
         return (PluginName.HOTFIX,)
     if kind == FEATURE_KIND:
-        return (PluginName.WINDOWS_UPDATE, PluginName.ROLLING_UPGRADE)
+        return (PluginName.ROLLING_UPGRADE,)
     return (PluginName.WINDOWS_UPDATE,)
 
 

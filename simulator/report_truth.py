@@ -12,10 +12,10 @@ update results). "Its window" runs from when the node before it became final to 
 did (``node-status`` events; one node at a time); a cluster-wide trouble counts for a node
 only when it lasted into its window, the node's own troubles whenever they came before the
 end of its window.
-- **Succeeded**: nothing the world offers the node is left uninstalled (updates that became
-  applicable in later passes included), nothing is staged waiting for a boot (it booted
-  after its last install that needed one), and it is Up and not Paused at the end — unless
-  a fault crashed it after it was reported final.
+- **Succeeded**: nothing the world offers the node through the plug-ins of its pass is left
+  uninstalled (updates that became applicable in later passes included), nothing is staged
+  waiting for a boot (it booted after its last install that needed one), and it is Up and
+  not Paused at the end — unless a fault crashed it after it was reported final.
 - **restarts** equal the runner's restarts the world performed on the node (a restart
   command that never reached the node is no restart); **boot_type** is the boot type of
   the last of them (``null`` when there was none), or ``Unknown``, which claims nothing (a
@@ -36,6 +36,8 @@ end of its window.
   at its turn, or — without a pre-update script — storage not ready for a whole storage
   wait; plus one per start of work (scan, script) the node refused because it was Down;
   plus one per management outage. With none of these, attempts equal ``seen`` exactly.
+  An offline update is one window for every node: seen is 1 when the runner did anything
+  but scan on the node (its cluster service set, an install, a restart), else 0.
 - **Failed / PartiallyFailed**: the world holds evidence against the node. Its own: a
   failed install result, a refused install, work interrupted by the node going down, a
   failed script, a failed drain, a refused suspend, a call refused because it was Down,
@@ -55,6 +57,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runner.plugins import PluginName
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
 from simulator.world_port import GroundTruth
@@ -117,6 +120,8 @@ class TruthLedger:
         self.work: list[tuple[str, str, float, float]] = []  # node, kind, start, seconds
         self.unready: list[_Span] = []
         self.troubles: list[_Trouble] = []
+        # The plug-ins of the pass checked (``simulator.report_passes``): the run's.
+        self.plugins: tuple[PluginName, ...] = tuple(world.profile.plugin)
 
     def _now(self) -> float:
         return float(self.world.env.now)
@@ -243,6 +248,8 @@ class TruthLedger:
     def attempts_seen(self, node: str) -> int:
         """Attempts the world saw begin on ``node`` (see the module docstring)."""
         acts = self.acts[node]
+        if self.world.profile.mode == "offline":  # one window: touched at all is one attempt
+            return int(any(kind != "scan" for _, kind, _ in acts))
         if self.world.profile.pre_update_script:
             return sum(1 for _, kind, _ in acts if kind == "pre-script")
         scans = [t for t, kind, _ in acts if kind == "scan"]
@@ -336,7 +343,7 @@ class TruthLedger:
         world = self.world
         sim = world.nodes[name]
         out: list[str] = []
-        left = [u.id for u in world.updates.offered_to(name)]
+        left = [u.id for u in world.updates.offered_to(name, self.plugins)]
         if left:
             out.append(f"{', '.join(left)} still offered")
         staged = world.updates.nodes[name].staged

@@ -31,9 +31,11 @@ from runner.validation import (
     profile_schema,
     read_document,
 )
+from simulator.distributions import DRAWN_KINDS, Variability
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES
 from simulator.scenario_plugins import PluginResolver
+from simulator.scenario_versions import check_post_steps, resolve_feature_update
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -86,7 +88,8 @@ class _Resolver(PluginResolver):
         names = cluster.node_names
         profile = self.profile(data.get("profile") or {}, names)
         self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
-        updates = self.updates(data.get("updates", []), names)
+        updates = self.updates(data.get("updates", []), names, cluster.version)
+        check_post_steps(self, profile, cluster.nodes, updates)  # the issue's bad input
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
@@ -100,12 +103,21 @@ class _Resolver(PluginResolver):
             source=self.source,
             known_issues=tuple(data.get("known_issues", ())),
             hotfix_share=self.hotfix_share(data.get("hotfix_share")),
+            distributions=MappingProxyType(dict(sorted(self.distributions.items()))),
+            variability=self.variability(data.get("variability")),
         )
+
+    def variability(self, raw: Mapping[str, Any] | None) -> Variability | None:
+        """The ``variability:`` block (``None`` when absent)."""
+        if raw is None:
+            return None
+        kinds = raw.get("applies_to", DRAWN_KINDS)
+        return Variability(spread=float(raw.get("spread", 1.0)), applies_to=tuple(kinds))
 
     # ----------------------------------------------------------------------- updates, faults
 
     def updates(
-        self, raw: list[Mapping[str, Any]], names: tuple[str, ...]
+        self, raw: list[Mapping[str, Any]], names: tuple[str, ...], cluster_version: str
     ) -> tuple[UpdateSpec, ...]:
         ids = [u["id"] for u in raw]
         specs = []
@@ -122,14 +134,14 @@ class _Resolver(PluginResolver):
                 self.known_node([*at, "nodes", j], node, names)
             self.hotfix_fields(item, at)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
-            specs.append(
-                UpdateSpec(
-                    **fields,
-                    title=item.get("title", item["id"]),
-                    nodes=tuple(item["nodes"]) if "nodes" in item else None,
-                    firmware=item.get("firmware", item.get("kind") == "firmware"),
-                )
+            fields = self.drawn(fields, at, [item["id"]])
+            spec = UpdateSpec(
+                **fields,
+                title=item.get("title", item["id"]),
+                nodes=tuple(item["nodes"]) if "nodes" in item else None,
+                firmware=item.get("firmware", item.get("kind") == "firmware"),
             )
+            specs.append(resolve_feature_update(self, item, spec, i, cluster_version))
         after_of = {u.id: u.after for u in specs}
         for i, spec in enumerate(specs):
             chain, current = [spec.id], spec.after

@@ -14,13 +14,16 @@ Must not: read files or validate shapes (the JSON Schema did that before this ru
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, NoReturn
 
 from runner.errors import InputError
 from runner.types import Resiliency, WitnessType
 from runner.validation import Locator, PathElement, format_path
+from simulator.distributions import DRAWN_KINDS, Distribution, distribution_of
 from simulator.model import ClusterSpec, NodeSpec, StorageSpec, VmSpec, VolumeSpec
+from simulator.scenario_versions import check_vm_versions, cluster_levels, resolve_node_versions
 
 __all__ = ["MAX_S2D_NODES", "MAX_VMS_PER_NODE", "ClusterResolver"]
 
@@ -36,6 +39,7 @@ class ClusterResolver:
         self.data = data
         self.source = source
         self.locate = locate
+        self.distributions: dict[str, Distribution] = {}  # by key, see Scenario.distributions
 
     def fail(self, path: Sequence[PathElement], message: str) -> NoReturn:
         line = self.locate(path)
@@ -59,6 +63,27 @@ class ClusterResolver:
             shown = ", ".join(listed[:8]) + (", ..." if len(listed) > 8 else "")
             self.fail(path, f"unknown {what[0]} {name!r}; expected {what[1]} ({shown})")
 
+    def drawn(
+        self, raw: Mapping[str, Any], path: list[PathElement], owners: Sequence[str]
+    ) -> dict[str, Any]:
+        """``raw`` with each distribution (``{median, p95}``, ``{min, max}``, ``{min, mode,
+        max}``) replaced by its median, and recorded for each owner as ``kind/owner`` (no
+        owners: ``kind``) in ``self.distributions``."""
+        out = dict(raw)
+        for kind in DRAWN_KINDS:
+            value = raw.get(kind)
+            if not isinstance(value, Mapping):
+                continue
+            try:
+                distribution = distribution_of(value)
+            except ValueError as exc:
+                key, reason = exc.args
+                self.fail([*path, kind, key], reason)
+            out[kind] = distribution.median
+            for owner in owners or [""]:
+                self.distributions[f"{kind}/{owner}" if owner else kind] = distribution
+        return out
+
     def host(self, path: list[PathElement], name: str, nodes: Mapping[str, NodeSpec]) -> None:
         self.known_node(path, name, nodes)
         if not nodes[name].online:
@@ -67,19 +92,24 @@ class ClusterResolver:
     # ----------------------------------------------------------------------- cluster
 
     def cluster(self, raw: Mapping[str, Any]) -> ClusterSpec:
-        nodes = self.nodes(raw["nodes"])
+        nodes, version = resolve_node_versions(self, raw, self.nodes(raw["nodes"]))
+        level, pool = cluster_levels(self, raw, nodes)
         witness = WitnessType(raw.get("witness", "none"))
         storage = self.storage(raw["storage"], nodes) if "storage" in raw else None
         if storage is not None and witness is WitnessType.DISK:
             no_disk = "a disk witness is not supported with S2D; expected cloud, file-share or none"
             self.fail(["cluster", "witness"], no_disk)
-        vms = self.vms(raw.get("workloads", {}).get("vms", []), nodes)
+        if storage is not None:
+            storage = replace(storage, pool_version=pool)
+        vms_raw = raw.get("workloads", {}).get("vms", [])
+        vms = self.vms(vms_raw, nodes)
+        check_vm_versions(self, vms, nodes, isinstance(vms_raw, list))
         keys = ("migration_mb_s", "max_parallel_migrations", "cau_enable_soft_reboot")
-        extra = {k: raw[k] for k in keys if k in raw}
+        extra = self.drawn({k: raw[k] for k in keys if k in raw}, ["cluster"], [])
         sites = self.sites(raw.get("sites", {}), nodes)
         return ClusterSpec(
             name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
-            sites=sites, **extra,
+            version=version, functional_level=level, sites=sites, **extra,
         )  # fmt: skip
 
     def sites(self, raw: Mapping[str, Any], nodes: tuple[NodeSpec, ...]) -> Mapping[str, str]:
@@ -99,21 +129,38 @@ class ClusterResolver:
 
     def nodes(self, raw: Any) -> tuple[NodeSpec, ...]:
         at: list[PathElement] = ["cluster", "nodes"]
-        if isinstance(raw, list):
-            specs = tuple(NodeSpec(**item) for item in raw)
+        if isinstance(raw, list):  # a node's ``version`` becomes its build (scenario_versions)
+            specs = tuple(
+                NodeSpec(
+                    **self.drawn(
+                        {k: v for k, v in item.items() if k != "version"}, [*at, i], [item["name"]]
+                    )
+                )
+                for i, item in enumerate(raw)
+            )
             paths: list[list[PathElement]] = [[*at, i, "name"] for i in range(len(raw))]
         else:
-            shared = {k: v for k, v in raw.items() if k not in ("count", "names", "offline")}
+            per_node = ("count", "names", "offline", "versions", "channel_restart_pending")
+            shared = {k: v for k, v in raw.items() if k not in per_node}
             if "count" in raw:
                 names = [f"node{i}" for i in range(1, raw["count"] + 1)]
                 paths = [[*at, "count"]] * len(names)
             else:
                 names = list(raw["names"])
                 paths = [[*at, "names", i] for i in range(len(names))]
+            shared = self.drawn(shared, at, names)
             offline = list(raw.get("offline", []))
             for i, name in enumerate(offline):
                 self.known_node([*at, "offline", i], name, names)
-            specs = tuple(NodeSpec(name=n, online=n not in offline, **shared) for n in names)
+            pending = list(raw.get("channel_restart_pending", []))
+            for i, name in enumerate(pending):
+                self.known_node([*at, "channel_restart_pending", i], name, names)
+            specs = tuple(
+                NodeSpec(
+                    name=n, online=n not in offline, channel_restart_pending=n in pending, **shared
+                )
+                for n in names
+            )
         seen: dict[str, str] = {}
         for spec, path in zip(specs, paths, strict=True):
             self.unique(path, spec.name, seen, "node")
@@ -130,7 +177,13 @@ class ClusterResolver:
         volumes_raw = raw["volumes"]
         if isinstance(volumes_raw, list):
             volumes = tuple(
-                VolumeSpec(**{**v, "resiliency": Resiliency(v["resiliency"])}) for v in volumes_raw
+                VolumeSpec(
+                    **{
+                        **self.drawn(v, [*at, "volumes", i], [v["name"]]),
+                        "resiliency": Resiliency(v["resiliency"]),
+                    }
+                )
+                for i, v in enumerate(volumes_raw)
             )
             paths: list[list[PathElement]] = [[*at, "volumes", i] for i in range(len(volumes_raw))]
         else:
@@ -138,9 +191,10 @@ class ClusterResolver:
             width = max(2, len(str(count)))
             shared = {k: v for k, v in volumes_raw.items() if k not in ("count", "resiliency")}
             resiliency = Resiliency(volumes_raw["resiliency"])
+            names = [f"vol{i:0{width}d}" for i in range(1, count + 1)]
+            shared = self.drawn(shared, [*at, "volumes"], names)
             volumes = tuple(
-                VolumeSpec(name=f"vol{i:0{width}d}", resiliency=resiliency, **shared)
-                for i in range(1, count + 1)
+                VolumeSpec(name=name, resiliency=resiliency, **shared) for name in names
             )
             paths = [[*at, "volumes"]] * count
         seen: dict[str, str] = {}
@@ -154,7 +208,7 @@ class ClusterResolver:
                     f"the cluster has {len(nodes)}",
                 )
         keys = ("repair_mb_s", "drives_per_node", "space_settle_minutes")
-        extra = {k: raw[k] for k in keys if k in raw}
+        extra = self.drawn({k: raw[k] for k in keys if k in raw}, at, [])
         return StorageSpec(volumes=volumes, **extra)
 
     def vms(self, raw: Any, nodes: tuple[NodeSpec, ...]) -> tuple[VmSpec, ...]:
@@ -210,9 +264,9 @@ class ClusterResolver:
             if vm_name not in names:
                 named = f"{names[0]}..{names[-1]}" if names else "none: count is 0"
                 self.fail([*at, "unmovable", i], f"unknown VM {vm_name!r}; expected one of {named}")
-        memory = {"memory_gb": raw["memory_gb"]} if "memory_gb" in raw else {}
+        shared = {k: raw[k] for k in ("memory_gb", "config_version") if k in raw}
         return tuple(
-            VmSpec(name=name, owner=owner, movable=name not in unmovable, **memory)
+            VmSpec(name=name, owner=owner, movable=name not in unmovable, **shared)
             for name, owner in zip(names, owners, strict=True)
         )
 

@@ -13,6 +13,11 @@ Theory of operation:
 - When the node boots again (even Paused) each volume has ``write_mb_s × seconds away`` MB to
   repair: a ``<volume>-Repair`` job appears Suspended, runs after ``REPAIR_START_DELAY``
   seconds, and volumes show Warning + InService until it completes and disappears.
+- The offline update: a volume taken offline by the runner is *detached* (Unknown +
+  Detached: written to by nobody, so a node away meanwhile owes it no repair); Stop-Cluster
+  stops the pool (``stop_pool``: nothing counts as lost while it is stopped) and
+  Start-Cluster forms it again from the members' drives (``start_pool``), read-only for
+  ``POOL_START_SECONDS`` while it comes online.
 - A job copies only while every node it repairs onto is present (else it shows Suspended).
   Running jobs share ``repair_mb_s`` equally. Progress is settled only when something
   changes and the next completion is computed analytically (no ticking process); a stale
@@ -38,16 +43,18 @@ from simulator.membership import PoolQuorum
 from simulator.model import StorageSpec, VolumeSpec
 from simulator.world_port import WorldPort
 
-__all__ = ["REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
+__all__ = ["POOL_START_SECONDS", "REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
 
 REPAIR_START_DELAY = 30.0
+POOL_START_SECONDS = 90.0  # after Start-Cluster the pool is read-only while it comes online
 _MB = 1024 * 1024
 
 
 @dataclass(slots=True)
 class SimVolume:
     spec: VolumeSpec
-    offline: bool = False
+    offline: bool = False  # lost: more fault domains away than it tolerates, or no pool
+    detached: bool = False  # taken offline on purpose (the offline update)
 
     @property
     def name(self) -> str:
@@ -84,6 +91,9 @@ class Storage:
         self.space_settle_s = float(spec.space_settle_minutes) * 60.0
         self.space_degraded_until = 0.0  # Suspend-ClusterNode refuses until then (5987)
         self._settled_at = 0.0
+        self.pool_stopped = False  # Stop-Cluster
+        self.starting_until = 0.0
+        self.detached_at = 0.0
         self._generation = 0
         self._disks: tuple[VirtualDiskView, ...] | None = None
         for volume in self.volumes.values():
@@ -117,21 +127,15 @@ class Storage:
 
     def _disk_view(self, volume: SimVolume) -> VirtualDiskView:
         ops: tuple[OperationalStatus, ...]
-        if volume.offline:
-            health, ops = (
-                HealthStatus.UNHEALTHY,
-                (
-                    OperationalStatus.NO_REDUNDANCY,
-                    OperationalStatus.DETACHED,
-                ),
-            )
+        if volume.detached and not volume.offline:
+            health, ops = HealthStatus.UNKNOWN, (OperationalStatus.DETACHED,)
+        elif volume.offline:
+            lost = (OperationalStatus.NO_REDUNDANCY, OperationalStatus.DETACHED)
+            health, ops = HealthStatus.UNHEALTHY, lost
         elif self.away:
             health, ops = (
                 HealthStatus.WARNING,
-                (
-                    OperationalStatus.INCOMPLETE,
-                    OperationalStatus.DEGRADED,
-                ),
+                (OperationalStatus.INCOMPLETE, OperationalStatus.DEGRADED),
             )
         elif volume.name in self.jobs and self.jobs[volume.name].rebuild:
             health, ops = (
@@ -177,6 +181,8 @@ class Storage:
 
     # -- fault domains ---------------------------------------------------------------------
     def domain_down(self, node: str, *, graceful: bool, by_runner: bool) -> None:
+        if self.pool_stopped:
+            return
         self._settle()
         self.away[node] = float(self.env.now)
         had_pool = self.pool.has_quorum
@@ -189,6 +195,8 @@ class Storage:
         self.world.truth.storage_ready(self.healthy())
 
     def domain_up(self, node: str) -> None:
+        if self.pool_stopped:
+            return
         self._settle()
         since = self.away.pop(node, None)
         had_pool = self.pool.has_quorum
@@ -197,6 +205,7 @@ class Storage:
         now = float(self.env.now)
         for volume in self.volumes.values():
             dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
+            dirty = 0.0 if volume.detached else dirty  # nothing was written to it
             if dirty > 0:
                 self._add_repair(volume.name, node, dirty)
             if volume.offline and self._online_possible(volume):
@@ -225,6 +234,66 @@ class Storage:
         self.world.truth.storage_ready(self.healthy())
         return started
 
+    # -- the offline update ------------------------------------------------------------------
+    def set_detached(self, detached: bool) -> list[str]:
+        """Every volume offline (``True``) or online again; the volumes that cannot come online
+        (the pool is not writable, too many fault domains away) stay detached, and are
+        returned. Writes resume now: a node still away owes repair from now on."""
+        self._settle()
+        stuck: list[str] = []
+        now = float(self.env.now)
+        ready = self.pool.has_quorum and now >= self.starting_until and not self.pool_stopped
+        for volume in self.volumes.values():
+            if detached:
+                volume.detached = True
+            elif volume.detached and ready and self._online_possible(volume):
+                volume.detached = False
+            elif volume.detached:
+                stuck.append(volume.name)
+        if detached:
+            self.detached_at = now
+        else:  # the time the volumes were detached is no time away: nothing was written
+            gap = now - self.detached_at
+            self.away = {
+                n: (t + gap if t < self.detached_at else now) for n, t in self.away.items()
+            }
+        self._disks = None
+        self.world.truth.storage_ready(self.healthy())
+        return stuck
+
+    def stop_pool(self) -> None:
+        """Stop-Cluster: the pool goes offline on purpose; nothing is lost."""
+        self._settle()
+        self.pool.stop()
+        self.pool_stopped = True
+        self._disks = None
+        self._reschedule()
+
+    def start_pool(self, members: list[str]) -> None:
+        """Start-Cluster: the pool forms from ``members``' drives; the others are away from
+        now on. It is read-only for ``POOL_START_SECONDS``."""
+        self._settle()
+        now = float(self.env.now)
+        self.pool_stopped = False
+        self.pool.start(members)
+        self.away = {n: self.away.get(n, now) for n in self.world.nodes if n not in members}
+        self.starting_until = now + POOL_START_SECONDS
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=True)
+        self._disks = None
+        self._reschedule()
+        self.world.truth.storage_ready(self.healthy())
+
+    def pool_state(self) -> tuple[HealthStatus, bool]:
+        """(HealthStatus, read-only) of the pool as Get-StoragePool shows it."""
+        if not self.pool.has_quorum:
+            return HealthStatus.UNHEALTHY, True
+        if float(self.env.now) < self.starting_until:
+            return HealthStatus.UNKNOWN, True
+        if self.away or self.jobs:
+            return HealthStatus.WARNING, False
+        return HealthStatus.HEALTHY, False
+
     def move_pool_owner(self, node: str) -> None:
         """A drain moves the pool resource off ``node``."""
         active = [n for n, sim in self.world.nodes.items() if sim.active]
@@ -234,7 +303,7 @@ class Storage:
         return self.pool.has_quorum and len(self.away) <= volume.spec.resiliency.fault_tolerance
 
     def _check_offline(self, volume: SimVolume, *, by_runner: bool) -> None:
-        if volume.offline or self._online_possible(volume):
+        if volume.offline or volume.detached or self._online_possible(volume):
             return
         volume.offline = True
         self._disks = None

@@ -13,12 +13,17 @@ Theory of operation:
   without takes effect at once. So ``after: X`` appears only after X installed and — if X
   needed one — the node restarted (multi-pass, as CAU's re-scan finds).
 - An install attempt installs the requested updates one after another, each
-  ``install_minutes``. An ``install-failure`` fault covering the attempt makes its updates
+  ``install_minutes`` (as drawn for that node: ``UpdateSpec.install_minutes_for``). An
+  ``install-failure`` fault covering the attempt makes its updates
   (or only ``params.update``) fail with the fault's HRESULT. Requesting an update already
   installed or staged reports Succeeded at once (never installed twice); one not applicable
-  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``; it reports a restart
+  yet fails with WU_E_NOT_APPLICABLE. A scan takes the node's ``scan_minutes`` (default
+  ``SCAN_SECONDS``); it reports a restart
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
+- A feature update (``to_version``) is offered only to nodes below that version, and not to
+  a node that opted into a preview channel and has not restarted since; an update ``after``
+  a feature update is offered to a node once it runs that version, however it got there.
 - Scripts take the scenario's ``pre_minutes``/``post_minutes`` (pre vs post is told by the
   path matching the profile's pre/post-update script; an unknown path counts as pre) and
   exit 1 when a ``script-failure`` fault covers the attempt.
@@ -35,27 +40,17 @@ from typing import Any
 from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
+from runner.versions import is_newer
 from simulator.hotfix_share import ERROR_TIMEOUT, HotfixRun, hotfix_install
 from simulator.model import UpdateSpec
-from simulator.plugin_offers import installable_by, scan_plugins
+from simulator.plugin_offers import installable_by, scan_plugins, update_info
 from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
 
-SCAN_SECONDS = 60.0
+SCAN_SECONDS = 60.0  # a scan with the default scan_minutes (1)
 WU_E_NOT_APPLICABLE = "0x80240017"
 WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
-
-
-def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
-    return UpdateInfo(
-        id=spec.id,
-        title=spec.title,
-        kind=spec.kind,
-        restart_required=spec.restart and spec.kind != "hotfix",  # a hotfix: its exit code
-        firmware=spec.firmware or spec.kind == "firmware",
-        plugin=plugin,
-    )
 
 
 @dataclass(slots=True)
@@ -70,6 +65,7 @@ class Work:
     exit_code: int | None = None
     error: str = ""
     hresult: str = ""
+    channel_restart_pending: bool = False
 
 
 @dataclass(slots=True)
@@ -94,6 +90,9 @@ class WindowsUpdate:
         self.env = world.env
         self.specs = {u.id: u for u in world.scenario.updates}
         self.nodes = {n: NodeUpdates() for n in world.scenario.cluster.node_names}
+        self.scan_seconds = {
+            n.name: float(n.scan_minutes) * 60.0 for n in world.scenario.cluster.nodes
+        }
         self.work: dict[str, Work] = {}
         self._seq = 0
 
@@ -106,19 +105,36 @@ class WindowsUpdate:
             if (u.nodes is None or node in u.nodes)
             and u.id not in st.installed
             and u.id not in st.staged
-            and (u.after is None or u.after in st.installed)
+            and (u.after is None or u.after in st.installed or self._beyond(node, u.after))
+            and (u.kind != "feature" or self._wants_feature(node, u))
         ]
 
-    def offered_to(self, node: str) -> list[UpdateSpec]:
-        """What the run's plug-ins would offer ``node`` now (report-truth's "still offered":
-        a hotfix no rule installs, or a recommended update Windows Update does not select,
-        is not waiting to be installed)."""
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]:
+        """What ``plugins`` (a pass's; with the profile's arguments) would offer ``node`` now
+        (report-truth's "still offered": a hotfix no rule installs, or a recommended update
+        Windows Update does not select, is not waiting to be installed)."""
+        given = {spec.name: spec for spec in self.world.profile.plugins}
+        specs = tuple(given.get(name, PluginSpec(name=name)) for name in plugins)
         scans = scan_plugins(
-            self.world.profile.plugins, node, self.applicable(node), update_info,
+            specs, node, self.applicable(node), update_info,
             share=self.world.scenario.hotfix_share,
         )  # fmt: skip
         ids = {u.id for _, offer in scans if not isinstance(offer, str) for u in offer}
         return [u for u in self.applicable(node) if u.id in ids]
+
+    def _beyond(self, node: str, update: str) -> bool:
+        """A node already at a feature update's version (or newer) needs nothing before the
+        updates that come ``after`` it: they are offered as if it were installed."""
+        target = self.specs[update].to_version
+        return target is not None and not is_newer(target, self.world.nodes[node].version)
+
+    def _wants_feature(self, node: str, update: UpdateSpec) -> bool:
+        """A feature update is offered to a node below its version whose preview channel, if
+        it opted into one, is in effect (no restart pending after Set-PreviewChannel)."""
+        sim = self.world.nodes[node]
+        if sim.channel_restart_pending:
+            return False
+        return update.to_version is None or is_newer(update.to_version, sim.version)
 
     def restart_pending(self, node: str) -> bool:
         st = self.nodes[node]
@@ -144,13 +160,13 @@ class WindowsUpdate:
         serially: bool = False,
         stop_on_failure: bool = False,
     ) -> WorkHandle:
-        """A scan with ``plugins``: all at once (one ``SCAN_SECONDS``), or serially (one
+        """A scan with ``plugins``: all at once (the node's scan time), or serially (one
         each, the later ones skipped after a failure with ``stop_on_failure``)."""
         scans = scan_plugins(
             plugins, node, self.applicable(node), update_info,
             share=self.world.scenario.hotfix_share, stop_on_failure=serially and stop_on_failure,
         )  # fmt: skip
-        seconds = SCAN_SECONDS * (len(scans) if serially else 1)
+        seconds = self.scan_seconds[node] * (len(scans) if serially else 1)
         work = self._new(node, WorkKind.SCAN, seconds)
         self.world.truth.act(node, "scan")
         self.env.process(self._scan(node, work, plugins, serially and stop_on_failure))
@@ -169,6 +185,7 @@ class WindowsUpdate:
                 u for _, offer in scans if not isinstance(offer, str) for u in offer
             )
             work.restart_required = self.nodes[node].second_restart
+            work.channel_restart_pending = self.world.nodes[node].channel_restart_pending
             errors = [f"{name.value}: {offer}" for name, offer in scans if isinstance(offer, str)]
             if errors:
                 work.error = "; ".join(errors)
@@ -195,7 +212,7 @@ class WindowsUpdate:
             )
         st.install_attempts += 1
         specs = [self.specs[i] for i in update_ids]
-        seconds = sum(float(u.install_minutes) * 60.0 for u in specs)
+        seconds = sum(float(u.install_minutes_for(node)) * 60.0 for u in specs)
         work = self._new(node, WorkKind.INSTALL, seconds)
         self.world.truth.act(node, "install")
         failure = self.world.faults.install_failure(node, st.install_attempts)
@@ -227,9 +244,11 @@ class WindowsUpdate:
                 continue
             hotfix = None
             if plugin is PluginName.HOTFIX:  # the installer its rule names, bounded in time
-                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec)
+                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec, node)
             yield self.env.timeout(
-                hotfix.seconds if hotfix is not None else float(spec.install_minutes) * 60.0
+                hotfix.seconds
+                if hotfix is not None
+                else float(spec.install_minutes_for(node)) * 60.0
             )
             if work.state is not WorkState.RUNNING:
                 return
@@ -345,6 +364,7 @@ class WindowsUpdate:
             exit_code=work.exit_code,
             error=work.error,
             hresult=work.hresult,
+            channel_restart_pending=work.channel_restart_pending,
         )
 
     # -- power events ----------------------------------------------------------------------

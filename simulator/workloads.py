@@ -1,31 +1,30 @@
 """Clustered roles (VMs) of the simulated world: placement, live migration, drain, failback.
 
-Owns: ``SimVm`` and ``Workloads`` — VM ownership and memory, the drain that
-``Suspend-ClusterNode -Drain`` starts, failback on resume, failover after a host is lost,
-VM downtime and the live-migration counter, and the cached ``RoleView`` tuple.
+Owns: ``SimVm`` and ``Workloads`` — VM ownership and memory, the drain that Suspend-
+ClusterNode -Drain starts, failback on resume, failover after a host is lost, VM downtime,
+the live-migration counter, and the cached ``RoleView`` tuple.
 
 Theory of operation:
-- Placement is memory-aware and deterministic: among active nodes (Up, not Paused) other
-  than the source, the one with the most free memory wins; ties go to node order. Memory is
-  reserved on the target while a migration runs. ``simulator.placement`` finds that node,
-  and a node's VMs (owned, arriving, drained away), without scanning the cluster.
+- Placement is memory-aware and deterministic: among active nodes (Up, not Paused) but the
+  source, the most free memory wins, ties by node order; memory is reserved on the target
+  while a migration runs (``simulator.placement`` finds it without scanning the cluster).
 - A drain moves the node's running VMs in name order through at most
-  ``max_parallel_migrations`` concurrent live migrations from that host; each takes
-  ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
-  ``drain-failure`` fault) or fits nowhere stays; the drain then ends ``Failed`` (the node
-  stays Paused) once every other VM has been tried, else ``Completed``. A forced drain
-  (``force``, Suspend-ClusterNode -ForceDrain) instead stops what could not move and fails
-  it over (``host_lost`` for those VMs: down now, restarted elsewhere after
-  ``FAILOVER_DELAY``), and ends ``Completed``.
-- Failback: ``immediate`` live-migrates the VMs drained from the node back to it (the same
-  concurrency, into that host); ``none`` leaves them where they are; ``policy`` follows each
-  group's own failback policy (Resume-ClusterNode -Failback Policy): only VMs listed in
-  ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` seconds. Windows groups default
-  to "prevent failback" and a scenario cannot set it yet, so by default ``policy`` moves
-  nothing back — what an admin with default group settings sees.
-- A host lost under running VMs (crash, restart without drain) takes them down; they
-  restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
-  cluster quorum or the storage pool stops every VM until both are back.
+  ``max_parallel_migrations`` concurrent live migrations; each takes ``memory_gb * 1024 /
+  migration_mb_s`` seconds (the VM's own draw: ``simulator.variability``). A VM that refuses
+  (``movable: false`` or a ``drain-failure`` fault) or fits nowhere stays; the drain then
+  ends ``Failed`` (the node stays Paused) once every other VM was tried, else ``Completed``.
+  A forced drain (Suspend-ClusterNode -ForceDrain) stops what could not move and fails it
+  over (``host_lost``: restarted elsewhere after ``FAILOVER_DELAY``), ending ``Completed``.
+- Failback: ``immediate`` live-migrates the VMs drained from the node back to it (same
+  concurrency); ``none`` leaves them; ``policy`` follows each group's failback policy: only
+  VMs in ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` s. Windows groups default
+  to "prevent failback", so by default ``policy`` moves nothing back, as an admin sees.
+- A saved VM (the offline update's Save-VM) is offline and waits for no host: only
+  ``start_saved`` starts it again, on its own host when that is active. A host lost under
+  running VMs (crash, restart without drain) takes them down; they restart elsewhere after
+  ``FAILOVER_DELAY`` s, or wait for a host with room. Losing cluster quorum or the pool
+  stops every VM until both are back. Mixed mode: ``simulator.mixed_mode`` says where a VM
+  may go.
 
 Must not: decide anything about quorum, storage or updates; it asks the world.
 """
@@ -38,8 +37,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
+from simulator.mixed_mode import drain_refusal, failback_refusal, may_receive, vm_config_version
 from simulator.model import VmSpec
 from simulator.placement import Hosts, Placement, in_index_order
+from simulator.saved_vms import SavedVms
 from simulator.world_port import WorldPort
 
 __all__ = [
@@ -68,6 +69,8 @@ class SimVm:
     down_since: float | None = None
     downtime: float = 0.0
     waiting: bool = False  # offline and listed in ``Workloads.pending``
+    saved: bool = False  # saved on purpose (offline update): started only by start_saved
+    config_version: str = ""  # Hyper-V configuration version ("" = not judged)
 
     @property
     def name(self) -> str:
@@ -93,7 +96,7 @@ class DrainJob:
 Proc = Generator[Any, Any, Any]
 
 
-class Workloads:
+class Workloads(SavedVms[SimVm]):
     def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
@@ -101,7 +104,12 @@ class Workloads:
         self.migration_mb_s = float(spec.migration_mb_s)
         self.parallel = max(1, int(spec.max_parallel_migrations))
         self.placement = Placement({n.name: float(n.memory_gb) for n in spec.nodes})
-        self.vms = [SimVm(spec=v, index=i, owner=v.owner) for i, v in enumerate(spec.vms)]
+        level = spec.functional_level
+        self.vms = [
+            SimVm(spec=v, index=i, owner=v.owner, config_version=vm_config_version(v, level))
+            for i, v in enumerate(spec.vms)
+        ]
+        self.by_name = {vm.name: vm for vm in self.vms}
         # Each node's VMs by what ties them to it, so a node's VMs need no cluster scan.
         self._owned: Hosts[SimVm] = Hosts(spec.node_names)
         self._incoming: Hosts[SimVm] = Hosts(spec.node_names)  # migrating to the node
@@ -122,7 +130,7 @@ class Workloads:
         state = RoleState.ONLINE if vm.online else RoleState.OFFLINE
         return RoleView(name=vm.name, owner=vm.owner, state=state, memory_gb=vm.memory)
 
-    def _changed(self, vm: SimVm) -> None:
+    def changed(self, vm: SimVm) -> None:
         self._views[vm.index] = self._view(vm)
         self._tuple = None
 
@@ -145,11 +153,15 @@ class Workloads:
     def free(self, node: str) -> float:
         return self.placement.free(node)
 
-    def place(self, vm: SimVm, exclude: str | None) -> str | None:
+    def place(self, vm: SimVm, exclude: str | None, *, live_from: str | None = None) -> str | None:
+        """The best node for ``vm`` (not ``exclude``; a live migration from ``live_from``)."""
         if not self.world.can_run_roles():
             return None
-        nodes = self.world.nodes
-        return self.placement.best(vm.memory, exclude, lambda name: nodes[name].active)
+        fits = may_receive(self.world.nodes, vm.config_version, live_from)
+        return self.placement.best(vm.memory, exclude, fits)
+
+    def _refused(self, node: str, why: str | None) -> bool:  # the runner's act asked for it
+        return self.world.mixed.noted(float(self.env.now), node, why, self.world.record)
 
     def _own(self, vm: SimVm, node: str) -> None:
         self._owned.file(vm.index, vm, node, was=vm.owner)
@@ -168,7 +180,8 @@ class Workloads:
         token = vm.token
         self._target(vm, target)
         self.placement.take(target, vm.memory)
-        seconds = vm.memory * 1024.0 / self.migration_mb_s * self.migration_factor
+        rate = vm.spec.migration_mb_s or self.migration_mb_s  # a VM's drawn throughput
+        seconds = vm.memory * 1024.0 / rate * self.migration_factor
         yield self.env.timeout(seconds)
         if vm.token != token:  # aborted: source or target went away, reservation released
             return False
@@ -180,7 +193,7 @@ class Workloads:
         self.world.record("live-migration", target, f"{vm.name} from {vm.owner}")
         self._own(vm, target)
         self.live_migrations += 1
-        self._changed(vm)
+        self.changed(vm)
         return True
 
     def _abort_migration(self, vm: SimVm) -> None:
@@ -191,8 +204,7 @@ class Workloads:
 
     # -- drain -----------------------------------------------------------------------------
     def start_drain(self, node: str, *, refuse_one: bool, force: bool = False) -> None:
-        """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault;
-        ``force``: -ForceDrain."""
+        """Drain ``node`` (Paused); ``refuse_one``: drain-failure fault; ``force``: -ForceDrain."""
         # A paused node takes no roles: migrations into it stop, and migrations out of it
         # (a failback still running) stop so the drain places those VMs itself.
         for vm in in_index_order(self._incoming.under(node), self._owned.under(node)):
@@ -220,9 +232,12 @@ class Workloads:
             if not vm.spec.movable or vm.name == job.refuse:
                 job.failed.append(f"{vm.name}: live migration refused")
                 continue
-            target = self.place(vm, exclude=job.node)
+            target = self.place(vm, exclude=job.node, live_from=job.node)
             if target is None:
-                job.failed.append(f"{vm.name}: no node has {vm.memory:g} GB free")
+                if self._refused(job.node, drain_refusal(self.world.nodes, vm.name, job.node)):
+                    job.failed.append(f"{vm.name}: no node at its host's version or newer")
+                else:
+                    job.failed.append(f"{vm.name}: no node has {vm.memory:g} GB free")
                 continue
             moved = yield from self._migrate(vm, target)
             if moved:
@@ -304,6 +319,8 @@ class Workloads:
                 continue
             if vm.owner == node or self.free(node) < vm.memory:
                 continue
+            if self._refused(node, failback_refusal(self.world.nodes, vm.name, vm.owner, node)):
+                continue
             yield from self._migrate(vm, node)
 
     # -- losing hosts ----------------------------------------------------------------------
@@ -320,14 +337,13 @@ class Workloads:
                 vm.online = False
                 vm.down_since = now
                 lost.append(vm)
-                self._changed(vm)
+                self.changed(vm)
         if lost:
             self.env.process(self._failover(lost))
         return lost
 
     def all_lost(self) -> None:
-        """Cluster quorum or the storage pool is gone: every role goes offline until both are
-        back (we do not map VMs to volumes, so a lost pool stops them all)."""
+        """Quorum or the pool is gone: every role offline until both are back (no VM-volume map)."""
         now = float(self.env.now)
         for node in self.drains:
             self.abort_drain(node)
@@ -336,7 +352,7 @@ class Workloads:
             if vm.online:
                 vm.online = False
                 vm.down_since = now
-                self._changed(vm)
+                self.changed(vm)
             self._wait(vm)
 
     def _failover(self, vms: list[SimVm]) -> Proc:
@@ -354,7 +370,7 @@ class Workloads:
         self.retry_pending()
 
     def _wait(self, vm: SimVm) -> None:
-        if not vm.waiting:
+        if not vm.waiting and not vm.saved:
             vm.waiting = True
             self.pending.append(vm)
 
@@ -380,5 +396,5 @@ class Workloads:
             if vm.down_since is not None:
                 vm.downtime += now - vm.down_since
             vm.down_since = None
-            self._changed(vm)
+            self.changed(vm)
             self.world.record("role-online", target, f"{vm.name} restarted after failover")

@@ -15,8 +15,9 @@ a migration or repair completion, a boot. The runner's ``Clock.sleep`` (``world.
 advances the environment, so background work progresses exactly as far as the runner waits.
 Views are cached and rebuilt only after a change (a node's view only when that node or
 the votes changed: ``simulator.node_views``). Nothing in the world draws random
-numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
-it yet), so the same scenario and seed give the same timeline event for event.
+numbers: durations and rates a scenario gives as distributions are drawn for the seed
+before the world is built (``simulator.variability.realize``), so the same scenario and
+seed give the same timeline event for event.
 
 Must not: import the runner beyond its public contract (``runner.types``, ``runner.errors``,
 ``runner.transport``, ``runner.profile``), read the wall clock, or iterate sets.
@@ -24,35 +25,32 @@ Must not: import the runner beyond its public contract (``runner.types``, ``runn
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import Any
 
 from runner.errors import ClusterUnreachable, NodeUnreachable, RemoteCommandFailed, StorageDegraded
 from runner.profile import Profile
-from runner.types import (
-    BootType,
-    ClusterView,
-    DrainStatus,
-    FailbackMode,
-    WitnessType,
-    WitnessView,
-)
+from runner.types import BootType, ClusterView, DrainStatus, FailbackMode, WitnessType, WitnessView
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
+from simulator.cluster_versions import ClusterVersions
 from simulator.fault_stop import StopRequested  # noqa: F401  (registers the stop-request fault)
 from simulator.faults import FaultBook
 from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
+from simulator.mixed_mode import MixedModeLedger
 from simulator.model import Scenario
 from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
-from simulator.nodes import DownCause, SimNode
+from simulator.nodes import DownCause, SimNode, bump_build
+from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
+from simulator.post_upgrade import PostUpgrade
 from simulator.storage import Storage
 from simulator.transport import SimTransport
+from simulator.variability import realize
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
 from simulator.wsman_config import WsmanConfig
@@ -67,22 +65,15 @@ def build_world(scenario: Scenario, seed: int, profile: Profile) -> SimulatedClu
     return SimulatedCluster(scenario, seed, profile)
 
 
-def _bump_build(build: str, count: int) -> str:
-    head, dot, tail = build.rpartition(".")
-    if dot and tail.isdigit():
-        return f"{head}.{int(tail) + count}"
-    return build
-
-
 class SimulatedCluster:
     """One simulated cluster; ``transport`` and ``clock`` are what the runner gets."""
 
     def __init__(self, scenario: Scenario, seed: int, profile: Profile) -> None:
-        self.scenario = scenario = apply_known_issues(scenario)  # the switches' conditions
+        # The seed's draws of every distribution, then the known issues' conditions.
+        self.scenario = scenario = apply_known_issues(realize(scenario, seed))
         self.managed_by = managed_by(scenario)
         self.seed = seed
         self.profile = profile
-        self.rng = random.Random(seed)
         self.env = SimEnvironment()
         self.clock = SimClock(self.env)
         self.timeline: list[tuple[float, str, str | None, str]] = []
@@ -94,9 +85,13 @@ class SimulatedCluster:
                 os_build=n.os_build,
                 down_cause=None if n.online else DownCause.OFFLINE,
                 down_since=None if n.online else 0.0,
+                channel_restart_pending=n.channel_restart_pending,
             )
             for n in spec.nodes
         }
+        self.versions = ClusterVersions(spec)
+        self.mixed = MixedModeLedger()  # mixed-mode-migration: refusals the runner caused
+        self.mixed.versions_now(n.version for n in self.nodes.values())
         up = [name for name, node in self.nodes.items() if node.up]
         self.witness_type = spec.witness
         self.quorum = ClusterQuorum(
@@ -112,6 +107,7 @@ class SimulatedCluster:
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
         self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
+        self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0
@@ -124,6 +120,7 @@ class SimulatedCluster:
                 self.workloads.host_lost(name)
         self.workloads.failover_now()  # roles of nodes down at the start run elsewhere
         self.faults.arm()
+        self.offline = OfflineCluster(self)  # Stop-/Start-Cluster, ClusSvc (offline update)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def record(self, kind: str, node: str | None, detail: str) -> None:
@@ -139,8 +136,8 @@ class SimulatedCluster:
     # -- observation -----------------------------------------------------------------------
     def observe(self) -> ClusterView:
         self.observations += 1
-        if not any(n.up for n in self.nodes.values()):
-            raise ClusterUnreachable("no cluster node answers")
+        if not any(n.up for n in self.nodes.values()) or self.offline.stopped:
+            raise ClusterUnreachable("no cluster node answers (or the cluster is stopped)")
         storage = self.storage
         return ClusterView(
             cluster=self.scenario.cluster.name,
@@ -157,6 +154,8 @@ class SimulatedCluster:
             virtual_disks=storage.disk_views() if storage is not None else (),
             storage_jobs=storage.job_views() if storage is not None else (),
             managed_by=self.managed_by,
+            functional_level=self.versions.functional_level_code,
+            storage_pool_version=self.versions.pool_code,
             soft_reboot_property=self.scenario.cluster.cau_enable_soft_reboot,
         )
 
@@ -297,13 +296,23 @@ class SimulatedCluster:
         self.truth.booted(node)
         sim.down_cause = None
         sim.down_since = None
+        sim.channel_restart_pending = False  # a preview channel opted into is in effect now
         effective = self.updates.node_booted(node)
         if effective:  # a feature update brings its own build; others bump the revision
             built = self.updates.nodes[node].new_build
-            sim.os_build = built or _bump_build(sim.os_build, effective)
+            sim.os_build = built or bump_build(sim.os_build, effective)
+            self.mixed.versions_now(n.version for n in self.nodes.values())
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
+        if not sim.in_cluster:  # its cluster service does not start (simulator.offline)
+            self.node_changed(node)
+            return
+        self.join_cluster(node)
+
+    def join_cluster(self, node: str) -> None:
+        """``node``'s cluster service runs: it joins the membership, the pool and the roles."""
+        sim = self.nodes[node]
         had = self.quorum.has_quorum
         if self.quorum.join(node) and not had:
             self.truth.over(None, "quorum-lost")
@@ -363,10 +372,6 @@ class SimulatedCluster:
     def termination_bound(self) -> float:
         return termination_bound_seconds(self.scenario, self.profile)
 
-    def _credssp_section(self) -> dict[str, Any]:
-        """Whether the run left CredSSP enabled; only when the run set it at all."""
-        return self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp"))
-
     def finish(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's ``simulation`` section (without ``wall``)."""
         storage = self.storage
@@ -375,7 +380,8 @@ class SimulatedCluster:
             "seed": self.seed,
             "invariants": self.oracle.finish(report),
             "fault_losses": self.oracle.fault_loss_section(),
-            **self._credssp_section(),
+            # whether the run left CredSSP enabled; only when the run set it at all
+            **self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp")),
             "lower_bound_seconds": round(self.lower_bound(), 3),
             "counters": {
                 "live_migrations": self.workloads.live_migrations,

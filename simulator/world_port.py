@@ -19,15 +19,17 @@ are what a subsystem tells the world so that the others see it: a node's state c
 script started, the storage pool lost quorum, a volume went offline.
 
 Must not: hold state or behaviour, or import a simulator module other than the leaves it
-names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
+names (``clock``, ``cluster_versions``, ``lock_claims``, ``lock_group``, ``membership``,
+``model``, ``nodes``, ``violation``, ``world_port_modes`` — the views only one run mode's
+subsystem uses, re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
-from runner.plugins import PluginSpec
+from runner.plugins import PluginName, PluginSpec
 from runner.profile import Profile
 from runner.run_option_types import NodeSite
 from runner.types import (
@@ -40,10 +42,21 @@ from runner.types import (
     WorkProgress,
 )
 from simulator.clock import SimClock, SimEnvironment
+from simulator.cluster_versions import ClusterVersions
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
 from simulator.nodes import SimNode
+from simulator.world_port_modes import (
+    Consents,
+    OfflineOperations,
+    OfflineStorage,
+    OfflineVerdicts,
+    PostUpgradeSteps,
+    SavedWorkloads,
+    VmHosting,
+    VmRecord,
+)
 
 __all__ = [
     "ClusterOperations",
@@ -55,11 +68,20 @@ __all__ = [
     "GroundTruth",
     "ManagementLink",
     "MigrationPace",
+    "MixedMigrations",
     "NodeSettings",
+    "OfflineOperations",
+    "OfflineStorage",
+    "OfflineVerdicts",
+    "OfflineWorld",
+    "PostUpgradeSteps",
+    "SavedWorkloads",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
+    "UpgradeWorld",
     "ValidationWork",
+    "VmRecord",
     "WorldPort",
 ]
 
@@ -85,6 +107,20 @@ class FaultQueries(Protocol):
     def script_failure(self, node: str, script: str, attempt: int) -> bool: ...
     def resync_stall(self, volume: str) -> float: ...
     def update_rollback(self, node: str, update: str) -> bool: ...
+
+
+class MixedMigrations(Protocol):
+    """Live migrations a mixed-version cluster refused (``simulator.mixed_mode``)."""
+
+    def refused(self, time: float, detail: str) -> None: ...
+    def noted(
+        self,
+        time: float,
+        node: str,
+        why: str | None,
+        record: Callable[[str, str | None, str], None],
+    ) -> bool: ...
+    def section(self) -> dict[str, Any]: ...
 
 
 class ManagementLink(Protocol):
@@ -127,7 +163,7 @@ class UpdateTruth(Protocol):
     @property
     def nodes(self) -> Mapping[str, UpdateRecord]: ...
     def applicable(self, node: str) -> list[UpdateSpec]: ...
-    def offered_to(self, node: str) -> list[UpdateSpec]: ...
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]: ...
 
 
 class UpdateWork(Protocol):
@@ -184,6 +220,8 @@ class WorldPort(Protocol):
     def truth(self) -> Evidence: ...
     @property
     def faults(self) -> FaultQueries: ...
+    @property
+    def mixed(self) -> MixedMigrations: ...
     def can_run_roles(self) -> bool:
         """Roles may run: cluster quorum and (with S2D) the storage pool are there."""
         ...
@@ -205,6 +243,17 @@ class WorldPort(Protocol):
         ...
 
 
+class OfflineWorld(WorldPort, Protocol):
+    """What the offline update's subsystem reads and changes besides the common reads."""
+
+    @property
+    def storage(self) -> OfflineStorage | None: ...
+    @property
+    def workloads(self) -> SavedWorkloads: ...
+    def reachable(self, node: str, command: str) -> SimNode: ...
+    def join_cluster(self, node: str) -> None: ...
+
+
 class FaultTargets(WorldPort, Protocol):
     """What a fault may change: the world's operations and the documented knobs."""
 
@@ -216,6 +265,8 @@ class FaultTargets(WorldPort, Protocol):
     def storage(self) -> DriveFailures | None: ...
     @property
     def run_lock(self) -> RunLockGroup: ...  # a stop request is written next to it
+    @property
+    def offline(self) -> OfflineOperations: ...  # while stopped, the lock group is offline
     def crash(self, node: str, down_seconds: float | None, *, at_start: bool = False) -> bool: ...
     def set_witness_online(self, online: bool) -> None: ...
 
@@ -227,6 +278,10 @@ class GroundTruth(WorldPort, Protocol):
     def storage(self) -> DomainsAway | None: ...
     @property
     def updates(self) -> UpdateTruth: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
     def termination_bound(self) -> float: ...
 
 
@@ -243,6 +298,8 @@ class ClusterOperations(Protocol):
     def updates(self) -> UpdateWork: ...
     @property
     def validation(self) -> ValidationWork: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
     def observe(self) -> ClusterView: ...
     def reachable(self, node: str, command: str) -> SimNode: ...
     def suspend(self, node: str, *, force: bool = False) -> None: ...
@@ -252,3 +309,19 @@ class ClusterOperations(Protocol):
     def set_credssp(self, node: str, enabled: bool) -> None: ...
     @property
     def node_options(self) -> NodeSettings: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
+
+
+class UpgradeWorld(WorldPort, Protocol):
+    """What the post-installation steps reach: the cluster-wide versions, the VMs, the S2D
+    pool (``None``: none), and the oracle's consented downtime."""
+
+    @property
+    def versions(self) -> ClusterVersions: ...
+    @property
+    def workloads(self) -> VmHosting: ...
+    @property
+    def oracle(self) -> Consents: ...
+    @property
+    def storage(self) -> object | None: ...

@@ -6,7 +6,7 @@ site fault domains are read once and a site the order names that the cluster doe
 is bad input — ``InputError``, exit 2, before anything changed) and ``option_gates`` (one
 line per option that changes how the run goes: the forced drain, the forced restart, the
 reboot mode, the Remote Shutdown firewall rules, the skipped update checks, the suspend
-retries).
+retries, and the post-installation steps of a feature update — the irreversible ones said so).
 
 Must not: change the cluster (a read of the sites is all it asks) or print.
 """
@@ -79,4 +79,14 @@ def option_gates(profile: Profile, view: ClusterView) -> list[str]:
         gates.append("the Remote Shutdown firewall rules are enabled on every node first")
     if profile.skip_update_checks:
         gates.append("no update scan before the run: each node is scanned at its turn")
+    if profile.update_functional_level:
+        gates.append(
+            "after the last node: Update-ClusterFunctionalLevel, then Update-StoragePool — "
+            "IRREVERSIBLE: no rollback to the previous OS version afterwards (asked separately)"
+        )
+    if profile.update_vm_version:
+        gates.append(
+            "then each VM below the allowed configuration version is stopped, upgraded "
+            f"(Update-VMVersion) and started — at most {profile.max_vms_down} VM(s) off at once"
+        )
     return gates

@@ -35,6 +35,7 @@ from runner.cli.interrupts import (
     signal_name,
 )
 from runner.cli.live_view import LiveView, render_summary, run_verdict
+from runner.cli.offline_plan_view import render_offline_plan
 from runner.cli.plan_options import option_gates, planned_order
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
@@ -42,7 +43,8 @@ from runner.clock import utc_now
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
-from runner.profile import Profile
+from runner.post_steps import IRREVERSIBLE
+from runner.profile import Mode, Profile
 from runner.recorder import Listener
 from runner.rehearsal.compose import SIMULATED_STARTED_AT
 from runner.report import RunEvent, RunReport, iso_utc
@@ -236,11 +238,28 @@ def perform_run(
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
     profile = profile.resolved(names, source="profile")
-    render_plan(console, view, profile, planned_order(transport, view, profile))
+    offline = profile.mode == Mode.OFFLINE
+    if offline:
+        offers, errors = scan_cluster(session)  # a read: the estimate's updates
+        render_offline_plan(console, view, profile, offers, errors)
+    else:
+        render_plan(console, view, profile, planned_order(transport, view, profile))
     if what_if:
         console.print("what-if: nothing was changed on the cluster")
         return 0
-    if not yes and not click.confirm("Start the updating run?", default=False):
+    question = (
+        "Start the offline update (every VM down for the planned downtime)?"
+        if offline
+        else "Start the updating run?"
+    )
+    if not yes and not click.confirm(question, default=False):
+        console.print("not started: nothing was changed on the cluster")
+        return 1
+    if (
+        profile.update_functional_level
+        and not yes
+        and not click.confirm(IRREVERSIBLE, default=False)
+    ):
         console.print("not started: nothing was changed on the cluster")
         return 1
     # Every run has its own id; a twin's cluster lives on the simulated calendar.

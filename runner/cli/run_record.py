@@ -1,7 +1,8 @@
 """The run record pycau publishes on the cluster, and ``pycau status``'s view of it.
 
 Owns: ``RunRecord`` — a compact, Get-CauRun-like document (run id and state, coordinator,
-start time, current node and phase, each node's status) kept up to date from the engine's
+start time, current node and phase, each node's status; a feature-update run's follow-up
+quality pass under ``FollowUp``, its own node entries) kept up to date from the engine's
 events and published in the cluster database (cluster parameter ``PycauRun``) so that
 ``pycau status`` works from any machine that reaches the cluster; ``RecordPublisher``, the
 engine listener that publishes it when something an operator cares about changes; and
@@ -77,6 +78,11 @@ class RunRecord:
     def on_event(self, event: RunEvent) -> bool:
         """Fold ``event`` in; True when the record changed in a way worth publishing."""
         self.document["Seconds"] = round(event.time, 3)
+        if event.kind == "follow-up-started":  # a feature-update run's second pass begins
+            entries = [{"Node": n, "Status": "Waiting", "Time": None} for n in self._nodes]
+            self.document["FollowUp"] = {"Started": round(event.time, 3), "Nodes": entries}
+            self._nodes = {entry["Node"]: entry for entry in entries}
+            return True
         node = self._nodes.get(event.node or "")
         if event.kind == "phase-start" and node is not None:
             self.document["CurrentNode"] = event.node
@@ -99,15 +105,24 @@ class RunRecord:
             Status=report.get("status"),
             ErrorId=report.get("error_id"),
         )
-        for node in report.get("nodes", []):
-            entry = self._nodes.get(str(node.get("name")))
-            if entry is not None:
-                entry.update(
-                    Status=node.get("status"),
-                    Attempts=node.get("attempts"),
-                    Restarts=node.get("restarts"),
-                    BootType=node.get("boot_type"),
-                )
+        follow = report.get("follow_up") or {}
+        record = self.document.get("FollowUp")
+        if record is not None:
+            record.update(Plugin=follow.get("plugin"), Status=follow.get("status"))
+        passes = [(self.document["Nodes"], report.get("nodes", []))]
+        if record is not None:  # each pass's nodes as the report lists them
+            passes.append((record["Nodes"], follow.get("nodes") or []))
+        for entries, nodes in passes:
+            by_name = {entry["Node"]: entry for entry in entries}
+            for node in nodes:
+                entry = by_name.get(str(node.get("name")))
+                if entry is not None:
+                    entry.update(
+                        Status=node.get("status"),
+                        Attempts=node.get("attempts"),
+                        Restarts=node.get("restarts"),
+                        BootType=node.get("boot_type"),
+                    )
 
 
 class RecordPublisher:
@@ -182,3 +197,14 @@ def render_status(console: Console, record: Mapping[str, Any] | None) -> None:
             str(node.get("Restarts", "")),
         )
     console.print(table)
+    follow = record.get("FollowUp")
+    if follow:  # a feature-update run's follow-up quality pass
+        again = Table(title="FollowUp (further updates)", title_justify="left")
+        for column in ("node", "status", "attempts", "restarts"):
+            again.add_column(column)
+        for node in follow.get("Nodes") or []:
+            again.add_row(
+                str(node.get("Node")), str(node.get("Status")),
+                str(node.get("Attempts", "")), str(node.get("Restarts", "")),
+            )  # fmt: skip
+        console.print(again)

@@ -37,6 +37,7 @@ from runner.cli.backend_options import (
     choose_backend,
 )
 from runner.cli.output import check_directory_target, report_target_option, write_report
+from runner.cli.render_options import Renderings, rendering_options
 from runner.cli.sweep_summary import print_summary
 from runner.errors import BackendUnavailable, InputError
 from runner.rehearsal.backends import Backend
@@ -68,6 +69,7 @@ DEFAULT_REPRODUCERS = Path("sweep-reproducers")
     help="Write the JSON sweep report to this file (atomically): every seed with its "
     "status, duration, faults and, unless it is a clean Succeeded run, its replay command.",
 )
+@rendering_options
 @click.option(
     "--reproducers",
     "reproducer_dir",
@@ -84,6 +86,9 @@ def sweep(
     dask: Backend | None,
     dask_timeout: float,
     report_path: Path | None,
+    html_path: Path | None,
+    junit_path: Path | None,
+    markdown_path: Path | None,
     reproducer_dir: Path,
 ) -> int:
     """Rehearse SCENARIO (a file, or NAME a bundled scenario) with seeds S..S+N-1, each with
@@ -93,7 +98,9 @@ def sweep(
     minutes) and which fault types fired (warning when a type never fired in 100 or more
     seeds); writes a minimal reproducer scenario per violation and per run without a final
     status, and names, for each seed that is not a clean Succeeded run, the command that
-    replays it (`pycau simulate SCENARIO --seed S --swarm`). Exit status: 0 when no
+    replays it (`pycau simulate SCENARIO --seed S --swarm`). --html, --junit and --markdown
+    render the sweep report (duration histogram, those seeds with their replay commands;
+    JUnit: one testcase per seed). Exit status: 0 when no
     invariant was violated and every run ended with a final status, 1 otherwise, 2 on bad
     input, 3 when the Dask scheduler or its workers cannot be used.
     """
@@ -131,6 +138,7 @@ def sweep(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
+    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     print_summary(report, found.swarm_types(), label, report_written=report_path is not None)
     return sweep_exit_code(report)
 

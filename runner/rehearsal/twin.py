@@ -77,17 +77,12 @@ def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     The record carries each node's status, attempts, restarts and boot type, so
     ``report-truth`` checks all of them; it carries no update results, so the check of
     updates reported Succeeded is not made for a WinRM run (a key left out is not checked).
+    A feature-update run's follow-up pass (``FollowUp``) becomes the report's ``follow_up``
+    and its start event, so the oracle judges each pass on its own.
     """
-    nodes = [
-        {
-            "name": entry.get("Node"),
-            "status": entry.get("Status"),
-            "attempts": entry.get("Attempts") or 0,
-            "restarts": entry.get("Restarts") or 0,
-            **({"boot_type": entry["BootType"]} if "BootType" in entry else {}),
-        }
-        for entry in record.get("Nodes") or []
-    ]
+    follow = record.get("FollowUp")
+    entries = list(record.get("Nodes") or [])
+    again = list(follow.get("Nodes") or []) if follow else []
     events = [
         {
             "time": entry.get("Time"),
@@ -95,15 +90,34 @@ def report_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
             "node": entry.get("Node"),
             "detail": entry.get("Status"),
         }
-        for entry in record.get("Nodes") or []
+        for entry in (*entries, *again)
         if entry.get("Time") is not None
     ]
-    return {
+    report: dict[str, Any] = {
         "status": record.get("Status"),
         "error_id": record.get("ErrorId"),
         "duration_seconds": record.get("Seconds") or 0.0,
-        "nodes": nodes,
+        "nodes": [_node_entry(entry) for entry in entries],
         "events": events,
+    }
+    if follow:  # a feature-update run's follow-up pass: its own entries and start
+        started = {"time": follow.get("Started"), "kind": "follow-up-started", "node": None}
+        report["events"] = sorted([*events, started], key=lambda e: float(e["time"] or 0.0))
+        report["follow_up"] = {
+            "ran": True,
+            "plugin": follow.get("Plugin") or "windows-update",
+            "nodes": [_node_entry(entry) for entry in again],
+        }
+    return report
+
+
+def _node_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": entry.get("Node"),
+        "status": entry.get("Status"),
+        "attempts": entry.get("Attempts") or 0,
+        "restarts": entry.get("Restarts") or 0,
+        **({"boot_type": entry["BootType"]} if "BootType" in entry else {}),
     }
 
 

@@ -51,6 +51,7 @@ from runner.types import (
     WorkProgress,
     WorkState,
 )
+from runner.winrm.parse_versions import with_versions
 from runner.winrm.psjson import (
     MalformedOutput,
     as_list,
@@ -217,7 +218,7 @@ def parse_cluster_view(raw: Any, taken_at: float) -> ClusterView:
     """observe.ps1's answer as a ``ClusterView`` taken at ``taken_at`` (transport clock)."""
     doc = as_mapping(raw, "the observation")
     disks = (_disk(d) for d in as_list(doc.get("VirtualDisks"), "VirtualDisks"))
-    return ClusterView(
+    view = ClusterView(
         cluster=_str(doc.get("Cluster"), "Cluster"),
         taken_at=taken_at,
         nodes=tuple(_node(n) for n in as_list(doc.get("Nodes"), "Nodes")),
@@ -230,6 +231,7 @@ def parse_cluster_view(raw: Any, taken_at: float) -> ClusterView:
         managed_by=_str(doc.get("ManagedBy", ""), "ManagedBy"),
         soft_reboot_property=doc.get("SoftRebootProperty") is True,
     )
+    return with_versions(view, doc)  # node versions, functional level, pool version
 
 
 def parse_work_handle(raw: Any) -> WorkHandle:
@@ -321,6 +323,7 @@ def parse_work_progress(raw: Any, handle: WorkHandle) -> WorkProgress:
         exit_code=None if exit_code is None else _int(exit_code, "ExitCode"),
         error=_str(doc.get("Error"), "work Error"),
         hresult=_hresult(doc.get("HResult")),
+        channel_restart_pending=doc.get("ChannelRestartPending") is True,
     )
 
 

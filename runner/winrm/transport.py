@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runner.errors import RunnerError
 from runner.plugins import (
     DEFAULT_PLUGIN,
     DEFAULT_PLUGINS,
@@ -47,7 +48,7 @@ from runner.types import (
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
 from runner.winrm.history_ops import HistoryOps
 from runner.winrm.hotfix_ops import HotfixOps
-from runner.winrm.lock_ops import RunLockOps
+from runner.winrm.offline_ops import OfflineOps
 from runner.winrm.options_ops import OptionOps
 from runner.winrm.parse import (
     parse_boot_type,
@@ -57,15 +58,18 @@ from runner.winrm.parse import (
     parse_work_handle,
     parse_work_progress,
 )
+from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
-from runner.winrm.scripts import worker_payload
+from runner.winrm.scripts import worker_hash, worker_payload
 from runner.winrm.stop_ops import StopOps
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, HistoryOps):
+class WinRMTransport(OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps, StopOps, HistoryOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
+
+    _worker_nodes: set[str]  # nodes this transport installed the worker on
 
     def observe(self) -> ClusterView:
         args = {"WinRMPort": self.options.effective_port, "VmMemory": self._vm_memory}
@@ -80,6 +84,13 @@ class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, Histo
         return view
 
     def _start(self, node: str, kind: WorkKind, **args: Any) -> WorkHandle:
+        installed: set[str] | None = getattr(self, "_worker_nodes", None)
+        if installed is None:  # the first work of this transport
+            installed = self._worker_nodes = set()
+        if node not in installed:  # once per node and run (start-work copies it)
+            self._on_node(node, ScriptName.INSTALL_WORKER, _worker_args(node),
+                          deadline=self.deadlines.start)  # fmt: skip
+            installed.add(node)
         payload: dict[str, Any] = {
             "Kind": kind.value,
             "Criteria": self._criteria,
@@ -87,11 +98,15 @@ class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, Histo
             "Script": "",
             "Plugins": [],
             **args,
-            "Worker": worker_payload(),
+            "WorkerHash": worker_hash(),
         }
-        document = self._on_node(
-            node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
-        )
+        try:
+            document = self._on_node(
+                node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
+            )
+        except RunnerError:
+            installed.discard(node)  # the retry installs the worker again
+            raise
         return self._parsed(ScriptName.START_WORK, parse_work_handle, document)
 
     def _criteria_of(self, plugins: tuple[PluginSpec, ...]) -> str:
@@ -134,7 +149,10 @@ class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, Histo
     def start_validation(self) -> WorkHandle:
         """Test-Cluster in the detached worker on the node holding the cluster endpoint."""
         payload = {"Node": "", "Kind": WorkKind.VALIDATION.value, "Criteria": "",
-                   "UpdateIds": [], "Script": "", "Worker": worker_payload()}  # fmt: skip
+                   "UpdateIds": [], "Script": "", "WorkerHash": worker_hash()}  # fmt: skip
+        # Whichever node answers the cluster endpoint gets the worker first, each time.
+        self._on_cluster(ScriptName.INSTALL_WORKER, _worker_args(""),
+                         deadline=self.deadlines.start, about=None)  # fmt: skip
         document = self._on_cluster(
             ScriptName.START_WORK, payload, deadline=self.deadlines.start, about=None
         )
@@ -185,3 +203,9 @@ class WinRMTransport(RunLockOps, RecordOps, OptionOps, HotfixOps, StopOps, Histo
         CredSSP is about."""
         args = {"Enabled": enabled}
         self._on_node(node, ScriptName.SET_CREDSSP, args, deadline=self.deadlines.command)
+
+
+def _worker_args(node: str) -> dict[str, Any]:
+    """``install-worker``'s arguments: the packed worker and its hash (``node`` "" = the
+    computer that answers)."""
+    return {"Node": node, "Worker": worker_payload(), "Hash": worker_hash()}

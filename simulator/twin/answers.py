@@ -41,8 +41,10 @@ from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
 from simulator.twin.answers_history import RunHistory
+from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
-from simulator.twin.answers_plugins import install_hotfix_library
+from simulator.twin.answers_plugins import install_hotfix_library, install_worker
+from simulator.twin.answers_post import PostAnswers
 from simulator.twin.answers_stop import stop_field, stop_request_answer
 from simulator.twin.encode import (
     error_document,
@@ -66,6 +68,11 @@ NODE_LOCAL = frozenset(
         ScriptName.GET_CREDSSP,
         ScriptName.SET_CREDSSP,
         ScriptName.INSTALL_HOTFIX_LIBRARY,
+        ScriptName.INSTALL_WORKER,
+        ScriptName.OBSERVE_HOST,
+        ScriptName.SET_CLUSTER_SERVICE,
+        ScriptName.START_CLUSTER,
+        ScriptName.OFFLINE_CLAIM,
         ScriptName.ENABLE_FIREWALL,
     }
 )
@@ -102,6 +109,7 @@ class TwinAnswers:
         self.dropped = 0  # connections cut because the node a script was for was away
         options = OptionAnswers(transport)  # run options (issue 9) and node facts
         self.history = RunHistory()  # the cluster's run history (pycau history)
+        post = PostAnswers(transport)  # post-installation steps of a feature update
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -124,12 +132,28 @@ class TwinAnswers:
             ScriptName.LOCK_RELEASE: self._lock_release,
             ScriptName.LOCK_READ: self._lock_read,
             ScriptName.INSTALL_HOTFIX_LIBRARY: install_hotfix_library,
+            ScriptName.INSTALL_WORKER: install_worker,
+            ScriptName.OBSERVE_HOST: self._offline(ScriptName.OBSERVE_HOST),
+            ScriptName.OBSERVE_STORAGE: self._offline(ScriptName.OBSERVE_STORAGE),
+            ScriptName.SAVE_VMS: self._offline(ScriptName.SAVE_VMS),
+            ScriptName.START_VMS: self._offline(ScriptName.START_VMS),
+            ScriptName.SET_VIRTUAL_DISKS: self._offline(ScriptName.SET_VIRTUAL_DISKS),
+            ScriptName.STOP_CLUSTER: self._offline(ScriptName.STOP_CLUSTER),
+            ScriptName.SET_CLUSTER_SERVICE: self._offline(ScriptName.SET_CLUSTER_SERVICE),
+            ScriptName.START_CLUSTER: self._offline(ScriptName.START_CLUSTER),
+            ScriptName.OFFLINE_CLAIM: self._offline(ScriptName.OFFLINE_CLAIM),
             ScriptName.FORCE_DRAIN_NODE: options.force_drain,
             ScriptName.ENABLE_FIREWALL: options.enable_firewall,
             ScriptName.NODE_SITES: options.node_sites,
             ScriptName.STOP_REQUEST: stop_request_answer(transport, self._holder_doc),
             ScriptName.GET_RUN_HISTORY: self.history.answer,
+            ScriptName.UPDATE_FUNCTIONAL_LEVEL: post.functional_level,
+            ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
+            ScriptName.VM_VERSIONS: post.vm_versions,
+            ScriptName.VM_VERSION: post.vm_version,
         }
+        if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
+            transport.route_window_lock = False  # cluster is stopped: claims are asked for
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
 
@@ -156,6 +180,11 @@ class TwinAnswers:
                 return ScriptOutput(stderr=text.encode("utf-8"), exit_code=1)
             return self._output(document, close_shell=close_shell)
 
+    def _offline(self, name: ScriptName) -> Handler:
+        """The offline update's answer to ``name`` (``simulator.twin.answers_offline``)."""
+        answer = OFFLINE_ANSWERS[name.value]
+        return lambda args: answer(self._transport, args, self._boot)
+
     def _output(self, document: Mapping[str, Any], **kwargs: Any) -> ScriptOutput:
         """The document as the prelude writes it: stamped with the endpoint's Now."""
         stamped = {**document, "Now": self._clock.now()}
@@ -170,6 +199,10 @@ class TwinAnswers:
             fence = None
         if isinstance(self._transport, SimTransport):
             self._transport.fence = fence
+            try:  # a take-over while the cluster was stopped: whom it replaced
+                self._transport.superseded = read_holder(args.get("Supersedes"))
+            except ScriptProtocolError:
+                self._transport.superseded = None
         if fence is not None:
             self.fenced_commands[fence.run_id] = self.fenced_commands.get(fence.run_id, 0) + 1
 

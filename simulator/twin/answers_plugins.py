@@ -31,3 +31,17 @@ def install_hotfix_library(args: Mapping[str, Any]) -> tuple[Mapping[str, Any], 
     except (binascii.Error, OSError, EOFError, UnicodeDecodeError) as exc:
         raise ScriptProtocolError(f"the hotfix library does not unpack: {exc}") from exc
     return {"Node": args.get("Node"), "Installed": True}, False
+
+
+def install_worker(args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """``{"Node", "Installed": true}``; ``ScriptProtocolError`` for a worker that does not
+    unpack or comes without its hash (the real script would throw, or install nothing
+    start-work can find)."""
+    try:
+        text = gzip.decompress(base64.b64decode(str(args.get("Worker") or ""), validate=True))
+        text.decode("utf-8")
+    except (binascii.Error, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ScriptProtocolError(f"the worker does not unpack: {exc}") from exc
+    if not str(args.get("Hash") or ""):
+        raise ScriptProtocolError("install-worker without the worker's hash")
+    return {"Node": args.get("Node"), "Installed": True}, False

@@ -68,6 +68,7 @@ _HEALTH = {
     HealthStatus.UNKNOWN: 5,
 }
 _RESOURCE_OFFLINE = 3
+_WS2022 = "Windows Server 2022 Datacenter"
 _KINDS: tuple[tuple[type[RunnerError], ErrorKind], ...] = (
     (StorageDegraded, ErrorKind.STORAGE_DEGRADED),
     (DrainFailed, ErrorKind.DRAIN_FAILED),
@@ -152,6 +153,10 @@ def observe_document(view: ClusterView, *, boot_ms: Callable[[str], int | None])
         "VirtualDisks": disks,
         "StorageJobs": jobs,
         "ManagedBy": view.managed_by,
+        # Simulated nodes with a version run Azure Stack HCI (runner.versions).
+        "ProductName": "Azure Stack HCI" if any(n.version for n in view.nodes) else _WS2022,
+        "ClusterFunctionalLevel": view.functional_level,
+        "StoragePoolVersion": view.storage_pool_version,
         "SoftRebootProperty": view.soft_reboot_property,
     }
 
@@ -194,6 +199,7 @@ def progress_document(progress: WorkProgress) -> dict[str, Any]:
         "ExitCode": progress.exit_code,
         "Error": progress.error,
         "HResult": progress.hresult,
+        "ChannelRestartPending": progress.channel_restart_pending,
     }
 
 

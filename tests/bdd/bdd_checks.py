@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 
 from runner.report import PHASES
+from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS
+from simulator.post_upgrade import VM_VERSION_INVARIANT
 
 __all__ = [
     "BUNDLED_DIRS",
@@ -32,6 +34,7 @@ __all__ = [
     "Doc",
     "Interval",
     "Report",
+    "assert_every_invariant_judged",
     "assert_invariant_holds",
     "bundled_doc",
     "events",
@@ -197,6 +200,15 @@ def span(report: Report, name: str, which: str) -> tuple[float, float]:
     found = phase(report, name, which)
     assert found is not None, f"{name} has no {which} phase: {node(report, name)['timing']}"
     return found
+
+
+def assert_every_invariant_judged(report: Report) -> None:
+    """The oracle judged the nine invariants, mixed-mode-migration only in a run whose
+    cluster ran more than one OS version and vm-version-downtime only in one that stopped or
+    upgraded a VM (each is listed only then)."""
+    judged = set(report["simulation"]["invariants"])
+    extra = {MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT}
+    assert set(INVARIANTS) <= judged <= {*INVARIANTS, *extra}, sorted(judged)
 
 
 def assert_invariant_holds(report: Report, name: str) -> None:

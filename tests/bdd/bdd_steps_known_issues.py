@@ -56,7 +56,9 @@ def nodes_run_build(scenario_doc: Doc, names: str, build: str) -> None:
 
 @given(parsers.re(r"the cluster is offered the feature update (?P<update_id>[\w-]+)"))
 def feature_update_offered(scenario_doc: Doc, update_id: str) -> None:
-    """A feature update (RollingUpgrade) among the offers."""
+    """A feature update among the offers, and a run with the RollingUpgrade plug-in (the one
+    plug-in that offers it)."""
+    scenario_doc.setdefault("profile", {})["plugin"] = "rolling-upgrade"
     scenario_doc.setdefault("updates", []).append(
         {
             "id": update_id,

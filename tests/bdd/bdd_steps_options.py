@@ -86,10 +86,12 @@ def firewall_policy(scenario_doc: Doc, name: str) -> None:
     )
 )
 def feature_update(scenario_doc: Doc, update_id: str, name: str) -> None:
-    """A feature update offered to one node only."""
+    """A feature update (21H2 → 22H2) offered to one node only; only the RollingUpgrade
+    plug-in offers feature updates, so the run's profile names it."""
     scenario_doc["updates"].append(
-        {"id": update_id, "kind": "feature", "nodes": [name], "os_build": "20348.2100"}
+        {"id": update_id, "kind": "feature", "nodes": [name], "to_version": "22H2"}
     )
+    scenario_doc.setdefault("profile", {})["plugin"] = "rolling-upgrade"
 
 
 # --- when -------------------------------------------------------------------------------

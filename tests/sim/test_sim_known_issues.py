@@ -11,6 +11,7 @@ from sim_driver import make_scenario, make_world, wait_work
 
 from runner.errors import ClusterUnreachable
 from runner.known_issues import KNOWN_ISSUES
+from runner.plugins import PluginName, PluginSpec
 from simulator.issue_switches import (
     GA_21H2_BUILD,
     MISMATCH_TITLE,
@@ -23,6 +24,7 @@ from simulator.model import NodeSpec, UpdateSpec
 
 SCHEMA = Path(__file__).parents[2] / "simulator" / "schemas" / "scenario.schema.json"
 FU = UpdateSpec(id="FU-21H2", title="Feature update 21H2", kind="feature", install_minutes=45)
+RU = (PluginSpec(name=PluginName.ROLLING_UPGRADE),)  # the plug-in that offers feature updates
 
 
 def test_every_switch_is_a_catalog_entry() -> None:
@@ -70,7 +72,7 @@ def test_mixed_patch_levels_offers_a_second_feature_update_to_nodes_behind() -> 
     )
     world = make_world(sc)
     offers = {
-        n: [u.id for u in wait_work(world, world.transport.start_scan(n)).offered]
+        n: [u.id for u in wait_work(world, world.transport.start_scan(n, RU)).offered]
         for n in ("node1", "node3")
     }
     assert offers == {"node1": ["FU-21H2"], "node3": ["FU-21H2", "FU-21H2.17784.1737"]}
@@ -91,9 +93,10 @@ def test_os_version_naming_mismatch_offers_22h2_but_installs_the_21h2_build() ->
         known_issues=("os-version-naming-mismatch",),
     )
     world = make_world(sc)
-    (offer,) = wait_work(world, world.transport.start_scan("node1")).offered
+    (offer,) = wait_work(world, world.transport.start_scan("node1", RU)).offered
     assert offer.title == MISMATCH_TITLE
-    assert wait_work(world, world.transport.start_install("node1", (FU.id,))).restart_required
+    installed = wait_work(world, world.transport.start_install("node1", (FU.id,), RU[0]))
+    assert installed.restart_required
     world.transport.restart_node("node1")
     world.clock.sleep(20 * 60)
     assert world.transport.observe().node("node1").os_build == GA_21H2_BUILD

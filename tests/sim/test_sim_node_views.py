@@ -23,6 +23,7 @@ def _fresh(world: SimulatedCluster) -> tuple[NodeView, ...]:
             boot_id=node.boot_id,
             os_build=node.os_build,
             reachable=node.up,
+            version=node.version,
         )
         for node in world.nodes.values()
     )

@@ -23,20 +23,18 @@ def world_with(*updates: UpdateSpec) -> SimulatedCluster:
 
 
 def test_rolling_upgrade_offers_only_the_feature_update() -> None:
-    """The RollingUpgrade plug-in offers feature updates; Windows Update offers them too."""
+    """The RollingUpgrade plug-in offers feature updates only; Windows Update never offers
+    them (quality updates and the feature update are told apart by their plug-in)."""
     world = world_with(CU, FU)
     ru = wait_work(world, world.transport.start_scan("node1", (RU,))).offered
     assert [(u.id, u.plugin) for u in ru] == [(FU.id, PluginName.ROLLING_UPGRADE)]
     wu = wait_work(world, world.transport.start_scan("node1")).offered
-    assert [(u.id, u.plugin) for u in wu] == [
-        (CU.id, PluginName.WINDOWS_UPDATE),
-        (FU.id, PluginName.WINDOWS_UPDATE),
-    ]
+    assert [(u.id, u.plugin) for u in wu] == [(CU.id, PluginName.WINDOWS_UPDATE)]
 
 
 def test_an_update_two_plugins_offer_goes_to_the_first_in_plugin_order() -> None:
-    """Scanned with rolling-upgrade then windows-update, the feature update is listed once,
-    for rolling-upgrade."""
+    """Scanned with rolling-upgrade then windows-update, each update is listed once, for the
+    plug-in that offers it."""
     world = world_with(CU, FU)
     offered = wait_work(world, world.transport.start_scan("node1", (RU, WU))).offered
     assert [(u.id, u.plugin) for u in offered] == [
@@ -98,4 +96,4 @@ def test_a_serial_scan_with_stop_on_failure_skips_the_plugins_after_a_failed_sca
     world.clock.sleep(SCAN_SECONDS)
     later = world.transport.poll_work(going)
     assert later.state is WorkState.FAILED
-    assert [u.id for u in later.offered] == [CU.id, FU.id]
+    assert [u.id for u in later.offered] == [CU.id]  # Windows Update offers no feature update

@@ -113,9 +113,11 @@ def test_full_profile_parses() -> None:
             "force_pause_no_drain, force_pause_and_drain, force_pause_drain_and_reboot, "
             "skip_update_checks, site_aware_updating_order, attempt_soft_reboot, reboot_mode, "
             "enable_firewall_rules, drain_timeout_minutes, "
-            "validate_cluster, validation_timeout_minutes, enable_credssp, "
-            "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out, plugin, "
-            "plugin_arguments, run_plugins_serially, stop_on_plugin_failure, separate_reboots, "
+            "validate_cluster, validation_timeout_minutes, follow_up_quality_pass, "
+            "update_functional_level, update_vm_version, max_vms_down, enable_credssp, "
+            "install_timeout_minutes, script_timeout_minutes, policy, mode, max_nodes_out, "
+            "plugin, plugin_arguments, run_plugins_serially, stop_on_plugin_failure, "
+            "separate_reboots, "
             "schedule",
         ),
         (["a"], "p.yaml: expected a mapping, got a list"),

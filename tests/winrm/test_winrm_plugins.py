@@ -36,7 +36,13 @@ from runner.remote_protocol import (
 )
 from runner.winrm.connection import AuthMethod
 from runner.winrm.endpoint_clock import EndpointClock
-from runner.winrm.scripts import compose, hotfix_library_payload, template
+from runner.winrm.scripts import (
+    compose,
+    hotfix_library_payload,
+    template,
+    worker_hash,
+    worker_payload,
+)
 from runner.winrm.transport import WinRMTransport
 from simulator.scenario import load_scenario, parse_scenario
 from simulator.twin import Account, ScriptOutput, WsmanEndpoint
@@ -164,10 +170,31 @@ def test_the_default_scan_sends_no_hotfix_library(
     endpoint, seen = _recording_twin(endpoint_factory)
     transport = transport_factory(endpoint, auth=AuthMethod.BASIC)
     transport.start_scan("node1")
-    assert [name for name, _ in seen] == [ScriptName.START_WORK]
-    assert seen[0][1]["Criteria"] == (
+    assert [name for name, _ in seen] == [ScriptName.INSTALL_WORKER, ScriptName.START_WORK]
+    assert seen[1][1]["Criteria"] == (
         "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
     )
+
+
+def test_the_worker_is_installed_once_per_node_and_start_work_names_its_hash(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """install-worker carries the packed worker once per node and run; every start-work
+    names the installed worker by its hash and carries no worker of its own."""
+    endpoint, seen = _recording_twin(endpoint_factory)
+    transport = transport_factory(endpoint, auth=AuthMethod.BASIC)
+    transport.start_scan("node1")
+    transport.start_scan("node1")
+    transport.start_scan("node2")
+    names = [name for name, _ in seen]
+    assert names.count(ScriptName.INSTALL_WORKER) == 2
+    installs = [args for name, args in seen if name is ScriptName.INSTALL_WORKER]
+    assert [a["Node"] for a in installs] == ["node1", "node2"]
+    assert all(a["Worker"] == worker_payload() and a["Hash"] == worker_hash() for a in installs)
+    starts = [args for name, args in seen if name is ScriptName.START_WORK]
+    assert len(starts) == 3
+    assert all(a["WorkerHash"] == worker_hash() and "Worker" not in a for a in starts)
 
 
 def test_hotfix_library_fits_a_command_line_and_unpacks_to_the_library() -> None:

@@ -153,6 +153,7 @@ def _all_codes_view() -> ClusterView:
             boot_id=f"boot-{i}",
             os_build="20348.2031",
             reachable=state is not NodeState.DOWN,
+            version="21H2",
         )
         for i, (state, drain) in enumerate(pairs)
     )
@@ -189,13 +190,16 @@ def _all_codes_view() -> ClusterView:
         roles=(*roles, RoleView(name="sofs", owner="n1", kind="ScaleoutFileServer")),
         virtual_disks=disks,
         storage_jobs=jobs,
+        functional_level=11,
+        storage_pool_version=11,
         soft_reboot_property=True,  # CauEnableSoftReboot = 1 (reboot_mode)
     )
 
 
 def test_observation_round_trip_through_powershell_json() -> None:
-    """The twin's 5.1-shaped observe answer parses back to the view it was made from; boot
-    ids become distinct LastBootUpTimes."""
+    """The twin's 5.1-shaped observe answer parses back to the view it was made from (node
+    versions, functional level and pool version included); boot ids become distinct
+    LastBootUpTimes."""
     view = _all_codes_view()
     boots: dict[str, int] = {}
 

@@ -1,8 +1,10 @@
 # Observe: the whole cluster in ONE round trip — nodes (state, drain status, votes, boot id,
 # OS build, management reachability), witness, groups and owners, virtual disks and storage
-# jobs, and the cluster's CauEnableSoftReboot property. Enums are cast to their numeric
-# codes and CIM status values are read raw (UInt16, arrays for OperationalStatus), exactly
-# as runner/winrm/parse.py expects from PS 5.1.
+# jobs, the product the nodes run (this node's ProductName stands for the cluster: Azure Stack
+# HCI and Windows Server nodes never share a cluster), the cluster functional level, the S2D
+# pool's version and the cluster's CauEnableSoftReboot property. Enums are cast to their
+# numeric codes and CIM status values are read raw (UInt16, arrays for OperationalStatus),
+# exactly as runner/winrm/parse.py expects from PS 5.1.
 # Boot ids of other nodes come from the boot beacon each node writes into the cluster
 # database (install-beacon.ps1), so no second hop is needed.
 try {
@@ -23,7 +25,8 @@ foreach ($parameter in @(Get-ClusterParameter -InputObject $cluster)) {
     }
 }
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
-$ubr = (Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion').UBR
+$currentVersion = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+$ubr = $currentVersion.UBR
 $beacons[$env:COMPUTERNAME] = [string]$os.LastBootUpTime.ToUniversalTime().ToFileTimeUtc() + ';' + [string]$os.BuildNumber + '.' + [string]$ubr
 
 function Test-PycauPort {
@@ -95,7 +98,11 @@ $groups = @(Get-ClusterGroup | Where-Object { (@(1, 2, 4, 5) -notcontains [int]$
 
 $disks = @()
 $jobs = @()
+$poolVersion = 0
 if ([int]$cluster.S2DEnabled -eq 1) {
+    foreach ($pool in @(Get-StoragePool -IsPrimordial $false -ErrorAction SilentlyContinue)) {
+        $poolVersion = [int]$pool.psBase.CimInstanceProperties['Version'].Value
+    }
     $disks = @(Get-VirtualDisk | ForEach-Object {
         $raw = $_.psBase.CimInstanceProperties
         [ordered]@{
@@ -150,6 +157,9 @@ if ($null -ne $vmmAgent) {
 Write-PycauResult -Document ([ordered]@{
     Cluster = [string]$cluster.Name
     ManagedBy = $managedBy
+    ProductName = [string]$currentVersion.ProductName
+    ClusterFunctionalLevel = [int]$cluster.ClusterFunctionalLevel
+    StoragePoolVersion = $poolVersion
     SoftRebootProperty = $softReboot
     S2DEnabled = [int]$cluster.S2DEnabled
     HasQuorum = $true

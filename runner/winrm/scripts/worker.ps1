@@ -18,6 +18,7 @@ $status = [ordered]@{
     ExitCode = $null
     Error = ''
     HResult = ''
+    ChannelRestartPending = $false
 }
 
 function Save-PycauStatus {
@@ -72,7 +73,8 @@ function Get-PycauCriteria {
     return [string]$job.Criteria
 }
 
-# Windows Update (and RollingUpgrade: the Upgrades category only) offers. By default only
+# Windows Update offers, told apart by plug-in: RollingUpgrade takes the Upgrades category (the
+# feature update) and nothing else, Windows Update everything but it. By default only
 # important updates (AutoSelectOnWebSites); IncludeRecommendedUpdates adds recommended ones.
 function Find-PycauWindowsUpdates {
     param($Plugin)
@@ -86,6 +88,9 @@ function Find-PycauWindowsUpdates {
     foreach ($update in @($found.Updates)) {
         $kind = Get-PycauUpdateKind -Update $update
         if (($name -eq 'rolling-upgrade') -and ($kind -ne 'feature')) {
+            continue
+        }
+        if (($name -eq 'windows-update') -and ($kind -eq 'feature')) {
             continue
         }
         if (($name -eq 'windows-update') -and (-not $recommended) -and (-not $update.AutoSelectOnWebSites)) {
@@ -227,6 +232,13 @@ try {
             $status.Offered = $offered
             # Still pending after a restart (Storage Replica, 21H2): the runner restarts again.
             $status.RestartRequired = Test-PycauRestartPending
+            # Set-PreviewChannel turns flight signing on in the boot configuration; until the
+            # node restarts, the options it booted with lack it and the channel's feature
+            # update is not offered.
+            $boot = (bcdedit.exe /enum '{current}') -join ' '
+            $control = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control' -ErrorAction SilentlyContinue
+            $started = [string]$control.SystemStartOptions
+            $status.ChannelRestartPending = ($boot -match 'flightsigning\s+Yes') -and ($started -notmatch 'FLIGHTSIGNING')
             $status.State = 'Succeeded'
             if ($failures.Count -gt 0) {
                 $status.State = 'Failed'
