@@ -94,3 +94,31 @@ def test_stop_without_a_run_in_progress_is_exit_3(twin: TwinServer) -> None:
     assert result.exit_code == 3
     assert result.output.strip() == "error: no run in progress: the cluster's run lock is free"
     assert twin.world.run_lock.read() is None
+
+
+def test_stop_while_an_offline_run_has_the_cluster_stopped_is_exit_3() -> None:
+    """An offline run's Stop-Cluster takes the lock group offline: `pycau stop` then finds no
+    cluster to write to (exit 3, one sentence, nothing written) and the holder's renewal, in
+    the nodes' claims, carries no stop."""
+    scenario = load_scenario(ROOT / "scenarios" / "offline-four-node.yaml")
+    account = Account(username=USERNAME, password=PASSWORD)
+    server = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
+    options = ConnectionOptions(
+        host="127.0.0.1", port=server.endpoint.port, insecure_http=True, single_endpoint=True
+    )
+    transport = WinRMTransport(options, Credentials(username=USERNAME, password=PASSWORD))
+    try:
+        assert transport.create_run_lock(HOLDER) is None
+        transport.observe_hosts(scenario.cluster.node_names)
+        transport.stop_cluster()
+        assert server.world.offline.stopped
+        result = stop(server)
+        assert result.exit_code == 3, result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1, result.output
+        assert lines[0].startswith("error: ")
+        assert transport.renew_run_lock(HOLDER) is None
+        assert server.world.run_lock.renew(HOLDER) is None  # nothing was written
+    finally:
+        transport.close()
+        server.stop()
