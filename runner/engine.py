@@ -293,7 +293,8 @@ class Engine(PostRun):
             follow_up=follow_up,
             cluster_versions=section,
         )
-        self.link.finish(lambda: self.state, self.rec.events, status.value if record_end else None)
+        ending = status.value if record_end else None
+        self.link.finish(lambda: self.state, self.rec.events, ending, self._finished.to_dict())
         return self._finished
 
     @classmethod

@@ -1,6 +1,8 @@
 """The crash-safe run journal: an embedded SQLite file recording every run step.
 
 Owns: ``RunJournal`` — the run row (run id, cluster, resolved profile, start, status), the
+run's final report (its JSON, stored with the run's end: ``pycau report --journal`` and
+``pycau history`` read it; a resumed run's later end replaces it), the
 latest checkpoint of run progress (the engine's immutable snapshots as JSON, replaced after
 every engine step), the run's events (appended), the actions pycau itself took on the
 cluster (nodes it suspended and resumed, restarts with the boot id before them, installs it
@@ -57,6 +59,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS actions (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL,
     node TEXT, detail TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS reports (run_id TEXT PRIMARY KEY, report TEXT NOT NULL);
 """
 
 
@@ -67,6 +70,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 # table, from before the run lock moved into the cluster).
 _TABLES = ("actions", "events", "runs")
 _OLD_TABLES = ("actions", "events", "locks", "runs")
+_REPORT_TABLES = ("actions", "events", "reports", "runs")  # the tables of today's journals
 _EXPECTED = "expected a journal `pycau run` wrote, or the path of a new file"
 
 
@@ -211,9 +215,34 @@ class RunJournal:
         with self._tx() as db:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (RUN_IN_PROGRESS, run_id))
 
-    def finish_run(self, run_id: str, status: str) -> None:
+    def finish_run(self, run_id: str, status: str, report: dict[str, Any] | None = None) -> None:
+        """The run's end: its status and, when given, its final report (JSON)."""
         with self._tx() as db:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+            if report is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO reports (run_id, report) VALUES (?, ?)",
+                    (run_id, json.dumps(report, separators=(",", ":"))),
+                )
+
+    def report(self, run_id: str) -> dict[str, Any] | None:
+        """The final report stored with run ``run_id``'s end, or None (none stored)."""
+        try:
+            row = self._db.execute(
+                "SELECT report FROM reports WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            loaded = None if row is None else json.loads(row[0])
+        except (sqlite3.Error, ValueError) as exc:
+            detail = f"the run journal's report of run {run_id} cannot be read: {exc}"
+            raise InputError(self.path, "", detail) from None
+        return loaded if isinstance(loaded, dict) else None
+
+    def runs(self) -> tuple[tuple[str, str, str, str], ...]:
+        """Every run as (run id, cluster, start, status), in the order they began."""
+        rows = self._db.execute(
+            "SELECT run_id, cluster, started_at, status FROM runs ORDER BY rowid"
+        ).fetchall()
+        return tuple((str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows)
 
     def load(self, run_id: str) -> JournalRun | None:
         """The run as last checkpointed, or None when the journal never saw it;
@@ -296,7 +325,7 @@ def _check_journal_database(db: sqlite3.Connection, source: str) -> None:
         return
     rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     tables = [row[0] for row in rows.fetchall()]
-    if application_id == 0 and tables in (sorted(_TABLES), sorted(_OLD_TABLES)):
+    if application_id == 0 and tables in (sorted(_TABLES), sorted(_OLD_TABLES), [*_REPORT_TABLES]):
         return
     owner = f"application id {application_id:#x}, " if application_id else ""
     listed = ", ".join(tables[:6]) + (", ..." if len(tables) > 6 else "") or "none"

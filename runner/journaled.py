@@ -81,14 +81,19 @@ class JournalLink:
         self._sent = len(events)
 
     def finish(
-        self, state_of: Callable[[], RunState], events: Sequence[RunEvent], status: str | None
+        self,
+        state_of: Callable[[], RunState],
+        events: Sequence[RunEvent],
+        status: str | None,
+        report: dict[str, Any] | None = None,
     ) -> None:
-        """The final checkpoint and the run's status (``None``: the run stays open)."""
+        """The final checkpoint and the run's status and report (``None``: the run stays
+        open)."""
         if self.journal is None or not self.started:
             return
         self.checkpoint(state_of, events)
         if status is not None:
-            self.journal.finish_run(self.run_id, status)
+            self.journal.finish_run(self.run_id, status, report)
 
     def resumed(self, run: JournalRun, state: RunState) -> None:
         """Go on journaling ``run`` from its last checkpoint, which restored ``state``."""

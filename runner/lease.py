@@ -18,6 +18,8 @@ cluster. This module holds the policy around it:
   ``LOCK_STALE_SECONDS`` (it renews every ``RENEW_SECONDS``), or the caller knows its process
   is dead (``holder_gone``: the CLI checks a holder on its own host by process id). A live
   holder is never taken over, even when forced: two coordinators would drive one cluster;
+- a stop request (``pycau stop`` from any machine) comes back with a renewal and is kept
+  in ``stop_order``; the engine stops at its next safe point (``runner.run_control``);
 - the take-over is a compare-and-swap of that one holder: of two forced coordinators, one
   wins and the other is refused.
 
@@ -31,6 +33,7 @@ import contextlib
 from collections.abc import Callable
 
 from runner.errors import RunLocked, TransportError
+from runner.stop_orders import StopOrder
 from runner.transport import Clock, ClusterTransport
 from runner.types import LockHolder
 
@@ -71,6 +74,7 @@ class RunLease:
         self.taken_over: LockHolder | None = None  # whose lock force recovery took over
         self.lost: str | None = None  # why the lease was lost (then nothing may act)
         self.renew_failures = 0
+        self.stop_order: StopOrder | None = None  # a stop request a renewal brought back
         self._renewed_at = clock.now()
 
     @classmethod
@@ -122,7 +126,7 @@ class RunLease:
         if now - self._renewed_at < RENEW_SECONDS:
             return
         try:
-            self.transport.renew_run_lock(self.holder)
+            order = self.transport.renew_run_lock(self.holder)
         except TransportError:
             self.renew_failures += 1
             return
@@ -130,6 +134,8 @@ class RunLease:
             self.lose(str(exc))
             raise
         self._renewed_at = now
+        if order is not None and self.stop_order is None:
+            self.stop_order = order
 
     def lose(self, why: str) -> None:
         """Remember that another coordinator holds the lock now."""

@@ -13,13 +13,13 @@ Theory of operation: ``start`` is the rolling preflight (reachability, quorum,
 RequireAllNodesOnline, Test-Cluster, the scan of every node, the readiness refusals), then
 the plan's downtime estimate (``runner.offline_plan``) is recorded. Each ``step`` is one
 turn: look, decide, act, checkpoint. The safe point of an operator's stop (Ctrl-C,
-SIGTERM) or of StopAfter: before the first VM is saved the run stops at once, having changed
-nothing; afterwards it *closes the window* — no new install, no re-scan; installs already
-running finish, restarts owed are made, the cluster service is set back to Automatic, the
-cluster started, the disks brought online and the saved VMs started — and only then ends
-Canceled (resumable: a resumed run gives the nodes it did not update a window of their
-own). A run that may not act any more (its run lock taken over, its credentials refused)
-stops at once and says what it leaves undone.
+SIGTERM, ``pycau stop``) or of StopAfter: before the first VM is saved the run stops at
+once, having changed nothing; afterwards it *closes the window* — no new install, no
+re-scan; installs already running finish, restarts owed are made, the cluster service is set
+back to Automatic, the cluster started, the disks brought online and the saved VMs started —
+and only then ends Canceled (resumable: a resumed run gives the nodes it did not update a
+window of their own). A run that may not act any more (its run lock taken over, its
+credentials refused) stops at once and says what it leaves undone.
 
 Must not: call ``time.sleep``/``time.time`` (the injected ``Clock`` only), import the
 simulator, or decide anything itself.
@@ -209,7 +209,9 @@ class OfflineEngine(Engine, OfflineActs):
 
     def _stop_if_asked(self) -> None:
         """An operator asked to stop: CAU event 1021 at once; before anything changed the
-        run ends now, afterwards it closes the update window first (module docstring)."""
+        run ends now, afterwards it closes the update window first (module docstring);
+        ``pycau stop`` from another machine too (the lock's renewal brings it)."""
+        self._take_stop_order()
         reason = self.stop.reason if self.stop is not None else None
         if reason is None or self._stop_announced:
             return

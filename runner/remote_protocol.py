@@ -169,6 +169,10 @@ class ScriptName(StrEnum):
     FORCE_DRAIN_NODE = "force-drain-node"
     ENABLE_FIREWALL = "enable-firewall"
     NODE_SITES = "node-sites"
+    # stop requests (issue 11: pycau stop)
+    STOP_REQUEST = "stop-request"
+    # run history (issue 11: pycau history)
+    GET_RUN_HISTORY = "get-run-history"
     # post-installation steps of a feature update (issue 9)
     UPDATE_FUNCTIONAL_LEVEL = "update-functional-level"
     UPDATE_STORAGE_POOL = "update-storage-pool"
@@ -190,6 +194,7 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.LOCK_RELEASE,
         ScriptName.LOCK_READ,
         ScriptName.PUBLISH_RUN,
+        ScriptName.STOP_REQUEST,
         ScriptName.OFFLINE_CLAIM,
     }
 )

@@ -79,11 +79,13 @@ class RunControl(RunActs):
         self.progress = evolve(self.progress, credssp_found_on=())
 
     def _stop_if_asked(self) -> None:
-        """An operator asked to stop (Ctrl-C, SIGTERM): CAU event 1021 at once; then, at the
+        """An operator asked to stop (Ctrl-C, SIGTERM, or ``pycau stop`` from any machine,
+        which the lock's renewal brings back): CAU event 1021 at once; then, at the
         next safe point, the StopAfter path and the run ends Canceled. The safe point: a
         node already disrupted (drain issued) finishes its update first — install, restart,
         resume, resync — so no node is left in maintenance or with an install half done; a
         node not yet disrupted is stopped where it is. No further node is started."""
+        self._take_stop_order()
         reason = self.stop.reason if self.stop is not None else None
         if reason is None or self.progress.stopping:
             return
@@ -97,6 +99,14 @@ class RunControl(RunActs):
             return  # not yet: the node in flight is still being updated
         self._end(USER_CANCELED, reason)
         self.progress = evolve(self.progress, stopping=True)
+
+    def _take_stop_order(self) -> None:
+        """``pycau stop``, from any machine, seen at the lock's renewal: the run's stop
+        request (``stop``) is asked with the order's reason."""
+        order = self.lease.stop_order if self.lease is not None else None
+        if order is not None:
+            self.stop = self.stop if self.stop is not None else StopRequest()
+            self.stop.request(order.reason())
 
     def _aborted(self) -> bool:
         """The run may not act any more — another coordinator holds the run lock, or the

@@ -34,7 +34,7 @@ coordinator holds the run lock now: no effect, and the run must stop acting.
 
 Must not: import anything outside the standard library and the contract's value types
 (``runner.types``, ``runner.run_option_types``, ``runner.plugins``,
-``runner.offline_types``, ``runner.post_types``) and ``runner.errors``.
+``runner.offline_types``, ``runner.post_types``, ``runner.stop_orders``) and ``runner.errors``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from runner.offline_types import HostsView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.post_types import VmVersions
 from runner.run_option_types import NodeSite
+from runner.stop_orders import StopOrder
 from runner.types import (
     BootType,
     ClusterView,
@@ -185,9 +186,10 @@ class ClusterTransport(Protocol):
         """
         ...
 
-    def renew_run_lock(self, holder: LockHolder) -> None:
+    def renew_run_lock(self, holder: LockHolder) -> StopOrder | None:
         """Refresh the heartbeat of the lock ``holder`` holds; ``RunLocked`` (no effect) when
-        it does not hold it any more."""
+        it does not hold it any more. Returns the stop request written next to the lock
+        (``request_run_stop``), or ``None`` when nobody asked the run to stop."""
         ...
 
     def release_run_lock(self, holder: LockHolder) -> None:
@@ -308,4 +310,16 @@ class ClusterTransport(Protocol):
     def start_vm(self, vm: str) -> None:
         """Start-VM on its owner node: the VM runs again when this returns.
         ``RemoteCommandFailed``: it did not start."""
+        ...
+
+    # -- stop requests (issue 11: Stop-CauRun) -----------------------------------------
+    def request_run_stop(self, order: StopOrder) -> LockHolder | None:
+        """Write ``order`` next to the run lock, atomically against renewals and take-overs.
+
+        Returns the lock's holder at that moment, or ``None`` when no run holds the lock
+        (nothing written). The order is written only when ``order.run_id`` is empty or names
+        the holder's run; otherwise nothing changes (the caller compares run ids). The
+        holder sees it at its next ``renew_run_lock``; it dies with the lock (released or
+        taken over). Unfenced: any machine may ask.
+        """
         ...

@@ -9,6 +9,8 @@ a real cluster with the cluster group ``pycau-run-lock``, with the same semantic
 - ``take_over`` replaces one named holder and nobody else (compare-and-swap);
 - ``renew`` refreshes the heartbeat of the holder only, ``RunLocked`` for anyone else;
 - ``release`` frees the lock of the holder only;
+- ``request_stop`` writes a stop request (``pycau stop``) next to the lock, for its holder's
+  run only; ``renew`` hands it back to the holder; it dies with the lock (release, take-over);
 - ``fenced`` is the check every fenced command makes on the cluster before acting: a
   coordinator that no longer holds the lock is refused (``RunLocked``), no effect.
 
@@ -25,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from runner.errors import RunLocked
+from runner.stop_orders import StopOrder
 from runner.types import LockHolder
 
 __all__ = ["RunLockGroup"]
@@ -37,6 +40,7 @@ class RunLockGroup:
         self._now = now
         self._holder: LockHolder | None = None
         self._heartbeat = 0.0
+        self._stop: StopOrder | None = None  # a stop request for the holder's run
         self.history: list[tuple[float, str, str]] = []  # (time, what, run id) for tests
 
     def read(self) -> LockHolder | None:
@@ -48,6 +52,7 @@ class RunLockGroup:
 
     def _write(self, holder: LockHolder, what: str) -> None:
         self._holder = replace(holder, heartbeat_age_seconds=0.0)
+        self._stop = None
         self._heartbeat = self._now()
         self.history.append((self._now(), what, holder.run_id))
 
@@ -68,9 +73,21 @@ class RunLockGroup:
         self._write(holder, "taken-over")
         return None
 
-    def renew(self, holder: LockHolder) -> None:
+    def renew(self, holder: LockHolder) -> StopOrder | None:
         self.fenced(holder)
         self._heartbeat = self._now()
+        return self._stop
+
+    def request_stop(self, order: StopOrder) -> LockHolder | None:
+        """Write ``order`` for the holder's run (when it names that run or none); the
+        holder then, or ``None`` when unlocked (nothing written)."""
+        current = self.read()
+        if current is None:
+            return None
+        if order.run_id in ("", current.run_id) and self._stop is None:
+            self._stop = replace(order, run_id=current.run_id)
+            self.history.append((self._now(), "stop-requested", current.run_id))
+        return current
 
     def adopt(self, holder: LockHolder) -> None:
         """Start-Cluster after an offline window: the holder of the nodes' claims (who may
@@ -82,6 +99,7 @@ class RunLockGroup:
     def release(self, holder: LockHolder) -> None:
         if self._holder is not None and self._holder.same_coordinator(holder):
             self._holder = None
+            self._stop = None
             self.history.append((self._now(), "released", holder.run_id))
 
     def fenced(self, holder: LockHolder | None) -> None:

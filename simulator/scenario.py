@@ -48,8 +48,8 @@ __all__ = [
 # "attempts: N" means the first N attempts fail; "attempts: all" (None) every attempt.
 EVERY_ATTEMPT = None
 # Fault types whose ``at_minute`` is a required field, and the fields kept in ``params``.
-_TIMED_FAULTS = ("management-disconnect", "witness-offline", "disk-failure")
-_PARAM_FIELDS = ("minutes", "volume", "factor", "at_step")
+_TIMED_FAULTS = ("management-disconnect", "witness-offline", "disk-failure", "stop-request")
+_PARAM_FIELDS = ("minutes", "volume", "factor", "at_step", "requested_by")
 
 
 @cache

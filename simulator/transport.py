@@ -32,6 +32,7 @@ from runner.offline_types import HostsView, HostView, ServiceStartup, StorageVie
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.post_types import VmVersions
 from runner.run_option_types import NodeSite
+from runner.stop_orders import StopOrder
 from runner.types import (
     BootType,
     ClusterView,
@@ -206,13 +207,13 @@ class SimTransport:
             self.fence = holder
         return current
 
-    def renew_run_lock(self, holder: LockHolder) -> None:
+    def renew_run_lock(self, holder: LockHolder) -> StopOrder | None:
         self._spend(LOCK_SECONDS)
-        if self._window():
+        if self._window():  # the lock group is offline: no stop request can be written
             offline = self.world.offline
             offline.claims.renew(holder, offline.answering(), self.superseded)
-        else:
-            self.world.run_lock.renew(holder)
+            return None
+        return self.world.run_lock.renew(holder)
 
     def release_run_lock(self, holder: LockHolder) -> None:
         self._spend(LOCK_SECONDS)
@@ -252,6 +253,13 @@ class SimTransport:
         self._spend(POLL_SECONDS)
         self.world.reachable(node, "Get-NetFirewallRule")
         return self.world.node_options.rules_enabled(node)
+
+    # -- stop requests (issue 11) ----------------------------------------------------------
+    def request_run_stop(self, order: StopOrder) -> LockHolder | None:
+        self._spend(LOCK_SECONDS)
+        if self.world.offline.stopped:  # as stop-request.ps1: the lock group is offline
+            raise ClusterUnreachable("the cluster is stopped: the run lock's group is offline")
+        return self.world.run_lock.request_stop(order)
 
     def lock_holder(self) -> LockHolder | None:
         """The lock's holder as a script sees it within its own round trip (the twin's

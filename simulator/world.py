@@ -30,18 +30,12 @@ from typing import Any
 
 from runner.errors import ClusterUnreachable, NodeUnreachable, RemoteCommandFailed, StorageDegraded
 from runner.profile import Profile
-from runner.types import (
-    BootType,
-    ClusterView,
-    DrainStatus,
-    FailbackMode,
-    WitnessType,
-    WitnessView,
-)
+from runner.types import BootType, ClusterView, DrainStatus, FailbackMode, WitnessType, WitnessView
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
 from simulator.cluster_versions import ClusterVersions
+from simulator.fault_stop import StopRequested  # noqa: F401  (registers the stop-request fault)
 from simulator.faults import FaultBook
 from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup

@@ -67,6 +67,16 @@ LAZY_COMMANDS = {
         module="runner.cli.snapshot_cmd",
         summary="Read the cluster over WinRM and write it as a scenario file for `pycau simulate`.",
     ),
+    "stop": LazyCommand(
+        module="runner.cli.stop_cmd",
+        summary="Ask the run in progress to stop at its next safe point, from any machine "
+        "(Stop-CauRun).",
+    ),
+    "history": LazyCommand(
+        module="runner.cli.history_cmd",
+        summary="Past runs (id, start, duration, status, nodes updated and failed), like "
+        "Get-CauReport.",
+    ),
     "resume": LazyCommand(
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",
@@ -82,7 +92,7 @@ LAZY_COMMANDS = {
     "report": LazyCommand(
         module="runner.cli.report_cmd",
         summary="Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or "
-        "Markdown.",
+        "Markdown, or a run's report stored in its journal.",
     ),
     "rehearse": LazyCommand(
         module="runner.cli.rehearse_cmd",

@@ -316,7 +316,7 @@ def drive_run(
     (``runner.cli.interrupts``); the exit status: 0 Succeeded, 1 not, 3 when the cluster
     refused this coordinator mid-run (credentials, or the run lock taken over), 128 + the
     signal when the operator stopped (safe point) or abandoned (at once) the run — with the
-    command that continues it."""
+    command that continues it; 1 when ``pycau stop`` stopped it (Canceled, at a safe point)."""
     stop = StopRequest()
     clock = StoppableClock(session.clock, stop, real_time=session.twin is None)
     options = session.transport.options
@@ -366,7 +366,8 @@ def drive_run(
         console.print(
             f"To continue: {resume_hint(run_id, hint, where, force=False)}", soft_wrap=True
         )
-        return 128 + (signals.signum or 2)
+        # A signal here stopped it (128 + signal); pycau stop from elsewhere: not succeeded.
+        return 128 + signals.signum if signals.signum is not None else 1
     if report.get("error_id") in REFUSED_US:
         return EXIT_REFUSED  # the cluster refused us mid-run: as a refusal at the start
     return 0 if report["status"] == "Succeeded" else 1

@@ -1,6 +1,7 @@
 """The cluster's run lock over WinRM (``scripts/lock*.ps1``).
 
-Owns: ``RunLockOps`` — create, take over, renew, release and read the lock group; a created
+Owns: ``RunLockOps`` — create, take over, renew (answering a stop request written next to
+the lock), release and read the lock group; a created
 or taken-over lock becomes the fence every later cluster-changing command carries.
 
 Must not: decide who may take the lock over (``runner.lease`` does) or sleep.
@@ -12,9 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.remote_protocol import ScriptName, holder_document
+from runner.stop_orders import StopOrder
 from runner.types import LockHolder
 from runner.winrm.endpoints import WinRMEndpoints
 from runner.winrm.parse import parse_lock_answer
+from runner.winrm.parse_stop import parse_stop_order
 
 __all__ = ["RunLockOps"]
 
@@ -39,8 +42,12 @@ class RunLockOps(WinRMEndpoints):
             self._fence = holder
         return current
 
-    def renew_run_lock(self, holder: LockHolder) -> None:
-        self._lock(ScriptName.LOCK_RENEW, {"Holder": holder_document(holder)})
+    def renew_run_lock(self, holder: LockHolder) -> StopOrder | None:
+        args = {"Holder": holder_document(holder)}
+        document = self._on_cluster(
+            ScriptName.LOCK_RENEW, args, deadline=self.deadlines.read, about=None
+        )
+        return self._parsed(ScriptName.LOCK_RENEW, parse_stop_order, document)
 
     def release_run_lock(self, holder: LockHolder) -> None:
         self._lock(ScriptName.LOCK_RELEASE, {"Holder": holder_document(holder)})

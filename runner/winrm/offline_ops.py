@@ -20,6 +20,7 @@ from __future__ import annotations
 from runner.errors import ClusterUnreachable, NodeUnreachable, RemoteCommandFailed, RunLocked
 from runner.offline_types import HostsView, HostView, ServiceStartup, StorageView
 from runner.remote_protocol import ScriptName, holder_document
+from runner.stop_orders import StopOrder
 from runner.types import LockHolder
 from runner.winrm.lock_ops import RunLockOps
 from runner.winrm.parse_offline import parse_claim, parse_host_view, parse_storage_view
@@ -172,10 +173,11 @@ class OfflineOps(RunLockOps):
         self._fence, self._superseded = holder, previous
         return None
 
-    def renew_run_lock(self, holder: LockHolder) -> None:
+    def renew_run_lock(self, holder: LockHolder) -> StopOrder | None:
+        """The lock group's renewal (with its stop request); while the cluster is stopped
+        the claims', which carry none (the group is offline: nobody can write one)."""
         try:
-            super().renew_run_lock(holder)
-            return
+            return super().renew_run_lock(holder)
         except ClusterUnreachable as exc:
             claims = self._claims(exc)
         old = self._superseded
@@ -187,6 +189,7 @@ class OfflineOps(RunLockOps):
                 self._claim(node, "TakeOver", holder, old)  # away during the take-over
             elif kept is not None:
                 self._claim(node, "Renew", holder)
+        return None
 
     def release_run_lock(self, holder: LockHolder) -> None:
         try:

@@ -14,6 +14,7 @@ from typing import Any
 from runner.errors import RemoteCommandFailed
 from runner.remote_protocol import ScriptName
 from runner.winrm.endpoints import WinRMEndpoints
+from runner.winrm.history_ops import HISTORY_KEEP, finished_summary
 from runner.winrm.scripts import beacon_source
 
 __all__ = ["RecordOps"]
@@ -48,9 +49,13 @@ class RecordOps(WinRMEndpoints):
         return record if isinstance(record, Mapping) else None
 
     def publish_run(self, record: Mapping[str, Any]) -> None:
-        """Publish the run record (it carries ``RunId``); ``RunLocked`` when another run
-        holds the run lock (only the holder publishes while the cluster is locked)."""
-        args = {"Run": dict(record)}
+        """Publish the run record (it carries ``RunId``; a finished one also joins the
+        cluster's run history); ``RunLocked`` when another run holds the run lock (only the
+        holder publishes while the cluster is locked)."""
+        args: dict[str, Any] = {"Run": dict(record)}
+        finished = finished_summary(record)
+        if finished is not None:  # it joins the cluster's run history (pycau history)
+            args.update(Finished=finished, Keep=HISTORY_KEEP)
         self._on_cluster(ScriptName.PUBLISH_RUN, args, deadline=self.deadlines.read, about=None)
 
     def endpoint_clock(self, seconds: float) -> float:

@@ -46,6 +46,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
+from runner.winrm.history_ops import HistoryOps
 from runner.winrm.hotfix_ops import HotfixOps
 from runner.winrm.offline_ops import OfflineOps
 from runner.winrm.options_ops import OptionOps
@@ -61,11 +62,14 @@ from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
 from runner.winrm.scripts import worker_hash, worker_payload
 from runner.winrm.snapshot_ops import SnapshotOps
+from runner.winrm.stop_ops import StopOps
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps, SnapshotOps):
+class WinRMTransport(
+    OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps, SnapshotOps, StopOps, HistoryOps
+):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 
     _worker_nodes: set[str]  # nodes this transport installed the worker on

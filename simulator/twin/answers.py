@@ -40,11 +40,13 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_history import RunHistory
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.answers_plugins import install_hotfix_library, install_worker
 from simulator.twin.answers_post import PostAnswers
 from simulator.twin.answers_snapshot import snapshot_handlers
+from simulator.twin.answers_stop import stop_field, stop_request_answer
 from simulator.twin.encode import (
     error_document,
     handle_document,
@@ -108,6 +110,7 @@ class TwinAnswers:
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
         options = OptionAnswers(transport)  # run options (issue 9) and node facts
+        self.history = RunHistory()  # the cluster's run history (pycau history)
         post = PostAnswers(transport)  # post-installation steps of a feature update
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
@@ -144,6 +147,8 @@ class TwinAnswers:
             ScriptName.FORCE_DRAIN_NODE: options.force_drain,
             ScriptName.ENABLE_FIREWALL: options.enable_firewall,
             ScriptName.NODE_SITES: options.node_sites,
+            ScriptName.STOP_REQUEST: stop_request_answer(transport, self._holder_doc),
+            ScriptName.GET_RUN_HISTORY: self.history.answer,
             ScriptName.UPDATE_FUNCTIONAL_LEVEL: post.functional_level,
             ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
             ScriptName.VM_VERSIONS: post.vm_versions,
@@ -290,8 +295,8 @@ class TwinAnswers:
         return {"TakenOver": current is None, "Holder": self._holder_doc(current)}, False
 
     def _lock_renew(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        self._transport.renew_run_lock(self._holder(args, "Holder"))
-        return {"Renewed": True}, False
+        order = self._transport.renew_run_lock(self._holder(args, "Holder"))
+        return {"Renewed": True, "Stop": stop_field(order)}, False
 
     def _lock_release(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         self._transport.release_run_lock(self._holder(args, "Holder"))
@@ -345,6 +350,7 @@ class TwinAnswers:
         if holder is not None and holder.run_id != run_id:  # only the lock's holder publishes
             raise RunLocked(holder.run_id, f"the cluster is locked by {holder.describe()}")
         self._run_record = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        self.history.fold(args)
         if self._on_run_record is not None:
             self._on_run_record(record)
         return {"RunId": run_id, "Published": True}, False

@@ -41,6 +41,7 @@ def test_registry_knows_every_type() -> None:
         "resync-stall",
         "script-failure",
         "slow-migration",
+        "stop-request",
         "update-rollback",
         "witness-offline",
     ]

@@ -38,6 +38,7 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.plugins",
         "runner.hotfix_config",
         "runner.run_option_types",
+        "runner.stop_orders",
         "runner.post_types",
     }
 )
@@ -145,7 +146,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
                  "runner.clock", "runner.profile", "runner.plugins", "runner.versions",
                  "runner.hotfix_config", "runner.schedule", "runner.run_option_types",
-                 "runner.offline_types", "runner.post_types"),
+                 "runner.offline_types", "runner.post_types", "runner.stop_orders"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",

@@ -36,6 +36,6 @@ def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_lint_tool_passes(command: tuple[str, ...]) -> None:
-    """ruff check, ruff format --check and mypy --strict (runner, simulator) exit 0."""
+    """ruff check, ruff format --check and mypy --strict (the three packages) exit 0."""
     result = _run(*command)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}"

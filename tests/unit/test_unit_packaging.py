@@ -10,11 +10,11 @@ CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["t
 
 
 def test_packaging_lists_every_python_package_on_disk() -> None:
-    """The explicit package list equals the runner/simulator packages that exist, plus the
+    """The explicit package list equals the runner/simulator/pycau_pytest packages on disk, plus the
     scenario data package (a package added on disk but not listed would miss the wheel)."""
     on_disk = {
         ".".join(init.parent.relative_to(ROOT).parts)
-        for top in ("runner", "simulator")
+        for top in ("runner", "simulator", "pycau_pytest")
         for init in (ROOT / top).rglob("__init__.py")
     }
     assert sorted(CONFIG["packages"]) == sorted(on_disk | {"simulator.scenarios"})

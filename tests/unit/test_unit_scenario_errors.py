@@ -89,7 +89,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "s.yaml at $.faults[0].type: expected one of 'install-failure', 'boot-hang', "
         "'drain-failure', 'node-crash', 'script-failure', 'management-disconnect', "
         "'resync-stall', 'witness-offline', 'slow-migration', 'update-rollback', "
-        "'disk-failure', 'coordinator-crash'; got 'crash' "
+        "'disk-failure', 'coordinator-crash', 'stop-request'; got 'crash' "
         "(did you mean 'node-crash'?)",
     ),
     (

@@ -58,7 +58,8 @@ ALLOWED_COMMANDS = frozenset(
         # the hotfix plug-in: share checks, then each hotfix's installer (its rule's template)
         "Get-Acl", "Get-SmbConnection", "Start-Process", "Stop-Process", "Split-Path",
         # the run lock's library (lock.ps1)
-        "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauWin32Codes",
+        "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauStopOrder",
+        "Get-PycauWin32Codes",
         "Test-PycauSameHolder", "Set-PycauLockHolder", "Enter-PycauLockMutex",
         "Exit-PycauLockMutex",
         # read-only cluster, storage and system queries
@@ -156,7 +157,9 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.NODE_FACTS: {"Node": "node1", "Scripts": ["C:\\ClusterStorage\\pre.ps1"]},
     ScriptName.GET_RUN: {},
     ScriptName.PUBLISH_RUN: {
-        "Run": {"RunId": "r1", "RunState": "RunInProgress", "Nodes": [{"Node": "n1"}]},
+        "Run": {"RunId": "r1", "RunState": "RunNotInProgress", "Nodes": [{"Node": "n1"}]},
+        "Finished": {"RunId": "r1", "Status": "Succeeded", "Updated": 1, "Failed": 0},
+        "Keep": 50,
     },
     ScriptName.CLOCK: {"Seconds": 1.5},
     ScriptName.VALIDATION_REPORT: {},
@@ -186,6 +189,10 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
     ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
     ScriptName.NODE_SITES: {},
+    ScriptName.STOP_REQUEST: {
+        "Stop": {"RunId": "r1", "RequestedBy": "alice@jumphost", "RequestedAt": "2026-01-13Z"}
+    },
+    ScriptName.GET_RUN_HISTORY: {},
     ScriptName.UPDATE_FUNCTIONAL_LEVEL: {"Fence": FENCE},
     ScriptName.UPDATE_STORAGE_POOL: {"Fence": FENCE},
     ScriptName.VM_VERSIONS: {},

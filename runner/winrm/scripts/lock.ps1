@@ -4,8 +4,9 @@
 # that name exists and the cluster database serializes group creation, so of two
 # coordinators racing for the lock exactly one creates it. The group's Description holds the
 # holder document: RunId, Coordinator (host), Pid, StartedAt, and Heartbeat in UTC ticks of
-# the cluster's own clock. Writes to an existing lock's Description (take-over, renewal) are
-# serialized by a second group, 'pycau-run-lock-mutex', created and removed the same way.
+# the cluster's own clock, and Stop, a stop request (pycau stop) for that run. Writes to an
+# existing lock's Description (take-over, renewal, stop request) are serialized by a second
+# group, 'pycau-run-lock-mutex', created and removed the same way.
 # The lock group holds no resource, and observe.ps1 does not count it as a role.
 
 function Get-PycauWin32Codes {
@@ -73,13 +74,16 @@ function Test-PycauSameHolder {
 }
 
 function Set-PycauLockHolder {
-    param($Group, $Holder)
+    param($Group, $Holder, $Stop = $null)
     $document = [ordered]@{
         RunId = [string]$Holder.RunId
         Coordinator = [string]$Holder.Coordinator
         Pid = [int]$Holder.Pid
         StartedAt = [string]$Holder.StartedAt
         Heartbeat = [DateTime]::UtcNow.Ticks
+    }
+    if ($null -ne $Stop) {
+        $document.Stop = $Stop
     }
     $Group.Description = ConvertTo-Json -InputObject $document -Compress
 }
