@@ -150,7 +150,9 @@ class ClusterResolver:
                     f"{volume.resiliency.value} needs at least {needed} nodes, "
                     f"the cluster has {len(nodes)}",
                 )
-        extra = {k: raw[k] for k in ("repair_mb_s", "drives_per_node") if k in raw}
+        extra = {
+            k: raw[k] for k in ("repair_mb_s", "drives_per_node", "maintenance_mode") if k in raw
+        }
         return StorageSpec(volumes=volumes, **extra)
 
     def vms(self, raw: Any, nodes: tuple[NodeSpec, ...]) -> tuple[VmSpec, ...]:

@@ -13,6 +13,13 @@ Theory of operation:
 - When the node boots again (even Paused) each volume has ``write_mb_s × seconds away`` MB to
   repair: a ``<volume>-Repair`` job appears Suspended, runs after ``REPAIR_START_DELAY``
   seconds, and volumes show Warning + InService until it completes and disappears.
+- Storage maintenance mode (``simulator.storage_maintenance``: Windows Server 2022 / HCI
+  21H2 and later, or the scenario's ``maintenance_mode``): the runner's suspend puts the
+  node's drives into it (``pause``), which makes its fault domain unavailable from that
+  moment — for the volumes' status, their fault tolerance and the writes that fall behind —
+  though the node stays in the pool; a restart meanwhile changes nothing of that, and its
+  boot repairs nothing. The resume (``resume``) ends it: each volume then has
+  ``write_mb_s × seconds from suspend to resume`` MB to repair, and the job runs at once.
 - A job copies only while every node it repairs onto is present (else it shows Suspended).
   Running jobs share ``repair_mb_s`` equally. Progress is settled only when something
   changes and the next completion is computed analytically (no ticking process); a stale
@@ -36,6 +43,7 @@ from runner.types import (
 )
 from simulator.membership import PoolQuorum
 from simulator.model import StorageSpec, VolumeSpec
+from simulator.storage_maintenance import maintenance_on_pause
 from simulator.world_port import WorldPort
 
 __all__ = ["REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
@@ -73,11 +81,13 @@ class Storage:
         self.world = world
         self.env = world.env
         self.repair_mb_s = float(spec.repair_mb_s)
+        self.maintenance_mode = spec.maintenance_mode  # None: by each node's OS build
         self.drives_per_node = spec.drives_per_node
         self.volumes = {v.name: SimVolume(spec=v) for v in spec.volumes}
         names = world.scenario.cluster.node_names
         self.pool = PoolQuorum(dict.fromkeys(names, spec.drives_per_node), up=up)
         self.away: dict[str, float] = {n: 0.0 for n in names if n not in up}
+        self.held: dict[str, float] = {}  # nodes in storage maintenance mode, since when
         self.jobs: dict[str, RepairJob] = {}
         self.repair_jobs_created = 0
         self.stall_until = 0.0  # resync-stall faults hold the repair until then
@@ -86,12 +96,20 @@ class Storage:
         self._disks: tuple[VirtualDiskView, ...] | None = None
         for volume in self.volumes.values():
             self._check_offline(volume, by_runner=False)
-        world.truth.storage_ready(self.healthy())
+        world.truth.storage_ready(self.ready())
 
     # -- queries ---------------------------------------------------------------------------
-    def healthy(self) -> bool:
-        """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job."""
-        return not self.jobs and not self.away and not any(v.offline for v in self.volumes.values())
+    def healthy(self, *, ignoring: str | None = None) -> bool:
+        """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job.
+        ``ignoring``: a node suspended again while its own drives are in maintenance mode."""
+        away = [n for n in self.away if n != ignoring or n not in self.held]
+        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
+
+    def ready(self) -> bool:
+        """Healthy but for domains in maintenance mode (report-truth's evidence of storage
+        that keeps a next node waiting; no next node is started while one is held)."""
+        away = [n for n in self.away if n not in self.held]
+        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
@@ -171,7 +189,7 @@ class Storage:
     # -- fault domains ---------------------------------------------------------------------
     def domain_down(self, node: str, *, graceful: bool, by_runner: bool) -> None:
         self._settle()
-        self.away[node] = float(self.env.now)
+        self.away.setdefault(node, float(self.env.now))  # held: behind since the suspend
         had_pool = self.pool.has_quorum
         if not self.pool.leave([node], owner_moves_first=graceful) and had_pool:
             self.world.pool_lost(node, by_runner=by_runner)
@@ -179,25 +197,57 @@ class Storage:
             self._check_offline(volume, by_runner=by_runner)
         self._disks = None
         self._reschedule()  # repairs onto this node pause until it is back
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def domain_up(self, node: str) -> None:
         self._settle()
-        since = self.away.pop(node, None)
+        # In maintenance mode the domain stays unavailable until the resume.
+        since = None if node in self.held else self.away.pop(node, None)
         had_pool = self.pool.has_quorum
         if self.pool.join(node) and not had_pool:
             self.world.record("pool-quorum-regained", node, "")
+        self._returned(node, since, REPAIR_START_DELAY)
+
+    def pause(self, node: str, os_build: str) -> bool:
+        """The runner suspended ``node``: its drives enter storage maintenance mode when
+        the rule (``simulator.storage_maintenance``) says so; whether they are in it."""
+        if node in self.held or not maintenance_on_pause(self.maintenance_mode, os_build):
+            return node in self.held
+        self._settle()
+        now = float(self.env.now)
+        self.held[node] = now
+        self.away.setdefault(node, now)
+        self.world.record("storage-maintenance", node, "enabled")
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=True)
+        self._disks = None
+        self._reschedule()  # repairs onto this node pause until it is back
+        self.world.truth.storage_ready(self.ready())
+        return True
+
+    def resume(self, node: str) -> None:
+        """The runner resumed ``node``: maintenance mode ends and its repair jobs start now
+        (if it is powered on; a node resumed while down repairs when it boots)."""
+        if self.held.pop(node, None) is None:
+            return
+        self._settle()
+        self.world.record("storage-maintenance", node, "disabled")
+        since = self.away.pop(node, None) if self.world.nodes[node].up else None
+        self._returned(node, since, 0.0)
+
+    def _returned(self, node: str, since: float | None, delay: float) -> None:
+        """``node``'s domain is available again after ``since``: repair what it missed."""
         now = float(self.env.now)
         for volume in self.volumes.values():
             dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
             if dirty > 0:
-                self._add_repair(volume.name, node, dirty)
+                self._add_repair(volume.name, node, dirty, delay=delay)
             if volume.offline and self._online_possible(volume):
                 volume.offline = False
                 self.world.record("volume-online", None, volume.name)
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def drive_failed(self, node: str) -> int:
         """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies
@@ -215,7 +265,7 @@ class Storage:
             started += 1
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
         return started
 
     def move_pool_owner(self, node: str) -> None:
@@ -243,7 +293,13 @@ class Storage:
 
     # -- repair ----------------------------------------------------------------------------
     def _add_repair(
-        self, volume: str, node: str, dirty_mb: float, *, rebuild: bool = False
+        self,
+        volume: str,
+        node: str,
+        dirty_mb: float,
+        *,
+        rebuild: bool = False,
+        delay: float = REPAIR_START_DELAY,
     ) -> None:
         job = self.jobs.get(volume)
         if job is None:
@@ -253,7 +309,10 @@ class Storage:
             self.jobs[volume] = job
             self.repair_jobs_created += 1
             self.world.record("repair-job", None, f"{job.name} {dirty_mb:.0f} MB")
-            self.env.process(self._start_later(job))
+            if delay > 0:
+                self.env.process(self._start_later(job, delay))
+            else:
+                job.ready = True
             stall = self.world.faults.resync_stall(volume)
             if stall > 0:
                 self.stall(stall * 60.0)
@@ -263,8 +322,8 @@ class Storage:
             if not rebuild and node not in job.sources:
                 job.sources.append(node)
 
-    def _start_later(self, job: RepairJob) -> Generator[Any, Any, None]:
-        yield self.env.timeout(REPAIR_START_DELAY)
+    def _start_later(self, job: RepairJob, delay: float) -> Generator[Any, Any, None]:
+        yield self.env.timeout(delay)
         if self.jobs.get(job.volume) is job and not job.ready:
             self._settle()
             job.ready = True
@@ -309,7 +368,7 @@ class Storage:
                 self.world.record("repair-completed", None, job.name)
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def stall(self, seconds: float) -> None:
         """Hold every repair for ``seconds`` from now (resync-stall)."""

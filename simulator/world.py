@@ -183,7 +183,7 @@ class SimulatedCluster:
 
     def suspend(self, node: str) -> None:
         sim = self._cluster_command(node, "Suspend-ClusterNode")
-        if self.storage is not None and not self.storage.healthy():
+        if self.storage is not None and not self.storage.healthy(ignoring=node):
             self.truth.trouble(node, "suspend-refused", "storage degraded")
             raise StorageDegraded("Suspend-ClusterNode")
         if sim.paused and sim.drain_status is DrainStatus.IN_PROGRESS:
@@ -202,6 +202,7 @@ class SimulatedCluster:
         self.record("suspended", node, f"drain attempt {self.drain_attempts[node]}")
         if self.storage is not None:
             self.storage.move_pool_owner(node)
+            sim.storage_maintenance = self.storage.pause(node, sim.os_build)  # where it applies
         self.workloads.start_drain(node, refuse_one=refuse)
         self.node_changed(node)
 
@@ -215,6 +216,9 @@ class SimulatedCluster:
         sim.drain_status = DrainStatus.NOT_INITIATED
         self.oracle.resumed(node)
         self.record("resumed", node, f"failback {failback.value}")
+        if self.storage is not None:
+            self.storage.resume(node)  # maintenance mode ends: repair jobs start now
+            sim.storage_maintenance = False
         self.workloads.failback(node, failback)
         self.workloads.retry_pending()
         self.node_changed(node)

@@ -16,6 +16,7 @@ from bdd_steps_credentials import *  # noqa: F403
 from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
 from bdd_steps_resume import *  # noqa: F403
+from bdd_steps_storage_maintenance import *  # noqa: F403
 from bdd_then_outcome import *  # noqa: F403
 from bdd_then_timing import *  # noqa: F403
 from pytest_bdd import scenarios
