@@ -192,3 +192,14 @@ def test_nodes_listed_by_build_may_mix_models() -> None:
     world.transport.resume_node("node1", FailbackMode.NONE)
     world.transport.suspend_node("node2")
     assert world.transport.observe().node("node2").storage_maintenance
+
+
+def test_the_oracle_blames_a_runner_that_restarts_another_node_during_maintenance() -> None:
+    """A runner that restarted node2 while node1's drives are in maintenance mode takes a
+    second domain of the two-way mirror away: resync-before-next and storage-redundancy are
+    violated, whatever the runner believed (the oracle judges the world, not the view)."""
+    world = paused_world()
+    world.transport.restart_node("node2")
+    violated = sorted({v.invariant for v in world.oracle.violations})
+    assert violated == ["resync-before-next", "storage-redundancy"]
+    assert "node1 unavailable" in world.oracle.violations[0].detail
