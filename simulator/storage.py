@@ -106,10 +106,10 @@ class Storage:
         return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
 
     def ready(self) -> bool:
-        """Healthy but for domains in maintenance mode (report-truth's evidence of storage
-        that keeps a next node waiting; no next node is started while one is held)."""
-        away = [n for n in self.away if n not in self.held]
-        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
+        """Report-truth's evidence of storage that keeps a next node waiting: what a suspend
+        of any node not held sees. A node left in maintenance mode (its resume failed)
+        blocks every other node, so held domains count too."""
+        return self.healthy()
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""

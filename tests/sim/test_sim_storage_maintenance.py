@@ -203,3 +203,16 @@ def test_the_oracle_blames_a_runner_that_restarts_another_node_during_maintenanc
     violated = sorted({v.invariant for v in world.oracle.violations})
     assert violated == ["resync-before-next", "storage-redundancy"]
     assert "node1 unavailable" in world.oracle.violations[0].detail
+
+
+def test_a_held_node_is_storage_not_ready_evidence_until_its_repair_ends() -> None:
+    """Report-truth's evidence: storage is not ready for any other node from the suspend
+    (a node left in maintenance mode blocks every next node's storage wait) until the
+    repair after the resume has finished."""
+    world = paused_world()
+    (span,) = world.oracle.truth.unready
+    assert (span.start, span.end) == (COMMAND_SECONDS, None)
+    world.transport.resume_node("node1", FailbackMode.NONE)
+    wait_until(world, lambda v: v.storage_healthy, step=1)
+    (done,) = kinds(world, "repair-completed")
+    assert (span.start, span.end) == (COMMAND_SECONDS, done[0])
