@@ -88,6 +88,7 @@ class Storage:
         self.pool = PoolQuorum(dict.fromkeys(names, spec.drives_per_node), up=up)
         self.away: dict[str, float] = {n: 0.0 for n in names if n not in up}
         self.held: dict[str, float] = {}  # nodes in storage maintenance mode, since when
+        self.left: dict[str, bool] = {}  # held nodes the runner moved on from (``moved_on``)
         self.jobs: dict[str, RepairJob] = {}
         self.repair_jobs_created = 0
         self.stall_until = 0.0  # resync-stall faults hold the repair until then
@@ -106,10 +107,18 @@ class Storage:
         return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
 
     def ready(self) -> bool:
-        """Report-truth's evidence of storage that keeps a next node waiting: what a suspend
-        of any node not held sees. A node left in maintenance mode (its resume failed)
-        blocks every other node, so held domains count too."""
-        return self.healthy()
+        """Report-truth's evidence of storage that keeps a next node waiting: healthy but
+        for the held domain of the node in flight. A node the runner left in maintenance
+        mode (it touched another node meanwhile: ``moved_on``) blocks every next node."""
+        away = [n for n in self.away if n not in self.held or n in self.left]
+        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
+
+    def moved_on(self, node: str) -> None:
+        """The runner acted on ``node``: any other node still held was left in maintenance."""
+        left = [n for n in self.held if n != node and n not in self.left]
+        if left:
+            self.left.update(dict.fromkeys(left, True))
+            self.world.truth.storage_ready(self.ready())
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
@@ -228,6 +237,7 @@ class Storage:
     def resume(self, node: str) -> None:
         """The runner resumed ``node``: maintenance mode ends and its repair jobs start now
         (if it is powered on; a node resumed while down repairs when it boots)."""
+        self.left.pop(node, None)
         if self.held.pop(node, None) is None:
             return
         self._settle()

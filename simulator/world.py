@@ -170,6 +170,8 @@ class SimulatedCluster:
         if sim is None:
             raise RemoteCommandFailed(command, f"no node named {node} in the cluster")
         self.oracle.touched(node)
+        if self.storage is not None and self.storage.held:
+            self.storage.moved_on(node)  # report-truth: a node left in maintenance mode
         if not sim.up:
             self.truth.trouble(node, "unreachable", command)
             raise NodeUnreachable(node)

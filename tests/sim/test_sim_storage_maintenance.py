@@ -205,14 +205,17 @@ def test_the_oracle_blames_a_runner_that_restarts_another_node_during_maintenanc
     assert "node1 unavailable" in world.oracle.violations[0].detail
 
 
-def test_a_held_node_is_storage_not_ready_evidence_until_its_repair_ends() -> None:
-    """Report-truth's evidence: storage is not ready for any other node from the suspend
-    (a node left in maintenance mode blocks every next node's storage wait) until the
-    repair after the resume has finished."""
+def test_a_node_left_in_maintenance_mode_is_storage_not_ready_evidence() -> None:
+    """Report-truth's evidence: the node in flight's own maintenance mode is not "storage
+    not ready" (no next node waits meanwhile); once the runner acts on another node while
+    it is still held (left in maintenance mode, e.g. a failed resume), storage is not ready
+    for every next node until the repair after its resume has finished."""
     world = paused_world()
+    assert world.oracle.truth.unready == []
+    world.transport.credssp_enabled("node2")  # the runner moved on to node2
     (span,) = world.oracle.truth.unready
-    assert (span.start, span.end) == (COMMAND_SECONDS, None)
+    assert (span.start, span.end) == (world.clock.now(), None)
     world.transport.resume_node("node1", FailbackMode.NONE)
     wait_until(world, lambda v: v.storage_healthy, step=1)
     (done,) = kinds(world, "repair-completed")
-    assert (span.start, span.end) == (COMMAND_SECONDS, done[0])
+    assert span.end == done[0]
