@@ -79,9 +79,11 @@ class StartInstall:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Suspend:
-    """Suspend-ClusterNode -Drain (guards already passed on a fresh view)."""
+    """Suspend-ClusterNode -Drain (guards already passed on a fresh view); ``force``: with
+    -ForceDrain (force_pause_and_drain)."""
 
     node: str
+    force: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -237,16 +237,30 @@ class RunActs:
     def _suspend(self, action: Suspend) -> None:
         node = self._node()
         try:
-            self.transport.suspend_node(action.node)
+            if action.force:  # force_pause_and_drain: Suspend-ClusterNode -ForceDrain
+                self.transport.suspend_node_forced(action.node)
+            else:
+                self.transport.suspend_node(action.node)
         except RemoteCommandFailed as exc:
             if isinstance(exc, DrainFailed):
                 self._put(evolve(node, suspend_issued=True, drain_failed=True, error=str(exc)))
                 return
             if isinstance(exc, StorageDegraded):
-                # Storage not ready (5987) passes with time: it is waited for under the
-                # storage-repair timeout, not counted as a refused command.
+                # Storage not ready (5987) passes with time: it is retried under the suspend
+                # options (SuspendRetriesPerNode, SuspendClusterNodeTimeoutMinutes), not
+                # counted as a refused command.
+                first = node.suspend_refused_at
                 node = evolve(
-                    node, storage_refusals=node.storage_refusals + 1, last_refusal=str(exc)
+                    node,
+                    storage_refusals=node.storage_refusals + 1,
+                    suspend_refused_at=self._elapsed() if first is None else first,
+                    last_refusal=str(exc),
+                )
+                retries = self.profile.suspend_retries_per_node
+                self.rec.warning(
+                    f"suspend refused with 5987 ({exc}); refusal {node.storage_refusals}, "
+                    f"{retries} retries allowed",
+                    action.node,
                 )
             else:
                 node = evolve(
@@ -259,6 +273,9 @@ class RunActs:
         except TransportError:
             self._after_error(evolve(node, suspend_attempted=True))
             return
+        if action.force:
+            detail = "forced drain: a role that cannot live-migrate is stopped and moved"
+            self.rec.emit("forced-drain", action.node, detail)
         self._put(evolve(node, suspend_issued=True))
 
     def _resume(self, action: Resume) -> None:
@@ -287,7 +304,8 @@ class RunActs:
             boot = self.transport.restart_node(action.node, soft=action.soft)
         except RemoteCommandFailed as exc:
             self.rec.warning(f"restart refused: {exc}", action.node)
-            self._put(evolve(node, command_failures=node.command_failures + 1))
+            failures = node.command_failures + 1
+            self._put(evolve(node, command_failures=failures, last_refusal=str(exc)))
             self.clock.sleep(POLL_ACTIVE_SECONDS)
             self._observe()
             return

@@ -129,6 +129,7 @@ class Bookkeeper:
                 suspend_issued=False,
                 drain_failed=False,
                 storage_refusals=0,
+                suspend_refused_at=None,
                 last_refusal="",
                 restart_issued=False,
                 updated=False,

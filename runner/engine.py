@@ -2,8 +2,9 @@
 
 Owns: ``Engine`` — the public API every driver of a run uses (``pycau run`` and ``resume``,
 rehearsals, the simulated coordinator crash, the stateful test): ``start`` (preflight:
-reachability, quorum, RequireAllNodesOnline, Test-Cluster, the scan of every Up node,
-readiness refusals, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
+reachability, quorum, RequireAllNodesOnline, the site order, Test-Cluster, the scan of
+every Up node unless skip_update_checks, readiness refusals, the Remote Shutdown firewall
+rules, CredSSP for the run), ``step`` (ONE turn: observe → decide → act →
 checkpoint; False when the run has nothing more to do), ``finish`` (CredSSP undone, the run
 lock freed, the final ``RunReport``), ``state`` (the ``RunState`` a checkpoint holds) and
 ``Engine.resume`` (a run picked up from its journal). ``runner.updating_run`` drives a
@@ -33,13 +34,15 @@ from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
 from runner.decisions import decide, node_order
 from runner.errors import AuthenticationFailed, InputError, RunLocked
 from runner.evolve import evolve
-from runner.follow_up import FeatureRun, feature_run
+from runner.follow_up import feature_run
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.journal_codec import decode_as
 from runner.journaled import JournalLink, journaled_run
 from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
+from runner.options_start import UNKNOWN_SITE, enable_firewall_rules, site_ordered
 from runner.plugin_steps import plugin_warnings, scan_action
+from runner.post_run import PostRun
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -56,7 +59,7 @@ __all__ = ["MAX_STEPS", "Engine"]
 MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
 
 
-class Engine(FeatureRun):
+class Engine(PostRun):
     """One updating run (see module docstring). Not thread-safe; one driver at a time."""
 
     def __init__(
@@ -175,9 +178,14 @@ class Engine(FeatureRun):
             detail = f"{len(offline)} node(s) not online: {', '.join(offline)}"
             self.rec.cau(1020, None, detail)
             return self._refuse("NodesOffline", detail)
+        if self.profile.site_aware_updating_order:
+            sites = self.profile.site_aware_updating_order
+            self.order, unknown = site_ordered(self.transport, self.rec, self.order, sites)
+            if unknown:
+                return self._refuse(UNKNOWN_SITE, unknown)
         refusal = validate_cluster(self.transport, self.clock, self.rec, self.validation_profile())
         pending: list[str] = []  # nodes whose preview channel awaits its restart
-        offers = {} if refusal else self._scan_all(view, pending)
+        offers = {} if refusal or self._skip_scan() else self._scan_all(view, pending)
         if refusal := refusal or readiness_refusal(
             view, offers, feature=feature_run(self.profile), channel_pending=pending
         ):  # a known issue or a guide's prerequisite: touch no node
@@ -189,10 +197,13 @@ class Engine(FeatureRun):
             for name in self.order
         }
         self.progress = RunProgress(remaining=self.order, view_at=self._elapsed())
+        self._note_cluster(view)  # the cluster_versions section's "before" (runner.post_run)
         self._observe()  # the scan took a while: decide on a fresh view
         if self._aborted():
             self.done = True
             return None
+        if self.profile.enable_firewall_rules and self.view is not None:
+            enable_firewall_rules(self.transport, self.rec, self.view)
         self._enable_credssp()
         self.link.checkpoint(lambda: self.state, self.rec.events)
         return None
@@ -214,7 +225,7 @@ class Engine(FeatureRun):
         assert self.view is not None
         action = decide(self.view, self.progress, self.step_profile)
         if isinstance(action, Finish):
-            if self._begin_follow_up():  # a feature-update run's further updates
+            if self._begin_follow_up() or self._post_steps():  # further updates, post steps
                 self.link.checkpoint(lambda: self.state, self.rec.events)
                 return True
             self.done = True
@@ -259,12 +270,13 @@ class Engine(FeatureRun):
                 node = self.book.nodes[name] = evolve(node, step=NodeStep.CANCELED)
                 self.rec.node_status(name, SummaryStatus.CANCELED.value)
             reports.append(self.versioned(self.book.report(node), node))
+        section = self.cluster_section()  # observed while the run still holds its lock
         if self.lease is not None and (problem := self.lease.release()):
             self.rec.warning(f"the run lock could not be freed: {problem}")
         nodes, follow_up = self.pass_reports(reports)
         every = [*nodes, *(follow_up.nodes if follow_up is not None else ())]
         status, error = final_status(self.error_id, self.error, every)
-        self.rec.cau(FINAL_EVENT[status], None, error or "all nodes updated")
+        self.rec.cau(FINAL_EVENT[status], None, error or self.done_text())
         duration = self._elapsed()
         self._finished = RunReport(
             run_id=self.run_id,
@@ -279,6 +291,7 @@ class Engine(FeatureRun):
             nodes=nodes,
             events=tuple(self.rec.events),
             follow_up=follow_up,
+            cluster_versions=section,
         )
         self.link.finish(lambda: self.state, self.rec.events, status.value if record_end else None)
         return self._finished
@@ -357,6 +370,14 @@ class Engine(FeatureRun):
         """The preflight refuses the run: nothing was touched; nothing more to step."""
         self._end(error_id, detail)
         self.done = True
+
+    def _skip_scan(self) -> bool:
+        """skip_update_checks: no scan before the run; each node is scanned at its turn."""
+        if self.profile.skip_update_checks:
+            self.rec.emit(
+                "scan-skipped", None, "skip_update_checks: each node is scanned at its turn"
+            )
+        return self.profile.skip_update_checks
 
     def _scan_all(self, view: ClusterView, pending: list[str]) -> dict[str, tuple[UpdateInfo, ...]]:
         deadline = self._elapsed() + self.profile.install_timeout_s

@@ -17,7 +17,9 @@ Owns every exception the runner, its transports and its file loaders raise::
     │   └── RemoteCommandFailed    the cluster refused or failed a command (no effect)
     │       ├── StorageDegraded    Suspend-ClusterNode refused: ERROR_CLUSTER_SPACE_DEGRADED
     │       └── DrainFailed        a role could not be moved; the node is left Paused
-    └── RunLocked                  another coordinator holds the cluster's run lock
+    ├── RunLocked                  another coordinator holds the cluster's run lock
+    └── BackendUnavailable         a sweep's compute backend (a Dask scheduler, its
+                                   workers) cannot be reached or used; CLI exit 3
 
 "effect unknown" means: observe again before deciding anything. A run that ends early is
 not an exception: it ends with a report (``error_id``: StopAfterExceeded, UserCanceled,
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationFailed",
+    "BackendUnavailable",
     "ClusterUnreachable",
     "DrainFailed",
     "IllegalTransition",
@@ -167,3 +170,17 @@ class RunLocked(RunnerError):
 
     def __str__(self) -> str:
         return self.detail or f"the cluster is locked by another run ({self.owner})"
+
+
+class BackendUnavailable(RunnerError):
+    """The compute backend of a sweep cannot be used: the Dask scheduler at ``address``
+    does not answer, has no workers, lost them, or its workers cannot run this pycau.
+    ``message`` is the one-paragraph sentence the CLI prints (exit 3)."""
+
+    def __init__(self, address: str, message: str) -> None:
+        super().__init__(address, message)
+        self.address = address
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message

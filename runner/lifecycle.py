@@ -19,6 +19,8 @@ Theory of operation (reference cau.md §3.1 step 4 and its checklist)::
     REBOOT ─lost→ FAILED  (never came back: left as is)   RESUME ─failed→ FAILED (left paused)
     RESYNC ─failed→ FAILED  (Down when the resync wait ends: not Succeeded while out of service)
     STORAGE_WAIT/WAITING ─cancel→ CANCELED  (quorum at risk: the run is canceled)
+    STORAGE_WAIT ─give_up→ FAILED  (suspend retries on 5987 over: the run moves on, no retry)
+    SCAN ─cancel→ CANCELED  (skip_update_checks and a feature update offered: the run stops)
     any live step ─stop→ STOPPED, or RECOVER first when the node is out (StopAfter)
 
 Each step maps to at most one report phase (``STEP_PHASE``); SCAN/RESCAN have none.
@@ -91,10 +93,12 @@ TRANSITIONS: dict[tuple[NodeStep, Outcome], NodeStep] = {
     (S.SCAN, O.SKIP): S.POST_SCRIPT,
     (S.SCAN, O.FAILED): S.RECOVER,
     (S.SCAN, O.STOP): S.STOPPED,
+    (S.SCAN, O.CANCEL): S.CANCELED,
     (S.STORAGE_WAIT, O.OK): S.DRAIN,
     (S.STORAGE_WAIT, O.FAILED): S.RECOVER,
     (S.STORAGE_WAIT, O.CANCEL): S.CANCELED,
     (S.STORAGE_WAIT, O.STOP): S.STOPPED,
+    (S.STORAGE_WAIT, O.GIVE_UP): S.FAILED,
     (S.DRAIN, O.OK): S.INSTALL,
     (S.DRAIN, O.FAILED): S.RECOVER,
     (S.DRAIN, O.STOP): S.RECOVER,

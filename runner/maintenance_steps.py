@@ -22,6 +22,7 @@ from runner.actions import Action, Restart, Resume, Suspend, Wait
 from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
 from runner.mixed_mode import drain_risk, failback_mode
+from runner.option_rules import suspend_retries_over, wants_soft_restart
 from runner.plugin_steps import plugins_pending
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -89,9 +90,11 @@ def waiting_step(
 def storage_wait_step(
     view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
-    """STORAGE_WAIT: suspend (drain) the node once storage is healthy and no resync runs,
-    and quorum survives it; wait while a repair runs, fail the attempt at the storage-repair
-    timeout (Azure Stack HCI: never take a node out while volumes are degraded)."""
+    """STORAGE_WAIT: suspend (drain; forced with force_pause_and_drain) the node once storage
+    is healthy and no resync runs, and quorum survives it; wait while a repair runs, fail
+    the attempt at the storage-repair timeout (Azure Stack HCI: never take a node out while
+    volumes are degraded); a suspend refused with 5987 is retried under the suspend options,
+    then the node fails and the run moves on."""
     nv = node_view(view, node.name)
     # The suspend went through — or its answer was lost but the node is Paused now (the
     # call's effect is judged by the cluster, never by the transport's error).
@@ -99,9 +102,14 @@ def storage_wait_step(
         return adv(node, Outcome.OK)
     if run.stopping:
         return adv(node, Outcome.STOP)
-    # The deadline is checked before the cluster's state: a repair that never ends must
-    # fail this attempt (bounded wait), even while every view still says "wait".
-    if late(run, node):
+    # Once Suspend-ClusterNode was refused with 5987, CAU's suspend retries bound the step
+    # (not attempts of MaxRetriesPerNode): when they are over the run moves on (CAU 1016).
+    over = suspend_retries_over(run, node, profile)
+    if over:
+        return adv(node, Outcome.GIVE_UP, error=over, event_id=1016, detail=over)
+    # Before that, the deadline is checked before the cluster's state: a repair that never
+    # ends must fail this attempt (bounded wait), even while every view still says "wait".
+    if not node.storage_refusals and late(run, node):
         why = node.last_refusal or maintenance_risk(view, node.name) or "suspend not accepted"
         limit = in_minutes(step_timeout(NodeStep.STORAGE_WAIT, profile))
         return adv(node, Outcome.FAILED, error=f"storage not ready within {limit} minutes: {why}")
@@ -128,7 +136,7 @@ def storage_wait_step(
     stuck = drain_risk(view, node.name)
     if stuck:
         return adv(node, Outcome.FAILED, error=stuck)
-    return Suspend(node=node.name)
+    return Suspend(node=node.name, force=profile.forced_drain)
 
 
 def drain_step(
@@ -173,7 +181,9 @@ def reboot_step(
         if run.stopping or run.cancel_error_id is not None:
             return adv(node, Outcome.STOP)
         if late(run, node) or node.command_failures >= MAX_COMMAND_FAILURES:
-            return adv(node, Outcome.FAILED, error=f"{node.name} could not be restarted")
+            refusals = node.command_failures >= MAX_COMMAND_FAILURES and node.last_refusal
+            refused = f": {node.last_refusal}" if refusals else ""
+            return adv(node, Outcome.FAILED, error=f"{node.name} could not be restarted{refused}")
         if run.stale:
             return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
         if view_too_old(run):
@@ -202,7 +212,7 @@ def reboot_step(
             )
         # Firmware (and drivers flagged so) need the hardware reset that a soft restart
         # (kernel soft reboot) skips, so such an install always gets a full restart.
-        soft = profile.soft_reboot and not node.firmware_pending
+        soft = wants_soft_restart(profile, view) and not node.firmware_pending
         return Restart(node=node.name, soft=soft, boot_id_before=nv.boot_id)
     # After the restart: only a changed boot id proves it happened. A node that answers
     # again with the same boot id may never have gone down (the command was lost), and a

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.lifecycle import NodeStep
+from runner.post_types import ClusterFacts, PostStepResult
 from runner.types import BootType, UpdateInfo, UpdateResult, WorkHandle, WorkProgress
 
 __all__ = ["NodeProgress", "RunProgress"]
@@ -55,7 +56,8 @@ class NodeProgress:
     suspend_issued: bool = False
     paused_by_us: bool = False
     drain_failed: bool = False
-    storage_refusals: int = 0
+    storage_refusals: int = 0  # Suspend-ClusterNode refused with 5987 in this attempt
+    suspend_refused_at: float | None = None  # the attempt's first 5987 refusal
     last_refusal: str = ""
     resume_issued: bool = False
     # restart
@@ -97,3 +99,7 @@ class RunProgress:
     # A feature-update run's follow-up quality pass is running (``runner.follow_up``): its
     # scans and installs use the Windows Update plug-in.
     follow_up: bool = False
+    # The report's cluster_versions section (``runner.post_run``): the cluster as the run found it,
+    # and the post-installation steps' results once they ran (``None``: not yet).
+    cluster_before: ClusterFacts | None = None
+    post_steps: tuple[PostStepResult, ...] | None = None

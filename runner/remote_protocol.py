@@ -151,6 +151,29 @@ class ScriptName(StrEnum):
     LOCK_RENEW = "lock-renew"
     LOCK_RELEASE = "lock-release"
     LOCK_READ = "lock-read"
+    # the Hotfix plug-in's library for the worker (runner.winrm.hotfix_ops)
+    INSTALL_HOTFIX_LIBRARY = "install-hotfix-library"
+    # the detached worker, written once per node and run before start-work copies it
+    INSTALL_WORKER = "install-worker"
+    # the fast offline update (runner/winrm/offline_ops.py)
+    OBSERVE_HOST = "observe-host"
+    OBSERVE_STORAGE = "observe-storage"
+    SAVE_VMS = "save-vms"
+    START_VMS = "start-vms"
+    SET_VIRTUAL_DISKS = "set-virtual-disks"
+    STOP_CLUSTER = "stop-cluster"
+    SET_CLUSTER_SERVICE = "set-cluster-service"
+    START_CLUSTER = "start-cluster"
+    OFFLINE_CLAIM = "offline-claim"
+    # run options (issue 9)
+    FORCE_DRAIN_NODE = "force-drain-node"
+    ENABLE_FIREWALL = "enable-firewall"
+    NODE_SITES = "node-sites"
+    # post-installation steps of a feature update (issue 9)
+    UPDATE_FUNCTIONAL_LEVEL = "update-functional-level"
+    UPDATE_STORAGE_POOL = "update-storage-pool"
+    VM_VERSIONS = "vm-versions"
+    VM_VERSION = "vm-version"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -164,6 +187,7 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.LOCK_RELEASE,
         ScriptName.LOCK_READ,
         ScriptName.PUBLISH_RUN,
+        ScriptName.OFFLINE_CLAIM,
     }
 )
 FENCED_SCRIPTS = frozenset(
@@ -173,6 +197,17 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.RESTART_NODE,
         ScriptName.START_WORK,
         ScriptName.SET_CREDSSP,
+        ScriptName.SAVE_VMS,
+        ScriptName.START_VMS,
+        ScriptName.SET_VIRTUAL_DISKS,
+        ScriptName.STOP_CLUSTER,
+        ScriptName.SET_CLUSTER_SERVICE,
+        ScriptName.START_CLUSTER,
+        ScriptName.FORCE_DRAIN_NODE,
+        ScriptName.ENABLE_FIREWALL,
+        ScriptName.UPDATE_FUNCTIONAL_LEVEL,
+        ScriptName.UPDATE_STORAGE_POOL,
+        ScriptName.VM_VERSION,
     }
 )
 

@@ -13,12 +13,15 @@ Must not: decide anything about the run or do I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
+from runner.cluster_report import ClusterReport
 from runner.plugins import PluginName
-from runner.profile import SHOWN_WHEN_SET, Profile
+from runner.profile import Profile
 from runner.types import BootType, SummaryStatus, UpdateResult
 
 __all__ = [
@@ -196,7 +199,13 @@ class RunReport:
     nodes: tuple[NodeReport, ...] = ()
     events: tuple[RunEvent, ...] = ()
     mode: str = "rolling"
+    # The offline update's cluster-wide sections (``runner.offline_lifecycle``); ``None``
+    # (omitted from the JSON) in rolling runs.
+    cluster_timing: Mapping[str, Any] | None = None
+    offline: Mapping[str, Any] | None = None
     follow_up: FollowUpReport | None = None  # feature-update runs only
+    # runs with a feature update or post steps only (``cluster`` is the cluster's name)
+    cluster_versions: ClusterReport | None = None
 
     @property
     def policy(self) -> str:
@@ -211,7 +220,7 @@ class RunReport:
     def to_dict(self) -> dict[str, Any]:
         """The JSON report without ``simulation``, keys in the schema's order."""
         plugins = self.profile.plugin != (PluginName.WINDOWS_UPDATE,)
-        return {
+        head: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
             "cluster": self.cluster,
@@ -224,8 +233,20 @@ class RunReport:
             "status": self.status.value,
             "error_id": self.error_id,
             "error": self.error,
+        }
+        if self.cluster_timing is not None:
+            head["cluster_timing"] = dict(self.cluster_timing)
+        if self.offline is not None:
+            head["offline"] = dict(self.offline)
+        return {
+            **head,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],
             **({} if self.follow_up is None else {"follow_up": self.follow_up.to_dict()}),
+            **(
+                {}
+                if self.cluster_versions is None
+                else {"cluster_versions": self.cluster_versions.to_dict()}
+            ),
             "events": [event.to_dict() for event in self.events],
         }
 
@@ -242,13 +263,20 @@ def iso_utc(instant: datetime) -> str:
 
 
 def profile_dict(profile: Profile) -> dict[str, Any]:
-    """The resolved profile as plain JSON values (enums as their file spelling). Options
-    marked ``SHOWN_WHEN_SET`` appear only when they differ from their default; plug-ins
+    """The resolved profile as plain JSON values (enums as their file spelling). An option
+    marked ``REPORTED_WHEN_SET`` (``runner.profile``) is listed only when it differs from its
+    default, so reports of runs that leave the newer options alone keep their shape; plug-ins
     appear as a profile file gives them (one name, or a list)."""
     out: dict[str, Any] = {}
     for f in fields(profile):
         value = getattr(profile, f.name)
-        if f.metadata == SHOWN_WHEN_SET and value == f.default:
+        if f.name == "mode" and value == "rolling":
+            continue  # the report's own ``mode`` says it; rolling reports keep their shape
+        if f.name == "schedule":
+            if value is not None:  # an agent's option, shown only when the profile has one
+                out[f.name] = dict(value)
+            continue
+        if f.metadata.get("reported_when_set") and value == f.default:
             continue
         if f.name == "plugin":
             names = [str(name) for name in value]
@@ -258,7 +286,7 @@ def profile_dict(profile: Profile) -> dict[str, Any]:
             value = sets[0] if len(sets) == 1 else sets
         elif isinstance(value, tuple):
             value = list(value)
-        elif f.name == "failback_mode":
+        elif isinstance(value, Enum):
             value = str(value)
         out[f.name] = value
     return out

@@ -48,6 +48,9 @@ class RunState:
     error: str | None = None
     elapsed: float = 0.0
     timing: dict[str, Any]
+    # A mode's own progress as JSON data (the offline update's ``OfflineProgress``); None
+    # for CAU's rolling run.
+    mode_state: dict[str, Any] | None = None
     # A feature-update run in its follow-up pass: the feature-update pass's node reports.
     feature_pass: tuple[NodeReport, ...] = ()
 
@@ -81,6 +84,8 @@ def encode_state(state: RunState, cache: dict[str, tuple[NodeProgress, Any]]) ->
         "nodes": nodes,
         "timing": state.timing,
     }
+    if state.mode_state is not None:
+        data["mode_state"] = state.mode_state
     if state.feature_pass:
         data["feature_pass"] = [encode(report) for report in state.feature_pass]
     current = progress.current
@@ -112,5 +117,6 @@ def decode_state(data: dict[str, Any]) -> RunState:
         error=data["error"],
         elapsed=float(data["elapsed"]),
         timing=data["timing"],
+        mode_state=data.get("mode_state"),
         feature_pass=tuple(decode_as(NodeReport, r) for r in data.get("feature_pass", ())),
     )

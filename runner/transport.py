@@ -32,15 +32,19 @@ Error contract (see ``runner.errors``): every method may raise ``ClusterUnreacha
 (not a transport error) means the cluster refused a fenced command because another
 coordinator holds the run lock now: no effect, and the run must stop acting.
 
-Must not: import anything outside the standard library and ``runner.types``/``runner.errors``/
-``runner.plugins``.
+Must not: import anything outside the standard library and the contract's value types
+(``runner.types``, ``runner.run_option_types``, ``runner.plugins``,
+``runner.offline_types``, ``runner.post_types``) and ``runner.errors``.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from runner.offline_types import HostsView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
+from runner.post_types import VmVersions
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -145,6 +149,8 @@ class ClusterTransport(Protocol):
 
         Completion is seen only as a changed ``NodeView.boot_id`` with state back to
         Paused/Up. Effect unknown on any transport error: observe the boot id.
+        ``RemoteCommandFailed``: refused, no effect — e.g. the node's firewall blocks
+        Remote Shutdown (its rule group disabled), where CAU's restart would fail too.
         """
         ...
 
@@ -191,4 +197,115 @@ class ClusterTransport(Protocol):
     def read_run_lock(self) -> LockHolder | None:
         """The lock's holder with its heartbeat age, or ``None`` when the cluster is not
         locked. No effect."""
+        ...
+
+    # -- the fast offline update (runner.offline_engine; guide: "Perform a fast, offline
+    # update of all servers in a cluster"). While the cluster is stopped the cluster
+    # endpoint answers no cluster cmdlet: ``observe`` raises ``ClusterUnreachable`` and the
+    # run looks at the nodes one by one (``observe_hosts``). The run lock lives in the
+    # cluster database, which is offline then: ``stop_cluster`` leaves a claim naming the
+    # lock's holder on every node, the lock methods above read, renew, take over and free
+    # those claims while the cluster is stopped, every command on a node whose cluster
+    # service is stopped is fenced by that node's claim, and ``start_cluster`` makes the
+    # claims' holder the lock's holder again and clears the claims.
+
+    def observe_hosts(self, nodes: tuple[str, ...]) -> HostsView:
+        """Each node of ``nodes`` on its own endpoint: reachable, boot id, OS build, the
+        cluster service's state and startup type. A node that does not answer is
+        ``reachable=False``; ``ClusterUnreachable`` when the management network is down. No
+        effect."""
+        ...
+
+    def observe_storage(self) -> StorageView:
+        """Get-StoragePool (the S2D pool) and Get-Volume on the cluster endpoint.
+        ``ClusterUnreachable`` while the cluster is stopped. No effect."""
+        ...
+
+    def save_vms(self, vms: tuple[str, ...]) -> None:
+        """Take the VM roles ``vms`` offline with the VM's offline action Save
+        (Stop-ClusterGroup): each VM's memory is saved and restored by ``start_vms``. Returns
+        when the cluster accepted; the roles are seen Offline in later observations.
+        Idempotent: a VM already saved is left alone."""
+        ...
+
+    def start_vms(self, vms: tuple[str, ...]) -> None:
+        """Start-ClusterGroup for each of ``vms`` (a saved VM resumes from its saved state).
+        Idempotent; seen Online in later observations."""
+        ...
+
+    def set_virtual_disks_online(self, online: bool) -> None:
+        """Take every cluster shared volume's virtual disk offline (Stop-ClusterResource)
+        or bring it online again (Start-ClusterResource). An offline disk is seen Detached
+        in ``ClusterView.virtual_disks``. Idempotent. ``RemoteCommandFailed`` (no effect)
+        while the storage pool cannot bring a disk online."""
+        ...
+
+    def stop_cluster(self) -> None:
+        """Leave the run lock's claim on every node that answers, then Stop-Cluster: the
+        cluster service stops on every node, the storage pool goes offline. Seen in
+        ``observe_hosts`` (service Stopped). Idempotent."""
+        ...
+
+    def set_cluster_service(self, node: str, startup: ServiceStartup) -> None:
+        """Set-Service ClusSvc -StartupType ``startup`` on ``node``'s own endpoint (it does
+        not start or stop the service). ``NodeUnreachable``: effect unknown. Idempotent."""
+        ...
+
+    def start_cluster(self, node: str) -> None:
+        """On ``node``'s own endpoint: Start-Cluster when the cluster is stopped (the
+        cluster service starts on every node whose startup type is not Disabled and the
+        cluster forms when they hold a majority of the votes), Start-ClusterNode when it
+        runs (the node joins). The run lock returns to the cluster database. Idempotent;
+        ``RemoteCommandFailed`` (no effect) when the service on ``node`` is Disabled."""
+        ...
+
+    # -- run options (issue 9: Invoke-CauRun's remaining options) -----------------------
+    def suspend_node_forced(self, node: str) -> None:
+        """Suspend-ClusterNode -Drain -ForceDrain without -Wait (force_pause_and_drain): as
+        ``suspend_node``, but a role that cannot live-migrate is stopped and moved as a
+        failed role, so the drain completes. Same errors as ``suspend_node``."""
+        ...
+
+    def enable_remote_shutdown_rules(self, node: str) -> bool:
+        """Enable the Remote Shutdown firewall rule group on ``node``'s own endpoint
+        (enable_firewall_rules). True: enabled now; False: a Group Policy keeps it disabled
+        (nothing changed). ``RemoteCommandFailed``: refused, no effect."""
+        ...
+
+    def read_node_sites(self) -> tuple[NodeSite, ...]:
+        """The site fault domain of every node (Get-ClusterFaultDomain). No effect."""
+        ...
+
+    # -- post-installation steps of a feature update (issue 9: ``runner.post_steps``) ------
+    def update_functional_level(self) -> None:
+        """Update-ClusterFunctionalLevel -Force: the level rises to the version every node
+        runs (irreversible: no rollback to the older OS version afterwards; no change when
+        it is already there). ``RemoteCommandFailed`` (no effect) while the nodes run more
+        than one OS version (mixed mode) or a node is down."""
+        ...
+
+    def update_storage_pool(self) -> None:
+        """Update-StoragePool of the S2D pool -Confirm:$false: the pool's version rises to the
+        functional level's (irreversible). ``RemoteCommandFailed`` without an S2D pool."""
+        ...
+
+    def read_vm_versions(self) -> VmVersions:
+        """Get-VM of every clustered VM (configuration version, state) and the version
+        Update-VMVersion would give them. No effect."""
+        ...
+
+    def stop_vm(self, vm: str) -> None:
+        """Stop-VM (a guest shutdown): the VM is off when this returns; downtime begins.
+        ``RemoteCommandFailed``: not stopped."""
+        ...
+
+    def update_vm_version(self, vm: str) -> str:
+        """Update-VMVersion -Force of a stopped VM; returns its configuration version now.
+        ``RemoteCommandFailed`` (no effect) when the VM runs or the functional level allows
+        no newer version."""
+        ...
+
+    def start_vm(self, vm: str) -> None:
+        """Start-VM on its owner node: the VM runs again when this returns.
+        ``RemoteCommandFailed``: it did not start."""
         ...

@@ -304,6 +304,9 @@ class ClusterView:
     # simulated cluster reports for each OS version.
     functional_level: int = 0
     storage_pool_version: int = 0
+    # The cluster's CauEnableSoftReboot private property is 1 (reboot_mode cluster-property
+    # and orchestrator-default read it; cau.md §6.1).
+    soft_reboot_property: bool = False
 
     def node(self, name: str) -> NodeView:
         for node in self.nodes:

@@ -96,6 +96,12 @@ _Loader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+0123456789."),
 )
+# YAML 1.1 turns an unquoted 2020-03-02T03:00:00 into a datetime, JSON and YAML 1.2 keep it
+# text: dates stay text here, and the option that takes one parses it (with its time zone).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 
 
 def read_document(path: str | Path) -> Document:

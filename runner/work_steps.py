@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from runner.actions import Action, Poll, StartInstall, StartScript
 from runner.lifecycle import Outcome
+from runner.option_rules import reboot_after_install
 from runner.plugin_steps import after_plugin, install_group, scan_action
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
+from runner.readiness import FEATURE
 from runner.step_rules import BACK_STATES, MAX_INSTALL_PASSES, UPDATE_LOOP_ERROR, adv, node_view
 from runner.timing import POLL_ACTIVE_SECONDS, late
 from runner.types import (
@@ -35,12 +37,17 @@ from runner.types import (
 )
 
 __all__ = [
+    "FEATURE_UNCHECKED",
     "install_step",
     "post_script_step",
     "pre_script_step",
     "rescan_step",
     "scan_step",
 ]
+
+
+# The run's error id when skip_update_checks meets a feature update (see scan_step).
+FEATURE_UNCHECKED = "FeatureUpdateNotChecked"
 
 
 def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Action | WorkProgress:
@@ -104,7 +111,8 @@ def scan_step(
     view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
     """SCAN: the updates this attempt installs (the preview's offer on the first attempt,
-    a fresh scan on a retry), never one that already succeeded."""
+    a fresh scan on a retry or without the preview: skip_update_checks), never one that
+    already succeeded."""
     if run.stopping:
         return adv(node, Outcome.STOP)
     # The first attempt installs what the scan before the run showed (what the plan and
@@ -118,6 +126,16 @@ def scan_step(
         if done.state is WorkState.FAILED:
             return adv(node, Outcome.FAILED, error=f"scan failed: {done.error or done.hresult}")
         offer = _still_needed(done.offered, node)
+        features = sorted(u.id for u in offer if u.kind == FEATURE)
+        if profile.skip_update_checks and features:
+            # The feature update's readiness checks need every node's offer before the run
+            # (one and the same feature update everywhere), which skip_update_checks skipped.
+            why = (
+                f"{node.name} is offered the feature update {', '.join(features)}, whose "
+                "readiness checks need the update scan before the run that skip_update_checks "
+                "skips; the run stops before the node is drained: run without skip_update_checks"
+            )
+            return adv(node, Outcome.CANCEL, error=why, cancel_run=FEATURE_UNCHECKED)
     if not offer and node.restart_pending:
         # Installed in an earlier attempt but never restarted: the node still needs one.
         return adv(node, Outcome.OK, offered=())
@@ -181,7 +199,8 @@ def install_step(
     view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
     """INSTALL the offered updates as detached work; one result per update; restart when
-    any installed update (or the install itself) asks for one."""
+    any installed update (or the install itself) asks for one, or the profile forces a
+    restart (force_pause_drain_and_reboot) and the node has not restarted yet."""
     if run.stopping and (node.work is None or node.work.state is WorkState.RUNNING):
         # StopAfter: do not wait for the install; the node is resumed and the run ends.
         note = "stopping while the install runs on; it is not waited for" if node.handle else ""
@@ -218,9 +237,8 @@ def install_step(
         return adv(node, Outcome.STOP, results=results, error=error)
     # A failed update does not cancel the restart the others need: the node restarts
     # first, then its failed attempt is retried (or given up) from a clean boot.
-    restart = done.restart_required or any(
-        r.restart_required for r in results if r.result == "Succeeded"
-    )
+    installed = [r for r in results if r.result == "Succeeded"]
+    restart = done.restart_required or any(r.restart_required for r in installed)
     if rest:
         return after_plugin(node, profile, spec, results, rest, restart=restart, error=error)
     earlier_failed = False
@@ -229,6 +247,13 @@ def install_step(
         restart = restart or node.restart_pending
         earlier_failed = node.attempt_failed
         error = error or (node.error if earlier_failed else "")
+        tried = set(node.attempt_tried)
+        installed += [r for r in node.results if r.id in tried and r.result == "Succeeded"]
+    # force_pause_drain_and_reboot: a node that has not restarted in this attempt restarts
+    # after its install (its last plug-in's) although no update asks for it
+    # (restart_issued: one was issued).
+    forced = bool(installed) and reboot_after_install(profile) and not node.restart_issued
+    restart = restart or forced
     if restart:
         return adv(node, Outcome.RESTART, results=results, error=error)
     if failed or earlier_failed:

@@ -72,6 +72,13 @@ class RunLockGroup:
         self.fenced(holder)
         self._heartbeat = self._now()
 
+    def adopt(self, holder: LockHolder) -> None:
+        """Start-Cluster after an offline window: the holder of the nodes' claims (who may
+        have taken the run over while the cluster was stopped) holds the lock again."""
+        if self._holder is None or not self._holder.same_coordinator(holder):
+            self._write(holder, "taken-over")
+        self._heartbeat = self._now()  # the cluster's clock runs again: a fresh heartbeat
+
     def release(self, holder: LockHolder) -> None:
         if self._holder is not None and self._holder.same_coordinator(holder):
             self._holder = None

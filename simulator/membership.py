@@ -15,6 +15,9 @@ Theory of operation (cluster):
   even number and no (online) witness, one node's vote is zeroed: the last in node order,
   standing in for the cluster's LowerQuorumPriorityNodeID.
 - Configured ``NodeWeight 0`` is never given a vote.
+- Stop-Cluster (the offline update) is not a loss: ``stop`` empties the membership without
+  losing anything; ``start`` forms the cluster afresh from the nodes whose cluster service
+  starts, with a majority of the configured votes; nobody joins a stopped cluster.
 
 Must not: know SimPy, time, VMs or storage volumes; these are pure state machines.
 """
@@ -45,6 +48,7 @@ class ClusterQuorum:
         self.members = [n for n in self._order if n in chosen]
         self.dynamic: dict[str, int] = dict.fromkeys(self._order, 0)
         self.witness_weight = 0
+        self.stopped = False  # Stop-Cluster: no membership until ``start``
         # Nodes already down at the start left one by one earlier: dynamic quorum followed.
         self.has_quorum = any(self.node_weights[m] > 0 for m in self.members)
         if self.has_quorum:
@@ -98,6 +102,8 @@ class ClusterQuorum:
 
     def join(self, name: str) -> bool:
         """A node rejoins; a cluster that lost quorum re-forms once a majority is back."""
+        if self.stopped:
+            return False
         if name not in self.members:
             present = dict.fromkeys(self.members)  # a lookup per node, not a list scan
             self.members = [n for n in self._order if n in present or n == name]
@@ -106,6 +112,27 @@ class ClusterQuorum:
         if self.has_quorum:
             self._rebalance()
         return self.has_quorum
+
+    def stop(self) -> None:
+        """Stop-Cluster: every member leaves at once, on purpose (no quorum loss)."""
+        self.stopped = True
+        self._remove(list(self.members))
+        self.has_quorum = False
+        self.witness_weight = 0
+
+    def start(self, members: Iterable[str]) -> bool:
+        """Start-Cluster with ``members``: True when they form it with quorum (else it stays
+        stopped and nothing changes)."""
+        chosen = dict.fromkeys(members)
+        formed = [n for n in self._order if n in chosen]
+        previous, self.members = self.members, formed
+        if not self._can_form():
+            self.members = previous
+            return False
+        self.stopped = False
+        self.has_quorum = True
+        self._rebalance()
+        return True
 
     def set_witness_online(self, online: bool) -> bool:
         """The witness fails or returns; losing a voting witness is a loss like any other."""
@@ -204,6 +231,18 @@ class PoolQuorum:
             self.owner = self.up[0] if self.up else None
         if not ok:
             self.has_quorum = False
+        return self.has_quorum
+
+    def stop(self) -> None:
+        """Stop-Cluster takes the pool offline on purpose (no quorum loss)."""
+        self.up, self.owner, self.has_quorum = [], None, False
+
+    def start(self, members: Iterable[str]) -> bool:
+        """Start-Cluster: the pool forms from the members' drives (the first owns it)."""
+        chosen = dict.fromkeys(members)
+        self.up = [n for n in self._order if n in chosen]
+        self.owner = self.up[0] if self.up else None
+        self.has_quorum = self._votes(self.up, self.owner) * 2 > self.total_votes()
         return self.has_quorum
 
     def join(self, name: str) -> bool:

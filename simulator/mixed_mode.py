@@ -121,6 +121,20 @@ class MixedModeLedger:
         """A live migration the runner's drain or failback asked for was refused."""
         self.refusals.append((time, detail))
 
+    def noted(
+        self,
+        time: float,
+        node: str,
+        why: str | None,
+        record: Callable[[str, str | None, str], None],
+    ) -> bool:
+        """Whether mixed mode refused a live migration (``why``); if so it is counted and
+        recorded as the world's ``migration-refused`` event of ``node``."""
+        if why is not None:
+            self.refused(time, f"{why} (mixed mode)")
+            record("migration-refused", node, why)
+        return why is not None
+
     def section(self) -> dict[str, Any]:
         """The invariant's entry for the report (none when the cluster never ran mixed)."""
         if not self.ever_mixed and not self.refusals:

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from runner.hotfix_config import DEFAULT_HOTFIX_CONFIG, HotfixConfig, parse_hotfix_config
+from runner.plugins import DEFAULT_CONFIG_FILE
 from runner.types import Resiliency, WitnessType
+from simulator.distributions import Distribution, Variability
 
 __all__ = [
     "ClusterSpec",
     "Expect",
     "FaultSpec",
+    "HotfixShareSpec",
     "NodeSpec",
     "Scenario",
     "ScriptSpec",
@@ -27,6 +32,7 @@ __all__ = [
     "UpdateSpec",
     "VmSpec",
     "VolumeSpec",
+    "default_configs",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -38,11 +44,15 @@ class NodeSpec:
     memory_gb: float = 384
     boot_minutes: float = 8
     soft_boot_minutes: float = 2
+    scan_minutes: float = 1  # one Windows Update scan of the node
     os_build: str = "20348.2031"
     online: bool = True  # False: node is Down when the run starts
     vote: int = 1  # configured NodeWeight
     # Opted into a preview channel (Set-PreviewChannel) and not restarted since.
     channel_restart_pending: bool = False
+    # The Remote Shutdown firewall rule group: enabled | disabled | policy-disabled (a Group
+    # Policy disables it; enabling it locally does not take effect).
+    remote_shutdown: str = "enabled"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +74,9 @@ class StorageSpec:
     # Storage maintenance mode on pause (simulator.storage_maintenance): True/False forces
     # it; None follows each node's OS build (Windows Server 2022 / Azure Stack HCI 21H2+).
     maintenance_mode: bool | None = None
+    # After a repair job finishes, Suspend-ClusterNode still refuses with 5987 this long
+    # (the cluster's clustered-space state lags Get-VirtualDisk and Get-StorageJob).
+    space_settle_minutes: float = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +85,7 @@ class VmSpec:
     owner: str
     memory_gb: float = 16
     movable: bool = True  # False: live migration refuses (drain fails)
+    migration_mb_s: float | None = None  # this VM's drawn throughput; None: the cluster's
     config_version: str = ""  # Hyper-V configuration version; "" = the functional level's
 
 
@@ -88,6 +102,8 @@ class ClusterSpec:
     # the one its functional level belongs to (a node's own version is its build's).
     version: str = ""
     functional_level: str = ""
+    sites: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # node → site fault domain
+    cau_enable_soft_reboot: bool = False  # the cluster property CauEnableSoftReboot is 1
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -105,7 +121,35 @@ class UpdateSpec:
     nodes: tuple[str, ...] | None = None  # offered only to these nodes; None = all
     firmware: bool = False  # needs firmware init: no soft reboot
     os_build: str | None = None  # the OS build a (feature) update brings; None: build + 1
+    importance: str = "important"  # important | recommended (Windows Update's selection)
+    file: str | None = None  # hotfix: its path inside its folder; None: <id>.msu
+    exit_code: int = 0  # hotfix: what its installer returns
     to_version: str | None = None  # a feature update: the OS version it brings
+    # Drawn install minutes per node (simulator.variability); a node not listed: install_minutes.
+    install_minutes_on: Mapping[str, float] = field(default_factory=lambda: _EMPTY)
+
+    def install_minutes_for(self, node: str) -> float:
+        """Minutes this update takes to install on ``node``."""
+        return self.install_minutes_on.get(node, self.install_minutes)
+
+
+@cache
+def default_configs() -> Mapping[str, HotfixConfig]:
+    """pycau's sample configuration under CAU's default file name."""
+    config = parse_hotfix_config(DEFAULT_HOTFIX_CONFIG, "pycau's sample hotfix configuration")
+    return MappingProxyType({DEFAULT_CONFIG_FILE: config})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HotfixShareSpec:
+    """The Hotfix plug-in's root folder: its SMB and permission facts and configuration
+    files (parsed; by file name). ``path`` None: wherever the profile's root folder points."""
+
+    path: str | None = None
+    smb_signing: bool = True
+    smb_encryption: bool = False
+    acl: str = "ok"  # ok | users-can-write | users-cannot-read (what the ACL check finds)
+    configs: Mapping[str, HotfixConfig] = field(default_factory=default_configs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,3 +206,9 @@ class Scenario:
     expect: Expect = field(default_factory=Expect)
     source: str = "<scenario>"
     known_issues: tuple[str, ...] = ()  # seed known issues to reproduce (simulator switches)
+    hotfix_share: HotfixShareSpec = field(default_factory=lambda: HotfixShareSpec())
+    # Values given as distributions, by key (``boot_minutes/node1``, ``install_minutes/KB1``,
+    # ``write_mb_s/vol01``, ``repair_mb_s``, ``migration_mb_s``); the field itself holds the
+    # distribution's median until ``simulator.variability.realize`` draws them for a seed.
+    distributions: Mapping[str, Distribution] = field(default_factory=lambda: _EMPTY)
+    variability: Variability | None = None

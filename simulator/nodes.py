@@ -8,7 +8,9 @@ soft (kernel) reboot is possible. The world (``simulator.world``) drives the tra
 Rules: a node that is restarting or crashed is Down and unreachable; the pause flag survives
 reboots (a paused node comes back Paused until resumed); ``boot_count`` starts at 1 and the
 boot id is ``"<name>-boot<n>"``; its OS version is its build's, so a feature update that
-takes effect at a boot changes it.
+takes effect at a boot changes it. A node whose cluster service does not run (``in_cluster``
+False: the cluster is stopped, or its service is Disabled) is Down to the cluster although
+it is up and answers on its own endpoint.
 
 Must not: schedule SimPy processes or know about other subsystems.
 """
@@ -21,7 +23,7 @@ from runner.types import BootType, DrainStatus, NodeState
 from runner.versions import version_of_build
 from simulator.model import NodeSpec
 
-__all__ = ["DownCause", "SimNode"]
+__all__ = ["DownCause", "SimNode", "bump_build"]
 
 
 class DownCause:
@@ -44,6 +46,7 @@ class SimNode:
     down_cause: str | None = None
     down_since: float | None = None
     restart_by_runner: bool = False
+    in_cluster: bool = True  # its cluster service runs (False: stopped or not started)
     last_boot_type: BootType | None = None
     #: monotonically increasing token: a boot scheduled under an older token is stale
     power_token: int = 0
@@ -62,7 +65,7 @@ class SimNode:
 
     @property
     def state(self) -> NodeState:
-        if not self.up:
+        if not self.up or not self.in_cluster:
             return NodeState.DOWN
         return NodeState.PAUSED if self.paused else NodeState.UP
 
@@ -73,9 +76,18 @@ class SimNode:
 
     @property
     def active(self) -> bool:
-        """Up and not paused: may host and receive roles."""
-        return self.up and not self.paused
+        """Up, in the cluster and not paused: may host and receive roles."""
+        return self.up and self.in_cluster and not self.paused
 
     def boot_seconds(self, soft: bool) -> float:
         minutes = self.spec.soft_boot_minutes if soft else self.spec.boot_minutes
         return float(minutes) * 60.0
+
+
+def bump_build(build: str, count: int) -> str:
+    """``build`` with its revision (after the last dot) raised by ``count``: the OS build a
+    node runs once ``count`` quality updates took effect (as it is when not numeric)."""
+    head, dot, tail = build.rpartition(".")
+    if dot and tail.isdigit():
+        return f"{head}.{int(tail) + count}"
+    return build

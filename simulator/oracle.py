@@ -1,8 +1,9 @@
 """The oracle: watches the world's ground truth and records safety-invariant violations.
 
-Owns: ``INVARIANTS`` (the nine stable names of DESIGN.md), ``Violation`` and ``Oracle``.
-The world calls the oracle's hooks as things happen (runner suspends, restarts, resumes;
-quorum or a volume lost); checks that need the runner's report run in ``finish``.
+Owns: ``INVARIANTS`` (the nine stable names of DESIGN.md) and ``Oracle`` (``Violation``:
+``simulator.violation``). The world calls the oracle's hooks as things happen (runner
+suspends, restarts, resumes; quorum or a volume lost); checks needing the report run in
+``finish``.
 
 What counts (the runner is blamed only for its own actions; a fault's crash is not one):
 - ``quorum``: the cluster or the S2D pool loses quorum in an event the runner caused.
@@ -17,14 +18,14 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   report's ``simulation.fault_losses``), not as a violation. Cluster-quorum losses a fault
   caused are recorded there too.
 - Race: a restart command takes ``COMMAND_SECONDS`` to reach the node. When the only thing
-  degrading storage at that moment is a fault domain that went away *after* the command
-  was issued, the runner decided on a healthy view it could not have refreshed: the
-  ``resync-before-next`` (and any volume loss of that restart) is a fault loss. A restart
-  issued on an already degraded view is still the runner's violation.
+  degrading storage then is a fault domain that went away *after* the command was issued,
+  the runner decided on a healthy view it could not have refreshed: that
+  ``resync-before-next`` (and any volume loss of the restart) is a fault loss.
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
   fault domain owed to *another* node exists (a node's own resync does not forbid restarting
   it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
-- ``workload-availability``: the runner restarts a node still hosting running VMs.
+- ``workload-availability``: the runner restarts a node still hosting running VMs. VMs a
+  forced drain (force_pause_and_drain) stops are consented downtime: ``consented``.
 - ``max-nodes-out``: more than ``max_nodes_out`` nodes out of service because of the runner
   (from its suspend or restart until resumed / back Up unpaused). Checked at finish, where a
   node the report lists as Failed or PartiallyFailed stops counting from its ``node-status``
@@ -40,10 +41,12 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
 - ``mixed-mode-migration`` (only for runs in which the cluster ran more than one OS version,
   and listed only then): no drain or failback of the runner's asked for a live migration the
   mixed-version cluster refused (``simulator.mixed_mode``).
-- ``report-truth``: the report states only what the world saw — Succeeded nodes updated,
-  booted after install, Up and not paused; attempts, restarts, boot types as the world saw
-  them; Failed nodes with evidence. Its ground truth (``self.truth``) and its exact rules
-  live in ``simulator.report_truth``.
+- ``vm-version-downtime`` and the ``cluster_versions`` report-truth: ``simulator.post_upgrade``.
+- ``report-truth``: the report states only what the world saw (Succeeded nodes updated,
+  booted after install, Up and not paused; attempts, restarts, boot types; Failed nodes
+  with evidence): ``self.truth``, rules in ``simulator.report_truth``. Offline runs get
+  ``simulator.oracle_offline``'s invariants; the rolling ones they waive are reported
+  ``not_applicable`` with the reason.
 
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
@@ -51,13 +54,14 @@ Must not: read the runner's view, change the world, or depend on dict/set iterat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from runner.types import SummaryStatus
+from simulator.oracle_offline import NOT_APPLICABLE
 from simulator.report_passes import Pass, ledger_within, report_passes
 from simulator.report_truth import TruthLedger
 from simulator.transport import COMMAND_SECONDS
+from simulator.violation import Violation
 from simulator.world_port import GroundTruth
 
 __all__ = ["FAILED_STATUSES", "INVARIANTS", "STOP_GRACE", "Oracle", "Violation"]
@@ -79,16 +83,10 @@ STOP_GRACE = 600.0
 FAILED_STATUSES = (SummaryStatus.FAILED.value, SummaryStatus.PARTIALLY_FAILED.value)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Violation:
-    invariant: str
-    time: float
-    detail: str
-
-
 class Oracle:
     def __init__(self, world: GroundTruth) -> None:
         self.world = world
+        self._offline = world.profile.mode == "offline"  # its own invariants: oracle_offline
         self.live: list[Violation] = []
         self.violations: list[Violation] = []
         self.out_since: dict[str, float] = {}
@@ -102,6 +100,7 @@ class Oracle:
         self.away_at_restart: dict[str, list[str]] = {}
         self.fault_losses: list[Violation] = []
         self.restart_raced = False  # the restart being made raced a fault (see _raced)
+        self.consented: list[dict[str, Any]] = []  # VMs a forced drain stopped (the profile's)
         self.truth = TruthLedger(world)  # report-truth's ground truth (its own module)
 
     def _now(self) -> float:
@@ -141,6 +140,8 @@ class Oracle:
                 f"{node} restart was in flight when {', '.join(raced)} became unavailable",
             )
             degraded = []
+        if running_vms and self._offline:
+            self.world.offline.judge.hard_stop(f"{node} restarted", running_vms)
         if running_vms:
             shown = ", ".join(running_vms[:5]) + (" …" if len(running_vms) > 5 else "")
             self.violate(
@@ -153,6 +154,13 @@ class Oracle:
                 f"{node} restarted while storage was not healthy: {'; '.join(degraded)}",
             )
         self._out(node)
+
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain stopped ``vms``: consented downtime (``consented``, no violation)."""
+        shown = ", ".join(vms[:5]) + (" …" if len(vms) > 5 else "")
+        detail = f"forced drain of {node} stopped {len(vms)} VM(s), failed over: {shown}"
+        if vms:
+            self.consented.append({"time": round(self._now(), 3), "detail": detail})
 
     def resumed(self, node: str) -> None:
         self.paused_by_runner[node] = False
@@ -182,8 +190,7 @@ class Oracle:
             self._fault_loss("storage-redundancy", detail)
 
     def _raced(self, node: str, degraded: list[str]) -> list[str]:
-        """The other domains that went away while the restart command of ``node`` was in
-        flight (after it was issued), when they are the only reason storage is degraded."""
+        """Domains that went away while ``node``'s restart command was in flight (the race)."""
         storage = self.world.storage
         if storage is None or not degraded:
             return []
@@ -234,15 +241,17 @@ class Oracle:
         nodes = {str(n.get("name")): n for p in passes for n in p.report.get("nodes", []) or []}
         final += self._check_max_out(self._failed_times(report, nodes))
         final += self._check_resumed(nodes)  # a node's latest pass says how it ended
-        final += self._check_termination(report)
+        final += self._check_termination(report) + self.world.post.truth(report)
         for one in passes:  # per-node entries against the world, pass by pass
             mine = {str(n.get("name")): n for n in one.report.get("nodes", []) or []}
             failed_at = self._failed_times(one.report, mine)
             final += self._check_budget(one.report, mine, failed_at, one)
             truth = ledger_within(self.truth, one).check(one.report, self._final_times(one.report))
             final += [Violation(invariant="report-truth", time=t, detail=d) for t, d in truth]
-        self.violations = sorted(self.live + final, key=lambda v: v.time)
-        section = {
+        waived = NOT_APPLICABLE if self._offline else {}  # reported by the judge's verdicts
+        kept = [v for v in self.live + final if v.invariant not in waived]
+        self.violations = sorted(kept, key=lambda v: v.time)
+        section: dict[str, Any] = {
             name: {
                 "holds": not [v for v in self.violations if v.invariant == name],
                 "violations": [
@@ -253,7 +262,11 @@ class Oracle:
             }
             for name in INVARIANTS
         }
-        return section | self.world.mixed.section()  # listed only for a mixed-version run
+        if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
+            section["workload-availability"]["consented"] = self.consented
+        if self._offline:  # the waived rolling invariants say why, then the offline ones
+            section.update(self.world.offline.judge.verdicts(report))
+        return section | self.world.mixed.section() | self.world.post.section()  # if they apply
 
     @staticmethod
     def _final_times(report: Mapping[str, Any]) -> dict[str, float]:
@@ -357,7 +370,7 @@ class Oracle:
         if len(order) > limit:
             exceeded = order[limit][1]
             for time, node, what in self.disruptions:
-                if exceeded < time < window.end:
+                if exceeded < time < window.end and not self._offline:
                     add(f"{node} {what} after failed nodes exceeded {limit}", time)
             if report.get("status") == SummaryStatus.SUCCEEDED.value:
                 add(f"{len(order)} nodes failed (max {limit}) but the run reports Succeeded")

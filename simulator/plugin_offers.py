@@ -6,10 +6,13 @@ each update attributed to the first plug-in that offers it — and ``installable
 check that an install goes through a plug-in that offers the update).
 
 Theory of operation: the Windows Update plug-in offers what Windows Update offers for the
-running version (quality, driver and firmware updates); the RollingUpgrade plug-in offers
-feature updates (the Upgrades category) and nothing else, so a feature update is installed
-only by a RollingUpgrade run and a quality update never by one; the Hotfix plug-in offers
-hotfixes (``kind: hotfix``) found on its share.
+running version (quality, driver and firmware updates): important updates only unless
+``include_recommended_updates``, and, when the profile gives a ``query_string``, only what
+that search finds (``simulator.wua_query``; a scenario's update list is what CAU's default
+search finds). The RollingUpgrade plug-in offers feature updates (the Upgrades category)
+and nothing else, so a feature update is installed only by a RollingUpgrade run and a
+quality update never by one; the Hotfix plug-in offers the hotfixes (``kind: hotfix``) its
+share's rules install (``simulator.hotfix_share``).
 
 Must not: hold state, start SimPy processes or touch nodes (``simulator.windows_update``
 runs the scan and calls in here when it ends).
@@ -22,15 +25,29 @@ from collections.abc import Callable, Sequence
 from runner.errors import RemoteCommandFailed
 from runner.plugins import PluginName, PluginSpec
 from runner.types import UpdateInfo
-from simulator.model import UpdateSpec
+from simulator.hotfix_share import hotfix_offer
+from simulator.model import HotfixShareSpec, UpdateSpec
+from simulator.wua_query import parse_query
 
-__all__ = ["PluginScan", "installable_by", "offering_plugins", "scan_plugins"]
+__all__ = ["PluginScan", "installable_by", "offering_plugins", "scan_plugins", "update_info"]
 
 HOTFIX_KIND = "hotfix"
 FEATURE_KIND = "feature"
 
 # (plug-in, its offer) or (plug-in, the error its scan failed with)
 PluginScan = tuple[PluginName, tuple[UpdateInfo, ...] | str]
+
+
+def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
+    """What a scan reports of ``spec``, offered by ``plugin``."""
+    return UpdateInfo(
+        id=spec.id,
+        title=spec.title,
+        kind=spec.kind,
+        restart_required=spec.restart and spec.kind != "hotfix",  # a hotfix: its exit code
+        firmware=spec.firmware or spec.kind == "firmware",
+        plugin=plugin,
+    )
 
 
 def offering_plugins(kind: str) -> tuple[PluginName, ...]:
@@ -43,12 +60,25 @@ def offering_plugins(kind: str) -> tuple[PluginName, ...]:
 
 
 def _offer(
-    spec: PluginSpec, node: str, applicable: Sequence[UpdateSpec]
+    spec: PluginSpec, node: str, applicable: Sequence[UpdateSpec], share: HotfixShareSpec
 ) -> tuple[UpdateSpec, ...] | str:
     """What ``spec`` offers of ``applicable``, or why its scan failed."""
     if spec.name is PluginName.HOTFIX:
-        return "the hotfix plug-in is not modelled by the simulator yet"
-    return tuple(u for u in applicable if spec.name in offering_plugins(u.kind))
+        return hotfix_offer(share, spec, node, applicable)
+    if spec.name is PluginName.ROLLING_UPGRADE and not spec.flag("wu_connected"):
+        return "feature updates from setup media (wu_connected false) are not modelled"
+    found = tuple(u for u in applicable if spec.name in offering_plugins(u.kind))
+    if spec.name is not PluginName.WINDOWS_UPDATE:
+        return found
+    if not spec.flag("include_recommended_updates"):
+        found = tuple(u for u in found if u.importance == "important")
+    query = dict(spec.arguments).get("query_string")
+    if query is None:  # CAU's default search: what the scenario says Windows Update offers
+        return found
+    search = parse_query(str(query))
+    if isinstance(search, str):
+        return f"the simulated Windows Update agent cannot run the QueryString: {search}"
+    return tuple(u for u in found if search.matches(u))
 
 
 def scan_plugins(
@@ -57,6 +87,7 @@ def scan_plugins(
     applicable: Sequence[UpdateSpec],
     info: Callable[[UpdateSpec, PluginName], UpdateInfo],
     *,
+    share: HotfixShareSpec,
     stop_on_failure: bool = False,
 ) -> list[PluginScan]:
     """Each plug-in's offer (or error) in plug-in order; an update two plug-ins offer goes
@@ -64,7 +95,7 @@ def scan_plugins(
     seen: set[str] = set()
     out: list[PluginScan] = []
     for spec in plugins:
-        offer = _offer(spec, node, applicable)
+        offer = _offer(spec, node, applicable, share)
         if isinstance(offer, str):
             out.append((spec.name, offer))
             if stop_on_failure:

@@ -36,6 +36,8 @@ end of its window.
   at its turn, or — without a pre-update script — storage not ready for a whole storage
   wait; plus one per start of work (scan, script) the node refused because it was Down;
   plus one per management outage. With none of these, attempts equal ``seen`` exactly.
+  An offline update is one window for every node: seen is 1 when the runner did anything
+  but scan on the node (its cluster service set, an install, a restart), else 0.
 - **Failed / PartiallyFailed**: the world holds evidence against the node. Its own: a
   failed install result, a refused install, work interrupted by the node going down, a
   failed script, a failed drain, a refused suspend, a call refused because it was Down,
@@ -58,7 +60,6 @@ from typing import Any
 from runner.plugins import PluginName
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
-from simulator.plugin_offers import offering_plugins
 from simulator.world_port import GroundTruth
 
 __all__ = ["EPSILON", "TruthLedger"]
@@ -79,6 +80,7 @@ _FIRST_ATTEMPT = (
     "quorum-lost",
     "crashed",
     "offline",
+    "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
@@ -246,10 +248,13 @@ class TruthLedger:
     def attempts_seen(self, node: str) -> int:
         """Attempts the world saw begin on ``node`` (see the module docstring)."""
         acts = self.acts[node]
+        if self.world.profile.mode == "offline":  # one window: touched at all is one attempt
+            return int(any(kind != "scan" for _, kind, _ in acts))
         if self.world.profile.pre_update_script:
             return sum(1 for _, kind, _ in acts if kind == "pre-script")
         scans = [t for t, kind, _ in acts if kind == "scan"]
-        preflight = set(scans[:1]) | {t for t in scans if self._preflight_round(node, t)}
+        ahead = 0 if self.world.profile.skip_update_checks else 1  # no scan before the run
+        preflight = set(scans[:ahead]) | {t for t in scans if self._preflight_round(node, t)}
         openings = [
             t for t, kind, paused in acts if kind == "scan" and not paused and t not in preflight
         ]
@@ -338,11 +343,7 @@ class TruthLedger:
         world = self.world
         sim = world.nodes[name]
         out: list[str] = []
-        left = [
-            u.id
-            for u in world.updates.applicable(name)
-            if any(p in self.plugins for p in offering_plugins(u.kind))
-        ]
+        left = [u.id for u in world.updates.offered_to(name, self.plugins)]
         if left:
             out.append(f"{', '.join(left)} still offered")
         staged = world.updates.nodes[name].staged

@@ -4,7 +4,8 @@ Owns: ``load_scenario`` / ``parse_scenario``. The shape is checked once by the J
 ``simulator/schemas/scenario.schema.json`` (which embeds the profile schema); then the
 conveniences are resolved (the cluster block in ``simulator.scenario_cluster``) and the checks
 a schema cannot express are made — names that must exist, ``after:`` without cycles, a
-script-failure needing its script, the profile's node-count rules — with the same
+script-failure needing its script, the profile's node-count rules, a site order naming only
+the cluster's sites — with the same
 ``InputError(file, "$.json.path", what was expected)`` as the schema's.
 
 Must not: run SimPy, build the world or choose outcomes (faults say *what* goes wrong;
@@ -13,7 +14,8 @@ Must not: run SimPy, build the world or choose outcomes (faults say *what* goes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -29,9 +31,11 @@ from runner.validation import (
     profile_schema,
     read_document,
 )
+from simulator.distributions import DRAWN_KINDS, Variability
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
-from simulator.scenario_cluster import MAX_S2D_NODES, ClusterResolver
-from simulator.scenario_versions import resolve_feature_update
+from simulator.scenario_cluster import MAX_S2D_NODES
+from simulator.scenario_plugins import PluginResolver
+from simulator.scenario_versions import check_post_steps, resolve_feature_update
 
 __all__ = [
     "EVERY_ATTEMPT",
@@ -74,15 +78,18 @@ def parse_scenario(
     return _Resolver(mapping, source, lines).scenario()
 
 
-class _Resolver(ClusterResolver):
-    """The whole file: the cluster (see ``ClusterResolver``), updates, faults, profile, expect."""
+class _Resolver(PluginResolver):
+    """The whole file: the cluster (see ``ClusterResolver``), updates, faults, profile,
+    expect, and the plug-in parts (see ``PluginResolver``)."""
 
     def scenario(self) -> Scenario:
         data = self.data
         cluster = self.cluster(data["cluster"])
         names = cluster.node_names
         profile = self.profile(data.get("profile") or {}, names)
+        self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
         updates = self.updates(data.get("updates", []), names, cluster.version)
+        check_post_steps(self, profile, cluster.nodes, updates)  # the issue's bad input
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
@@ -95,7 +102,17 @@ class _Resolver(ClusterResolver):
             expect=self.expect(data.get("expect"), names),
             source=self.source,
             known_issues=tuple(data.get("known_issues", ())),
+            hotfix_share=self.hotfix_share(data.get("hotfix_share")),
+            distributions=MappingProxyType(dict(sorted(self.distributions.items()))),
+            variability=self.variability(data.get("variability")),
         )
+
+    def variability(self, raw: Mapping[str, Any] | None) -> Variability | None:
+        """The ``variability:`` block (``None`` when absent)."""
+        if raw is None:
+            return None
+        kinds = raw.get("applies_to", DRAWN_KINDS)
+        return Variability(spread=float(raw.get("spread", 1.0)), applies_to=tuple(kinds))
 
     # ----------------------------------------------------------------------- updates, faults
 
@@ -115,7 +132,9 @@ class _Resolver(ClusterResolver):
                 self.fail([*at, "after"], "an update cannot come after itself")
             for j, node in enumerate(item.get("nodes", [])):
                 self.known_node([*at, "nodes", j], node, names)
+            self.hotfix_fields(item, at)
             fields = {k: v for k, v in item.items() if k not in ("nodes", "title", "firmware")}
+            fields = self.drawn(fields, at, [item["id"]])
             spec = UpdateSpec(
                 **fields,
                 title=item.get("title", item["id"]),
@@ -193,13 +212,28 @@ class _Resolver(ClusterResolver):
         try:
             Profile.from_mapping(raw, self.source).resolved(names, self.source)
         except InputError as exc:
-            inner = exc.path.removeprefix("$").lstrip(".")
-            path: list[PathElement] = ["profile", *([inner] if inner else [])]
+            inner = re.findall(r"\[(\d+)\]|([^.\[\]]+)", exc.path.removeprefix("$"))
+            path: list[PathElement] = ["profile"]
+            path += [int(index) if index else key for index, key in inner]
             self.fail(path, exc.message)
+        self.plugin_checks(raw)
         resolved = dict(raw)
         if "node_order" in resolved:
             resolved["node_order"] = tuple(resolved["node_order"])
         return resolved
+
+    def site_order(self, order: Sequence[str], sites: Mapping[str, str]) -> None:
+        """site_aware_updating_order names only sites of ``cluster.sites`` (case-insensitive,
+        as Windows names compare)."""
+        have = sorted(set(sites.values()))
+        folded = {site.casefold() for site in have}
+        for i, site in enumerate(order):
+            if site.casefold() not in folded:
+                listed = ", ".join(have) or "none: cluster.sites is not set"
+                self.fail(
+                    ["profile", "site_aware_updating_order", i],
+                    f"unknown site {site!r}; expected a site of cluster.sites ({listed})",
+                )
 
     def expect(self, raw: Mapping[str, Any] | None, names: tuple[str, ...]) -> Expect:
         if raw is None:

@@ -2,8 +2,9 @@
 
 Owns: ``ClusterResolver`` — the conveniences of the cluster block (``nodes: {count: 4}`` →
 node1..node4, ``volumes: {count: 2}`` → vol01, vol02, ``vms: {count: 24}`` → vm01..vm24
-placed round-robin) and the checks a schema cannot express there (unique names, known
-owners, S2D's 16-node and fault-domain limits, VM memory that fits), plus the shared
+placed round-robin, ``sites: {A: [node1]}`` → node → site) and the checks a schema cannot
+express there (unique names, known owners and site members, a node in one site at most,
+S2D's 16-node and fault-domain limits, VM memory that fits), plus the shared
 ``fail``/``known``/``unique`` helpers that raise ``InputError(file, "$.json.path", …)``.
 ``simulator.scenario`` subclasses it for the rest of the file.
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 from runner.errors import InputError
 from runner.types import Resiliency, WitnessType
 from runner.validation import Locator, PathElement, format_path
+from simulator.distributions import DRAWN_KINDS, Distribution, distribution_of
 from simulator.model import ClusterSpec, NodeSpec, StorageSpec, VmSpec, VolumeSpec
 from simulator.scenario_versions import check_vm_versions, cluster_levels, resolve_node_versions
 
@@ -36,6 +39,7 @@ class ClusterResolver:
         self.data = data
         self.source = source
         self.locate = locate
+        self.distributions: dict[str, Distribution] = {}  # by key, see Scenario.distributions
 
     def fail(self, path: Sequence[PathElement], message: str) -> NoReturn:
         line = self.locate(path)
@@ -59,6 +63,27 @@ class ClusterResolver:
             shown = ", ".join(listed[:8]) + (", ..." if len(listed) > 8 else "")
             self.fail(path, f"unknown {what[0]} {name!r}; expected {what[1]} ({shown})")
 
+    def drawn(
+        self, raw: Mapping[str, Any], path: list[PathElement], owners: Sequence[str]
+    ) -> dict[str, Any]:
+        """``raw`` with each distribution (``{median, p95}``, ``{min, max}``, ``{min, mode,
+        max}``) replaced by its median, and recorded for each owner as ``kind/owner`` (no
+        owners: ``kind``) in ``self.distributions``."""
+        out = dict(raw)
+        for kind in DRAWN_KINDS:
+            value = raw.get(kind)
+            if not isinstance(value, Mapping):
+                continue
+            try:
+                distribution = distribution_of(value)
+            except ValueError as exc:
+                key, reason = exc.args
+                self.fail([*path, kind, key], reason)
+            out[kind] = distribution.median
+            for owner in owners or [""]:
+                self.distributions[f"{kind}/{owner}" if owner else kind] = distribution
+        return out
+
     def host(self, path: list[PathElement], name: str, nodes: Mapping[str, NodeSpec]) -> None:
         self.known_node(path, name, nodes)
         if not nodes[name].online:
@@ -79,16 +104,40 @@ class ClusterResolver:
         vms_raw = raw.get("workloads", {}).get("vms", [])
         vms = self.vms(vms_raw, nodes)
         check_vm_versions(self, vms, nodes, isinstance(vms_raw, list))
-        extra = {k: raw[k] for k in ("migration_mb_s", "max_parallel_migrations") if k in raw}
+        keys = ("migration_mb_s", "max_parallel_migrations", "cau_enable_soft_reboot")
+        extra = self.drawn({k: raw[k] for k in keys if k in raw}, ["cluster"], [])
+        sites = self.sites(raw.get("sites", {}), nodes)
         return ClusterSpec(
             name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
-            version=version, functional_level=level, **extra,
+            version=version, functional_level=level, sites=sites, **extra,
         )  # fmt: skip
+
+    def sites(self, raw: Mapping[str, Any], nodes: tuple[NodeSpec, ...]) -> Mapping[str, str]:
+        """Node → site from ``{site: [nodes]}``: known nodes, each in one site at most."""
+        names = [n.name for n in nodes]
+        site_of: dict[str, str] = {}
+        seen: dict[str, str] = {}
+        for site, members in raw.items():
+            self.unique(["cluster", "sites", site], site, seen, "site")
+            for i, name in enumerate(members):
+                at: list[PathElement] = ["cluster", "sites", site, i]
+                self.known_node(at, name, names)
+                if name in site_of:
+                    self.fail(at, f"node {name!r} is already in site {site_of[name]!r}")
+                site_of[name] = site
+        return MappingProxyType(site_of)
 
     def nodes(self, raw: Any) -> tuple[NodeSpec, ...]:
         at: list[PathElement] = ["cluster", "nodes"]
         if isinstance(raw, list):  # a node's ``version`` becomes its build (scenario_versions)
-            specs = tuple(NodeSpec(**{k: v for k, v in i.items() if k != "version"}) for i in raw)
+            specs = tuple(
+                NodeSpec(
+                    **self.drawn(
+                        {k: v for k, v in item.items() if k != "version"}, [*at, i], [item["name"]]
+                    )
+                )
+                for i, item in enumerate(raw)
+            )
             paths: list[list[PathElement]] = [[*at, i, "name"] for i in range(len(raw))]
         else:
             per_node = ("count", "names", "offline", "versions", "channel_restart_pending")
@@ -99,6 +148,7 @@ class ClusterResolver:
             else:
                 names = list(raw["names"])
                 paths = [[*at, "names", i] for i in range(len(names))]
+            shared = self.drawn(shared, at, names)
             offline = list(raw.get("offline", []))
             for i, name in enumerate(offline):
                 self.known_node([*at, "offline", i], name, names)
@@ -127,7 +177,13 @@ class ClusterResolver:
         volumes_raw = raw["volumes"]
         if isinstance(volumes_raw, list):
             volumes = tuple(
-                VolumeSpec(**{**v, "resiliency": Resiliency(v["resiliency"])}) for v in volumes_raw
+                VolumeSpec(
+                    **{
+                        **self.drawn(v, [*at, "volumes", i], [v["name"]]),
+                        "resiliency": Resiliency(v["resiliency"]),
+                    }
+                )
+                for i, v in enumerate(volumes_raw)
             )
             paths: list[list[PathElement]] = [[*at, "volumes", i] for i in range(len(volumes_raw))]
         else:
@@ -135,9 +191,10 @@ class ClusterResolver:
             width = max(2, len(str(count)))
             shared = {k: v for k, v in volumes_raw.items() if k not in ("count", "resiliency")}
             resiliency = Resiliency(volumes_raw["resiliency"])
+            names = [f"vol{i:0{width}d}" for i in range(1, count + 1)]
+            shared = self.drawn(shared, [*at, "volumes"], names)
             volumes = tuple(
-                VolumeSpec(name=f"vol{i:0{width}d}", resiliency=resiliency, **shared)
-                for i in range(1, count + 1)
+                VolumeSpec(name=name, resiliency=resiliency, **shared) for name in names
             )
             paths = [[*at, "volumes"]] * count
         seen: dict[str, str] = {}
@@ -150,9 +207,8 @@ class ClusterResolver:
                     f"{volume.resiliency.value} needs at least {needed} nodes, "
                     f"the cluster has {len(nodes)}",
                 )
-        extra = {
-            k: raw[k] for k in ("repair_mb_s", "drives_per_node", "maintenance_mode") if k in raw
-        }
+        keys = ("repair_mb_s", "drives_per_node", "space_settle_minutes", "maintenance_mode")
+        extra = self.drawn({k: raw[k] for k in keys if k in raw}, at, [])
         return StorageSpec(volumes=volumes, **extra)
 
     def vms(self, raw: Any, nodes: tuple[NodeSpec, ...]) -> tuple[VmSpec, ...]:

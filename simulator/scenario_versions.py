@@ -6,8 +6,10 @@ Owns: ``resolve_node_versions`` (each node's build from ``cluster.version``, its
 (the functional level and pool version, defaulting to the oldest node's version, never newer
 than it), ``check_vm_versions`` (a VM's configuration version must be one its host runs) and
 ``resolve_feature_update`` (a feature update's ``to_version`` and build: newer than the
-cluster's version, or refused). Every refusal is ``Failing.fail(path, message)``: the file,
-the JSON path and what was expected, as the rest of the scenario loader does.
+cluster's version, or refused) and ``check_post_steps`` (update_functional_level on nodes of
+mixed versions that no feature update brings together: refused). Every refusal is
+``Failing.fail(path, message)``: the file, the JSON path and what was expected, as the rest
+of the scenario loader does.
 
 Theory of operation: a node's version is its build's (``runner.versions.version_of_build``),
 so a version given in the file becomes a build — the version's default build — and a build
@@ -38,6 +40,7 @@ from simulator.model import NodeSpec, UpdateSpec, VmSpec
 
 __all__ = [
     "Failing",
+    "check_post_steps",
     "check_vm_versions",
     "cluster_levels",
     "resolve_feature_update",
@@ -176,3 +179,23 @@ def resolve_feature_update(
     if build is not None:
         _agree(at, [*path, "os_build"], build, target, "to_version")
     return replace(spec, to_version=target, os_build=build or version_named(target).default_build)
+
+
+def check_post_steps(
+    at: Failing,
+    profile: Mapping[str, Any],
+    nodes: tuple[NodeSpec, ...],
+    updates: Sequence[UpdateSpec],
+) -> None:
+    """``update_functional_level`` needs every node at one version by the end of the run:
+    refused when the nodes run mixed versions and no feature update is offered."""
+    if not profile.get("update_functional_level"):
+        return
+    versions = sorted({version_of_build(n.os_build) for n in nodes} - {""}, key=rank)
+    if len(versions) > 1 and not any(u.kind == "feature" for u in updates):
+        at.fail(
+            ["profile", "update_functional_level"],
+            f"update_functional_level needs every node at one version, but the nodes run "
+            f"{' and '.join(versions)} and no feature update (kind: feature) is offered; "
+            "offer the feature update or leave update_functional_level out",
+        )

@@ -1,9 +1,10 @@
 """Storage Spaces Direct in the simulated world: volumes, fault domains, repair jobs, pool.
 
-Owns: ``SimVolume``, ``RepairJob`` and ``Storage`` — which fault domains (nodes) are
-unavailable, the data written while a node was away, the per-volume repair jobs that copy it
-back, the health/operational status each volume shows (reference cau.md §5.3), the pool
-quorum, and the cached ``VirtualDiskView`` tuple.
+Owns: ``Storage`` — which fault domains (nodes) are unavailable, the data written while a
+node was away, the per-volume repair jobs that copy it back, the health/operational status
+each volume shows (reference cau.md §5.3), the pool quorum, and the cached
+``VirtualDiskView`` tuple. The records (``SimVolume``, ``RepairJob``, re-exported here) and
+the views computed from them live in ``simulator.storage_views``.
 
 Theory of operation:
 - A node that is Down makes its fault domain unavailable. Volumes then show Warning +
@@ -20,6 +21,11 @@ Theory of operation:
   though the node stays in the pool; a restart meanwhile changes nothing of that, and its
   boot repairs nothing. The resume (``resume``) ends it: each volume then has
   ``write_mb_s × seconds from suspend to resume`` MB to repair, and the job runs at once.
+- The offline update: a volume taken offline by the runner is *detached* (Unknown +
+  Detached: written to by nobody, so a node away meanwhile owes it no repair); Stop-Cluster
+  stops the pool (``stop_pool``: nothing counts as lost while it is stopped) and
+  Start-Cluster forms it again from the members' drives (``start_pool``), read-only for
+  ``POOL_START_SECONDS`` while it comes online.
 - A job copies only while every node it repairs onto is present (else it shows Suspended).
   Running jobs share ``repair_mb_s`` equally. Progress is settled only when something
   changes and the next completion is computed analytically (no ticking process); a stale
@@ -31,49 +37,19 @@ Must not: know about VMs, updates or the runner; the world tells it when nodes g
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from typing import Any
 
-from runner.types import (
-    HealthStatus,
-    OperationalStatus,
-    StorageJobState,
-    StorageJobView,
-    VirtualDiskView,
-)
+from runner.types import HealthStatus, StorageJobView, VirtualDiskView
 from simulator.membership import PoolQuorum
-from simulator.model import StorageSpec, VolumeSpec
+from simulator.model import StorageSpec
 from simulator.storage_maintenance import maintenance_on_pause
+from simulator.storage_views import RepairJob, SimVolume, disk_view, job_views
 from simulator.world_port import WorldPort
 
-__all__ = ["REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
+__all__ = ["POOL_START_SECONDS", "REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
 
 REPAIR_START_DELAY = 30.0
-_MB = 1024 * 1024
-
-
-@dataclass(slots=True)
-class SimVolume:
-    spec: VolumeSpec
-    offline: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-
-@dataclass(slots=True)
-class RepairJob:
-    volume: str
-    total_mb: float
-    done_mb: float = 0.0
-    ready: bool = False  # past its Suspended start; runs while its nodes are present
-    sources: list[str] = field(default_factory=list)  # nodes whose absence made the work
-    rebuild: bool = False  # a failed drive's data is rebuilt: the volume shows Degraded
-
-    @property
-    def name(self) -> str:
-        return f"{self.volume}-Repair"
+POOL_START_SECONDS = 90.0  # after Start-Cluster the pool is read-only while it comes online
 
 
 class Storage:
@@ -92,7 +68,12 @@ class Storage:
         self.jobs: dict[str, RepairJob] = {}
         self.repair_jobs_created = 0
         self.stall_until = 0.0  # resync-stall faults hold the repair until then
+        self.space_settle_s = float(spec.space_settle_minutes) * 60.0
+        self.space_degraded_until = 0.0  # Suspend-ClusterNode refuses until then (5987)
         self._settled_at = 0.0
+        self.pool_stopped = False  # Stop-Cluster
+        self.starting_until = 0.0
+        self.detached_at = 0.0
         self._generation = 0
         self._disks: tuple[VirtualDiskView, ...] | None = None
         for volume in self.volumes.values():
@@ -120,6 +101,13 @@ class Storage:
             self.left.update(dict.fromkeys(left, True))
             self.world.truth.storage_ready(self.ready())
 
+    def space_degraded(self, *, ignoring: str | None = None) -> bool:
+        """What Suspend-ClusterNode refuses with 5987: storage not healthy (``ignoring`` as
+        in ``healthy``), or a repair job finished less than ``space_settle_minutes`` ago
+        (the clustered-space state lags)."""
+        healthy = self.healthy(ignoring=ignoring)
+        return not healthy or float(self.env.now) < self.space_degraded_until
+
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
         # A rebuild after a failed drive (no source node) blocks every node.
@@ -132,71 +120,20 @@ class Storage:
 
     def disk_views(self) -> tuple[VirtualDiskView, ...]:
         if self._disks is None:
-            self._disks = tuple(self._disk_view(v) for v in self.volumes.values())
+            away, jobs = bool(self.away), self.jobs
+            self._disks = tuple(disk_view(v, away, jobs.get(v.name)) for v in self.volumes.values())
         return self._disks
-
-    def _disk_view(self, volume: SimVolume) -> VirtualDiskView:
-        ops: tuple[OperationalStatus, ...]
-        if volume.offline:
-            health, ops = (
-                HealthStatus.UNHEALTHY,
-                (
-                    OperationalStatus.NO_REDUNDANCY,
-                    OperationalStatus.DETACHED,
-                ),
-            )
-        elif self.away:
-            health, ops = (
-                HealthStatus.WARNING,
-                (
-                    OperationalStatus.INCOMPLETE,
-                    OperationalStatus.DEGRADED,
-                ),
-            )
-        elif volume.name in self.jobs and self.jobs[volume.name].rebuild:
-            health, ops = (
-                HealthStatus.WARNING,
-                (OperationalStatus.DEGRADED, OperationalStatus.IN_SERVICE),
-            )
-        elif volume.name in self.jobs:
-            health, ops = HealthStatus.WARNING, (OperationalStatus.IN_SERVICE,)
-        else:
-            health, ops = HealthStatus.HEALTHY, (OperationalStatus.OK,)
-        return VirtualDiskView(
-            name=volume.name,
-            resiliency=volume.spec.resiliency,
-            health=health,
-            operational=ops,
-            size_gb=float(volume.spec.size_gb),
-        )
 
     def job_views(self) -> tuple[StorageJobView, ...]:
         if not self.jobs:
             return ()
-        running = self._running()
         elapsed = max(0.0, float(self.env.now) - max(self._settled_at, self.stall_until))
-        share = self.repair_mb_s * elapsed / len(running) if running else 0.0
-        # By identity: `job in running` compared dataclasses field by field, O(jobs²) per
-        # observation (400 volumes took 90 s).
-        active_ids = {id(job) for job in running}
-        views = []
-        for job in self.jobs.values():
-            active = id(job) in active_ids
-            done = min(job.total_mb, job.done_mb + (share if active else 0.0))
-            views.append(
-                StorageJobView(
-                    name=job.name,
-                    volume=job.volume,
-                    state=StorageJobState.RUNNING if active else StorageJobState.SUSPENDED,
-                    percent_complete=int(100 * done / job.total_mb) if job.total_mb else 100,
-                    bytes_processed=int(done * _MB),
-                    bytes_total=int(job.total_mb * _MB),
-                )
-            )
-        return tuple(views)
+        return job_views(self.jobs, self._running(), self.repair_mb_s * elapsed)
 
     # -- fault domains ---------------------------------------------------------------------
     def domain_down(self, node: str, *, graceful: bool, by_runner: bool) -> None:
+        if self.pool_stopped:
+            return
         self._settle()
         self.away.setdefault(node, float(self.env.now))  # held: behind since the suspend
         had_pool = self.pool.has_quorum
@@ -209,6 +146,8 @@ class Storage:
         self.world.truth.storage_ready(self.ready())
 
     def domain_up(self, node: str) -> None:
+        if self.pool_stopped:
+            return
         self._settle()
         # In maintenance mode the domain stays unavailable until the resume.
         since = None if node in self.held else self.away.pop(node, None)
@@ -250,6 +189,7 @@ class Storage:
         now = float(self.env.now)
         for volume in self.volumes.values():
             dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
+            dirty = 0.0 if volume.detached else dirty  # nothing was written to it
             if dirty > 0:
                 self._add_repair(volume.name, node, dirty, delay=delay)
             if volume.offline and self._online_possible(volume):
@@ -278,6 +218,66 @@ class Storage:
         self.world.truth.storage_ready(self.ready())
         return started
 
+    # -- the offline update ------------------------------------------------------------------
+    def set_detached(self, detached: bool) -> list[str]:
+        """Every volume offline (``True``) or online again; the volumes that cannot come online
+        (the pool is not writable, too many fault domains away) stay detached, and are
+        returned. Writes resume now: a node still away owes repair from now on."""
+        self._settle()
+        stuck: list[str] = []
+        now = float(self.env.now)
+        ready = self.pool.has_quorum and now >= self.starting_until and not self.pool_stopped
+        for volume in self.volumes.values():
+            if detached:
+                volume.detached = True
+            elif volume.detached and ready and self._online_possible(volume):
+                volume.detached = False
+            elif volume.detached:
+                stuck.append(volume.name)
+        if detached:
+            self.detached_at = now
+        else:  # the time the volumes were detached is no time away: nothing was written
+            gap = now - self.detached_at
+            self.away = {
+                n: (t + gap if t < self.detached_at else now) for n, t in self.away.items()
+            }
+        self._disks = None
+        self.world.truth.storage_ready(self.ready())
+        return stuck
+
+    def stop_pool(self) -> None:
+        """Stop-Cluster: the pool goes offline on purpose; nothing is lost."""
+        self._settle()
+        self.pool.stop()
+        self.pool_stopped = True
+        self._disks = None
+        self._reschedule()
+
+    def start_pool(self, members: list[str]) -> None:
+        """Start-Cluster: the pool forms from ``members``' drives; the others are away from
+        now on. It is read-only for ``POOL_START_SECONDS``."""
+        self._settle()
+        now = float(self.env.now)
+        self.pool_stopped = False
+        self.pool.start(members)
+        self.away = {n: self.away.get(n, now) for n in self.world.nodes if n not in members}
+        self.starting_until = now + POOL_START_SECONDS
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=True)
+        self._disks = None
+        self._reschedule()
+        self.world.truth.storage_ready(self.ready())
+
+    def pool_state(self) -> tuple[HealthStatus, bool]:
+        """(HealthStatus, read-only) of the pool as Get-StoragePool shows it."""
+        if not self.pool.has_quorum:
+            return HealthStatus.UNHEALTHY, True
+        if float(self.env.now) < self.starting_until:
+            return HealthStatus.UNKNOWN, True
+        if self.away or self.jobs:
+            return HealthStatus.WARNING, False
+        return HealthStatus.HEALTHY, False
+
     def move_pool_owner(self, node: str) -> None:
         """A drain moves the pool resource off ``node``."""
         active = [n for n, sim in self.world.nodes.items() if sim.active]
@@ -287,7 +287,7 @@ class Storage:
         return self.pool.has_quorum and len(self.away) <= volume.spec.resiliency.fault_tolerance
 
     def _check_offline(self, volume: SimVolume, *, by_runner: bool) -> None:
-        if volume.offline or self._online_possible(volume):
+        if volume.offline or volume.detached or self._online_possible(volume):
             return
         volume.offline = True
         self._disks = None
@@ -376,6 +376,7 @@ class Storage:
             if job.total_mb - job.done_mb <= 1e-6 * max(1.0, job.total_mb):
                 del self.jobs[job.volume]
                 self.world.record("repair-completed", None, job.name)
+                self.space_degraded_until = float(self.env.now) + self.space_settle_s
         self._disks = None
         self._reschedule()
         self.world.truth.storage_ready(self.ready())

@@ -17,11 +17,18 @@ with neither is left out (``swarm_types`` says which are in).
 ``script-failure`` needs the profile's scripts: when a seed picks it and the scenario's
 profile sets no pre/post script, the generated scenario sets one (``SWARM_SCRIPTS``).
 
-Must not: run SimPy, read the wall clock, or use any randomness but the seed's one ``Random``.
+Faults at a rate (``pycau rehearse --faults RATE``): ``rate_faults`` draws a Poisson number
+of faults with mean RATE per run, each of a type chosen evenly among ``swarm_types`` and
+with that type's generated fields, from its own ``random.Random`` seeded with the text
+``pycau-rate-faults/<seed>`` (so it never shares draws with the swarm's); ``rate_scenario``
+adds them to the scenario's own faults.
+
+Must not: run SimPy, read the wall clock, or use any randomness but the seed's ``Random``.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -33,7 +40,15 @@ from simulator.bounds import lower_bound_seconds
 from simulator.faults import FAULT_TYPES
 from simulator.model import FaultSpec, Scenario
 
-__all__ = ["GENERATORS", "SWARM_SCRIPTS", "swarm_faults", "swarm_scenario", "swarm_types"]
+__all__ = [
+    "GENERATORS",
+    "SWARM_SCRIPTS",
+    "rate_faults",
+    "rate_scenario",
+    "swarm_faults",
+    "swarm_scenario",
+    "swarm_types",
+]
 
 # Distinct paths: the world tells a pre- from a post-update script by its path.
 SWARM_SCRIPTS: Mapping[str, str] = MappingProxyType(
@@ -203,7 +218,34 @@ def swarm_faults(scenario: Scenario, seed: int) -> tuple[FaultSpec, ...]:
 def swarm_scenario(scenario: Scenario, seed: int) -> Scenario:
     """``scenario`` with ``seed`` and the swarm's faults for it (the scenario's own faults
     are replaced); sets the profile's scripts a generated ``script-failure`` needs."""
-    faults = swarm_faults(scenario, seed)
+    return _with_faults(scenario, seed, swarm_faults(scenario, seed))
+
+
+def rate_faults(scenario: Scenario, seed: int, rate: float) -> tuple[FaultSpec, ...]:
+    """The faults of ``seed`` at ``rate`` faults per run on average (see module docstring)."""
+    rng = random.Random(f"pycau-rate-faults/{seed}")
+    types = swarm_types()
+    count, threshold, product = 0, math.exp(-rate), rng.random()
+    while product > threshold:  # Knuth's Poisson draw: count uniforms until their product
+        count += 1  # falls below e^-rate
+        product *= rng.random()
+    horizon = _horizon_minutes(scenario)
+    faults = []
+    for _ in range(count if types else 0):
+        generate = _generator(rng.choice(types))
+        assert generate is not None
+        faults.append(generate(rng, scenario, horizon))
+    return tuple(faults)
+
+
+def rate_scenario(scenario: Scenario, seed: int, rate: float) -> Scenario:
+    """``scenario`` with ``seed``, its own faults and ``rate_faults`` for the seed added;
+    sets the profile's scripts a generated ``script-failure`` needs."""
+    drawn = rate_faults(scenario, seed, rate)
+    return _with_faults(scenario, seed, (*scenario.faults, *drawn))
+
+
+def _with_faults(scenario: Scenario, seed: int, faults: tuple[FaultSpec, ...]) -> Scenario:
     profile = dict(scenario.profile)
     for fault in faults:
         if fault.type == "script-failure":

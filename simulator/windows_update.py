@@ -13,10 +13,12 @@ Theory of operation:
   without takes effect at once. So ``after: X`` appears only after X installed and — if X
   needed one — the node restarted (multi-pass, as CAU's re-scan finds).
 - An install attempt installs the requested updates one after another, each
-  ``install_minutes``. An ``install-failure`` fault covering the attempt makes its updates
+  ``install_minutes`` (as drawn for that node: ``UpdateSpec.install_minutes_for``). An
+  ``install-failure`` fault covering the attempt makes its updates
   (or only ``params.update``) fail with the fault's HRESULT. Requesting an update already
   installed or staged reports Succeeded at once (never installed twice); one not applicable
-  yet fails with WU_E_NOT_APPLICABLE. A scan takes ``SCAN_SECONDS``; it reports a restart
+  yet fails with WU_E_NOT_APPLICABLE. A scan takes the node's ``scan_minutes`` (default
+  ``SCAN_SECONDS``); it reports a restart
   pending only for the ``storage-replica-second-restart`` known issue (after a feature
   update took effect, until the next boot).
 - A feature update (``to_version``) is offered only to nodes below that version, and not to
@@ -39,26 +41,16 @@ from runner.errors import NodeUnreachable, RemoteCommandFailed
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginName, PluginSpec
 from runner.types import UpdateInfo, UpdateResult, WorkHandle, WorkKind, WorkProgress, WorkState
 from runner.versions import is_newer
+from simulator.hotfix_share import ERROR_TIMEOUT, HotfixRun, hotfix_install
 from simulator.model import UpdateSpec
-from simulator.plugin_offers import installable_by, scan_plugins
+from simulator.plugin_offers import installable_by, scan_plugins, update_info
 from simulator.world_port import WorldPort
 
 __all__ = ["SCAN_SECONDS", "NodeUpdates", "WindowsUpdate", "Work", "update_info"]
 
-SCAN_SECONDS = 60.0
+SCAN_SECONDS = 60.0  # a scan with the default scan_minutes (1)
 WU_E_NOT_APPLICABLE = "0x80240017"
 WU_E_INSTALL_NOT_ALLOWED = "0x80240016"
-
-
-def update_info(spec: UpdateSpec, plugin: PluginName = PluginName.WINDOWS_UPDATE) -> UpdateInfo:
-    return UpdateInfo(
-        id=spec.id,
-        title=spec.title,
-        kind=spec.kind,
-        restart_required=spec.restart,
-        firmware=spec.firmware or spec.kind == "firmware",
-        plugin=plugin,
-    )
 
 
 @dataclass(slots=True)
@@ -86,6 +78,7 @@ class NodeUpdates:
     running: list[Work] = field(default_factory=list)
     new_build: str | None = None  # the build an update that took effect brings (os_build)
     second_restart: bool = False  # known issue: Storage Replica after a feature update
+    reboot_owed: bool = False  # a hotfix ended Fail_RebootRequired: restart, nothing staged
 
 
 Proc = Generator[Any, Any, None]
@@ -97,6 +90,9 @@ class WindowsUpdate:
         self.env = world.env
         self.specs = {u.id: u for u in world.scenario.updates}
         self.nodes = {n: NodeUpdates() for n in world.scenario.cluster.node_names}
+        self.scan_seconds = {
+            n.name: float(n.scan_minutes) * 60.0 for n in world.scenario.cluster.nodes
+        }
         self.work: dict[str, Work] = {}
         self._seq = 0
 
@@ -113,6 +109,19 @@ class WindowsUpdate:
             and (u.kind != "feature" or self._wants_feature(node, u))
         ]
 
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]:
+        """What ``plugins`` (a pass's; with the profile's arguments) would offer ``node`` now
+        (report-truth's "still offered": a hotfix no rule installs, or a recommended update
+        Windows Update does not select, is not waiting to be installed)."""
+        given = {spec.name: spec for spec in self.world.profile.plugins}
+        specs = tuple(given.get(name, PluginSpec(name=name)) for name in plugins)
+        scans = scan_plugins(
+            specs, node, self.applicable(node), update_info,
+            share=self.world.scenario.hotfix_share,
+        )  # fmt: skip
+        ids = {u.id for _, offer in scans if not isinstance(offer, str) for u in offer}
+        return [u for u in self.applicable(node) if u.id in ids]
+
     def _beyond(self, node: str, update: str) -> bool:
         """A node already at a feature update's version (or newer) needs nothing before the
         updates that come ``after`` it: they are offered as if it were installed."""
@@ -128,7 +137,8 @@ class WindowsUpdate:
         return update.to_version is None or is_newer(update.to_version, sim.version)
 
     def restart_pending(self, node: str) -> bool:
-        return any(self.specs[i].restart for i in self.nodes[node].staged)
+        st = self.nodes[node]
+        return st.reboot_owed or any(self.specs[i].restart for i in st.staged)
 
     def firmware_pending(self, node: str) -> bool:
         return any(update_info(self.specs[i]).firmware for i in self.nodes[node].staged)
@@ -150,13 +160,13 @@ class WindowsUpdate:
         serially: bool = False,
         stop_on_failure: bool = False,
     ) -> WorkHandle:
-        """A scan with ``plugins``: all at once (one ``SCAN_SECONDS``), or serially (one
+        """A scan with ``plugins``: all at once (the node's scan time), or serially (one
         each, the later ones skipped after a failure with ``stop_on_failure``)."""
         scans = scan_plugins(
             plugins, node, self.applicable(node), update_info,
-            stop_on_failure=serially and stop_on_failure,
+            share=self.world.scenario.hotfix_share, stop_on_failure=serially and stop_on_failure,
         )  # fmt: skip
-        seconds = SCAN_SECONDS * (len(scans) if serially else 1)
+        seconds = self.scan_seconds[node] * (len(scans) if serially else 1)
         work = self._new(node, WorkKind.SCAN, seconds)
         self.world.truth.act(node, "scan")
         self.env.process(self._scan(node, work, plugins, serially and stop_on_failure))
@@ -168,8 +178,9 @@ class WindowsUpdate:
         yield self.env.timeout(work.seconds)
         if work.state is WorkState.RUNNING:
             scans = scan_plugins(
-                plugins, node, self.applicable(node), update_info, stop_on_failure=stop_on_failure
-            )
+                plugins, node, self.applicable(node), update_info,
+                share=self.world.scenario.hotfix_share, stop_on_failure=stop_on_failure,
+            )  # fmt: skip
             work.offered = tuple(
                 u for _, offer in scans if not isinstance(offer, str) for u in offer
             )
@@ -201,14 +212,14 @@ class WindowsUpdate:
             )
         st.install_attempts += 1
         specs = [self.specs[i] for i in update_ids]
-        seconds = sum(float(u.install_minutes) * 60.0 for u in specs)
+        seconds = sum(float(u.install_minutes_for(node)) * 60.0 for u in specs)
         work = self._new(node, WorkKind.INSTALL, seconds)
         self.world.truth.act(node, "install")
         failure = self.world.faults.install_failure(node, st.install_attempts)
         self.world.record(
             "install-started", node, f"attempt {st.install_attempts}: " + ", ".join(update_ids)
         )
-        self.env.process(self._install(node, work, specs, failure, plugin.name))
+        self.env.process(self._install(node, work, specs, failure, plugin))
         return work.handle
 
     def _install(
@@ -217,9 +228,10 @@ class WindowsUpdate:
         work: Work,
         specs: list[UpdateSpec],
         failure: tuple[str, str | None] | None,
-        plugin: PluginName,
+        by: PluginSpec,
     ) -> Proc:
         st = self.nodes[node]
+        plugin = by.name
         for spec in specs:
             if spec.id in st.installed or spec.id in st.staged:
                 restart = spec.id in st.staged
@@ -230,11 +242,21 @@ class WindowsUpdate:
                     self._result(spec, "Failed", hresult=WU_E_NOT_APPLICABLE, by=plugin)
                 )
                 continue
-            yield self.env.timeout(float(spec.install_minutes) * 60.0)
+            hotfix = None
+            if plugin is PluginName.HOTFIX:  # the installer its rule names, bounded in time
+                hotfix = hotfix_install(self.world.scenario.hotfix_share, by, spec, node)
+            yield self.env.timeout(
+                hotfix.seconds
+                if hotfix is not None
+                else float(spec.install_minutes_for(node)) * 60.0
+            )
             if work.state is not WorkState.RUNNING:
                 return
             if failure is not None and failure[1] in (None, spec.id):
                 work.results.append(self._result(spec, "Failed", hresult=failure[0], by=plugin))
+                continue
+            if hotfix is not None:
+                work.results.append(self._hotfix_ended(node, spec, hotfix))
                 continue
             st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
             (st.staged if spec.restart else st.installed).append(spec.id)
@@ -253,6 +275,21 @@ class WindowsUpdate:
             ),
         )
         self._done(node, work, WorkState.FAILED if failed else WorkState.SUCCEEDED)
+
+    def _hotfix_ended(self, node: str, spec: UpdateSpec, run: HotfixRun) -> UpdateResult:
+        """A hotfix installer's end, by its exit condition: in effect (staged when the node
+        must restart), or failed (owing a restart on Fail_RebootRequired)."""
+        st, by = self.nodes[node], PluginName.HOTFIX
+        code = f"0x{run.exit_code & 0xFFFFFFFF:08X}"
+        if run.condition is None:
+            self.world.truth.trouble(node, "hotfix-timeout", spec.id)
+            return self._result(spec, "Failed", hresult=ERROR_TIMEOUT, by=by)
+        if not run.condition.succeeded:
+            st.reboot_owed = st.reboot_owed or run.condition.restart
+            return self._result(spec, "Failed", hresult=code, restart=run.condition.restart, by=by)
+        st.install_counts[spec.id] = st.install_counts.get(spec.id, 0) + 1
+        (st.staged if run.condition.restart else st.installed).append(spec.id)
+        return self._result(spec, "Succeeded", restart=run.condition.restart, by=by)
 
     @staticmethod
     def _result(
@@ -345,7 +382,7 @@ class WindowsUpdate:
         """Staged updates take effect (unless an update-rollback fault undoes one: it is
         then offered again); returns how many took effect."""
         st = self.nodes[node]
-        staged, st.staged = st.staged, []
+        staged, st.staged, st.reboot_owed = st.staged, [], False
         kept = [u for u in staged if not self.world.faults.update_rollback(node, u)]
         for update in staged:
             if update not in kept:

@@ -1,30 +1,30 @@
 """Clustered roles (VMs) of the simulated world: placement, live migration, drain, failback.
 
-Owns: ``SimVm`` and ``Workloads`` — VM ownership and memory, the drain that
-``Suspend-ClusterNode -Drain`` starts, failback on resume, failover after a host is lost,
-VM downtime and the live-migration counter, and the cached ``RoleView`` tuple.
+Owns: ``SimVm`` and ``Workloads`` — VM ownership and memory, the drain that Suspend-
+ClusterNode -Drain starts, failback on resume, failover after a host is lost, VM downtime,
+the live-migration counter, and the cached ``RoleView`` tuple.
 
 Theory of operation:
-- Placement is memory-aware and deterministic: among active nodes (Up, not Paused) other
-  than the source, the one with the most free memory wins; ties go to node order. Memory is
-  reserved on the target while a migration runs. ``simulator.placement`` finds that node,
-  and a node's VMs (owned, arriving, drained away), without scanning the cluster.
+- Placement is memory-aware and deterministic: among active nodes (Up, not Paused) but the
+  source, the most free memory wins, ties by node order; memory is reserved on the target
+  while a migration runs (``simulator.placement`` finds it without scanning the cluster).
 - A drain moves the node's running VMs in name order through at most
-  ``max_parallel_migrations`` concurrent live migrations from that host; each takes
-  ``memory_gb * 1024 / migration_mb_s`` seconds. A VM that refuses (``movable: false`` or a
-  ``drain-failure`` fault) or fits nowhere stays; the drain then ends ``Failed`` (the node
-  stays Paused) once every other VM has been tried, else ``Completed``.
-- Failback: ``immediate`` live-migrates the VMs drained from the node back to it (the same
-  concurrency, into that host); ``none`` leaves them where they are; ``policy`` follows each
-  group's own failback policy (Resume-ClusterNode -Failback Policy): only VMs listed in
-  ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` seconds. Windows groups default
-  to "prevent failback" and a scenario cannot set it yet, so by default ``policy`` moves
-  nothing back — what an admin with default group settings sees.
-- A host lost under running VMs (crash, restart without drain) takes them down; they
-  restart elsewhere after ``FAILOVER_DELAY`` seconds, or wait for a host with room. Losing
-  cluster quorum or the storage pool stops every VM until both are back.
-- Mixed mode (``simulator.mixed_mode``): a VM goes only where its configuration version runs,
-  by live migration only to its host's OS version or newer; refusals are recorded.
+  ``max_parallel_migrations`` concurrent live migrations; each takes ``memory_gb * 1024 /
+  migration_mb_s`` seconds (the VM's own draw: ``simulator.variability``). A VM that refuses
+  (``movable: false`` or a ``drain-failure`` fault) or fits nowhere stays; the drain then
+  ends ``Failed`` (the node stays Paused) once every other VM was tried, else ``Completed``.
+  A forced drain (Suspend-ClusterNode -ForceDrain) stops what could not move and fails it
+  over (``host_lost``: restarted elsewhere after ``FAILOVER_DELAY``), ending ``Completed``.
+- Failback: ``immediate`` live-migrates the VMs drained from the node back to it (same
+  concurrency); ``none`` leaves them; ``policy`` follows each group's failback policy: only
+  VMs in ``auto_failback`` go back, after ``POLICY_FAILBACK_DELAY`` s. Windows groups default
+  to "prevent failback", so by default ``policy`` moves nothing back, as an admin sees.
+- A saved VM (the offline update's Save-VM) is offline and waits for no host: only
+  ``start_saved`` starts it again, on its own host when that is active. A host lost under
+  running VMs (crash, restart without drain) takes them down; they restart elsewhere after
+  ``FAILOVER_DELAY`` s, or wait for a host with room. Losing cluster quorum or the pool
+  stops every VM until both are back. Mixed mode: ``simulator.mixed_mode`` says where a VM
+  may go.
 
 Must not: decide anything about quorum, storage or updates; it asks the world.
 """
@@ -40,6 +40,7 @@ from runner.types import DrainStatus, FailbackMode, RoleState, RoleView
 from simulator.mixed_mode import drain_refusal, failback_refusal, may_receive, vm_config_version
 from simulator.model import VmSpec
 from simulator.placement import Hosts, Placement, in_index_order
+from simulator.saved_vms import SavedVms
 from simulator.world_port import WorldPort
 
 __all__ = [
@@ -68,6 +69,7 @@ class SimVm:
     down_since: float | None = None
     downtime: float = 0.0
     waiting: bool = False  # offline and listed in ``Workloads.pending``
+    saved: bool = False  # saved on purpose (offline update): started only by start_saved
     config_version: str = ""  # Hyper-V configuration version ("" = not judged)
 
     @property
@@ -84,6 +86,7 @@ class DrainJob:
     node: str
     queue: deque[SimVm]
     refuse: str | None
+    force: bool = False  # -ForceDrain: what cannot move is stopped and failed over
     failed: list[str] = field(default_factory=list)
     retries: dict[str, int] = field(default_factory=dict)
     workers: int = 0
@@ -93,7 +96,7 @@ class DrainJob:
 Proc = Generator[Any, Any, Any]
 
 
-class Workloads:
+class Workloads(SavedVms[SimVm]):
     def __init__(self, world: WorldPort) -> None:
         self.world = world
         self.env = world.env
@@ -106,6 +109,7 @@ class Workloads:
             SimVm(spec=v, index=i, owner=v.owner, config_version=vm_config_version(v, level))
             for i, v in enumerate(spec.vms)
         ]
+        self.by_name = {vm.name: vm for vm in self.vms}
         # Each node's VMs by what ties them to it, so a node's VMs need no cluster scan.
         self._owned: Hosts[SimVm] = Hosts(spec.node_names)
         self._incoming: Hosts[SimVm] = Hosts(spec.node_names)  # migrating to the node
@@ -126,7 +130,7 @@ class Workloads:
         state = RoleState.ONLINE if vm.online else RoleState.OFFLINE
         return RoleView(name=vm.name, owner=vm.owner, state=state, memory_gb=vm.memory)
 
-    def _changed(self, vm: SimVm) -> None:
+    def changed(self, vm: SimVm) -> None:
         self._views[vm.index] = self._view(vm)
         self._tuple = None
 
@@ -156,12 +160,8 @@ class Workloads:
         fits = may_receive(self.world.nodes, vm.config_version, live_from)
         return self.placement.best(vm.memory, exclude, fits)
 
-    def _refused(self, node: str, why: str | None) -> bool:
-        """Record a live migration mixed mode refused (the runner's act asked for it)."""
-        if why is not None:
-            self.world.mixed.refused(float(self.env.now), f"{why} (mixed mode)")
-            self.world.record("migration-refused", node, why)
-        return why is not None
+    def _refused(self, node: str, why: str | None) -> bool:  # the runner's act asked for it
+        return self.world.mixed.noted(float(self.env.now), node, why, self.world.record)
 
     def _own(self, vm: SimVm, node: str) -> None:
         self._owned.file(vm.index, vm, node, was=vm.owner)
@@ -180,7 +180,8 @@ class Workloads:
         token = vm.token
         self._target(vm, target)
         self.placement.take(target, vm.memory)
-        seconds = vm.memory * 1024.0 / self.migration_mb_s * self.migration_factor
+        rate = vm.spec.migration_mb_s or self.migration_mb_s  # a VM's drawn throughput
+        seconds = vm.memory * 1024.0 / rate * self.migration_factor
         yield self.env.timeout(seconds)
         if vm.token != token:  # aborted: source or target went away, reservation released
             return False
@@ -192,7 +193,7 @@ class Workloads:
         self.world.record("live-migration", target, f"{vm.name} from {vm.owner}")
         self._own(vm, target)
         self.live_migrations += 1
-        self._changed(vm)
+        self.changed(vm)
         return True
 
     def _abort_migration(self, vm: SimVm) -> None:
@@ -202,8 +203,8 @@ class Workloads:
         vm.token += 1
 
     # -- drain -----------------------------------------------------------------------------
-    def start_drain(self, node: str, *, refuse_one: bool) -> None:
-        """Begin draining ``node`` (already Paused); ``refuse_one``: a drain-failure fault."""
+    def start_drain(self, node: str, *, refuse_one: bool, force: bool = False) -> None:
+        """Drain ``node`` (Paused); ``refuse_one``: drain-failure fault; ``force``: -ForceDrain."""
         # A paused node takes no roles: migrations into it stop, and migrations out of it
         # (a failback still running) stop so the drain places those VMs itself.
         for vm in in_index_order(self._incoming.under(node), self._owned.under(node)):
@@ -211,7 +212,7 @@ class Workloads:
                 self._abort_migration(vm)
         vms = sorted(self.running_on(node), key=lambda v: v.name)
         refuse = vms[0].name if (refuse_one and vms) else None
-        job = DrainJob(node=node, queue=deque(vms), refuse=refuse)
+        job = DrainJob(node=node, queue=deque(vms), refuse=refuse, force=force)
         if refuse_one and not vms:
             job.failed.append("a role refused to move")
         self.drains[node] = job
@@ -258,6 +259,10 @@ class Workloads:
         job.active = False
         self.world.truth.drain(job.node, started=False)
         node = self.world.nodes[job.node]
+        if job.failed and job.force:  # -ForceDrain: what could not move is stopped, failed over
+            self.world.record("forced-failover", job.node, "; ".join(job.failed))
+            self.world.forced_failover(job.node, [vm.name for vm in self.host_lost(job.node)])
+            job.failed = []
         if job.failed:
             self.world.truth.trouble(job.node, "drain-failed", "; ".join(job.failed))
             node.drain_status = DrainStatus.FAILED
@@ -332,14 +337,13 @@ class Workloads:
                 vm.online = False
                 vm.down_since = now
                 lost.append(vm)
-                self._changed(vm)
+                self.changed(vm)
         if lost:
             self.env.process(self._failover(lost))
         return lost
 
     def all_lost(self) -> None:
-        """Cluster quorum or the storage pool is gone: every role goes offline until both are
-        back (we do not map VMs to volumes, so a lost pool stops them all)."""
+        """Quorum or the pool is gone: every role offline until both are back (no VM-volume map)."""
         now = float(self.env.now)
         for node in self.drains:
             self.abort_drain(node)
@@ -348,7 +352,7 @@ class Workloads:
             if vm.online:
                 vm.online = False
                 vm.down_since = now
-                self._changed(vm)
+                self.changed(vm)
             self._wait(vm)
 
     def _failover(self, vms: list[SimVm]) -> Proc:
@@ -366,7 +370,7 @@ class Workloads:
         self.retry_pending()
 
     def _wait(self, vm: SimVm) -> None:
-        if not vm.waiting:
+        if not vm.waiting and not vm.saved:
             vm.waiting = True
             self.pending.append(vm)
 
@@ -392,5 +396,5 @@ class Workloads:
             if vm.down_since is not None:
                 vm.downtime += now - vm.down_since
             vm.down_since = None
-            self._changed(vm)
+            self.changed(vm)
             self.world.record("role-online", target, f"{vm.name} restarted after failover")

@@ -15,8 +15,9 @@ a migration or repair completion, a boot. The runner's ``Clock.sleep`` (``world.
 advances the environment, so background work progresses exactly as far as the runner waits.
 Views are cached and rebuilt only after a change (a node's view only when that node or
 the votes changed: ``simulator.node_views``). Nothing in the world draws random
-numbers (``rng``, a ``random.Random(seed)``, is kept for a subsystem that will; no one reads
-it yet), so the same scenario and seed give the same timeline event for event.
+numbers: durations and rates a scenario gives as distributions are drawn for the seed
+before the world is built (``simulator.variability.realize``), so the same scenario and
+seed give the same timeline event for event.
 
 Must not: import the runner beyond its public contract (``runner.types``, ``runner.errors``,
 ``runner.transport``, ``runner.profile``), read the wall clock, or iterate sets.
@@ -24,7 +25,6 @@ Must not: import the runner beyond its public contract (``runner.types``, ``runn
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import Any
 
@@ -48,11 +48,15 @@ from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.mixed_mode import MixedModeLedger
 from simulator.model import Scenario
+from simulator.node_options import NodeOptions
 from simulator.node_views import NodeViews
-from simulator.nodes import DownCause, SimNode
+from simulator.nodes import DownCause, SimNode, bump_build
+from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
+from simulator.post_upgrade import PostUpgrade
 from simulator.storage import Storage
 from simulator.transport import SimTransport
+from simulator.variability import realize
 from simulator.windows_update import WindowsUpdate
 from simulator.workloads import Workloads
 from simulator.wsman_config import WsmanConfig
@@ -67,22 +71,15 @@ def build_world(scenario: Scenario, seed: int, profile: Profile) -> SimulatedClu
     return SimulatedCluster(scenario, seed, profile)
 
 
-def _bump_build(build: str, count: int) -> str:
-    head, dot, tail = build.rpartition(".")
-    if dot and tail.isdigit():
-        return f"{head}.{int(tail) + count}"
-    return build
-
-
 class SimulatedCluster:
     """One simulated cluster; ``transport`` and ``clock`` are what the runner gets."""
 
     def __init__(self, scenario: Scenario, seed: int, profile: Profile) -> None:
-        self.scenario = scenario = apply_known_issues(scenario)  # the switches' conditions
+        # The seed's draws of every distribution, then the known issues' conditions.
+        self.scenario = scenario = apply_known_issues(realize(scenario, seed))
         self.managed_by = managed_by(scenario)
         self.seed = seed
         self.profile = profile
-        self.rng = random.Random(seed)
         self.env = SimEnvironment()
         self.clock = SimClock(self.env)
         self.timeline: list[tuple[float, str, str | None, str]] = []
@@ -115,6 +112,8 @@ class SimulatedCluster:
         self.updates = WindowsUpdate(self)
         self.faults = FaultBook(self, scenario.faults)
         self.validation = ClusterValidation(self)
+        self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
+        self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.transport = SimTransport(self)
         self.observations = 0
@@ -127,6 +126,7 @@ class SimulatedCluster:
                 self.workloads.host_lost(name)
         self.workloads.failover_now()  # roles of nodes down at the start run elsewhere
         self.faults.arm()
+        self.offline = OfflineCluster(self)  # Stop-/Start-Cluster, ClusSvc (offline update)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def record(self, kind: str, node: str | None, detail: str) -> None:
@@ -142,8 +142,8 @@ class SimulatedCluster:
     # -- observation -----------------------------------------------------------------------
     def observe(self) -> ClusterView:
         self.observations += 1
-        if not any(n.up for n in self.nodes.values()):
-            raise ClusterUnreachable("no cluster node answers")
+        if not any(n.up for n in self.nodes.values()) or self.offline.stopped:
+            raise ClusterUnreachable("no cluster node answers (or the cluster is stopped)")
         storage = self.storage
         return ClusterView(
             cluster=self.scenario.cluster.name,
@@ -162,6 +162,7 @@ class SimulatedCluster:
             managed_by=self.managed_by,
             functional_level=self.versions.functional_level_code,
             storage_pool_version=self.versions.pool_code,
+            soft_reboot_property=self.scenario.cluster.cau_enable_soft_reboot,
         )
 
     # -- runner operations (the transport calls these after its latency) ---------------------
@@ -183,9 +184,9 @@ class SimulatedCluster:
             raise ClusterUnreachable("the cluster has no quorum")
         return sim
 
-    def suspend(self, node: str) -> None:
+    def suspend(self, node: str, *, force: bool = False) -> None:
         sim = self._cluster_command(node, "Suspend-ClusterNode")
-        if self.storage is not None and not self.storage.healthy(ignoring=node):
+        if self.storage is not None and self.storage.space_degraded(ignoring=node):
             self.truth.trouble(node, "suspend-refused", "storage degraded")
             raise StorageDegraded("Suspend-ClusterNode")
         if sim.paused and sim.drain_status is DrainStatus.IN_PROGRESS:
@@ -205,7 +206,7 @@ class SimulatedCluster:
         if self.storage is not None:
             self.storage.move_pool_owner(node)
             sim.storage_maintenance = self.storage.pause(node, sim.os_build)  # where it applies
-        self.workloads.start_drain(node, refuse_one=refuse)
+        self.workloads.start_drain(node, refuse_one=refuse, force=force)
         self.node_changed(node)
 
     def resume(self, node: str, failback: FailbackMode) -> None:
@@ -228,6 +229,7 @@ class SimulatedCluster:
     def restart(self, node: str, *, soft: bool) -> BootType:
         """Restart ``node``; the boot type it does (soft only when asked and allowed)."""
         sim = self.reachable(node, "Restart-Computer")
+        self.node_options.check_restart(node)  # a firewall blocking Remote Shutdown refuses
         boot = BootType.SOFT if soft and not self.updates.firmware_pending(node) else BootType.FULL
         hang = self.faults.boot_hang(node)
         running = sorted(vm.name for vm in self.workloads.running_on(node))
@@ -310,11 +312,19 @@ class SimulatedCluster:
         effective = self.updates.node_booted(node)
         if effective:  # a feature update brings its own build; others bump the revision
             built = self.updates.nodes[node].new_build
-            sim.os_build = built or _bump_build(sim.os_build, effective)
+            sim.os_build = built or bump_build(sim.os_build, effective)
             self.mixed.versions_now(n.version for n in self.nodes.values())
         self.record(
             "booted", node, f"{sim.boot_id} {sim.os_build}" + (" Paused" if sim.paused else "")
         )
+        if not sim.in_cluster:  # its cluster service does not start (simulator.offline)
+            self.node_changed(node)
+            return
+        self.join_cluster(node)
+
+    def join_cluster(self, node: str) -> None:
+        """``node``'s cluster service runs: it joins the membership, the pool and the roles."""
+        sim = self.nodes[node]
         had = self.quorum.has_quorum
         if self.quorum.join(node) and not had:
             self.truth.over(None, "quorum-lost")
@@ -330,6 +340,10 @@ class SimulatedCluster:
         """Roles run only while the cluster has quorum and the S2D pool (if any) is online."""
         pool_ok = self.storage is None or self.storage.pool.has_quorum
         return self.quorum.has_quorum and pool_ok
+
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain (-ForceDrain) stopped ``vms`` on ``node``: consented downtime."""
+        self.oracle.forced_failover(node, vms)
 
     def pool_lost(self, node: str, *, by_runner: bool) -> None:
         self.record("quorum-lost", node, "storage pool")
@@ -355,24 +369,12 @@ class SimulatedCluster:
         self.workloads.retry_pending()
         self._views.weights_moved()
 
-    def credssp_enabled(self, node: str) -> bool:
-        self.reachable(node, "Get-WSManCredSSP")
-        return self.wsman.read(node)
-
-    def set_credssp(self, node: str, enabled: bool) -> None:
-        self.reachable(node, "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP")
-        self.wsman.set(node, enabled)
-
     # -- the end ---------------------------------------------------------------------------
     def lower_bound(self) -> float:
         return lower_bound_seconds(self.scenario, self.profile)
 
     def termination_bound(self) -> float:
         return termination_bound_seconds(self.scenario, self.profile)
-
-    def _credssp_section(self) -> dict[str, Any]:
-        """Whether the run left CredSSP enabled; only when the run set it at all."""
-        return self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp"))
 
     def finish(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's ``simulation`` section (without ``wall``)."""
@@ -382,7 +384,8 @@ class SimulatedCluster:
             "seed": self.seed,
             "invariants": self.oracle.finish(report),
             "fault_losses": self.oracle.fault_loss_section(),
-            **self._credssp_section(),
+            # whether the run left CredSSP enabled; only when the run set it at all
+            **self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp")),
             "lower_bound_seconds": round(self.lower_bound(), 3),
             "counters": {
                 "live_migrations": self.workloads.live_migrations,

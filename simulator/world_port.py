@@ -19,16 +19,19 @@ are what a subsystem tells the world so that the others see it: a node's state c
 script started, the storage pool lost quorum, a volume went offline.
 
 Must not: hold state or behaviour, or import a simulator module other than the leaves it
-names (``clock``, ``lock_group``, ``membership``, ``model``, ``nodes``).
+names (``clock``, ``cluster_versions``, ``lock_claims``, ``lock_group``, ``membership``,
+``model``, ``nodes``, ``violation``, ``wsman_config``, ``world_port_modes`` — the views
+only one run mode's subsystem uses, re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from runner.plugins import PluginSpec
+from runner.plugins import PluginName, PluginSpec
 from runner.profile import Profile
+from runner.run_option_types import NodeSite
 from runner.types import (
     BootType,
     ClusterView,
@@ -39,10 +42,22 @@ from runner.types import (
     WorkProgress,
 )
 from simulator.clock import SimClock, SimEnvironment
+from simulator.cluster_versions import ClusterVersions
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
 from simulator.nodes import SimNode
+from simulator.world_port_modes import (
+    Consents,
+    OfflineOperations,
+    OfflineStorage,
+    OfflineVerdicts,
+    PostUpgradeSteps,
+    SavedWorkloads,
+    VmHosting,
+    VmRecord,
+)
+from simulator.wsman_config import WsmanConfig
 
 __all__ = [
     "ClusterOperations",
@@ -55,10 +70,19 @@ __all__ = [
     "ManagementLink",
     "MigrationPace",
     "MixedMigrations",
+    "NodeSettings",
+    "OfflineOperations",
+    "OfflineStorage",
+    "OfflineVerdicts",
+    "OfflineWorld",
+    "PostUpgradeSteps",
+    "SavedWorkloads",
     "UpdateRecord",
     "UpdateTruth",
     "UpdateWork",
+    "UpgradeWorld",
     "ValidationWork",
+    "VmRecord",
     "WorldPort",
 ]
 
@@ -90,6 +114,13 @@ class MixedMigrations(Protocol):
     """Live migrations a mixed-version cluster refused (``simulator.mixed_mode``)."""
 
     def refused(self, time: float, detail: str) -> None: ...
+    def noted(
+        self,
+        time: float,
+        node: str,
+        why: str | None,
+        record: Callable[[str, str | None, str], None],
+    ) -> bool: ...
     def section(self) -> dict[str, Any]: ...
 
 
@@ -133,6 +164,7 @@ class UpdateTruth(Protocol):
     @property
     def nodes(self) -> Mapping[str, UpdateRecord]: ...
     def applicable(self, node: str) -> list[UpdateSpec]: ...
+    def offered_to(self, node: str, plugins: tuple[PluginName, ...]) -> list[UpdateSpec]: ...
 
 
 class UpdateWork(Protocol):
@@ -150,6 +182,14 @@ class UpdateWork(Protocol):
     ) -> WorkHandle: ...
     def start_script(self, node: str, path: str) -> WorkHandle: ...
     def poll(self, handle: WorkHandle) -> WorkProgress: ...
+
+
+class NodeSettings(Protocol):
+    """Firewall rule groups and sites of the nodes (``simulator.node_options``)."""
+
+    def enable_rules(self, node: str) -> bool: ...
+    def rules_enabled(self, node: str) -> bool: ...
+    def sites(self) -> tuple[NodeSite, ...]: ...
 
 
 class ValidationWork(Protocol):
@@ -199,6 +239,20 @@ class WorldPort(Protocol):
     def script_started(self, node: str, kind: str) -> None: ...
     def pool_lost(self, node: str, *, by_runner: bool) -> None: ...
     def volume_offline(self, volume: str, why: str, *, by_runner: bool) -> None: ...
+    def forced_failover(self, node: str, vms: list[str]) -> None:
+        """A forced drain stopped ``vms`` on ``node`` and moved them (consented downtime)."""
+        ...
+
+
+class OfflineWorld(WorldPort, Protocol):
+    """What the offline update's subsystem reads and changes besides the common reads."""
+
+    @property
+    def storage(self) -> OfflineStorage | None: ...
+    @property
+    def workloads(self) -> SavedWorkloads: ...
+    def reachable(self, node: str, command: str) -> SimNode: ...
+    def join_cluster(self, node: str) -> None: ...
 
 
 class FaultTargets(WorldPort, Protocol):
@@ -221,6 +275,10 @@ class GroundTruth(WorldPort, Protocol):
     def storage(self) -> DomainsAway | None: ...
     @property
     def updates(self) -> UpdateTruth: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
     def termination_bound(self) -> float: ...
 
 
@@ -237,10 +295,30 @@ class ClusterOperations(Protocol):
     def updates(self) -> UpdateWork: ...
     @property
     def validation(self) -> ValidationWork: ...
+    @property
+    def offline(self) -> OfflineOperations: ...
     def observe(self) -> ClusterView: ...
     def reachable(self, node: str, command: str) -> SimNode: ...
-    def suspend(self, node: str) -> None: ...
+    def suspend(self, node: str, *, force: bool = False) -> None: ...
     def resume(self, node: str, failback: FailbackMode) -> None: ...
     def restart(self, node: str, *, soft: bool) -> BootType: ...
-    def credssp_enabled(self, node: str) -> bool: ...
-    def set_credssp(self, node: str, enabled: bool) -> None: ...
+    @property
+    def wsman(self) -> WsmanConfig: ...  # CredSSP, after ``reachable``
+    @property
+    def node_options(self) -> NodeSettings: ...
+    @property
+    def post(self) -> PostUpgradeSteps: ...
+
+
+class UpgradeWorld(WorldPort, Protocol):
+    """What the post-installation steps reach: the cluster-wide versions, the VMs, the S2D
+    pool (``None``: none), and the oracle's consented downtime."""
+
+    @property
+    def versions(self) -> ClusterVersions: ...
+    @property
+    def workloads(self) -> VmHosting: ...
+    @property
+    def oracle(self) -> Consents: ...
+    @property
+    def storage(self) -> object | None: ...

@@ -30,7 +30,7 @@ import click
 from runner import __version__
 from runner.cli.lazy_group import LazyCommand, LazyGroup
 from runner.errors import InputError
-from runner.profile import POLICIES
+from runner.profile import MODES, POLICIES
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_EXPECTATION_FAILED", "EXIT_OK", "LAZY_COMMANDS", "cli", "main"]
 
@@ -56,7 +56,7 @@ LAZY_COMMANDS = {
         module=_REMOTE, summary="The updates each node is offered (Invoke-CauScan)."
     ),
     "run": LazyCommand(
-        module=_REMOTE, summary="Perform a rolling updating run on the cluster (Invoke-CauRun)."
+        module=_REMOTE, summary="Perform an updating run on the cluster (Invoke-CauRun)."
     ),
     "status": LazyCommand(
         module=_REMOTE,
@@ -66,6 +66,24 @@ LAZY_COMMANDS = {
     "resume": LazyCommand(
         module="runner.cli.resume_cmd",
         summary="Continue run RUN_ID from its journal after the coordinator died.",
+    ),
+    "post-upgrade": LazyCommand(
+        module="runner.cli.post_upgrade_cmd",
+        summary="Run the post-installation steps of a feature update on an upgraded cluster.",
+    ),
+    "schedule": LazyCommand(
+        module="runner.cli.schedule_cmd",
+        summary="Print the next firings of a self-updating schedule, one ISO 8601 time per line.",
+    ),
+    "report": LazyCommand(
+        module="runner.cli.report_cmd",
+        summary="Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or "
+        "Markdown.",
+    ),
+    "rehearse": LazyCommand(
+        module="runner.cli.rehearse_cmd",
+        summary="Forecast SCENARIO's updating run (a file, or NAME a bundled scenario) from N "
+        "seeded runs.",
     ),
     "sweep": LazyCommand(
         module="runner.cli.sweep",
@@ -139,18 +157,52 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     return report_target_option(ctx, param, value)
 
 
+def _rendering_target(ctx: Any, param: Any, value: Path | None) -> Path | None:
+    """``runner.cli.render_options``' check of a rendering target, imported when needed."""
+    from runner.cli.render_options import WHAT, target_callback
+
+    return target_callback(WHAT[param.name.removesuffix("_path")])(ctx, param, value)
+
+
+def _rendering_options(command: Any) -> Any:
+    """``--html``, ``--junit``, ``--markdown`` (``runner.cli.render_options`` is not loaded by
+    ``pycau --help``, so simulate declares them here; a test keeps the help texts equal to
+    its ``HELPS``)."""
+    helps = {
+        "markdown": "Write a short Markdown summary (for pull-request comments and chat) to "
+        "this file.",
+        "junit": "Write the report as JUnit XML (for Jenkins, GitLab and other CI) to this file.",
+        "html": "Write the report as one self-contained HTML page (timeline, nodes, events, "
+        "invariants) to this file.",
+    }
+    for fmt, text in helps.items():
+        command = click.option(
+            f"--{fmt}", f"{fmt}_path", type=click.Path(dir_okay=False, path_type=Path),
+            callback=_rendering_target, help=text,
+        )(command)  # fmt: skip
+    return command
+
+
 @cli.command()
 @click.argument("scenario", required=False, metavar="[SCENARIO|NAME]")
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
-    help="Seed of the run (default: the scenario's), recorded in the report. No bundled "
-    "model draws at random yet, so today it changes only the run id.",
+    help="Seed of the run (default: the scenario's), recorded in the report. It drives every "
+    "duration and rate the scenario draws (a distribution such as {median: 15, p95: 40}, or "
+    "any value its variability block widens) and the run id; with --swarm, the faults too. "
+    "The same seed gives the same report.",
 )
 @click.option(
     "--policy",
     type=click.Choice(POLICIES),
     help="Run policy: classic = CAU's order of operations (fast, ours, is not available yet).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="rolling (CAU's run) or offline (the fast, offline update of every node at once); "
+    "default: the scenario profile's mode, else rolling.",
 )
 @click.option(
     "--report",
@@ -159,13 +211,35 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
     callback=_report_target_option,
     help="Write the JSON report to this file (atomically; not on bad input).",
 )
+@_rendering_options
 @click.option("--quiet", "-q", is_flag=True, help="No live progress and no summary tables.")
+@click.option(
+    "--swarm",
+    is_flag=True,
+    help="Inject the random faults `pycau sweep` gives this seed, and expect only what a sweep "
+    "checks (every invariant holds, any final status): replays one seed of a sweep.",
+)
+@click.option(
+    "--faults",
+    "fault_rate",
+    type=click.FloatRange(min=0, max=20),
+    metavar="RATE",
+    help="Add the faults `pycau rehearse --faults RATE` gives this seed (RATE faults per run "
+    "on average) to the scenario's own, and expect only every invariant to hold (any final "
+    "status): replays one run of a forecast.",
+)
 def simulate(
     scenario: str | None,
     seed: int | None,
     policy: str | None,
+    mode: str | None,
     report_path: Path | None,
+    html_path: Path | None,
+    junit_path: Path | None,
+    markdown_path: Path | None,
     quiet: bool,
+    swarm: bool,
+    fault_rate: float | None,
 ) -> int:
     """Rehearse one updating run of SCENARIO in the simulated cluster.
 
@@ -177,15 +251,26 @@ def simulate(
     # Lazy: the scenario loader pulls in the simulator and SimPy, the rehearsal the engine.
     from runner.cli.live_view import LiveView, plain_console, render_summary
     from runner.cli.output import write_report
+    from runner.cli.render_options import Renderings
     from runner.rehearsal import scenarios as found
     from runner.rehearsal.compose import rehearse
 
     loaded = found.load(scenario)
     console = None if quiet else plain_console()  # --quiet draws nothing: no rich at all
     run_seed = loaded.seed if seed is None else seed
+    if swarm and fault_rate is not None:
+        raise click.UsageError("--swarm and --faults replay different runs; give one of them")
+    if swarm:
+        from runner.rehearsal.sweep import swarm_replay
+
+        loaded = swarm_replay(loaded, run_seed)
+    if fault_rate:
+        from runner.rehearsal.forecast import fault_replay
+
+        loaded = fault_replay(loaded, run_seed, fault_rate)
     title = f"{loaded.name} · seed {run_seed}"
     with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
-        rehearsal = rehearse(loaded, run_seed, policy=policy, listener=progress)
+        rehearsal = rehearse(loaded, run_seed, policy=policy, mode=mode, listener=progress)
     report = rehearsal.to_dict()
 
     if report_path is not None:
@@ -193,6 +278,7 @@ def simulate(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
+    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     if console is not None:
         render_summary(console, report)
 

@@ -333,9 +333,10 @@ def render_summary(console: Console, report: dict[str, Any]) -> None:
             f"{len(violations)}: {format_clock(first['time'])} {first['detail']}" if first else ""
         )
         holds = bool(verdict.get("holds"))
-        verdicts.add_row(
-            name, Text("yes" if holds else "NO", style="green" if holds else "red"), detail
-        )
+        mark = Text("yes" if holds else "NO", style="green" if holds else "red")
+        if verdict.get("not_applicable"):  # an offline run waives it: say why, not "yes"
+            mark, detail = Text("n/a", style="dim"), str(verdict["not_applicable"])
+        verdicts.add_row(name, mark, detail)
     console.print(verdicts)
     wall = simulation.get("wall", {})
     counters = simulation.get("counters", {})

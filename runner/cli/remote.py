@@ -6,8 +6,10 @@ Owns: the click commands (registered on ``runner.cli.cli``) and their exit codes
   127.0.0.1 (account from ``PYCAU_USERNAME``/``PYCAU_PASSWORD``), so the commands below
   can be tried without Windows;
 - ``pycau test-setup`` — Test-CauSetup's rules, judged remotely (exit 1 when a rule fails);
-- ``pycau scan`` — Invoke-CauScan: the updates each node is offered;
-- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run with
+  ``--report`` writes them as JSON, ``--junit`` one testcase per rule;
+- ``pycau scan`` — Invoke-CauScan: the updates each node is offered (``--report``: JSON);
+- ``pycau run`` — the plan, a confirmation (unless ``--yes``), then the rolling run (or with
+  ``--mode offline`` the fast, offline update, whose plan states its downtime) with
   the same engine as ``pycau simulate`` (exit 0 only when the run Succeeded);
   ``--what-if`` shows the plan and changes nothing; without ``--yes`` and without a
   terminal on stdin ``run`` and ``resume`` stop before connecting (exit 2);
@@ -25,9 +27,11 @@ Must not: accept a password on the command line, or hold logic beyond wiring
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,7 +39,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli.output import write_report
+from runner.cli.check_reports import scan_report, setup_report
+from runner.cli.output import report_target_option, write_report
 from runner.cli.remote_run import (
     load_profile_or_default,
     perform_run,
@@ -51,9 +56,11 @@ from runner.cli.remote_session import (
     connection_options,
     run_options,
 )
+from runner.cli.render_options import Renderings, rendering_options
 from runner.cli.run_record import render_lock, render_status
 from runner.errors import InputError, RunLocked, TransportError
 from runner.journal import RunJournal
+from runner.profile import MODES
 from runner.winrm.setup_rules import Verdict
 
 __all__ = ["EXIT_REMOTE_FAILED", "remote_command", "run", "scan", "status", "test_setup", "twin"]
@@ -114,7 +121,12 @@ def remote_command(command: Callable[..., int]) -> Callable[..., int]:
     is_flag=True,
     help="HTTPS with a generated CA (its path is printed; removed when the twin ends).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed (default: the scenario's); it draws the scenario's distributions as "
+    "`pycau simulate --seed` does.",
+)
 @click.option(
     "--exit-after-run",
     is_flag=True,
@@ -153,32 +165,67 @@ def twin(scenario: str, port: int | None, tls: bool, seed: int | None, exit_afte
 @connection_options
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
               help="Profile whose options and scripts to check.")  # fmt: skip
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              callback=report_target_option,
+              help="Write the rules and their verdicts as JSON to this file "
+                   "(runner/schemas/setup.schema.json).")  # fmt: skip
+@functools.partial(rendering_options, formats=("junit",))
 @remote_command
-def test_setup(session: Session, *, profile_path: str | None, **_: Any) -> int:
-    """Readiness checks modelled on Test-CauSetup: each rule passes, warns or fails."""
+def test_setup(
+    session: Session, *, profile_path: str | None, report_path: Path | None,
+    junit_path: Path | None, cluster: str, **_: Any,
+) -> int:  # fmt: skip
+    """Readiness checks modelled on Test-CauSetup: each rule passes, warns or fails.
+
+    --report writes the rules as JSON, --junit as JUnit XML (one testcase per rule: Fail
+    fails, Skip is skipped)."""
     profile = load_profile_or_default(profile_path)
     results = readiness(session, profile)
     render_rules(Console(highlight=False), results)
+    document = setup_report(cluster, results)
+    if report_path is not None:
+        write_report(report_path, document)
+    Renderings(junit=junit_path).write(document)
     return 1 if any(r.verdict is Verdict.FAIL for r in results) else 0
 
 
 @click.command("scan")
 @connection_options
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Profile whose plug-ins (and their arguments) scan; else Windows Update.",
+)
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              callback=report_target_option,
+              help="Write the offered updates of every node as JSON to this file "
+                   "(runner/schemas/scan.schema.json).")  # fmt: skip
 @remote_command
-def scan(session: Session, **_: Any) -> int:
+def scan(
+    session: Session,
+    *,
+    profile_path: str | None,
+    report_path: Path | None,
+    cluster: str,
+    **_: Any,
+) -> int:
     """The updates each node is offered (Invoke-CauScan)."""
-    offered, errors = scan_cluster(session)
+    profile = load_profile_or_default(profile_path)
+    offered, errors = scan_cluster(session, profile=profile)
+    if report_path is not None:
+        write_report(report_path, scan_report(cluster, offered, errors))
     table = Table(title="updates offered", title_justify="left")
-    for column in ("node", "update", "title", "kind", "restart"):
+    for column in ("node", "update", "title", "kind", "restart", "plug-in"):
         table.add_column(column, overflow="fold")
     for node in sorted(set(offered) | set(errors)):
         for update in offered.get(node, ()):
             restart = "yes" if update.restart_required else "no"
-            table.add_row(node, update.id, update.title, update.kind, restart)
+            table.add_row(node, update.id, update.title, update.kind, restart, update.plugin)
         if node in offered and not offered[node]:
-            table.add_row(node, "—", "no applicable update", "", "")
+            table.add_row(node, "—", "no applicable update", "", "", "")
         if node in errors:
-            table.add_row(node, "—", f"[red]{errors[node]}[/]", "", "")
+            table.add_row(node, "—", f"[red]{errors[node]}[/]", "", "", "")
     Console(highlight=False).print(table)
     return 1 if errors else 0
 
@@ -192,6 +239,12 @@ def scan(session: Session, **_: Any) -> int:
     help="Updating-run profile (YAML/JSON); CAU's defaults without it.",
 )
 @click.option("--what-if", is_flag=True, help="Show the plan; change nothing.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="rolling (CAU's run, one node at a time) or offline (the fast, offline update of "
+    "every node at once, with downtime); default: the profile's mode, else rolling.",
+)
 @click.option(
     "--force-recovery",
     is_flag=True,
@@ -216,14 +269,22 @@ def run(
     force_recovery: bool,
     journal_path: Path | None,
     quiet: bool,
-    **_: Any,
+    mode: str | None = None,
+    **rendered: Any,
 ) -> int:  # fmt: skip
-    """Perform a rolling updating run on the cluster (Invoke-CauRun)."""
+    """Perform an updating run on the cluster (Invoke-CauRun).
+
+    Rolling by default; with --mode offline (or a profile's mode: offline) the fast,
+    offline update of every node at once, whose plan states the planned downtime."""
     profile = load_profile_or_default(profile_path)
+    renderings = Renderings.of(rendered)
+    if mode is not None:
+        profile = replace(profile, mode=mode)
 
     def save(report: dict[str, Any]) -> None:
         if report_path is not None:
             write_report(report_path, report)
+        renderings.write(report)
 
     journal = None if what_if else RunJournal(journal_path)
     try:

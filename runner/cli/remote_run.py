@@ -35,14 +35,16 @@ from runner.cli.interrupts import (
     signal_name,
 )
 from runner.cli.live_view import LiveView, render_summary, run_verdict
+from runner.cli.offline_plan_view import render_offline_plan
+from runner.cli.plan_options import option_gates, planned_order
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
-from runner.decisions import node_order
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
-from runner.profile import Profile
+from runner.post_steps import IRREVERSIBLE
+from runner.profile import Mode, Profile
 from runner.recorder import Listener
 from runner.rehearsal.compose import SIMULATED_STARTED_AT
 from runner.report import RunEvent, RunReport, iso_utc
@@ -102,17 +104,22 @@ def render_rules(console: Console, results: list[RuleResult]) -> None:
 
 
 def scan_cluster(
-    session: Session, timeout_s: float = 1800.0
+    session: Session, timeout_s: float = 1800.0, *, profile: Profile | None = None
 ) -> tuple[dict[str, tuple[UpdateInfo, ...]], dict[str, str]]:
-    """(offered updates per node, error per node) — every Up/Paused node scanned."""
+    """(offered updates per node, error per node) — every Up/Paused node scanned with the
+    profile's plug-ins (CAU's default: Windows Update)."""
     clock, transport = session.clock, session.transport
+    how = profile or Profile()
     view = transport.observe()
     handles: dict[str, WorkHandle] = {}
     errors: dict[str, str] = {}
     for node in view.nodes:
         if node.state in (NodeState.UP, NodeState.PAUSED):
             try:
-                handles[node.name] = transport.start_scan(node.name)
+                handles[node.name] = transport.start_scan(
+                    node.name, how.plugins, serially=how.run_plugins_serially,
+                    stop_on_failure=how.stop_on_plugin_failure,
+                )  # fmt: skip
             except RunnerError as exc:
                 errors[node.name] = str(exc)
         else:
@@ -170,6 +177,10 @@ def render_plan(
         )
     if profile.stop_after_minutes is not None:
         gates.append(f"StopAfter {profile.stop_after_minutes:g} min")
+    if profile.plugin != Profile().plugin:
+        plugins = ", ".join(spec.describe() for spec in profile.plugins)
+        gates.append(f"plug-ins, installed in this order on each node: {plugins}")
+    gates += option_gates(profile, view)
     for gate in gates:
         console.print(f"  • {gate}", highlight=False)
 
@@ -227,11 +238,28 @@ def perform_run(
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
     profile = profile.resolved(names, source="profile")
-    render_plan(console, view, profile, node_order(view, profile))
+    offline = profile.mode == Mode.OFFLINE
+    if offline:
+        offers, errors = scan_cluster(session)  # a read: the estimate's updates
+        render_offline_plan(console, view, profile, offers, errors)
+    else:
+        render_plan(console, view, profile, planned_order(transport, view, profile))
     if what_if:
         console.print("what-if: nothing was changed on the cluster")
         return 0
-    if not yes and not click.confirm("Start the updating run?", default=False):
+    question = (
+        "Start the offline update (every VM down for the planned downtime)?"
+        if offline
+        else "Start the updating run?"
+    )
+    if not yes and not click.confirm(question, default=False):
+        console.print("not started: nothing was changed on the cluster")
+        return 1
+    if (
+        profile.update_functional_level
+        and not yes
+        and not click.confirm(IRREVERSIBLE, default=False)
+    ):
         console.print("not started: nothing was changed on the cluster")
         return 1
     # Every run has its own id; a twin's cluster lives on the simulated calendar.

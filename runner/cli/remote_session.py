@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import click
 
 from runner.cli.output import report_target_option
+from runner.cli.render_options import rendering_options
 from runner.errors import InputError
 from runner.input_bounds import user_file_option
 from runner.remote_protocol import TWIN_MARKER
@@ -71,11 +72,13 @@ def connection_options(command: F) -> F:
 
 
 def run_options(command: F) -> F:
-    """``--yes``, ``--report`` and ``--quiet``, shared by ``pycau run`` and ``pycau resume``."""
+    """``--yes``, ``--report``, ``--html``/``--junit``/``--markdown`` and ``--quiet``, shared
+    by ``pycau run`` and ``pycau resume``."""
     decorators = [
         click.option("--yes", is_flag=True, help="Do not ask for confirmation."),
         click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
                      callback=report_target_option, help="Write the JSON report to this file."),
+        rendering_options,
         click.option("--quiet", "-q", is_flag=True,
                      help="No live progress and no summary tables; the verdict line is "
                           "still printed."),

@@ -28,6 +28,7 @@ from runner.cli.output import write_report
 from runner.cli.remote import remote_command
 from runner.cli.remote_run import drive_run, take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
+from runner.cli.render_options import Renderings
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
@@ -66,7 +67,7 @@ def resume(
     yes: bool,
     report_path: Path | None,
     quiet: bool,
-    **_: Any,
+    **rendered: Any,
 ) -> int:  # fmt: skip
     """Continue run RUN_ID from its journal after the coordinator died."""
     if journal_path is not None and not journal_path.exists():
@@ -106,9 +107,12 @@ def resume(
                 listener=listener, take_lease=lambda: lease, stop=stop,
             )  # fmt: skip
 
+        renderings = Renderings.of(rendered)
+
         def save(report: dict[str, Any]) -> None:
             if report_path is not None:
                 write_report(report_path, report)
+            renderings.write(report)
 
         return drive_run(
             session, console, engine, run_id=run_id, names=names,

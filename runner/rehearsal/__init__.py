@@ -12,6 +12,10 @@ The one part of ``runner`` that reaches the simulator — lazily, so
   any transport to a world, with the ``coordinator-crash`` fault;
 - ``runner.rehearsal.results``: ``Rehearsal``, ``Simulation``, ``InvariantOutcome``;
 - ``runner.rehearsal.scenarios``: find, load and judge scenarios;
-- ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers;
+- ``runner.rehearsal.sweep`` and ``runner.rehearsal.shrink``: seeded sweeps and reproducers
+  (``runner.rehearsal.fault_yaml``: a fault as a scenario file writes it);
+- ``runner.rehearsal.backends``, ``runner.rehearsal.pools`` and ``runner.rehearsal.dask_pool``:
+  where seeds run — local processes, a Dask LocalCluster or a Dask scheduler's workers —
+  with results in seed order whichever runs them;
 - ``runner.rehearsal.twin``: ``TwinServer``, a scenario's world served over WinRM.
 """

@@ -123,9 +123,9 @@ def run_coordinator(
     The crash is recorded in ``world`` (timeline, fault counters). Without a crash and a
     journal path the run is not journaled.
     """
-    from runner.engine import Engine
     from runner.journal import RunJournal
     from runner.lease import RunLease
+    from runner.updating_run import resumed_engine, updating_engine
 
     journal = None
     if crash_at_step is not None or journal_path is not None:
@@ -138,7 +138,7 @@ def run_coordinator(
     holder = rehearsal_holder(run_id)
     lease = RunLease.acquire(transport, clock, holder, cluster=cluster)
     try:
-        engine = Engine(
+        engine = updating_engine(  # the profile's mode chooses the driver
             transport, clock, profile, run_id=run_id, started_at=started_at,
             listener=listener, journal=journal, lease=lease,
         )  # fmt: skip
@@ -171,7 +171,7 @@ def run_coordinator(
                 holder_gone=holder.same_coordinator,
             )
 
-        resumed = Engine.resume(
+        resumed = resumed_engine(
             transport, clock, journal, run_id, listener=listener, take_lease=take_lease
         )
         return resumed.run_to_end()
@@ -185,18 +185,19 @@ def rehearse(
     seed: int | None = None,
     *,
     policy: str | None = None,
+    mode: str | None = None,
     listener: Callable[[RunEvent], None] | None = None,
     crash_at_step: int | None = None,
     journal_path: str | None = None,
 ) -> Rehearsal:
     """Simulate one updating run of ``scenario``: its typed ``Rehearsal``.
 
-    ``seed`` defaults to the scenario's; ``policy`` overrides the profile's. The coordinator
-    dies after journal step ``crash_at_step`` (default: the scenario's ``coordinator-crash``
-    fault) and a fresh coordinator resumes the run from the journal (``journal_path``,
-    default in memory) against the same world. Without a crash and a journal path the run
-    is not journaled. Raises ``runner.errors.InputError`` when the scenario's profile is
-    invalid for its cluster.
+    ``seed`` defaults to the scenario's; ``policy`` and ``mode`` override the profile's.
+    The coordinator dies after journal step ``crash_at_step`` (default: the scenario's
+    ``coordinator-crash`` fault) and a fresh coordinator resumes the run from the journal
+    (``journal_path``, default in memory) against the same world. Without a crash and a
+    journal path the run is not journaled. Raises ``runner.errors.InputError`` when the
+    scenario's profile is invalid for its cluster.
     """
     # Lazy import: the simulator (and SimPy) load only when a rehearsal is asked for.
     from simulator.world import build_world
@@ -208,6 +209,8 @@ def rehearse(
     profile = Profile.from_mapping(scenario.profile, source=scenario.source)
     if policy is not None:
         profile = replace(profile, policy=policy)
+    if mode is not None:
+        profile = replace(profile, mode=mode)
     profile = profile.resolved(scenario.cluster.node_names, source=scenario.source)
 
     wall_start = time.perf_counter()

@@ -29,16 +29,25 @@ class Violation:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InvariantOutcome:
-    """One invariant of the oracle: whether it held, and each violation with its time."""
+    """One invariant of the oracle: whether it held, and each violation with its time;
+    ``not_applicable`` says why an invariant does not apply to this run (the offline
+    update waives some rolling ones), ``None`` when it does; ``consented``: what the
+    profile consented to (a forced drain's stopped VMs under ``workload-availability``),
+    listed only when there is some."""
 
     holds: bool
     violations: tuple[Violation, ...] = ()
+    not_applicable: str | None = None
+    consented: tuple[Violation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "holds": self.holds,
-            "violations": [{"time": v.time, "detail": v.detail} for v in self.violations],
-        }
+        out: dict[str, Any] = {"holds": self.holds}
+        if self.not_applicable is not None:
+            out["not_applicable"] = self.not_applicable
+        out["violations"] = [{"time": v.time, "detail": v.detail} for v in self.violations]
+        if self.consented:
+            out["consented"] = [{"time": v.time, "detail": v.detail} for v in self.consented]
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,8 +78,12 @@ class Simulation:
         invariants = {
             name: InvariantOutcome(
                 holds=bool(v["holds"]),
+                not_applicable=v.get("not_applicable"),
                 violations=tuple(
                     Violation(time=x["time"], detail=x["detail"]) for x in v["violations"]
+                ),
+                consented=tuple(
+                    Violation(time=x["time"], detail=x["detail"]) for x in v.get("consented", ())
                 ),
             )
             for name, v in section["invariants"].items()

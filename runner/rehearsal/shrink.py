@@ -3,8 +3,8 @@
 Owns: ``shrink_faults`` (greedy one-at-a-time removal to a 1-minimal fault list),
 ``run_seed_with`` (one rehearsal of an exact scenario as a ``SeedOutcome``; never raises),
 ``reproduce`` (shrink every violating or unfinished seed of a sweep and write its file) and
-``write_reproducer`` / ``fault_to_yaml`` (a scenario file ``pycau simulate`` replays, exit 1
-while the violation remains).
+``write_reproducer`` (a scenario file ``pycau simulate`` replays, exit 1 while the violation
+remains; its faults written by ``fault_to_yaml``, from ``runner.rehearsal.fault_yaml``).
 
 Theory of operation: shrinking re-runs in the parent process: it is rare (only violating
 seeds) and must be deterministic — the same seed with fewer faults is an ordinary rehearsal.
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from runner.atomic_write import write_text_atomically
 from runner.rehearsal.compose import rehearse
+from runner.rehearsal.fault_yaml import fault_to_yaml
 from runner.rehearsal.sweep import UNFINISHED, SeedOutcome, ViolationRecord, outcome_of, with_faults
 
 if TYPE_CHECKING:
@@ -49,28 +50,6 @@ def shrink_faults(
             else:
                 index += 1
     return tuple(current)
-
-
-def fault_to_yaml(spec: FaultSpec) -> dict[str, Any]:
-    """A scenario-file ``faults:`` entry that loads back into ``spec``."""
-    entry: dict[str, Any] = {"type": spec.type}
-    if spec.node is not None:
-        entry["node"] = spec.node
-    if spec.type == "script-failure":
-        entry["script"] = spec.script
-    if spec.type in ("install-failure", "script-failure", "drain-failure", "resync-stall") or (
-        spec.type == "update-rollback" and spec.attempts != 1
-    ):
-        entry["attempts"] = "all" if spec.attempts is None else spec.attempts
-    if spec.type == "install-failure":
-        entry["hresult"] = spec.hresult
-    if spec.at_minute is not None:
-        entry["at_minute"] = spec.at_minute
-    if spec.down_minutes is not None or spec.type == "node-crash":
-        entry["down_minutes"] = spec.down_minutes
-    for key, value in spec.params.items():  # later types' fields are flat in the file
-        entry[key] = value
-    return entry
 
 
 def write_reproducer(

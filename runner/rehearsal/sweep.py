@@ -1,14 +1,17 @@
 """A seeded sweep: many swarm-faulted rehearsals of one scenario, in parallel.
 
-Owns: ``SeedOutcome`` (what one seed's run left: status, duration, violations, fired fault
-types, or the error it raised), ``run_seeds`` (N seeds over a process pool, in chunks),
-``SweepResult`` with ``to_dict`` (the sweep report, ``runner/schemas/sweep.schema.json``)
-and ``percentile``.
+Owns: ``ScenarioSource`` (a scenario as data — its file's text — which is what travels to
+worker processes), ``SeedOutcome`` (what one seed's run left: status, duration, its faults,
+violations, fired fault types, or the error it raised), ``run_seeds`` (N seeds over a pool
+of ``runner.rehearsal.backends``: local processes or Dask), ``swarm_replay`` and
+``replay_command`` (one seed again, in ``pycau simulate``), ``SweepResult`` with ``to_dict``
+(the sweep report, ``runner/schemas/sweep.schema.json``) and ``percentile``.
 
-Theory of operation: each worker process loads the scenario once (pool initializer), then
-for every seed builds ``simulator.swarm.swarm_scenario(scenario, seed)`` and rehearses it
-(``runner.rehearsal.compose``); only a small picklable ``SeedOutcome`` travels back. A run
-that raises is an outcome too (``error``), never a crashed sweep. Violations are shrunk and
+Theory of operation: each worker process parses the scenario text once (cached), then for
+every seed builds ``simulator.swarm.swarm_scenario(scenario, seed)`` and rehearses it
+(``runner.rehearsal.compose``); only a small picklable ``SeedOutcome`` travels back, and
+the pool returns them in seed order, so every backend gives the same outcomes. A run that
+raises is an outcome too (``error``), never a crashed sweep. Violations are shrunk and
 written as reproducers by ``runner.rehearsal.shrink``.
 
 Must not: print, parse options, or import ``simulator`` at module level (lazily only).
@@ -16,15 +19,19 @@ Must not: print, parse options, or import ``simulator`` at module level (lazily 
 
 from __future__ import annotations
 
+import functools
 import math
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner.errors import InputError
+from runner.input_bounds import read_user_file
+from runner.rehearsal.backends import Pool
 from runner.rehearsal.compose import rehearse
+from runner.rehearsal.fault_yaml import fault_to_yaml
 from runner.rehearsal.results import Rehearsal
 
 if TYPE_CHECKING:
@@ -32,14 +39,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNFINISHED",
+    "ScenarioSource",
     "SeedOutcome",
     "SweepResult",
     "ViolationRecord",
-    "cpu_count",
     "outcome_of",
     "percentile",
+    "replay_command",
     "run_seed",
     "run_seeds",
+    "swarm_replay",
+    "sweep_seed",
     "with_faults",
 ]
 
@@ -61,6 +71,7 @@ class SeedOutcome:
     violations: tuple[ViolationRecord, ...] = ()
     fired: Mapping[str, int] = field(default_factory=dict)
     fault_count: int = 0
+    faults: tuple[Mapping[str, Any], ...] = ()  # as a scenario file's ``faults:`` entries
     error: str | None = None
 
     @property
@@ -69,8 +80,10 @@ class SeedOutcome:
         return self.error is None and self.status in FINAL_STATUSES
 
 
-def outcome_of(seed: int, rehearsal: Rehearsal, fault_count: int = 0) -> SeedOutcome:
-    """The sweep-relevant facts of one rehearsal."""
+def outcome_of(
+    seed: int, rehearsal: Rehearsal, fault_count: int = 0, faults: Sequence[FaultSpec] = ()
+) -> SeedOutcome:
+    """The sweep-relevant facts of one rehearsal (``faults``: the ones it was given)."""
     simulation = rehearsal.simulation
     violations = tuple(
         ViolationRecord(invariant=name, time=float(v.time), detail=str(v.detail))
@@ -84,6 +97,7 @@ def outcome_of(seed: int, rehearsal: Rehearsal, fault_count: int = 0) -> SeedOut
         violations=tuple(sorted(violations, key=lambda v: (v.time, v.invariant))),
         fired=dict(simulation.counters.get("faults_fired") or {}),
         fault_count=fault_count,
+        faults=tuple(fault_to_yaml(f) for f in faults),
     )
 
 
@@ -93,34 +107,72 @@ def run_seed(scenario: Scenario, seed: int) -> SeedOutcome:
 
     try:
         swarmed = swarm_scenario(scenario, seed)
-        return outcome_of(seed, rehearse(swarmed, seed), len(swarmed.faults))
+        return outcome_of(seed, rehearse(swarmed, seed), len(swarmed.faults), swarmed.faults)
     except Exception as exc:  # a sweep records a crashing run; it does not stop
         return SeedOutcome(seed=seed, error=f"{type(exc).__name__}: {exc}")
 
 
-_WORKER_SCENARIO: list[Scenario] = []
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioSource:
+    """A scenario as data: the text of its file and the name it was read as (``source``).
+    This is what a worker receives — no shared file system needed — and parses itself."""
+
+    source: str
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> ScenarioSource:
+        """The file's text (``InputError`` when unreadable, too big or not UTF-8)."""
+        try:
+            text = read_user_file(path).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                str(path), "$", f"cannot read the file: not UTF-8 text ({exc.reason})"
+            ) from None
+        return cls(source=str(path), text=text)
+
+    def load(self) -> Scenario:
+        """The validated scenario, parsed once per process (``InputError`` on bad input)."""
+        return _parsed(self)
 
 
-def _init_worker(path: str) -> None:
-    from simulator.scenario import load_scenario
+@functools.lru_cache(maxsize=4)
+def _parsed(source: ScenarioSource) -> Scenario:
+    from runner.validation import parse_document
+    from simulator.scenario import parse_scenario
 
-    _WORKER_SCENARIO[:] = [load_scenario(path)]
+    document = parse_document(source.text, source.source)
+    return parse_scenario(document.data, source=document.source, locate=document.locate)
 
 
-def _run_in_worker(seed: int) -> SeedOutcome:
-    return run_seed(_WORKER_SCENARIO[0], seed)
+def sweep_seed(source: ScenarioSource, seed: int) -> SeedOutcome:
+    """One seed of a sweep, as a worker runs it (``run_seed`` on the parsed source)."""
+    return run_seed(source.load(), seed)
 
 
-def run_seeds(scenario: Scenario, path: Path, seeds: Sequence[int], jobs: int) -> list[SeedOutcome]:
-    """Outcomes of ``seeds`` in seed order; ``jobs`` worker processes (1: in this process)."""
-    if jobs <= 1 or len(seeds) <= 1:
-        return [run_seed(scenario, seed) for seed in seeds]
-    # Chunks of a few dozen seeds keep pickling overhead low while still balancing load.
-    chunk = max(1, min(32, len(seeds) // (jobs * 4)))
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(str(path),)
-    ) as pool:
-        return list(pool.map(_run_in_worker, seeds, chunksize=chunk))
+def run_seeds(
+    source: ScenarioSource,
+    seeds: Sequence[int],
+    pool: Pool,
+    progress: Callable[[int], None] | None = None,
+) -> list[SeedOutcome]:
+    """Outcomes of ``seeds`` in seed order, on ``pool`` (``runner.rehearsal.backends``)."""
+    return pool.map(sweep_seed, source, seeds, progress)
+
+
+def swarm_replay(scenario: Scenario, seed: int) -> Scenario:
+    """``scenario`` as seed ``seed`` of a sweep ran it — the swarm's faults (and scripts) —
+    expecting only what the sweep checks: every invariant holds, any final status."""
+    from simulator.model import Expect
+    from simulator.swarm import swarm_scenario
+
+    return replace(swarm_scenario(scenario, seed), expect=Expect(status=None))
+
+
+def replay_command(scenario_argument: str, seed: int) -> str:
+    """The command that replays seed ``seed`` of a sweep of ``scenario_argument`` (a file
+    or a bundled NAME, as the sweep was given it), quoted for a POSIX shell."""
+    return f"pycau simulate {shlex.quote(scenario_argument)} --seed {seed} --swarm"
 
 
 UNFINISHED = "unfinished"  # reproducer key of a run that raised or has no final status
@@ -138,13 +190,17 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SweepResult:
     """A sweep: its outcomes in seed order, the reproducer written per (seed, invariant)
-    — ``UNFINISHED`` for a run without a final status — the wall time and the processes."""
+    — ``UNFINISHED`` for a run without a final status — the wall time, the worker processes
+    and the backend that ran them (``processes``, ``dask-local`` or ``dask``), and the
+    scenario argument the replay commands name (a file or a bundled NAME, as given)."""
 
     scenario: str
     outcomes: tuple[SeedOutcome, ...]
     reproducers: Mapping[tuple[int, str], str]
     wall_seconds: float
     jobs: int
+    backend: str
+    replay_target: str
 
     @property
     def failed(self) -> bool:
@@ -168,6 +224,7 @@ class SweepResult:
             "seeds": len(outcomes),
             "first_seed": outcomes[0].seed if outcomes else 0,
             "jobs": self.jobs,
+            "backend": self.backend,
             "statuses": dict(sorted(statuses.items())),
             "violations": [
                 {
@@ -196,15 +253,27 @@ class SweepResult:
                 "p95": round(percentile(durations, 0.95), 3),
                 "max": round(max(durations, default=0.0), 3),
             },
+            "runs": [self._run(o) for o in outcomes],
             "wall_seconds": round(wall, 3),
             "seeds_per_second": round(len(outcomes) / wall, 1) if wall else 0.0,
+        }
+
+    def _run(self, outcome: SeedOutcome) -> dict[str, Any]:
+        """One seed's line of the report; ``replay`` for every seed that is not a clean
+        Succeeded run."""
+        clean = outcome.status == "Succeeded" and outcome.finished and not outcome.violations
+        return {
+            "seed": outcome.seed,
+            "status": outcome.status,
+            "error": outcome.error,
+            "duration_seconds": outcome.duration_seconds,
+            "faults": [dict(f) for f in outcome.faults],
+            "fired": dict(sorted(outcome.fired.items())),
+            "violations": len(outcome.violations),
+            "replay": None if clean else replay_command(self.replay_target, outcome.seed),
         }
 
 
 def with_faults(scenario: Scenario, faults: Iterable[FaultSpec]) -> Scenario:
     """``scenario`` with exactly ``faults`` (the swarm's profile scripts kept)."""
     return replace(scenario, faults=tuple(faults))
-
-
-def cpu_count() -> int:
-    return os.cpu_count() or 1

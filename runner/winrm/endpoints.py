@@ -80,6 +80,9 @@ class WinRMEndpoints:
         self._refused_endpoints: set[str] = set()  # see RemoteShell: never logged on again
         self._fallback_nodes: tuple[str, ...] = ()
         self._fence: LockHolder | None = None  # the run lock this transport's commands hold
+        # Whom a take-over replaced while the cluster was stopped: a node's claim of it is
+        # this coordinator's (the node was away during the take-over).
+        self._superseded: LockHolder | None = None
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -111,6 +114,8 @@ class WinRMEndpoints:
     ) -> Any:
         if name in FENCED_SCRIPTS and self._fence is not None:
             args = {**args, "Fence": holder_document(self._fence)}
+            if self._superseded is not None:
+                args["Supersedes"] = holder_document(self._superseded)
         executable, arguments = command_line(name, args)
         try:
             result = shell.run(

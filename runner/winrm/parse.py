@@ -230,6 +230,7 @@ def parse_cluster_view(raw: Any, taken_at: float) -> ClusterView:
         virtual_disks=tuple(d for d in disks if d is not None),
         storage_jobs=tuple(_job(j) for j in as_list(doc.get("StorageJobs"), "StorageJobs")),
         managed_by=_str(doc.get("ManagedBy", ""), "ManagedBy"),
+        soft_reboot_property=doc.get("SoftRebootProperty") is True,
     )
     view = with_storage_maintenance(view, doc)  # nodes whose drives are in maintenance mode
     return with_versions(view, doc)  # node versions, functional level, pool version

@@ -2,10 +2,10 @@
 
 Owns: loading the templates under ``runner/winrm/scripts/``, composing one script from a
 name and its arguments (header, prelude, ``$PycauArgs`` line, body in try/catch), and the
-payload resources that scripts carry in their arguments (the detached ``worker.ps1`` and the
-boot ``beacon.ps1``). The run-lock library ``lock.ps1`` is composed into the scripts that
-take, read or are fenced by the run lock, and only those (the hot observe/poll path stays
-small).
+payload resources that scripts carry in their arguments (the detached ``worker.ps1``, which
+``install-worker`` writes under its hash, and the boot ``beacon.ps1``). The run-lock library
+``lock.ps1`` is composed into the scripts that take, read or are fenced by the run lock, and
+only those (the hot observe/poll path stays small).
 
 Theory of operation: the house style keeps templates free of interpolation — a template is
 fixed text and every value arrives in ``$PycauArgs`` (base64 JSON, quoted with
@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
+import hashlib
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -43,13 +44,15 @@ __all__ = [
     "beacon_source",
     "command_line",
     "compose",
+    "hotfix_library_payload",
     "template",
+    "worker_hash",
     "worker_payload",
     "worker_source",
 ]
 
 # Resources that are not sent as scripts of their own but travel inside arguments.
-PAYLOADS = ("prelude", "lock", "worker", "beacon")
+PAYLOADS = ("prelude", "lock", "worker", "beacon", "hotfix")
 
 _EPILOGUE = (
     "} catch {",
@@ -86,9 +89,24 @@ def worker_source() -> str:
 
 @functools.cache
 def worker_payload() -> str:
-    """The worker as ``start-work`` carries it: gzip (``mtime=0``, so the same bytes every
-    time) in base64; start-work.ps1 unpacks it. A third of the plain text's size."""
+    """The worker as ``install-worker`` carries it: gzip (``mtime=0``, so the same bytes every
+    time) in base64; install-worker.ps1 unpacks it. A third of the plain text's size."""
     packed = gzip.compress(worker_source().encode("utf-8"), mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+@functools.cache
+def worker_hash() -> str:
+    """The first 16 hex digits of the worker's SHA-256: the name it is installed under on a
+    node (``worker-<hash>.ps1``), which ``start-work`` asks for."""
+    return hashlib.sha256(worker_source().encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def hotfix_library_payload() -> str:
+    """The Hotfix plug-in's library (``hotfix.ps1``) as ``install-hotfix-library`` carries
+    it: gzip (``mtime=0``) in base64, like the worker."""
+    packed = gzip.compress(_wire_text("hotfix").encode("utf-8"), mtime=0)
     return base64.b64encode(packed).decode("ascii")
 
 

@@ -116,13 +116,7 @@ def judge(
               "Set the Automatic Updates policy to notify only (AUOptions 2) or disable it",
               Verdict.FAIL),
         _update_source(answered),
-        _rule(9, "A firewall rule that allows remote shutdown should be enabled on each node",
-              [f"{n}: {f.get('RemoteShutdownRulesEnabled')}/{f.get('RemoteShutdownRules')} "
-               "rules enabled" for n, f in answered.items()
-               if int(f.get("RemoteShutdownRulesEnabled") or 0) == 0],
-              "the Remote Shutdown rules are enabled (pycau itself restarts nodes over WinRM)",
-              "Set-NetFirewallRule -Group '@firewallapi.dll,-36751' -Profile Domain "
-              "-Enabled true", Verdict.WARN),
+        _remote_shutdown(answered, profile),
         _proxy(answered),
     ]  # fmt: skip
     for number, rule in (
@@ -168,6 +162,29 @@ def _proxy(answered: Mapping[str, Mapping[str, Any]]) -> RuleResult:
         rule="The machine proxy server setting on each node should be set to a local proxy",
         verdict=Verdict.PASS,
         evidence=evidence or "no node answered",
+    )
+
+
+def _remote_shutdown(answered: Mapping[str, Mapping[str, Any]], profile: Profile) -> RuleResult:
+    """Rule 9: a node whose Remote Shutdown rules are all disabled cannot be restarted (its
+    restart is refused, as CAU's is) — a failure, or a warning when the profile's
+    enable_firewall_rules enables them at the start of the run."""
+    problems = [
+        f"{n}: {f.get('RemoteShutdownRulesEnabled')}/{f.get('RemoteShutdownRules')} rules enabled"
+        for n, f in answered.items()
+        if int(f.get("RemoteShutdownRulesEnabled") or 0) == 0
+    ]
+    if problems and profile.enable_firewall_rules:
+        problems.append("the run enables them first (enable_firewall_rules) unless a Group "
+                        "Policy keeps them disabled")  # fmt: skip
+    return _rule(
+        9,
+        "A firewall rule that allows remote shutdown should be enabled on each node",
+        problems,
+        "the Remote Shutdown rules are enabled (a restart needs them, as under CAU)",
+        "Set-NetFirewallRule -Group '@firewallapi.dll,-36751' -Profile Domain -Enabled true, "
+        "or set enable_firewall_rules in the profile",
+        Verdict.WARN if profile.enable_firewall_rules else Verdict.FAIL,
     )
 
 

@@ -3,8 +3,9 @@
 Owns: ``WinRMTransport`` — each contract method is one script (``runner/winrm/scripts``)
 run in the shell of the right endpoint, its answer parsed into the contract's value types,
 its failures mapped to ``runner.errors``. The plumbing is ``runner.winrm.endpoints``; the
-run lock (``runner.winrm.lock_ops``) and the CLI's extra operations
-(``runner.winrm.record_ops``) are operation families mixed in.
+run lock (``runner.winrm.lock_ops``), the CLI's extra operations
+(``runner.winrm.record_ops``), the run options (``runner.winrm.options_ops``) and the
+Hotfix plug-in's library (``runner.winrm.hotfix_ops``) are operation families mixed in.
 
 Theory of operation:
 - ``observe`` is ONE script on the cluster endpoint returning the whole ``ClusterView``.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runner.errors import RunnerError
 from runner.plugins import (
     DEFAULT_PLUGIN,
     DEFAULT_PLUGINS,
@@ -44,7 +46,9 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
-from runner.winrm.lock_ops import RunLockOps
+from runner.winrm.hotfix_ops import HotfixOps
+from runner.winrm.offline_ops import OfflineOps
+from runner.winrm.options_ops import OptionOps
 from runner.winrm.parse import (
     parse_boot_type,
     parse_cluster_view,
@@ -53,14 +57,17 @@ from runner.winrm.parse import (
     parse_work_handle,
     parse_work_progress,
 )
+from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
-from runner.winrm.scripts import worker_payload
+from runner.winrm.scripts import worker_hash, worker_payload
 
 __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
-class WinRMTransport(RunLockOps, RecordOps):
+class WinRMTransport(OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
+
+    _worker_nodes: set[str]  # nodes this transport installed the worker on
 
     def observe(self) -> ClusterView:
         args = {"WinRMPort": self.options.effective_port, "VmMemory": self._vm_memory}
@@ -75,6 +82,13 @@ class WinRMTransport(RunLockOps, RecordOps):
         return view
 
     def _start(self, node: str, kind: WorkKind, **args: Any) -> WorkHandle:
+        installed: set[str] | None = getattr(self, "_worker_nodes", None)
+        if installed is None:  # the first work of this transport
+            installed = self._worker_nodes = set()
+        if node not in installed:  # once per node and run (start-work copies it)
+            self._on_node(node, ScriptName.INSTALL_WORKER, _worker_args(node),
+                          deadline=self.deadlines.start)  # fmt: skip
+            installed.add(node)
         payload: dict[str, Any] = {
             "Kind": kind.value,
             "Criteria": self._criteria,
@@ -82,11 +96,15 @@ class WinRMTransport(RunLockOps, RecordOps):
             "Script": "",
             "Plugins": [],
             **args,
-            "Worker": worker_payload(),
+            "WorkerHash": worker_hash(),
         }
-        document = self._on_node(
-            node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
-        )
+        try:
+            document = self._on_node(
+                node, ScriptName.START_WORK, payload, deadline=self.deadlines.start
+            )
+        except RunnerError:
+            installed.discard(node)  # the retry installs the worker again
+            raise
         return self._parsed(ScriptName.START_WORK, parse_work_handle, document)
 
     def _criteria_of(self, plugins: tuple[PluginSpec, ...]) -> str:
@@ -106,6 +124,7 @@ class WinRMTransport(RunLockOps, RecordOps):
         stop_on_failure: bool = False,
     ) -> WorkHandle:
         """The worker scans with each plug-in (``Plugins``, in order), serially or not."""
+        self._hotfix_library(node, plugins)
         return self._start(
             node, WorkKind.SCAN, Criteria=self._criteria_of(plugins),
             Plugins=[plugin_document(spec) for spec in plugins], Serially=serially,
@@ -116,6 +135,7 @@ class WinRMTransport(RunLockOps, RecordOps):
         self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
     ) -> WorkHandle:
         """The worker installs through ``plugin`` (its one ``Plugins`` entry)."""
+        self._hotfix_library(node, (plugin,))
         return self._start(
             node, WorkKind.INSTALL, UpdateIds=list(update_ids),
             Criteria=self._criteria_of((plugin,)), Plugins=[plugin_document(plugin)],
@@ -127,7 +147,10 @@ class WinRMTransport(RunLockOps, RecordOps):
     def start_validation(self) -> WorkHandle:
         """Test-Cluster in the detached worker on the node holding the cluster endpoint."""
         payload = {"Node": "", "Kind": WorkKind.VALIDATION.value, "Criteria": "",
-                   "UpdateIds": [], "Script": "", "Worker": worker_payload()}  # fmt: skip
+                   "UpdateIds": [], "Script": "", "WorkerHash": worker_hash()}  # fmt: skip
+        # Whichever node answers the cluster endpoint gets the worker first, each time.
+        self._on_cluster(ScriptName.INSTALL_WORKER, _worker_args(""),
+                         deadline=self.deadlines.start, about=None)  # fmt: skip
         document = self._on_cluster(
             ScriptName.START_WORK, payload, deadline=self.deadlines.start, about=None
         )
@@ -178,3 +201,9 @@ class WinRMTransport(RunLockOps, RecordOps):
         CredSSP is about."""
         args = {"Enabled": enabled}
         self._on_node(node, ScriptName.SET_CREDSSP, args, deadline=self.deadlines.command)
+
+
+def _worker_args(node: str) -> dict[str, Any]:
+    """``install-worker``'s arguments: the packed worker and its hash (``node`` "" = the
+    computer that answers)."""
+    return {"Node": node, "Worker": worker_payload(), "Hash": worker_hash()}

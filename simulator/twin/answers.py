@@ -40,9 +40,12 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_offline import OFFLINE_ANSWERS
+from simulator.twin.answers_options import OptionAnswers
+from simulator.twin.answers_plugins import install_hotfix_library, install_worker
+from simulator.twin.answers_post import PostAnswers
 from simulator.twin.encode import (
     error_document,
-    facts_document,
     handle_document,
     observe_document,
     progress_document,
@@ -62,6 +65,13 @@ NODE_LOCAL = frozenset(
         ScriptName.NODE_FACTS,
         ScriptName.GET_CREDSSP,
         ScriptName.SET_CREDSSP,
+        ScriptName.INSTALL_HOTFIX_LIBRARY,
+        ScriptName.INSTALL_WORKER,
+        ScriptName.OBSERVE_HOST,
+        ScriptName.SET_CLUSTER_SERVICE,
+        ScriptName.START_CLUSTER,
+        ScriptName.OFFLINE_CLAIM,
+        ScriptName.ENABLE_FIREWALL,
     }
 )
 # Simulated boots get LastBootUpTime on the simulated calendar of pycau's rehearsals.
@@ -95,6 +105,8 @@ class TwinAnswers:
         self._run_record = ""
         self.scripts: dict[str, int] = {}  # how many of each script were answered
         self.dropped = 0  # connections cut because the node a script was for was away
+        options = OptionAnswers(transport)  # run options (issue 9) and node facts
+        post = PostAnswers(transport)  # post-installation steps of a feature update
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -104,7 +116,7 @@ class TwinAnswers:
             ScriptName.RESUME_NODE: self._resume,
             ScriptName.RESTART_NODE: self._restart,
             ScriptName.INSTALL_BEACON: self._beacon,
-            ScriptName.NODE_FACTS: self._facts,
+            ScriptName.NODE_FACTS: options.facts,
             ScriptName.GET_RUN: self._get_run,
             ScriptName.PUBLISH_RUN: self._publish_run,
             ScriptName.CLOCK: self._clock_script,
@@ -116,7 +128,27 @@ class TwinAnswers:
             ScriptName.LOCK_RENEW: self._lock_renew,
             ScriptName.LOCK_RELEASE: self._lock_release,
             ScriptName.LOCK_READ: self._lock_read,
+            ScriptName.INSTALL_HOTFIX_LIBRARY: install_hotfix_library,
+            ScriptName.INSTALL_WORKER: install_worker,
+            ScriptName.OBSERVE_HOST: self._offline(ScriptName.OBSERVE_HOST),
+            ScriptName.OBSERVE_STORAGE: self._offline(ScriptName.OBSERVE_STORAGE),
+            ScriptName.SAVE_VMS: self._offline(ScriptName.SAVE_VMS),
+            ScriptName.START_VMS: self._offline(ScriptName.START_VMS),
+            ScriptName.SET_VIRTUAL_DISKS: self._offline(ScriptName.SET_VIRTUAL_DISKS),
+            ScriptName.STOP_CLUSTER: self._offline(ScriptName.STOP_CLUSTER),
+            ScriptName.SET_CLUSTER_SERVICE: self._offline(ScriptName.SET_CLUSTER_SERVICE),
+            ScriptName.START_CLUSTER: self._offline(ScriptName.START_CLUSTER),
+            ScriptName.OFFLINE_CLAIM: self._offline(ScriptName.OFFLINE_CLAIM),
+            ScriptName.FORCE_DRAIN_NODE: options.force_drain,
+            ScriptName.ENABLE_FIREWALL: options.enable_firewall,
+            ScriptName.NODE_SITES: options.node_sites,
+            ScriptName.UPDATE_FUNCTIONAL_LEVEL: post.functional_level,
+            ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
+            ScriptName.VM_VERSIONS: post.vm_versions,
+            ScriptName.VM_VERSION: post.vm_version,
         }
+        if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
+            transport.route_window_lock = False  # cluster is stopped: claims are asked for
         # Commands each script carried a fence for, by run id (what each coordinator did).
         self.fenced_commands: dict[str, int] = {}
 
@@ -143,6 +175,11 @@ class TwinAnswers:
                 return ScriptOutput(stderr=text.encode("utf-8"), exit_code=1)
             return self._output(document, close_shell=close_shell)
 
+    def _offline(self, name: ScriptName) -> Handler:
+        """The offline update's answer to ``name`` (``simulator.twin.answers_offline``)."""
+        answer = OFFLINE_ANSWERS[name.value]
+        return lambda args: answer(self._transport, args, self._boot)
+
     def _output(self, document: Mapping[str, Any], **kwargs: Any) -> ScriptOutput:
         """The document as the prelude writes it: stamped with the endpoint's Now."""
         stamped = {**document, "Now": self._clock.now()}
@@ -157,6 +194,10 @@ class TwinAnswers:
             fence = None
         if isinstance(self._transport, SimTransport):
             self._transport.fence = fence
+            try:  # a take-over while the cluster was stopped: whom it replaced
+                self._transport.superseded = read_holder(args.get("Supersedes"))
+            except ScriptProtocolError:
+                self._transport.superseded = None
         if fence is not None:
             self.fenced_commands[fence.run_id] = self.fenced_commands.get(fence.run_id, 0) + 1
 
@@ -287,9 +328,6 @@ class TwinAnswers:
 
     def _beacon(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Node": args["Node"], "Installed": True}, False
-
-    def _facts(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
-        return facts_document(str(args["Node"]), [str(s) for s in args.get("Scripts") or ()]), False
 
     def _get_run(self, args: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
         return {"Run": self._run_record}, False

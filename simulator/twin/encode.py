@@ -158,6 +158,7 @@ def observe_document(view: ClusterView, *, boot_ms: Callable[[str], int | None])
         "ProductName": "Azure Stack HCI" if any(n.version for n in view.nodes) else _WS2022,
         "ClusterFunctionalLevel": view.functional_level,
         "StoragePoolVersion": view.storage_pool_version,
+        "SoftRebootProperty": view.soft_reboot_property,
     }
 
 

@@ -23,6 +23,7 @@ import yaml
 from runner.report import PHASES
 from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS
+from simulator.post_upgrade import VM_VERSION_INVARIANT
 
 __all__ = [
     "BUNDLED_DIRS",
@@ -202,10 +203,12 @@ def span(report: Report, name: str, which: str) -> tuple[float, float]:
 
 
 def assert_every_invariant_judged(report: Report) -> None:
-    """The oracle judged the nine invariants, and mixed-mode-migration only in a run whose
-    cluster ran more than one OS version (it is listed only then)."""
+    """The oracle judged the nine invariants, mixed-mode-migration only in a run whose
+    cluster ran more than one OS version and vm-version-downtime only in one that stopped or
+    upgraded a VM (each is listed only then)."""
     judged = set(report["simulation"]["invariants"])
-    assert set(INVARIANTS) <= judged <= {*INVARIANTS, MIXED_MODE_INVARIANT}, sorted(judged)
+    extra = {MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT}
+    assert set(INVARIANTS) <= judged <= {*INVARIANTS, *extra}, sorted(judged)
 
 
 def assert_invariant_holds(report: Report, name: str) -> None:

@@ -14,9 +14,17 @@ from __future__ import annotations
 # the star imports bring those fixtures into this test module, where the scenarios run.
 from bdd_steps_credentials import *  # noqa: F403
 from bdd_steps_faults import *  # noqa: F403
+from bdd_steps_feature_updates import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
+from bdd_steps_offline import *  # noqa: F403
+from bdd_steps_options import *  # noqa: F403
+from bdd_steps_plugins import *  # noqa: F403
+from bdd_steps_post_upgrade import *  # noqa: F403
+from bdd_steps_rehearse import *  # noqa: F403
+from bdd_steps_reports import *  # noqa: F403
 from bdd_steps_resume import *  # noqa: F403
 from bdd_steps_storage_maintenance import *  # noqa: F403
+from bdd_steps_sweep import *  # noqa: F403
 from bdd_then_outcome import *  # noqa: F403
 from bdd_then_timing import *  # noqa: F403
 from pytest_bdd import scenarios

@@ -41,3 +41,29 @@ def test_bundled_feature_update_meets_its_expectation(cli_runner: CliRunner) -> 
     result = cli_runner.invoke(cli, ["simulate", "feature-update-21h2", "--quiet"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "feature-update-21h2 (seed 21): Succeeded — expectation met"
+
+
+def test_functional_level_over_mixed_versions_without_a_feature_update_exits_2(
+    cli_runner: CliRunner,
+    default_scenario: dict[str, Any],
+    write_scenario: Callable[[dict[str, Any]], Path],
+    tmp_path: Path,
+) -> None:
+    """The issue's bad input: update_functional_level with node3 at 21H2, the others at 20H2,
+    and no feature update offered — exit 2, one sentence with the JSON path; no report."""
+    default_scenario["cluster"]["version"] = "20H2"
+    default_scenario["cluster"]["nodes"] = {"count": 4, "versions": {"node3": "21H2"}}
+    default_scenario["profile"] = {"update_functional_level": True}
+    path = write_scenario(default_scenario)
+    out = tmp_path / "r.json"
+    result = cli_runner.invoke(cli, ["simulate", str(path), "--report", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"error: {path} at $.profile.update_functional_level: update_functional_level needs "
+        "every node at one version, but the nodes run 20H2 and 21H2 and no feature update "
+        "(kind: feature) is offered; offer the feature update or leave update_functional_level"
+        " out"
+    )
+    assert not out.exists()

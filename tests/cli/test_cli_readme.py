@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from runner.cli import cli
+from runner.validation import parse_profile
 from simulator.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +55,37 @@ def test_cli_ci_run_executes_the_readme_test_command_verbatim() -> None:
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run is executable"
 
 
+def test_cli_readme_schedule_example_is_a_valid_profile() -> None:
+    """The README's schedule block loads as a profile and fires on third Tuesdays at 03:00."""
+    from itertools import islice
+
+    from runner.schedule import parse_schedule
+    from runner.validation import parse_document, parse_profile
+
+    (example,) = [block for block in _code_blocks("yaml") if block.startswith("schedule:")]
+    profile = parse_profile(parse_document(example, "README.md").data, "README.md")
+    assert profile.schedule is not None
+    plan = parse_schedule(profile.schedule)
+    firings = list(islice(plan.firings(plan.start), 2))
+    assert [f.isoformat() for f in firings] == [
+        "2020-03-17T03:00:00+01:00", "2020-04-21T03:00:00+02:00",
+    ]  # fmt: skip
+
+
 def test_cli_readme_scenario_example_is_a_valid_scenario() -> None:
-    """The YAML example in the README loads with the real scenario loader."""
-    (example,) = _code_blocks("yaml")
+    """The YAML scenario example in the README loads with the real scenario loader."""
+    (example,) = [block for block in _code_blocks("yaml") if block.startswith("name:")]
     scenario = parse_scenario(yaml.safe_load(example), source="README.md")
     assert scenario.name == "four-node-rolling"
     assert len(scenario.cluster.nodes) == 4
+
+
+def test_cli_readme_plugin_example_is_a_valid_profile() -> None:
+    """The README's plug-in example is a profile block the real loader accepts."""
+    (example,) = [block for block in _code_blocks("yaml") if "plugin:" in block]
+    profile = parse_profile(yaml.safe_load(example)["profile"], "README.md")
+    assert [spec.name.value for spec in profile.plugins] == ["windows-update", "hotfix"]
+    assert profile.separate_reboots
 
 
 def test_cli_readme_more_runs_pycau_lines_work(

@@ -4,6 +4,7 @@ reproducer files that `pycau simulate` replays."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,17 @@ from jsonschema import Draft202012Validator
 
 from runner.cli import cli
 from runner.cli.sweep import load_sweep_schema, sweep_exit_code
+from runner.cli.sweep_summary import SHOWN_RUNS, hours_minutes, print_summary
+from runner.rehearsal.backends import Processes
+from runner.rehearsal.pools import open_pool
 from runner.rehearsal.shrink import fault_to_yaml, shrink_faults, write_reproducer
 from runner.rehearsal.sweep import (
+    ScenarioSource,
     SeedOutcome,
     SweepResult,
     ViolationRecord,
     percentile,
+    replay_command,
     run_seeds,
 )
 from simulator.expect import check_expectation
@@ -75,13 +81,14 @@ def test_short_sweep_writes_a_valid_report(cli_runner: CliRunner, tmp_path: Path
 
 def test_parallel_and_single_process_sweeps_agree() -> None:
     """The same seeds give the same outcomes in one process and in a pool of two."""
-    scenario = load_scenario(FOUR)
+    source = ScenarioSource.read(FOUR)
     seeds = list(range(100, 108))
-    one = run_seeds(scenario, FOUR, seeds, 1)
-    two = run_seeds(scenario, FOUR, seeds, 2)
-    assert [(o.seed, o.status, o.violations, o.fired) for o in one] == [
-        (o.seed, o.status, o.violations, o.fired) for o in two
-    ]
+    with open_pool(Processes(jobs=1)) as pool:
+        one = run_seeds(source, seeds, pool)
+    with open_pool(Processes(jobs=2)) as pool:
+        two = run_seeds(source, seeds, pool)
+    assert [o.seed for o in one] == seeds
+    assert one == two
 
 
 @pytest.mark.parametrize(
@@ -110,7 +117,7 @@ def summarize(
 ) -> dict[str, Any]:
     result = SweepResult(
         scenario=name, outcomes=tuple(outcomes), reproducers=reproducers, wall_seconds=wall,
-        jobs=jobs,
+        jobs=jobs, backend="processes", replay_target=name,
     )  # fmt: skip
     return result.to_dict()
 
@@ -238,3 +245,93 @@ def test_thousand_seed_sweep_of_eight_nodes_has_no_violation(
     assert report["violations"] == [], result.output
     assert report["unfinished"] == [], result.output
     assert result.exit_code == 0
+
+
+def test_report_lists_every_seed_and_replays_reproduce_them(
+    cli_runner: CliRunner, tmp_path: Path
+) -> None:
+    """Every seed is listed with status, duration and faults; a seed that is not a clean
+    Succeeded run carries a replay command, and running it gives that seed's status,
+    duration and fired faults again (exit 0: every invariant held)."""
+    target = tmp_path / "sweep.json"
+    result = cli_runner.invoke(
+        cli,
+        ["sweep", "four-node-rolling", "--seeds", "6", "--first-seed", "40", "--jobs", "1",
+         "--report", str(target), "--reproducers", str(tmp_path / "repro")],
+    )  # fmt: skip
+    report = json.loads(target.read_text(encoding="utf-8"))
+    validate(report)
+    assert [run["seed"] for run in report["runs"]] == list(range(40, 46))
+    base = load_scenario(FOUR)
+    for run in report["runs"]:
+        planned = swarm_scenario(base, run["seed"]).faults
+        assert run["faults"] == [fault_to_yaml(f) for f in planned]
+        assert (run["replay"] is None) == (run["status"] == "Succeeded" and not run["violations"])
+    to_replay = [run for run in report["runs"] if run["replay"]]
+    assert to_replay, "the swarm left every seed Succeeded; pick other seeds"
+    run = to_replay[0]
+    assert run["replay"] == f"pycau simulate four-node-rolling --seed {run['seed']} --swarm"
+    assert f"replay: {run['replay']}" in result.output
+    replayed = tmp_path / "replayed.json"
+    args = shlex.split(run["replay"])[1:]
+    again = cli_runner.invoke(cli, [*args, "--quiet", "--report", str(replayed)])
+    assert again.exit_code == 0, again.output
+    simulated = json.loads(replayed.read_text(encoding="utf-8"))
+    assert simulated["status"] == run["status"]
+    assert simulated["duration_seconds"] == run["duration_seconds"]
+    assert simulated["simulation"]["counters"]["faults_fired"] == run["fired"]
+
+
+def test_replay_command_quotes_the_scenario_path() -> None:
+    """A path with a space or a quote is quoted for a POSIX shell."""
+    assert replay_command("my dir/it's.yaml", 7) == (
+        "pycau simulate 'my dir/it'\"'\"'s.yaml' --seed 7 --swarm"
+    )
+    assert shlex.split(replay_command("my dir/x.yaml", 7))[2] == "my dir/x.yaml"
+
+
+def test_jobs_are_capped_at_the_number_of_seeds(cli_runner: CliRunner, tmp_path: Path) -> None:
+    """`--jobs 500` for 2 seeds runs 2 processes at most, and the help says so."""
+    target = tmp_path / "sweep.json"
+    cli_runner.invoke(
+        cli,
+        ["sweep", str(FOUR), "--seeds", "2", "--jobs", "500", "--report", str(target),
+         "--reproducers", str(tmp_path / "repro")],
+    )  # fmt: skip
+    report = json.loads(target.read_text(encoding="utf-8"))
+    assert 1 <= report["jobs"] <= 2
+    assert report["backend"] == "processes"
+    help_text = " ".join(cli_runner.invoke(cli, ["sweep", "--help"]).output.split())
+    assert "capped at the number of seeds and at the CPU count" in help_text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0.0, "0 min"), (29.0, "0 min"), (31.0, "1 min"), (2520.0, "42 min"),
+     (3600.0, "1 h 00 min"), (11100.0, "3 h 05 min"), (100000.0, "27 h 47 min")],
+)  # fmt: skip
+def test_durations_print_as_hours_and_minutes(seconds: float, shown: str) -> None:
+    """The terminal summary gives durations as hours and minutes, rounded to the minute."""
+    assert hours_minutes(seconds) == shown
+
+
+def test_summary_shows_durations_and_the_first_seeds_to_replay(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Percentiles in hours and minutes; the first SHOWN_RUNS seeds to look at, each with
+    its faults and replay command; a pointer to the report for the rest."""
+    outcomes = [
+        SeedOutcome(seed=s, status="Failed", duration_seconds=3600.0 + s,
+                    faults=({"type": "node-crash", "node": "node2", "at_minute": 12.5},))
+        for s in range(SHOWN_RUNS + 3)
+    ]  # fmt: skip
+    report = summarize("four-node-rolling", outcomes, {}, 1.0, 2)
+    validate(report)
+    print_summary(report, (), "2 local processes", report_written=False)
+    out = capsys.readouterr().out
+    assert "on 2 local processes" in out
+    assert "simulated duration: P50 1 h 00 min, P95 1 h 00 min, max 1 h 00 min" in out
+    assert f"not a clean Succeeded run): {SHOWN_RUNS + 3}; the first {SHOWN_RUNS} shown" in out
+    assert "(--report FILE)" in out
+    assert "seed 0: Failed after 1 h 00 min; faults: node-crash node2 at 12.5 min" in out
+    assert out.count("    replay: pycau simulate four-node-rolling --seed ") == SHOWN_RUNS

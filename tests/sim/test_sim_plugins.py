@@ -64,3 +64,36 @@ def test_an_install_goes_only_through_a_plugin_that_offers_the_update() -> None:
     assert [(r.id, r.result, r.plugin) for r in done.results] == [
         (FU.id, "Succeeded", PluginName.ROLLING_UPGRADE)
     ]
+
+
+def test_rolling_upgrade_from_setup_media_is_refused_not_pretended() -> None:
+    """wu_connected false (setup media) is not modelled: the scan fails and says so."""
+    world = world_with(CU, FU)
+    media = PluginSpec(
+        name=PluginName.ROLLING_UPGRADE,
+        arguments=(("path_to_setup_media", r"\\fs01\iso\21H2"), ("wu_connected", False)),
+    )
+    done = wait_work(world, world.transport.start_scan("node1", (media,)))
+    assert done.state is WorkState.FAILED
+    assert "setup media" in done.error
+
+
+def test_a_serial_scan_with_stop_on_failure_skips_the_plugins_after_a_failed_scan() -> None:
+    """Serially with stop_on_failure: the plug-in after a failed scan is not scanned (one
+    scan time, nothing offered); without it, it is (two scan times, its updates offered);
+    the scan fails either way."""
+    world = world_with(CU, FU)
+    media = PluginSpec(
+        name=PluginName.ROLLING_UPGRADE,
+        arguments=(("path_to_setup_media", r"\\fs01\iso\21H2"), ("wu_connected", False)),
+    )
+    stopped = world.transport.start_scan("node1", (media, WU), serially=True, stop_on_failure=True)
+    going = world.transport.start_scan("node2", (media, WU), serially=True)
+    world.clock.sleep(SCAN_SECONDS + 1)
+    done = world.transport.poll_work(stopped)
+    assert (done.state, done.offered) == (WorkState.FAILED, ())
+    assert world.transport.poll_work(going).state is WorkState.RUNNING
+    world.clock.sleep(SCAN_SECONDS)
+    later = world.transport.poll_work(going)
+    assert later.state is WorkState.FAILED
+    assert [u.id for u in later.offered] == [CU.id]  # Windows Update offers no feature update

@@ -28,6 +28,7 @@ SIMULATOR_MAY_USE = frozenset(
     {
         "runner.types",
         "runner.work_types",
+        "runner.offline_types",
         "runner.versions",
         "runner.errors",
         "runner.transport",
@@ -35,6 +36,9 @@ SIMULATOR_MAY_USE = frozenset(
         "runner.validation",
         "runner.remote_protocol",
         "runner.plugins",
+        "runner.hotfix_config",
+        "runner.run_option_types",
+        "runner.post_types",
     }
 )
 # Where each WinRM library may be imported (directory prefixes).
@@ -139,15 +143,23 @@ def test_only_the_rehearsal_package_reaches_the_simulator() -> None:
 # the loop knows no screen and cannot tell the worlds apart, persistence sits under the loop.
 PARTS: dict[str, tuple[str, ...]] = {
     "Contract": ("runner.transport", "runner.types", "runner.work_types", "runner.errors",
-                 "runner.clock", "runner.profile", "runner.plugins", "runner.versions"),
+                 "runner.clock", "runner.profile", "runner.plugins", "runner.versions",
+                 "runner.hotfix_config", "runner.schedule", "runner.run_option_types",
+                 "runner.offline_types", "runner.post_types"),
     "Core": ("runner.decisions", "runner.lifecycle", "runner.quorum", "runner.safety",
              "runner.actions", "runner.maintenance_steps", "runner.work_steps",
              "runner.step_rules", "runner.timing", "runner.readiness", "runner.known_issues",
-             "runner.progress", "runner.plugin_steps", "runner.mixed_mode"),
+             "runner.progress", "runner.plugin_steps", "runner.mixed_mode", "runner.option_rules",
+             "runner.offline_lifecycle", "runner.offline_actions", "runner.offline_decisions",
+             "runner.offline_node_steps", "runner.offline_plan", "runner.offline_rules",
+             "runner.offline_closing"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
-               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve"),
+               "runner.run_state", "runner.stop", "runner.atomic_write", "runner.evolve",
+               "runner.options_start", "runner.offline_engine", "runner.offline_acts",
+               "runner.offline_book", "runner.offline_looks", "runner.post_steps",
+               "runner.post_run", "runner.cluster_report"),
     "Journal": ("runner.journal", "runner.journal_codec"),
     "WinRM": ("runner.winrm",),
     "CLI": ("runner.cli",),

@@ -137,3 +137,32 @@ def test_multi_plugin_options_with_one_plugin_warn_as_cau_does() -> None:
     assert "separate_reboots has no effect with one plug-in (windows-update)" in warnings
     assert not any("stop_on_plugin_failure" in w for w in warnings)
     assert report.status.value == "Succeeded"
+
+
+class _ForcedDrainCluster(FakeCluster):
+    """The fake cluster with Suspend-ClusterNode -ForceDrain (a plain suspend here)."""
+
+    def suspend_node_forced(self, node: str) -> None:
+        self.calls.append((self.clock.t, "suspend_node_forced", node))
+        self.suspend_node(node)
+
+
+def test_force_pause_drain_and_reboot_restarts_once_after_the_last_plugin() -> None:
+    """Two plug-ins whose updates need no restart, with force_pause_drain_and_reboot: each
+    node restarts once, after the hotfix plug-in's install (not between the plug-ins)."""
+    quiet_wu = UpdateInfo(id="KB9", title=".NET update", restart_required=False)
+    quiet_hf = UpdateInfo(
+        id="HF9", title="Tool hotfix", plugin=PluginName.HOTFIX, restart_required=False
+    )
+    clock = FakeClock()
+    cluster = _ForcedDrainCluster(clock, names=("node1", "node2"), updates=(quiet_wu, quiet_hf))
+    report, _ = run_on(cluster, clock, _two())
+    assert [n.restarts for n in report.nodes] == [0, 0]  # without the option: no restart
+    clock = FakeClock()
+    cluster = _ForcedDrainCluster(clock, names=("node1", "node2"), updates=(quiet_wu, quiet_hf))
+    report, _ = run_on(cluster, clock, _two(force_pause_drain_and_reboot=True))
+    assert report.status.value == "Succeeded"
+    assert [n.restarts for n in report.nodes] == [1, 1]
+    calls = [c for _, c, n in cluster.calls if n == "node1" and c in (
+        "start_install", "restart_node")]  # fmt: skip
+    assert calls == ["start_install", "start_install", "restart_node"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from runner.errors import InputError, ScriptProtocolError
+from runner.journal_codec import decode_as, encode
 from runner.plugins import (
     DEFAULT_CONFIG_FILE,
     DEFAULT_QUERY,
@@ -17,7 +18,7 @@ from runner.plugins import (
     plugin_specs,
     read_plugin_document,
 )
-from runner.profile import Profile
+from runner.profile import Profile, ResolvedProfile
 from runner.report import profile_dict
 from runner.validation import parse_profile
 
@@ -181,3 +182,19 @@ def test_a_bad_plugin_document_is_a_protocol_error(raw: Any) -> None:
     """The twin refuses a plug-in document that is not one (ScriptProtocolError)."""
     with pytest.raises(ScriptProtocolError):
         read_plugin_document(raw)
+
+
+def test_the_journal_keeps_the_plugins_and_their_arguments() -> None:
+    """A checkpoint round-trips the plug-ins, their typed arguments and the multi-plug-in
+    options, so a resumed run installs through the same plug-ins."""
+    profile = parse_profile(
+        {
+            "plugin": ["windows-update", "hotfix"],
+            "plugin_arguments": [
+                {"include_recommended_updates": True},
+                {"hotfix_root_folder_path": ROOT, "hotfix_installer_timeout_minutes": 20},
+            ],
+            "separate_reboots": True,
+        }
+    ).resolved(("node1", "node2"))
+    assert decode_as(ResolvedProfile, encode(profile)) == profile

@@ -47,14 +47,14 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         changed("cluster.nodez", 3),
         "s.yaml at $.cluster.nodez: unknown key 'nodez' (did you mean 'nodes'?); expected one "
         "of: name, witness, nodes, storage, workloads, migration_mb_s, max_parallel_migrations, "
-        "version, functional_level",
+        "version, functional_level, sites, cau_enable_soft_reboot",
     ),
     (
         "unknown-top-level-key",
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
-        "name, description, seed, cluster, updates, faults, scripts, known_issues, profile, "
-        "expect",
+        "name, description, seed, cluster, updates, faults, scripts, hotfix_share, "
+        "known_issues, variability, profile, expect",
     ),
     (
         "wrong-type",

@@ -108,10 +108,17 @@ def test_full_profile_parses() -> None:
             "'max_failed_nodes'?); expected one of: max_failed_nodes, max_retries_per_node, "
             "require_all_nodes_online, node_order, reboot_timeout_minutes, failback_mode, "
             "pre_update_script, post_update_script, warn_after_minutes, stop_after_minutes, "
-            "soft_reboot, wait_for_storage_repair_timeout_minutes, drain_timeout_minutes, "
-            "validate_cluster, validation_timeout_minutes, follow_up_quality_pass, enable_credssp, "
-            "install_timeout_minutes, script_timeout_minutes, policy, max_nodes_out, plugin, "
-            "plugin_arguments, run_plugins_serially, stop_on_plugin_failure, separate_reboots",
+            "soft_reboot, wait_for_storage_repair_timeout_minutes, "
+            "suspend_cluster_node_timeout_minutes, suspend_retries_per_node, "
+            "force_pause_no_drain, force_pause_and_drain, force_pause_drain_and_reboot, "
+            "skip_update_checks, site_aware_updating_order, attempt_soft_reboot, reboot_mode, "
+            "enable_firewall_rules, drain_timeout_minutes, "
+            "validate_cluster, validation_timeout_minutes, follow_up_quality_pass, "
+            "update_functional_level, update_vm_version, max_vms_down, enable_credssp, "
+            "install_timeout_minutes, script_timeout_minutes, policy, mode, max_nodes_out, "
+            "plugin, plugin_arguments, run_plugins_serially, stop_on_plugin_failure, "
+            "separate_reboots, "
+            "schedule",
         ),
         (["a"], "p.yaml: expected a mapping, got a list"),
     ],

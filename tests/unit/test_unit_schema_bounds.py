@@ -167,8 +167,9 @@ def test_readme_states_the_limits_the_code_enforces() -> None:
         f"more than {MAX_INTEGER_CHARACTERS} characters": True,
         "(`_minutes`) are at most 10080": scenario["positive_minutes"]["maximum"] == 10080,
         "script times 1440": scenario["scripts"]["properties"]["pre_minutes"]["maximum"] == 1440,
-        "at most 100000 MB/s": scenario["storage"]["properties"]["repair_mb_s"]["maximum"]
-        == 100000,
+        "at most 100000 MB/s": scenario["storage"]["properties"]["repair_mb_s"]["$ref"]
+        == "#/$defs/drawn_rate"
+        and scenario["drawn_rate"]["maximum"] == scenario["rate"]["maximum"] == 100000,
         "at most 4000000 GB": scenario["volume_settings"]["size_gb"]["maximum"] == 4000000,
         "at most 24576 GB": scenario["memory_gb"]["maximum"] == 24576,
         "at most 1440 minutes": all(

@@ -21,12 +21,13 @@ SHIPPED = sorted(
 
 
 def test_every_schema_directory_is_seen() -> None:
-    """The check below covers the profile, report, sweep and scenario schemas."""
+    """The check below covers the profile, report, sweep, rehearse and scenario schemas."""
     names = {name for _, name in SHIPPED}
     assert {
         "profile.schema.json",
         "report.schema.json",
         "sweep.schema.json",
+        "rehearse.schema.json",
         "scenario.schema.json",
     } <= names
 

@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from simulator.twin import Account
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "two-node-cloud-witness.yaml"
+RENDERINGS = ("html", "junit", "markdown")  # written beside the report of `finished_run`
 WORLD_SCRIPTS = {"start-work", "poll-work", "suspend-node", "resume-node", "restart-node", "clock"}
 
 
@@ -66,16 +68,22 @@ def at(twin: TwinServer, *flags: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def finished_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[TwinServer, Result, dict[str, Any], str]]:
-    """One `pycau run --yes --report` against a twin: (twin, result, report, report text)."""
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where `finished_run` writes its report.json and run.html, run.junit, run.markdown."""
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="module")
+def finished_run(run_folder: Path) -> Iterator[tuple[TwinServer, Result, dict[str, Any], str]]:
+    """One `pycau run --yes --report --html --junit --markdown` against a twin: (twin, result,
+    report, report text)."""
     scenario = load_scenario(SCENARIO)
     account = Account(username=USERNAME, password=PASSWORD)
     twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
-    report_path = tmp_path_factory.mktemp("run") / "report.json"
+    report_path = run_folder / "report.json"
+    renderings = [f"--{fmt}={run_folder / f'run.{fmt}'}" for fmt in RENDERINGS]
     try:
-        result = pycau("run", *at(twin), "--yes", "--report", str(report_path))
+        result = pycau("run", *at(twin), "--yes", "--report", str(report_path), *renderings)
         text = report_path.read_text(encoding="utf-8") if report_path.exists() else ""
         yield twin, result, json.loads(text or "{}"), text
     finally:
@@ -103,6 +111,24 @@ def test_run_is_the_simulated_run(
     assert twin.finished.is_set()
     assert twin.mismatches == []
     assert twin.invariants == simulated["simulation"]["invariants"]
+
+
+def test_run_writes_its_renderings(
+    finished_run: tuple[TwinServer, Result, dict[str, Any], str], run_folder: Path, tmp_path: Path
+) -> None:
+    """`pycau run --html --junit --markdown` renders its own report: `pycau report` on the
+    JSON gives the same bytes; a testcase per node; no rendering holds the password."""
+    assert finished_run[1].exit_code == 0
+    again = ["report", str(run_folder / "report.json")]
+    again += [f"--{fmt}={tmp_path / f'again.{fmt}'}" for fmt in RENDERINGS]
+    assert pycau(*again).exit_code == 0
+    for fmt in RENDERINGS:
+        rendered = (run_folder / f"run.{fmt}").read_text(encoding="utf-8")
+        assert (tmp_path / f"again.{fmt}").read_text(encoding="utf-8") == rendered
+        assert PASSWORD not in rendered
+    cases = [c.get("name") for c in ET.parse(run_folder / "run.junit").iter("testcase")]
+    assert cases == ["the updating run succeeded", "node1 updated", "node2 updated"]
+    assert "no oracle judged this run" in (run_folder / "run.html").read_text(encoding="utf-8")
 
 
 def test_status_shows_the_published_run(

@@ -61,19 +61,27 @@ def at(twin: TwinServer) -> list[str]:
     return ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http"]
 
 
-def test_run_quiet_ends_with_the_verdict_line(twin_of: Callable[[str], TwinServer]) -> None:
+def test_run_quiet_ends_with_the_verdict_line(
+    twin_of: Callable[[str], TwinServer], tmp_path: Path
+) -> None:
     """`pycau run --yes --quiet`: the plan, then no progress and no tables, then one verdict
-    line naming the run, the cluster, the status and the error id (here a refused run)."""
+    line naming the run, the cluster, the status and the error id (here a refused run: the
+    RollingUpgrade plug-in offers the feature update a VMM 2019 cluster must not take)."""
     twin = twin_of("known-issue-vmm-2019-managed")
-    result = pycau("run", *at(twin), "--yes", "--quiet")
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("plugin: rolling-upgrade\n")
+    result = pycau("run", *at(twin), "--yes", "--quiet", "--profile", str(profile))
     assert result.exit_code == 1, result.output
-    after_plan = result.stdout.split("MaxRetriesPerNode", 1)[1].splitlines()[1:]
+    after = result.stdout.split("MaxRetriesPerNode", 1)[1].splitlines()[1:]
+    after_plan = [line for line in after if not line.startswith("  • ")]  # the plan's bullets
     assert len(after_plan) == 1
     assert after_plan[0].startswith("run ")
     assert after_plan[0].endswith(" on hci20: Failed (UnsupportedManagement)")
 
 
-def test_live_header_names_what_the_run_drives(twin_of: Callable[[str], TwinServer]) -> None:
+def test_live_header_names_what_the_run_drives(
+    twin_of: Callable[[str], TwinServer], tmp_path: Path
+) -> None:
     """On a terminal the header says simulated, twin or real cluster — from the session."""
     twin = twin_of("known-issue-vmm-2019-managed")
     twin_session = Session(transport=None, clock=None, probe={TWIN_MARKER: {"Scenario": "s"}})  # type: ignore[arg-type]
@@ -89,7 +97,12 @@ def test_live_header_names_what_the_run_drives(twin_of: Callable[[str], TwinServ
     assert headers["simulated"].endswith("hci01 · T+00:01:01 simulated")
     assert headers["twin"].endswith("hci01 · T+00:01:01 on the twin (simulated time)")
     assert headers["real"].endswith("hci01 · T+00:01:01 on a real cluster")
-    live = pycau("run", *at(twin), "--yes", env={**ENV, "FORCE_COLOR": "1", "COLUMNS": "120"})
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("plugin: rolling-upgrade\n")  # the feature update VMM 2019 refuses
+    live = pycau(
+        "run", *at(twin), "--yes", "--profile", str(profile),
+        env={**ENV, "FORCE_COLOR": "1", "COLUMNS": "120"},
+    )  # fmt: skip
     assert live.exit_code == 1, live.output
     assert "on the twin (simulated time)" in live.stdout
     assert " simulated\n" not in live.stdout

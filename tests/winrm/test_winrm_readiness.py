@@ -46,7 +46,9 @@ def test_a_healthy_cluster_passes_every_rule() -> None:
         ("NodeUnreachable: node node2 is unreachable", Profile(), True, 2, "", Verdict.FAIL),
         (facts(PSVersion="4.0"), Profile(), True, 5, "", Verdict.FAIL),
         (facts(ClusterServiceStatus=1), Profile(), True, 6, "", Verdict.FAIL),
-        (facts(RemoteShutdownRulesEnabled=0), Profile(), True, 9, "", Verdict.WARN),
+        (facts(RemoteShutdownRulesEnabled=0), Profile(), True, 9, "", Verdict.FAIL),
+        (facts(RemoteShutdownRulesEnabled=0), Profile(enable_firewall_rules=True), True, 9, "",
+         Verdict.WARN),
         (facts(Scripts=[{"Path": SCRIPT, "Exists": False, "Sha256": ""}]),
          Profile(pre_update_script=SCRIPT), True, 17, "", Verdict.FAIL),
         (facts(Scripts=[{"Path": SCRIPT, "Exists": True, "Sha256": "AB"}]),
@@ -81,3 +83,16 @@ def test_invalid_profile_and_lost_quorum_fail() -> None:
     results = judge(view, {"node1": facts()}, Profile(), https=True, profile_problem="bad x")
     assert verdict_of(results, 15) is Verdict.FAIL
     assert verdict_of(results, 1) is Verdict.FAIL
+
+
+def test_disabled_remote_shutdown_rules_fail_unless_the_run_enables_them() -> None:
+    """Rule 9 fails for a node whose Remote Shutdown rules are all off (its restart would be
+    refused); with enable_firewall_rules it warns that the run enables them first."""
+    node2 = facts(RemoteShutdownRulesEnabled=0)
+    plain = judge(VIEW, {"node1": facts(), "node2": node2}, Profile(), https=True)
+    rule = next(r for r in plain if r.number == 9)
+    assert (rule.verdict, "enable_firewall_rules" in rule.remedy) == (Verdict.FAIL, True)
+    enabling = Profile(enable_firewall_rules=True)
+    rule = next(r for r in judge(VIEW, {"node2": node2}, enabling, https=True) if r.number == 9)
+    assert rule.verdict is Verdict.WARN
+    assert "the run enables them first" in rule.evidence

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,11 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path)
         assert refused.exit_code == 3, refused.output
         assert "RunLocked" in refused.output
 
+        junit_path = tmp_path / "resumed.xml"
         resumed = _pycau(
-            "resume", run_id, *common, "--force-recovery", "--report", str(report_path)
-        )
+            "resume", run_id, *common, "--force-recovery", "--report", str(report_path),
+            "--junit", str(junit_path),
+        )  # fmt: skip
         assert resumed.exit_code == 0, resumed.output
         assert resumed.stdout.splitlines()[-1] == f"run {run_id} on hci-branch01: Succeeded"
         report = json.loads(report_path.read_text(encoding="utf-8"))
@@ -89,6 +92,10 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path)
     recovering = [e["detail"] for e in report["events"] if e["event_id"] == 1014]
     assert len(recovering) == 1
     assert "took the run lock over from run" in recovering[0]
+    suite = ET.parse(junit_path).getroot().find("testsuite")  # resume --junit renders it
+    assert suite is not None
+    assert (suite.get("id"), suite.get("failures")) == (run_id, "0")
+    assert "[1014] run-recovering" in (suite.findtext("system-out") or "")
     assert again.exit_code == 2
 
     assert "already ended" in again.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,14 @@ from runner.remote_protocol import (
     read_script,
 )
 from runner.winrm.quoting import SINGLE_QUOTES, ps_quote
-from runner.winrm.scripts import PAYLOADS, compose, template, worker_payload, worker_source
+from runner.winrm.scripts import (
+    PAYLOADS,
+    compose,
+    template,
+    worker_hash,
+    worker_payload,
+    worker_source,
+)
 
 LANGUAGE = Language(tree_sitter_powershell.language())
 PARSER = Parser(LANGUAGE)
@@ -45,6 +53,10 @@ ALLOWED_COMMANDS = frozenset(
         # the worker's plug-ins (worker.ps1)
         "Find-PycauHotfixes", "Find-PycauWindowsUpdates", "Get-PycauCriteria",
         "Install-PycauHotfixes", "Install-PycauWindowsUpdates", "Test-PycauRestartPending",
+        "Assert-PycauHotfixAcl", "ConvertTo-PycauExitCode", "Get-PycauExitCondition",
+        "Get-PycauHotfixConfig", "Get-PycauHotfixLedger", "Get-PycauHotfixRule", "Get-PycauSid",
+        # the hotfix plug-in: share checks, then each hotfix's installer (its rule's template)
+        "Get-Acl", "Get-SmbConnection", "Start-Process", "Stop-Process", "Split-Path",
         # the run lock's library (lock.ps1)
         "Assert-PycauFence", "Get-PycauGroup", "Get-PycauLockHolder", "Get-PycauWin32Codes",
         "Test-PycauSameHolder", "Set-PycauLockHolder", "Enter-PycauLockMutex",
@@ -66,20 +78,36 @@ ALLOWED_COMMANDS = frozenset(
         "Enable-WSManCredSSP", "Disable-WSManCredSSP",
         # the cluster commands of an updating run
         "Suspend-ClusterNode", "Resume-ClusterNode", "Set-ClusterParameter", "shutdown.exe",
+        # run options: the sites of the nodes, the firewall checked before a restart and the
+        # Remote Shutdown rule group enabled (enable_firewall_rules)
+        "Get-ClusterFaultDomain", "Get-NetFirewallProfile", "Set-NetFirewallRule",
+        # post-installation steps of a feature update (update-functional-level.ps1,
+        # update-storage-pool.ps1, vm-versions.ps1, vm-version.ps1)
+        "Update-ClusterFunctionalLevel", "Update-StoragePool", "Get-VMHostSupportedVersion",
+        "Stop-VM", "Update-VMVersion", "Start-VM", "Select-Object",
         # the run lock: an empty cluster group created if absent, and its write mutex
         "Add-ClusterGroup", "Remove-ClusterGroup",
         # detached work on the node
-        "New-Item", "Set-Content", "Move-Item", "New-ScheduledTaskAction",
+        "New-Item", "Set-Content", "Copy-Item", "Move-Item", "New-ScheduledTaskAction",
         "New-ScheduledTaskPrincipal", "New-ScheduledTaskSettingsSet",
         "New-ScheduledTaskTrigger", "Register-ScheduledTask", "Start-ScheduledTask",
         "Unregister-ScheduledTask", "New-TimeSpan", "Start-Sleep",
         # object plumbing
         "ConvertTo-Json", "ConvertFrom-Json", "ForEach-Object", "Where-Object",
         "New-Object", "Add-Member",
+        # the fast offline update: VMs saved and started, disks offline and online, the
+        # cluster stopped and started, the cluster service's startup type, the pool and
+        # volumes, and the run lock's claims on the nodes while the cluster is stopped
+        "Get-ClusterResource", "Stop-ClusterGroup", "Start-ClusterGroup",
+        "Get-ClusterSharedVolume", "Stop-ClusterResource", "Start-ClusterResource",
+        "Stop-Cluster", "Start-Cluster", "Start-ClusterNode", "Set-Service",
+        "Get-Volume", "Set-ItemProperty", "Remove-ItemProperty",
+        "Get-PycauClaim", "Set-PycauClaim",
     }
 )  # fmt: skip
 # The one dynamic invocation: the worker runs the operator's pre/post-update script.
-ALLOWED_DYNAMIC = {"worker": {"([string]$job.Script)"}}
+# The worker also dot-sources the hotfix plug-in's library, a file pycau itself writes.
+ALLOWED_DYNAMIC = {"worker": {"([string]$job.Script)", "$PycauHotfixLibrary"}}
 
 
 def _bad_nodes(node: Node) -> list[str]:
@@ -115,7 +143,7 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
         "Criteria": "IsInstalled=0 and Type='Software' and IsHidden=0",
         "UpdateIds": ["KB5031364"],
         "Script": "",
-        "Worker": "",
+        "WorkerHash": "0123456789abcdef",
         "Fence": FENCE,
     },
     ScriptName.POLL_WORK: {"Node": "node1", "Id": "4b1c7c6e-0000-4000-8000-000000000001"},
@@ -137,6 +165,29 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.LOCK_RENEW: {"Holder": FENCE},
     ScriptName.LOCK_RELEASE: {"Holder": FENCE},
     ScriptName.LOCK_READ: {},
+    ScriptName.INSTALL_HOTFIX_LIBRARY: {"Node": "node1", "Library": ""},
+    ScriptName.INSTALL_WORKER: {"Node": "node1", "Worker": "", "Hash": "0123456789abcdef"},
+    ScriptName.OBSERVE_HOST: {"Node": "node1"},
+    ScriptName.OBSERVE_STORAGE: {},
+    ScriptName.SAVE_VMS: {"Vms": ["vm01", "vm ‘02’"], "Fence": FENCE},
+    ScriptName.START_VMS: {"Vms": ["vm01"], "Fence": FENCE},
+    ScriptName.SET_VIRTUAL_DISKS: {"Online": False, "Fence": FENCE},
+    ScriptName.STOP_CLUSTER: {"Fence": FENCE},
+    ScriptName.SET_CLUSTER_SERVICE: {"Node": "node1", "StartupType": "Disabled", "Fence": FENCE},
+    ScriptName.START_CLUSTER: {"Node": "node1", "Fence": FENCE},
+    ScriptName.OFFLINE_CLAIM: {
+        "Node": "node1",
+        "Action": "TakeOver",
+        "Holder": FENCE,
+        "Previous": {**FENCE, "Pid": 1},
+    },
+    ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
+    ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
+    ScriptName.NODE_SITES: {},
+    ScriptName.UPDATE_FUNCTIONAL_LEVEL: {"Fence": FENCE},
+    ScriptName.UPDATE_STORAGE_POOL: {"Fence": FENCE},
+    ScriptName.VM_VERSIONS: {},
+    ScriptName.VM_VERSION: {"Vm": "vm01", "Action": "Update", "Fence": FENCE},
 }
 
 HOSTILE = st.text(
@@ -171,15 +222,21 @@ def test_payload_parses_clean_with_allowed_commands(name: str) -> None:
     assert dynamic == ALLOWED_DYNAMIC.get(name, set())
 
 
-def test_start_work_carrying_the_worker_fits_a_command_line() -> None:
-    """The largest script (start-work carrying the packed worker.ps1 and the run-lock
-    library) stays under CreateProcess' limit, and the packed worker unpacks to the worker."""
-    args = {**SAMPLE_ARGS[ScriptName.START_WORK], "Worker": worker_payload()}
-    _, arguments = encode_command_line(compose(ScriptName.START_WORK, args))
-    assert len(" ".join(arguments)) < MAX_COMMAND_LINE
+def test_the_largest_scripts_fit_a_command_line() -> None:
+    """install-worker carrying the packed worker.ps1, and start-work with the run-lock
+    library, stay under CreateProcess' limit with room to grow; the packed worker unpacks to
+    the worker, and its hash names it."""
+    worker_args = {"Node": "node1", "Worker": worker_payload(), "Hash": worker_hash()}
+    for name, args in (
+        (ScriptName.INSTALL_WORKER, worker_args),
+        (ScriptName.START_WORK, SAMPLE_ARGS[ScriptName.START_WORK]),
+    ):
+        _, arguments = encode_command_line(compose(name, args))
+        assert len(" ".join(arguments)) < MAX_COMMAND_LINE * 0.8, name
     unpacked = gzip.decompress(base64.b64decode(worker_payload())).decode("utf-8")
     assert unpacked == worker_source()
     assert worker_payload() == worker_payload()  # deterministic bytes (gzip mtime 0)
+    assert worker_hash() == hashlib.sha256(unpacked.encode("utf-8")).hexdigest()[:16]
 
 
 @settings(max_examples=60, deadline=None)
@@ -279,3 +336,16 @@ def test_worker_scan_reports_a_preview_channel_awaiting_its_restart() -> None:
     assert "bcdedit.exe /enum '{current}'" in source
     assert "SystemStartOptions" in source
     assert "$status.ChannelRestartPending = ($boot -match 'flightsigning" in source
+
+
+def test_restart_is_refused_where_the_firewall_blocks_remote_shutdown() -> None:
+    """restart-node.ps1 checks the Domain firewall profile and the Remote Shutdown rule group
+    before shutdown.exe, refusing as CAU's restart fails; enable-firewall.ps1 enables that
+    group and reads back what is in effect."""
+    restart = template("restart-node")
+    assert restart.index("'@firewallapi.dll,-36751'") < restart.index("shutdown.exe /r")
+    assert "Get-NetFirewallProfile -Name 'Domain'" in restart
+    enable = template("enable-firewall")
+    assert "Set-NetFirewallRule -Group $group -Profile 'Domain' -Enabled 'True'" in enable
+    assert "-PolicyStore 'ActiveStore'" in enable
+    assert "-ForceDrain" in template("force-drain-node")

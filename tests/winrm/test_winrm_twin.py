@@ -193,6 +193,7 @@ def _all_codes_view() -> ClusterView:
         storage_jobs=jobs,
         functional_level=11,
         storage_pool_version=11,
+        soft_reboot_property=True,  # CauEnableSoftReboot = 1 (reboot_mode)
     )
 
 

@@ -24,6 +24,11 @@ function Get-PycauWin32Codes {
 
 function Get-PycauGroup {
     param($Name)
+    # The cluster stopped (the offline update): its database, and this group, are offline.
+    $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
+    if (($null -ne $service) -and ([string]$service.Status -ne 'Running')) {
+        throw (New-PycauError -Kind 'ClusterUnreachable' -Message 'the cluster service is not running on this node: the cluster is stopped and the run lock is in the nodes claims')
+    }
     # ERROR_GROUP_NOT_FOUND (5013): no such group. Any other failure is a real error.
     try {
         Get-ClusterGroup -Name $Name
@@ -100,10 +105,57 @@ function Exit-PycauLockMutex {
     Remove-ClusterGroup -Name 'pycau-run-lock-mutex' -Force -RemoveResources
 }
 
+function Get-PycauClaim {
+    # The run lock's claim on this node (offline-claim.ps1), with its heartbeat's age; or $null.
+    $value = Get-ItemProperty -Path 'HKLM:\SOFTWARE\pycau' -Name 'OfflineClaim' -ErrorAction SilentlyContinue
+    if ($null -eq $value) {
+        return $null
+    }
+    $claim = ConvertFrom-Json -InputObject ([string]$value.OfflineClaim)
+    $age = ([double]([DateTime]::UtcNow.Ticks) - [double]$claim.Heartbeat) / 10000000.0
+    [ordered]@{
+        RunId = [string]$claim.RunId
+        Coordinator = [string]$claim.Coordinator
+        Pid = [int]$claim.Pid
+        StartedAt = [string]$claim.StartedAt
+        AgeSeconds = [Math]::Max($age, 0.0)
+    }
+}
+
+function Set-PycauClaim {
+    param($Holder)
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\pycau')) {
+        $null = New-Item -Path 'HKLM:\SOFTWARE\pycau'
+    }
+    $document = [ordered]@{
+        RunId = [string]$Holder.RunId
+        Coordinator = [string]$Holder.Coordinator
+        Pid = [int]$Holder.Pid
+        StartedAt = [string]$Holder.StartedAt
+        Heartbeat = [DateTime]::UtcNow.Ticks
+    }
+    Set-ItemProperty -Path 'HKLM:\SOFTWARE\pycau' -Name 'OfflineClaim' -Value (ConvertTo-Json -InputObject $document -Compress)
+}
+
 function Assert-PycauFence {
     param($Fence)
     # A fenced command acts only while the coordinator that sends it holds the run lock.
     if ($null -eq $Fence) {
+        return
+    }
+    # While the cluster is stopped (the offline update) this node's claim stands in for the
+    # lock, which is in the offline cluster database.
+    $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
+    $claim = Get-PycauClaim
+    if (($null -ne $claim) -and ($null -ne $service) -and ([string]$service.Status -ne 'Running')) {
+        # A claim of the coordinator this one took the run over from (while this node was
+        # away) is this one's now.
+        $supersedes = $PycauArgs.Supersedes
+        if (($null -ne $supersedes) -and (Test-PycauSameHolder -Holder $claim -Expected $supersedes)) {
+            Set-PycauClaim -Holder $Fence
+        } elseif (-not (Test-PycauSameHolder -Holder $claim -Expected $Fence)) {
+            throw (New-PycauError -Kind 'RunLocked' -Message ('this node is claimed by run ' + [string]$claim.RunId + ', not run ' + [string]$Fence.RunId + '; the command was refused'))
+        }
         return
     }
     $holder = Get-PycauLockHolder -Group (Get-PycauGroup -Name 'pycau-run-lock')

@@ -1,9 +1,11 @@
 # Observe: the whole cluster in ONE round trip — nodes (state, drain status, votes, boot id,
 # OS build, management reachability), witness, groups and owners, virtual disks and storage
-# jobs, the nodes whose drives are in storage maintenance mode, the product the nodes run (this node's ProductName stands for the cluster: Azure Stack
-# HCI and Windows Server nodes never share a cluster), the cluster functional level and the
-# S2D pool's version. Enums are cast to their numeric codes and CIM status values are read raw (UInt16,
-# arrays for OperationalStatus), exactly as runner/winrm/parse.py expects from PS 5.1.
+# jobs, the nodes whose drives are in storage maintenance mode, the product the nodes run
+# (this node's ProductName stands for the cluster: Azure Stack HCI and Windows Server nodes
+# never share a cluster), the cluster functional level, the S2D pool's version and the
+# cluster's CauEnableSoftReboot property. Enums are cast to their numeric codes and CIM
+# status values are read raw (UInt16, arrays for OperationalStatus), exactly as
+# runner/winrm/parse.py expects from PS 5.1.
 # Boot ids of other nodes come from the boot beacon each node writes into the cluster
 # database (install-beacon.ps1), so no second hop is needed.
 try {
@@ -12,9 +14,15 @@ try {
     throw (New-PycauError -Kind 'ClusterUnreachable' -Message ('the cluster does not answer: ' + $_.Exception.Message))
 }
 $beacons = @{}
+$softReboot = $false
 foreach ($parameter in @(Get-ClusterParameter -InputObject $cluster)) {
     if ($parameter.Name -like 'PycauNode.*') {
         $beacons[$parameter.Name.Substring(10)] = [string]$parameter.Value
+    }
+    # Kernel Soft Reboot for every CAU run: CauEnableSoftReboot = 1 (any other value or no
+    # property: full restarts); reboot_mode cluster-property and orchestrator-default read it.
+    if ($parameter.Name -eq 'CauEnableSoftReboot') {
+        $softReboot = ([string]$parameter.Value -eq '1')
     }
 }
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
@@ -159,6 +167,7 @@ Write-PycauResult -Document ([ordered]@{
     ProductName = [string]$currentVersion.ProductName
     ClusterFunctionalLevel = [int]$cluster.ClusterFunctionalLevel
     StoragePoolVersion = $poolVersion
+    SoftRebootProperty = $softReboot
     S2DEnabled = [int]$cluster.S2DEnabled
     HasQuorum = $true
     Witness = $witness

@@ -13,13 +13,12 @@ $id = [guid]::NewGuid().ToString()
 $directory = Get-PycauWorkDirectory -Id $id
 $null = New-Item -ItemType Directory -Path $directory -Force
 $worker = Join-Path -Path $directory -ChildPath 'worker.ps1'
-# The worker travels gzip-compressed and base64-encoded (runner/winrm/scripts.py), which
-# keeps this command line well under CreateProcess' 32 K characters.
-$packed = [System.IO.MemoryStream]::new([System.Convert]::FromBase64String([string]$PycauArgs.Worker))
-$unpacked = [System.IO.Compression.GZipStream]::new($packed, [System.IO.Compression.CompressionMode]::Decompress)
-$reader = [System.IO.StreamReader]::new($unpacked, [System.Text.Encoding]::UTF8)
-Set-Content -LiteralPath $worker -Value $reader.ReadToEnd() -Encoding UTF8
-$reader.Dispose()
+# The worker was installed by install-worker (runner/winrm/transport.py) under its hash.
+$installed = Join-Path -Path $env:ProgramData -ChildPath ('pycau\worker-' + [string]$PycauArgs.WorkerHash + '.ps1')
+if (-not (Test-Path -LiteralPath $installed)) {
+    throw (New-PycauError -Kind 'RemoteCommandFailed' -Message ('the pycau worker ' + [string]$PycauArgs.WorkerHash + ' is not installed on ' + $node))
+}
+Copy-Item -LiteralPath $installed -Destination $worker
 $job = [ordered]@{
     Id = $id
     Node = $node

@@ -79,6 +79,9 @@ function Get-PycauCriteria {
 function Find-PycauWindowsUpdates {
     param($Plugin)
     $name = [string]$Plugin.Name
+    if (($name -eq 'rolling-upgrade') -and ($Plugin.Arguments.WuConnected -eq $false)) {
+        throw 'feature updates from setup media (WuConnected false) are not supported by pycau yet'
+    }
     $searcher = $session.CreateUpdateSearcher()
     $found = $searcher.Search((Get-PycauCriteria -Plugin $Plugin))
     $recommended = [bool]$Plugin.Arguments.IncludeRecommendedUpdates
@@ -149,15 +152,9 @@ function Install-PycauWindowsUpdates {
     $status.Results = $results
 }
 
-function Find-PycauHotfixes {
-    param($Plugin)
-    throw 'the hotfix plug-in is not built into the pycau worker yet'
-}
-
-function Install-PycauHotfixes {
-    param($Plugin)
-    throw 'the hotfix plug-in is not built into the pycau worker yet'
-}
+# The Hotfix plug-in's functions (Find-PycauHotfixes, Install-PycauHotfixes) live in the
+# library install-hotfix-library.ps1 writes on the node before its first hotfix work.
+$PycauHotfixLibrary = Join-Path -Path $env:ProgramData -ChildPath 'pycau\hotfix.ps1'
 
 try {
     if ($job.Kind -eq 'script') {
@@ -194,6 +191,12 @@ try {
         if ($plugins.Count -eq 0) {
             $plugins = @([pscustomobject]@{ Name = 'windows-update'; Arguments = [pscustomobject]@{} })
         }
+        if (@($plugins | Where-Object { [string]$_.Name -eq 'hotfix' }).Count -gt 0) {
+            if (-not (Test-Path -LiteralPath $PycauHotfixLibrary)) {
+                throw 'the hotfix plug-in library is not installed on this node'
+            }
+            . $PycauHotfixLibrary
+        }
         if ($job.Kind -eq 'scan') {
             $offered = New-Object -TypeName System.Collections.ArrayList
             $seen = @{}
@@ -215,7 +218,14 @@ try {
                 foreach ($one in $found) {
                     if (-not $seen.ContainsKey([string]$one.Id)) {
                         $seen[[string]$one.Id] = $true
-                        $null = $offered.Add($one)
+                        $null = $offered.Add([ordered]@{
+                            Id = [string]$one.Id
+                            Title = [string]$one.Title
+                            Kind = [string]$one.Kind
+                            RestartRequired = [bool]$one.RestartRequired
+                            Firmware = [bool]$one.Firmware
+                            Plugin = [string]$one.Plugin
+                        })
                     }
                 }
             }
