@@ -41,11 +41,12 @@ from runner.errors import (
     TransportError,
 )
 from runner.evolve import evolve
-from runner.lifecycle import TRANSITIONS, Outcome
+from runner.lifecycle import TRANSITIONS, NodeStep, Outcome
 from runner.preflight import backoff
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
 from runner.recorder import Recorder
+from runner.resync_progress import resync_progress
 from runner.timing import POLL_ACTIVE_SECONDS, POLL_REBOOT_SECONDS, in_minutes
 from runner.transport import Clock, ClusterTransport
 from runner.types import (
@@ -75,6 +76,10 @@ ACTS: dict[type[Action], str] = {
     StopAfter: "_stop_after",
     CancelRun: "_cancel",
 }
+
+
+# Steps in which a node waits for storage jobs to end (their progress is told live).
+_STORAGE_STEPS = (NodeStep.STORAGE_WAIT, NodeStep.RESYNC)
 
 
 class RunActs:
@@ -107,6 +112,19 @@ class RunActs:
     def _wait(self, action: Wait) -> None:
         self.clock.sleep(action.seconds)
         self._observe()
+        self._tell_resync()
+
+    def _tell_resync(self) -> None:
+        """While the node in flight waits for storage, tell the listener how far the storage
+        jobs are (the live view shows it; the report does not keep it)."""
+        current = self.progress.current
+        if current is None or current.step not in _STORAGE_STEPS or self.progress.stale:
+            return
+        progress = resync_progress(self.view) if self.view is not None else None
+        if progress is not None:
+            label = "resync" if current.step is NodeStep.RESYNC else "waiting for resync"
+            detail = f"{label} {current.name}: {progress.describe()}"
+            self.rec.notify("storage-progress", current.name, detail, percent=progress.percent)
 
     def _begin(self, action: BeginNode) -> None:
         current, remaining = self.book.nodes[action.node], self.progress.remaining[1:]

@@ -58,6 +58,15 @@ class Recorder:
             self._listener(event)
         return event
 
+    def notify(self, kind: str, node: str | None, detail: str, *, percent: int) -> None:
+        """Tell the listener something passing (``storage-progress``) without keeping it:
+        the report's events stay what the run did, not how often it looked."""
+        if self._listener is not None:
+            event = RunEvent(
+                time=round(self._now(), 3), kind=kind, node=node, detail=detail, percent=percent
+            )
+            self._listener(event)
+
     def cau(self, event_id: int, node: str | None = None, detail: str = "") -> RunEvent:
         """A CAU event (reference §4.5) with its kind name."""
         return self.emit(EVENT_KINDS[event_id], node, detail, event_id=event_id)

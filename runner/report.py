@@ -95,6 +95,9 @@ class RunEvent:
     phase: str | None = None
     attempt: int | None = None
     installed: int | None = None
+    # A ``storage-progress`` event (told to the listener only, never in the report:
+    # ``runner.resync_progress``) carries the resync's whole percent.
+    percent: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         event: dict[str, Any] = {

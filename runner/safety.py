@@ -22,13 +22,14 @@ from runner.quorum import (
     cluster_keeps_quorum_after,
     pool_keeps_quorum,
 )
-from runner.types import ClusterView, DrainStatus, NodeState, RoleState
+from runner.types import ClusterView, DrainStatus, HealthStatus, NodeState, RoleState
 
 __all__ = [
     "fault_tolerance_risk",
     "maintenance_risk",
     "nodes_out",
     "nodes_out_risk",
+    "own_maintenance_only",
     "quorum_risk",
     "restart_risk",
     "roles_online_on",
@@ -72,8 +73,27 @@ def quorum_risk(view: ClusterView, node: str) -> str | None:
 def maintenance_risk(view: ClusterView, node: str) -> str | None:
     """Why storage forbids taking ``node`` out now — not healthy, a repair job running, or a
     volume that would lose more fault domains than it tolerates — or ``None``. Unlike a
-    quorum risk this one passes with time (resync), so callers wait for it, bounded."""
+    quorum risk this one passes with time (resync), so callers wait for it, bounded.
+
+    Volumes degraded only by ``node``'s own storage maintenance mode (it was paused on
+    Windows Server 2022 / HCI 21H2+: ``own_maintenance_only``) do not forbid restarting it."""
+    if own_maintenance_only(view, node):
+        return fault_tolerance_risk(view, (node,))
     return storage_risk(view) or fault_tolerance_risk(view, (node,))
+
+
+def own_maintenance_only(view: ClusterView, node: str) -> bool:
+    """Storage is degraded by nothing but ``node``'s drives in storage maintenance mode: it
+    is in that mode, no other node is (nor out of service), no storage job runs, and every
+    volume is still online (Warning, not Unhealthy or detached)."""
+    if not view.s2d_enabled or view.storage_jobs:
+        return False
+    others_out = any(
+        n.name != node and (n.storage_maintenance or n.state not in _IN_SERVICE) for n in view.nodes
+    )
+    own = any(n.name == node and n.storage_maintenance for n in view.nodes)
+    online = all(d.healthy or d.health is HealthStatus.WARNING for d in view.virtual_disks)
+    return own and not others_out and online
 
 
 def fault_tolerance_risk(view: ClusterView, leaving: Collection[str]) -> str | None:
@@ -83,7 +103,12 @@ def fault_tolerance_risk(view: ClusterView, leaving: Collection[str]) -> str | N
     """
     if not view.s2d_enabled or not view.virtual_disks:
         return None
-    down = sum(1 for n in view.nodes if n.state not in _IN_SERVICE or n.name in leaving)
+    # A node whose drives are in storage maintenance mode is a fault domain away, too.
+    down = sum(
+        1
+        for n in view.nodes
+        if n.state not in _IN_SERVICE or n.storage_maintenance or n.name in leaving
+    )
     for disk in view.virtual_disks:
         if down > disk.resiliency.fault_tolerance:
             return (

@@ -229,6 +229,9 @@ class NodeView:
     # The Azure Stack HCI version the node runs ("21H2"; ``runner.versions``), "" when it is
     # not an Azure Stack HCI node or its version is not known.
     version: str = ""
+    # Its drives are in storage maintenance mode (its storage scale unit shows "In
+    # Maintenance Mode"): Windows Server 2022 / HCI 21H2+ enter it at pause, leave at resume.
+    storage_maintenance: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

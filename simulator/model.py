@@ -60,7 +60,7 @@ class VolumeSpec:
     name: str
     resiliency: Resiliency
     size_gb: float = 1024
-    write_mb_s: float = 20  # data written while a node is away, to be repaired on return
+    write_mb_s: float = 20  # data written while a node is away (or in storage maintenance)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +71,9 @@ class StorageSpec:
     volumes: tuple[VolumeSpec, ...] = ()
     drives_per_node: int = 4
     pool_version: str = ""  # the OS version the pool's version belongs to ("" = functional level)
+    # Storage maintenance mode on pause (simulator.storage_maintenance): True/False forces
+    # it; None follows each node's OS build (Windows Server 2022 / Azure Stack HCI 21H2+).
+    maintenance_mode: bool | None = None
     # After a repair job finishes, Suspend-ClusterNode still refuses with 5987 this long
     # (the cluster's clustered-space state lags Get-VirtualDisk and Get-StorageJob).
     space_settle_minutes: float = 0

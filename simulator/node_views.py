@@ -66,6 +66,7 @@ class NodeViews:
                     os_build=node.os_build,
                     reachable=node.up,
                     version=node.version,
+                    storage_maintenance=node.storage_maintenance,
                 )
             self._stale.clear()
             # Filled in node order at the first call; a rebuilt view keeps its place.

@@ -52,6 +52,8 @@ class SimNode:
     power_token: int = 0
     #: opted into a preview channel and not restarted since (cleared at the next boot)
     channel_restart_pending: bool = False
+    #: its drives are in storage maintenance mode (suspended by the runner on WS2022/21H2+)
+    storage_maintenance: bool = False
 
     @property
     def name(self) -> str:

@@ -207,7 +207,7 @@ class ClusterResolver:
                     f"{volume.resiliency.value} needs at least {needed} nodes, "
                     f"the cluster has {len(nodes)}",
                 )
-        keys = ("repair_mb_s", "drives_per_node", "space_settle_minutes")
+        keys = ("repair_mb_s", "drives_per_node", "space_settle_minutes", "maintenance_mode")
         extra = self.drawn({k: raw[k] for k in keys if k in raw}, at, [])
         return StorageSpec(volumes=volumes, **extra)
 

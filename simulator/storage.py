@@ -1,9 +1,10 @@
 """Storage Spaces Direct in the simulated world: volumes, fault domains, repair jobs, pool.
 
-Owns: ``SimVolume``, ``RepairJob`` and ``Storage`` — which fault domains (nodes) are
-unavailable, the data written while a node was away, the per-volume repair jobs that copy it
-back, the health/operational status each volume shows (reference cau.md §5.3), the pool
-quorum, and the cached ``VirtualDiskView`` tuple.
+Owns: ``Storage`` — which fault domains (nodes) are unavailable, the data written while a
+node was away, the per-volume repair jobs that copy it back, the health/operational status
+each volume shows (reference cau.md §5.3), the pool quorum, and the cached
+``VirtualDiskView`` tuple. The records (``SimVolume``, ``RepairJob``, re-exported here) and
+the views computed from them live in ``simulator.storage_views``.
 
 Theory of operation:
 - A node that is Down makes its fault domain unavailable. Volumes then show Warning +
@@ -13,6 +14,13 @@ Theory of operation:
 - When the node boots again (even Paused) each volume has ``write_mb_s × seconds away`` MB to
   repair: a ``<volume>-Repair`` job appears Suspended, runs after ``REPAIR_START_DELAY``
   seconds, and volumes show Warning + InService until it completes and disappears.
+- Storage maintenance mode (``simulator.storage_maintenance``: Windows Server 2022 / HCI
+  21H2 and later, or the scenario's ``maintenance_mode``): the runner's suspend puts the
+  node's drives into it (``pause``), which makes its fault domain unavailable from that
+  moment — for the volumes' status, their fault tolerance and the writes that fall behind —
+  though the node stays in the pool; a restart meanwhile changes nothing of that, and its
+  boot repairs nothing. The resume (``resume``) ends it: each volume then has
+  ``write_mb_s × seconds from suspend to resume`` MB to repair, and the job runs at once.
 - The offline update: a volume taken offline by the runner is *detached* (Unknown +
   Detached: written to by nobody, so a node away meanwhile owes it no repair); Stop-Cluster
   stops the pool (``stop_pool``: nothing counts as lost while it is stopped) and
@@ -29,50 +37,19 @@ Must not: know about VMs, updates or the runner; the world tells it when nodes g
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from typing import Any
 
-from runner.types import (
-    HealthStatus,
-    OperationalStatus,
-    StorageJobState,
-    StorageJobView,
-    VirtualDiskView,
-)
+from runner.types import HealthStatus, StorageJobView, VirtualDiskView
 from simulator.membership import PoolQuorum
-from simulator.model import StorageSpec, VolumeSpec
+from simulator.model import StorageSpec
+from simulator.storage_maintenance import maintenance_on_pause
+from simulator.storage_views import RepairJob, SimVolume, disk_view, job_views
 from simulator.world_port import WorldPort
 
 __all__ = ["POOL_START_SECONDS", "REPAIR_START_DELAY", "RepairJob", "SimVolume", "Storage"]
 
 REPAIR_START_DELAY = 30.0
 POOL_START_SECONDS = 90.0  # after Start-Cluster the pool is read-only while it comes online
-_MB = 1024 * 1024
-
-
-@dataclass(slots=True)
-class SimVolume:
-    spec: VolumeSpec
-    offline: bool = False  # lost: more fault domains away than it tolerates, or no pool
-    detached: bool = False  # taken offline on purpose (the offline update)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-
-@dataclass(slots=True)
-class RepairJob:
-    volume: str
-    total_mb: float
-    done_mb: float = 0.0
-    ready: bool = False  # past its Suspended start; runs while its nodes are present
-    sources: list[str] = field(default_factory=list)  # nodes whose absence made the work
-    rebuild: bool = False  # a failed drive's data is rebuilt: the volume shows Degraded
-
-    @property
-    def name(self) -> str:
-        return f"{self.volume}-Repair"
 
 
 class Storage:
@@ -80,11 +57,14 @@ class Storage:
         self.world = world
         self.env = world.env
         self.repair_mb_s = float(spec.repair_mb_s)
+        self.maintenance_mode = spec.maintenance_mode  # None: by each node's OS build
         self.drives_per_node = spec.drives_per_node
         self.volumes = {v.name: SimVolume(spec=v) for v in spec.volumes}
         names = world.scenario.cluster.node_names
         self.pool = PoolQuorum(dict.fromkeys(names, spec.drives_per_node), up=up)
         self.away: dict[str, float] = {n: 0.0 for n in names if n not in up}
+        self.held: dict[str, float] = {}  # nodes in storage maintenance mode, since when
+        self.left: dict[str, bool] = {}  # held nodes the runner moved on from (``moved_on``)
         self.jobs: dict[str, RepairJob] = {}
         self.repair_jobs_created = 0
         self.stall_until = 0.0  # resync-stall faults hold the repair until then
@@ -98,17 +78,35 @@ class Storage:
         self._disks: tuple[VirtualDiskView, ...] | None = None
         for volume in self.volumes.values():
             self._check_offline(volume, by_runner=False)
-        world.truth.storage_ready(self.healthy())
+        world.truth.storage_ready(self.ready())
 
     # -- queries ---------------------------------------------------------------------------
-    def healthy(self) -> bool:
-        """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job."""
-        return not self.jobs and not self.away and not any(v.offline for v in self.volumes.values())
+    def healthy(self, *, ignoring: str | None = None) -> bool:
+        """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job.
+        ``ignoring``: a node suspended again while its own drives are in maintenance mode."""
+        away = [n for n in self.away if n != ignoring or n not in self.held]
+        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
 
-    def space_degraded(self) -> bool:
-        """What Suspend-ClusterNode refuses with 5987: storage not healthy, or a repair job
-        finished less than ``space_settle_minutes`` ago (the clustered-space state lags)."""
-        return not self.healthy() or float(self.env.now) < self.space_degraded_until
+    def ready(self) -> bool:
+        """Report-truth's evidence of storage that keeps a next node waiting: healthy but
+        for the held domain of the node in flight. A node the runner left in maintenance
+        mode (it touched another node meanwhile: ``moved_on``) blocks every next node."""
+        away = [n for n in self.away if n not in self.held or n in self.left]
+        return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
+
+    def moved_on(self, node: str) -> None:
+        """The runner acted on ``node``: any other node still held was left in maintenance."""
+        left = [n for n in self.held if n != node and n not in self.left]
+        if left:
+            self.left.update(dict.fromkeys(left, True))
+            self.world.truth.storage_ready(self.ready())
+
+    def space_degraded(self, *, ignoring: str | None = None) -> bool:
+        """What Suspend-ClusterNode refuses with 5987: storage not healthy (``ignoring`` as
+        in ``healthy``), or a repair job finished less than ``space_settle_minutes`` ago
+        (the clustered-space state lags)."""
+        healthy = self.healthy(ignoring=ignoring)
+        return not healthy or float(self.env.now) < self.space_degraded_until
 
     def degraded_by_others(self, node: str) -> list[str]:
         """Reasons storage is not healthy that do not come from ``node`` itself."""
@@ -122,69 +120,22 @@ class Storage:
 
     def disk_views(self) -> tuple[VirtualDiskView, ...]:
         if self._disks is None:
-            self._disks = tuple(self._disk_view(v) for v in self.volumes.values())
+            away, jobs = bool(self.away), self.jobs
+            self._disks = tuple(disk_view(v, away, jobs.get(v.name)) for v in self.volumes.values())
         return self._disks
-
-    def _disk_view(self, volume: SimVolume) -> VirtualDiskView:
-        ops: tuple[OperationalStatus, ...]
-        if volume.detached and not volume.offline:
-            health, ops = HealthStatus.UNKNOWN, (OperationalStatus.DETACHED,)
-        elif volume.offline:
-            lost = (OperationalStatus.NO_REDUNDANCY, OperationalStatus.DETACHED)
-            health, ops = HealthStatus.UNHEALTHY, lost
-        elif self.away:
-            health, ops = (
-                HealthStatus.WARNING,
-                (OperationalStatus.INCOMPLETE, OperationalStatus.DEGRADED),
-            )
-        elif volume.name in self.jobs and self.jobs[volume.name].rebuild:
-            health, ops = (
-                HealthStatus.WARNING,
-                (OperationalStatus.DEGRADED, OperationalStatus.IN_SERVICE),
-            )
-        elif volume.name in self.jobs:
-            health, ops = HealthStatus.WARNING, (OperationalStatus.IN_SERVICE,)
-        else:
-            health, ops = HealthStatus.HEALTHY, (OperationalStatus.OK,)
-        return VirtualDiskView(
-            name=volume.name,
-            resiliency=volume.spec.resiliency,
-            health=health,
-            operational=ops,
-            size_gb=float(volume.spec.size_gb),
-        )
 
     def job_views(self) -> tuple[StorageJobView, ...]:
         if not self.jobs:
             return ()
-        running = self._running()
         elapsed = max(0.0, float(self.env.now) - max(self._settled_at, self.stall_until))
-        share = self.repair_mb_s * elapsed / len(running) if running else 0.0
-        # By identity: `job in running` compared dataclasses field by field, O(jobs²) per
-        # observation (400 volumes took 90 s).
-        active_ids = {id(job) for job in running}
-        views = []
-        for job in self.jobs.values():
-            active = id(job) in active_ids
-            done = min(job.total_mb, job.done_mb + (share if active else 0.0))
-            views.append(
-                StorageJobView(
-                    name=job.name,
-                    volume=job.volume,
-                    state=StorageJobState.RUNNING if active else StorageJobState.SUSPENDED,
-                    percent_complete=int(100 * done / job.total_mb) if job.total_mb else 100,
-                    bytes_processed=int(done * _MB),
-                    bytes_total=int(job.total_mb * _MB),
-                )
-            )
-        return tuple(views)
+        return job_views(self.jobs, self._running(), self.repair_mb_s * elapsed)
 
     # -- fault domains ---------------------------------------------------------------------
     def domain_down(self, node: str, *, graceful: bool, by_runner: bool) -> None:
         if self.pool_stopped:
             return
         self._settle()
-        self.away[node] = float(self.env.now)
+        self.away.setdefault(node, float(self.env.now))  # held: behind since the suspend
         had_pool = self.pool.has_quorum
         if not self.pool.leave([node], owner_moves_first=graceful) and had_pool:
             self.world.pool_lost(node, by_runner=by_runner)
@@ -192,28 +143,61 @@ class Storage:
             self._check_offline(volume, by_runner=by_runner)
         self._disks = None
         self._reschedule()  # repairs onto this node pause until it is back
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def domain_up(self, node: str) -> None:
         if self.pool_stopped:
             return
         self._settle()
-        since = self.away.pop(node, None)
+        # In maintenance mode the domain stays unavailable until the resume.
+        since = None if node in self.held else self.away.pop(node, None)
         had_pool = self.pool.has_quorum
         if self.pool.join(node) and not had_pool:
             self.world.record("pool-quorum-regained", node, "")
+        self._returned(node, since, REPAIR_START_DELAY)
+
+    def pause(self, node: str, os_build: str) -> bool:
+        """The runner suspended ``node``: its drives enter storage maintenance mode when
+        the rule (``simulator.storage_maintenance``) says so; whether they are in it."""
+        if node in self.held or not maintenance_on_pause(self.maintenance_mode, os_build):
+            return node in self.held
+        self._settle()
+        now = float(self.env.now)
+        self.held[node] = now
+        self.away.setdefault(node, now)
+        self.world.record("storage-maintenance", node, "enabled")
+        for volume in self.volumes.values():
+            self._check_offline(volume, by_runner=True)
+        self._disks = None
+        self._reschedule()  # repairs onto this node pause until it is back
+        self.world.truth.storage_ready(self.ready())
+        return True
+
+    def resume(self, node: str) -> None:
+        """The runner resumed ``node``: maintenance mode ends and its repair jobs start now
+        (if it is powered on; a node resumed while down repairs when it boots)."""
+        self.left.pop(node, None)
+        if self.held.pop(node, None) is None:
+            return
+        self._settle()
+        self.world.record("storage-maintenance", node, "disabled")
+        since = self.away.pop(node, None) if self.world.nodes[node].up else None
+        self._returned(node, since, 0.0)
+
+    def _returned(self, node: str, since: float | None, delay: float) -> None:
+        """``node``'s domain is available again after ``since``: repair what it missed."""
         now = float(self.env.now)
         for volume in self.volumes.values():
             dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
             dirty = 0.0 if volume.detached else dirty  # nothing was written to it
             if dirty > 0:
-                self._add_repair(volume.name, node, dirty)
+                self._add_repair(volume.name, node, dirty, delay=delay)
             if volume.offline and self._online_possible(volume):
                 volume.offline = False
                 self.world.record("volume-online", None, volume.name)
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def drive_failed(self, node: str) -> int:
         """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies
@@ -231,7 +215,7 @@ class Storage:
             started += 1
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
         return started
 
     # -- the offline update ------------------------------------------------------------------
@@ -258,7 +242,7 @@ class Storage:
                 n: (t + gap if t < self.detached_at else now) for n, t in self.away.items()
             }
         self._disks = None
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
         return stuck
 
     def stop_pool(self) -> None:
@@ -282,7 +266,7 @@ class Storage:
             self._check_offline(volume, by_runner=True)
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def pool_state(self) -> tuple[HealthStatus, bool]:
         """(HealthStatus, read-only) of the pool as Get-StoragePool shows it."""
@@ -319,7 +303,13 @@ class Storage:
 
     # -- repair ----------------------------------------------------------------------------
     def _add_repair(
-        self, volume: str, node: str, dirty_mb: float, *, rebuild: bool = False
+        self,
+        volume: str,
+        node: str,
+        dirty_mb: float,
+        *,
+        rebuild: bool = False,
+        delay: float = REPAIR_START_DELAY,
     ) -> None:
         job = self.jobs.get(volume)
         if job is None:
@@ -329,7 +319,10 @@ class Storage:
             self.jobs[volume] = job
             self.repair_jobs_created += 1
             self.world.record("repair-job", None, f"{job.name} {dirty_mb:.0f} MB")
-            self.env.process(self._start_later(job))
+            if delay > 0:
+                self.env.process(self._start_later(job, delay))
+            else:
+                job.ready = True
             stall = self.world.faults.resync_stall(volume)
             if stall > 0:
                 self.stall(stall * 60.0)
@@ -339,8 +332,8 @@ class Storage:
             if not rebuild and node not in job.sources:
                 job.sources.append(node)
 
-    def _start_later(self, job: RepairJob) -> Generator[Any, Any, None]:
-        yield self.env.timeout(REPAIR_START_DELAY)
+    def _start_later(self, job: RepairJob, delay: float) -> Generator[Any, Any, None]:
+        yield self.env.timeout(delay)
         if self.jobs.get(job.volume) is job and not job.ready:
             self._settle()
             job.ready = True
@@ -386,7 +379,7 @@ class Storage:
                 self.space_degraded_until = float(self.env.now) + self.space_settle_s
         self._disks = None
         self._reschedule()
-        self.world.truth.storage_ready(self.healthy())
+        self.world.truth.storage_ready(self.ready())
 
     def stall(self, seconds: float) -> None:
         """Hold every repair for ``seconds`` from now (resync-stall)."""

@@ -158,13 +158,15 @@ class SimTransport:
 
     def credssp_enabled(self, node: str) -> bool:
         self._spend(POLL_SECONDS)
-        return self.world.credssp_enabled(node)
+        self.world.reachable(node, "Get-WSManCredSSP")
+        return self.world.wsman.read(node)
 
     def set_credssp(self, node: str, enabled: bool) -> None:
         """One node's CredSSP server role, on its own endpoint (as the WinRM transport does)."""
         self._spend(COMMAND_SECONDS)
         self.world.run_lock.fenced(self.fence)
-        self.world.set_credssp(node, enabled)
+        self.world.reachable(node, "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP")
+        self.world.wsman.set(node, enabled)
 
     # -- the run lock (``world.run_lock``) ----------------------------------------------
     def _window(self) -> bool:

@@ -165,6 +165,8 @@ class SimulatedCluster:
         if sim is None:
             raise RemoteCommandFailed(command, f"no node named {node} in the cluster")
         self.oracle.touched(node)
+        if self.storage is not None and self.storage.held:
+            self.storage.moved_on(node)  # report-truth: a node left in maintenance mode
         if not sim.up:
             self.truth.trouble(node, "unreachable", command)
             raise NodeUnreachable(node)
@@ -178,7 +180,7 @@ class SimulatedCluster:
 
     def suspend(self, node: str, *, force: bool = False) -> None:
         sim = self._cluster_command(node, "Suspend-ClusterNode")
-        if self.storage is not None and self.storage.space_degraded():
+        if self.storage is not None and self.storage.space_degraded(ignoring=node):
             self.truth.trouble(node, "suspend-refused", "storage degraded")
             raise StorageDegraded("Suspend-ClusterNode")
         if sim.paused and sim.drain_status is DrainStatus.IN_PROGRESS:
@@ -197,6 +199,7 @@ class SimulatedCluster:
         self.record("suspended", node, f"drain attempt {self.drain_attempts[node]}")
         if self.storage is not None:
             self.storage.move_pool_owner(node)
+            sim.storage_maintenance = self.storage.pause(node, sim.os_build)  # where it applies
         self.workloads.start_drain(node, refuse_one=refuse, force=force)
         self.node_changed(node)
 
@@ -210,6 +213,9 @@ class SimulatedCluster:
         sim.drain_status = DrainStatus.NOT_INITIATED
         self.oracle.resumed(node)
         self.record("resumed", node, f"failback {failback.value}")
+        if self.storage is not None:
+            self.storage.resume(node)  # maintenance mode ends: repair jobs start now
+            sim.storage_maintenance = False
         self.workloads.failback(node, failback)
         self.workloads.retry_pending()
         self.node_changed(node)
@@ -356,14 +362,6 @@ class SimulatedCluster:
         self.record("witness", None, "online" if online else "offline")
         self.workloads.retry_pending()
         self._views.weights_moved()
-
-    def credssp_enabled(self, node: str) -> bool:
-        self.reachable(node, "Get-WSManCredSSP")
-        return self.wsman.read(node)
-
-    def set_credssp(self, node: str, enabled: bool) -> None:
-        self.reachable(node, "Enable-WSManCredSSP" if enabled else "Disable-WSManCredSSP")
-        self.wsman.set(node, enabled)
 
     # -- the end ---------------------------------------------------------------------------
     def lower_bound(self) -> float:

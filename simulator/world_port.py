@@ -20,8 +20,8 @@ script started, the storage pool lost quorum, a volume went offline.
 
 Must not: hold state or behaviour, or import a simulator module other than the leaves it
 names (``clock``, ``cluster_versions``, ``lock_claims``, ``lock_group``, ``membership``,
-``model``, ``nodes``, ``violation``, ``world_port_modes`` — the views only one run mode's
-subsystem uses, re-exported here).
+``model``, ``nodes``, ``violation``, ``wsman_config``, ``world_port_modes`` — the views
+only one run mode's subsystem uses, re-exported here).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from simulator.world_port_modes import (
     VmHosting,
     VmRecord,
 )
+from simulator.wsman_config import WsmanConfig
 
 __all__ = [
     "ClusterOperations",
@@ -307,8 +308,8 @@ class ClusterOperations(Protocol):
     def suspend(self, node: str, *, force: bool = False) -> None: ...
     def resume(self, node: str, failback: FailbackMode) -> None: ...
     def restart(self, node: str, *, soft: bool) -> BootType: ...
-    def credssp_enabled(self, node: str) -> bool: ...
-    def set_credssp(self, node: str, enabled: bool) -> None: ...
+    @property
+    def wsman(self) -> WsmanConfig: ...  # CredSSP, after ``reachable``
     @property
     def node_options(self) -> NodeSettings: ...
     @property

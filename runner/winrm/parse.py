@@ -51,6 +51,7 @@ from runner.types import (
     WorkProgress,
     WorkState,
 )
+from runner.winrm.parse_storage import with_storage_maintenance
 from runner.winrm.parse_versions import with_versions
 from runner.winrm.psjson import (
     MalformedOutput,
@@ -231,6 +232,7 @@ def parse_cluster_view(raw: Any, taken_at: float) -> ClusterView:
         managed_by=_str(doc.get("ManagedBy", ""), "ManagedBy"),
         soft_reboot_property=doc.get("SoftRebootProperty") is True,
     )
+    view = with_storage_maintenance(view, doc)  # nodes whose drives are in maintenance mode
     return with_versions(view, doc)  # node versions, functional level, pool version
 
 

@@ -152,6 +152,7 @@ def observe_document(view: ClusterView, *, boot_ms: Callable[[str], int | None])
         "Groups": groups,
         "VirtualDisks": disks,
         "StorageJobs": jobs,
+        "StorageMaintenance": [n.name for n in view.nodes if n.storage_maintenance],
         "ManagedBy": view.managed_by,
         # Simulated nodes with a version run Azure Stack HCI (runner.versions).
         "ProductName": "Azure Stack HCI" if any(n.version for n in view.nodes) else _WS2022,

@@ -51,6 +51,7 @@ def make_scenario(
     scripts: ScriptSpec | None = None,
     node_specs: tuple[NodeSpec, ...] | None = None,
     name: str = "test",
+    maintenance_mode: bool | None = None,
 ) -> Scenario:
     nodes = node_specs or tuple(
         NodeSpec(name=f"node{i}", memory_gb=memory_gb, boot_minutes=8, soft_boot_minutes=2)
@@ -67,6 +68,7 @@ def make_scenario(
         storage = StorageSpec(
             repair_mb_s=repair_mb_s,
             volumes=(VolumeSpec(name="vol01", resiliency=resiliency, write_mb_s=write_mb_s),),
+            maintenance_mode=maintenance_mode,
         )
     return Scenario(
         name=name,

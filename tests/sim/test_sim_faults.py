@@ -188,8 +188,14 @@ def test_slow_migration_scales_drain_time() -> None:
 
 
 def test_resync_stall_delays_the_repair() -> None:
-    """resync-stall: the first repair job holds still for its minutes before copying."""
-    sc = make_scenario(4, vms_per_node=0, faults=(fault("resync-stall", params={"minutes": 10}),))
+    """resync-stall: the first repair job holds still for its minutes before copying
+    (on an OS without storage maintenance mode: the repair starts 30 s after the boot)."""
+    sc = make_scenario(
+        4,
+        vms_per_node=0,
+        faults=(fault("resync-stall", params={"minutes": 10}),),
+        maintenance_mode=False,
+    )
     world = make_world(sc)
     world.transport.suspend_node("node1")
     world.transport.restart_node("node1")

@@ -1,4 +1,8 @@
-"""Storage Spaces Direct in the world: health states, repair jobs, refusal to suspend, loss."""
+"""Storage Spaces Direct in the world: health states, repair jobs, refusal to suspend, loss.
+
+These tests pin the model of an OS without storage maintenance mode on pause (Windows Server
+2019 / HCI 20H2: ``maintenance_mode=False``): data falls behind only while a node is powered
+off. The maintenance-mode model is tested in ``test_sim_storage_maintenance.py``."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ BOOT = 8 * 60.0
 
 def restarted_world(faults: tuple[FaultSpec, ...] = ()) -> tuple[SimulatedCluster, float]:
     """node1 suspended and restarted (no VMs); returns the world and the restart time."""
-    world = make_world(make_scenario(4, vms_per_node=0, faults=faults))
+    world = make_world(make_scenario(4, vms_per_node=0, faults=faults, maintenance_mode=False))
     world.transport.suspend_node("node1")
     world.transport.restart_node("node1")
     return world, world.clock.now()
@@ -77,7 +81,7 @@ def test_repair_rate_is_shared_between_jobs() -> None:
     """Two volumes with equal dirty data each repair at half the rate."""
     from dataclasses import replace
 
-    sc = make_scenario(4, vms_per_node=0)
+    sc = make_scenario(4, vms_per_node=0, maintenance_mode=False)
     assert sc.cluster.storage is not None
     vols = (
         *sc.cluster.storage.volumes,

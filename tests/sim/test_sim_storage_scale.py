@@ -20,7 +20,7 @@ def test_job_views_find_running_jobs_without_comparing_jobs(
 ) -> None:
     """With 50 volumes repairing, observe() reports each job Running and never compares two
     repair jobs field by field (which made each observation quadratic in volumes)."""
-    scenario = make_scenario(4, vms_per_node=0)
+    scenario = make_scenario(4, vms_per_node=0, maintenance_mode=False)
     assert scenario.cluster.storage is not None
     volumes = tuple(
         VolumeSpec(name=f"vol{i:02d}", resiliency=Resiliency.TWO_WAY_MIRROR, write_mb_s=40)

@@ -65,6 +65,7 @@ ALLOWED_COMMANDS = frozenset(
         # read-only cluster, storage and system queries
         "Get-Cluster", "Get-ClusterNode", "Get-ClusterQuorum", "Get-ClusterGroup",
         "Get-ClusterParameter", "Get-VirtualDisk", "Get-StorageJob", "Get-VM",
+        "Get-StorageFaultDomain",  # storage maintenance mode of each node (observe)
         "Get-CimInstance", "Get-ItemProperty", "Get-Service", "Get-NetFirewallRule",
         "Get-PSDrive", "Get-FileHash", "Get-Content", "Test-Path", "Join-Path",
         "Get-ScheduledTask", "Get-ScheduledTaskInfo", "netsh.exe",

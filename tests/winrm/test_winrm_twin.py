@@ -154,6 +154,7 @@ def _all_codes_view() -> ClusterView:
             os_build="20348.2031",
             reachable=state is not NodeState.DOWN,
             version="21H2",
+            storage_maintenance=i % 2 == 0,
         )
         for i, (state, drain) in enumerate(pairs)
     )

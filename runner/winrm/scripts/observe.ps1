@@ -1,10 +1,11 @@
 # Observe: the whole cluster in ONE round trip — nodes (state, drain status, votes, boot id,
 # OS build, management reachability), witness, groups and owners, virtual disks and storage
-# jobs, the product the nodes run (this node's ProductName stands for the cluster: Azure Stack
-# HCI and Windows Server nodes never share a cluster), the cluster functional level, the S2D
-# pool's version and the cluster's CauEnableSoftReboot property. Enums are cast to their
-# numeric codes and CIM status values are read raw (UInt16, arrays for OperationalStatus),
-# exactly as runner/winrm/parse.py expects from PS 5.1.
+# jobs, the nodes whose drives are in storage maintenance mode, the product the nodes run
+# (this node's ProductName stands for the cluster: Azure Stack HCI and Windows Server nodes
+# never share a cluster), the cluster functional level, the S2D pool's version and the
+# cluster's CauEnableSoftReboot property. Enums are cast to their numeric codes and CIM
+# status values are read raw (UInt16, arrays for OperationalStatus), exactly as
+# runner/winrm/parse.py expects from PS 5.1.
 # Boot ids of other nodes come from the boot beacon each node writes into the cluster
 # database (install-beacon.ps1), so no second hop is needed.
 try {
@@ -98,6 +99,7 @@ $groups = @(Get-ClusterGroup | Where-Object { (@(1, 2, 4, 5) -notcontains [int]$
 
 $disks = @()
 $jobs = @()
+$maintenance = @()
 $poolVersion = 0
 if ([int]$cluster.S2DEnabled -eq 1) {
     foreach ($pool in @(Get-StoragePool -IsPrimordial $false -ErrorAction SilentlyContinue)) {
@@ -131,6 +133,11 @@ if ([int]$cluster.S2DEnabled -eq 1) {
             BytesProcessed = $raw['BytesProcessed'].Value
             BytesTotal = $raw['BytesTotal'].Value
         }
+    })
+    # Storage maintenance mode (WS2022 / HCI 21H2+: entered at pause, left at resume): the
+    # storage scale unit of each node, named after it, by its formatted OperationalStatus.
+    $maintenance = @(Get-StorageFaultDomain -Type 'StorageScaleUnit' -ErrorAction SilentlyContinue | Where-Object { @($_.OperationalStatus) -contains 'In Maintenance Mode' } | ForEach-Object {
+        [string]$_.FriendlyName
     })
 }
 
@@ -168,4 +175,5 @@ Write-PycauResult -Document ([ordered]@{
     Groups = $groups
     VirtualDisks = $disks
     StorageJobs = $jobs
+    StorageMaintenance = $maintenance
 })
