@@ -1,7 +1,7 @@
 """``pycau report REPORT.json``: render a saved report (like ``Export-CauReport``).
 
 Owns: the ``report`` command — read a report file that ``pycau simulate``, ``run``,
-``resume``, ``sweep`` or ``test-setup`` wrote with ``--report``, check it against its
+``resume``, ``sweep``, ``rehearse`` or ``test-setup`` wrote with ``--report``, check it against its
 shipped schema, and write the renderings asked for (``--html``, ``--junit``,
 ``--markdown``; at least one). A file that is not a pycau report, or an output path that
 cannot be written, is exit 2 with one ``error:`` sentence and no file written.
@@ -30,12 +30,13 @@ def report(
     junit_path: Path | None,
     markdown_path: Path | None,
 ) -> int:
-    """Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or Markdown.
+    """Render a saved report (run, sweep, rehearse or test-setup JSON) as HTML, JUnit XML or
+    Markdown.
 
-    REPORT.json is what `pycau simulate`, `run`, `resume`, `sweep` or `test-setup` wrote
-    with --report. Each rendering shows only what the JSON says. Exit status: 0 when the
-    files were written, 2 on bad input (a file that is not a pycau report, an output path
-    that cannot be written).
+    REPORT.json is what `pycau simulate`, `run`, `resume`, `sweep`, `rehearse` or
+    `test-setup` wrote with --report. Each rendering shows only what the JSON says. Exit
+    status: 0 when the files were written, 2 on bad input (a file that is not a pycau
+    report, an output path that cannot be written).
     """
     from runner.render import load_saved_report
 
