@@ -91,8 +91,8 @@ LAZY_COMMANDS = {
     ),
     "report": LazyCommand(
         module="runner.cli.report_cmd",
-        summary="Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or "
-        "Markdown, or a run's report stored in its journal.",
+        summary="Render a saved report (run, sweep, rehearse or test-setup JSON) as HTML, "
+        "JUnit XML or Markdown, or a run's report stored in its journal.",
     ),
     "rehearse": LazyCommand(
         module="runner.cli.rehearse_cmd",
@@ -186,8 +186,9 @@ def _rendering_options(command: Any) -> Any:
         "markdown": "Write a short Markdown summary (for pull-request comments and chat) to "
         "this file.",
         "junit": "Write the report as JUnit XML (for Jenkins, GitLab and other CI) to this file.",
-        "html": "Write the report as one self-contained HTML page (timeline, nodes, events, "
-        "invariants) to this file.",
+        "html": "Write the report as one self-contained HTML page (a run's timeline, nodes, "
+        "events and invariants; a sweep's or rehearsal's duration histogram and runs to "
+        "replay) to this file.",
     }
     for fmt, text in helps.items():
         command = click.option(

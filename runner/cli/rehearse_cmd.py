@@ -1,9 +1,11 @@
 """``pycau rehearse``: a Monte-Carlo forecast of one scenario's updating run.
 
 Owns: the ``rehearse`` command — options (``--runs``, ``--seed``, ``--window``,
-``--faults``, ``--report``, ``--progress/--no-progress`` and the backend options of
-``runner.cli.backend_options``), the progress bar, writing the JSON forecast report (shape
-in ``runner/schemas/rehearse.schema.json``) and the exit code: 0 when every run ended with
+``--faults``, ``--report``, ``--html``/``--junit``/``--markdown`` (``runner.render``'s
+renderings of the report, targets checked before the runs start),
+``--progress/--no-progress`` and the backend options of ``runner.cli.backend_options``),
+the progress bar, writing the JSON forecast report (shape in
+``runner/schemas/rehearse.schema.json``) and the exit code: 0 when every run ended with
 a final status and no invariant was violated, 1 otherwise, 2 on bad input, 3 when the Dask
 scheduler or its workers cannot be used. The summary is ``runner.cli.rehearse_summary``'s.
 
@@ -33,6 +35,7 @@ from runner.cli.backend_options import (
 )
 from runner.cli.output import report_target_option, write_report
 from runner.cli.rehearse_summary import print_forecast
+from runner.cli.render_options import Renderings, rendering_options
 from runner.errors import BackendUnavailable, InputError
 from runner.rehearsal.backends import Backend
 from runner.rehearsal.forecast import ForecastJob, parse_window, run_forecast
@@ -111,6 +114,7 @@ def progress_bar(total: int, echo: Callable[[str], None]) -> Callable[[int], Non
     callback=report_target_option,
     help="Write the JSON forecast report to this file (atomically).",
 )
+@rendering_options
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -126,6 +130,9 @@ def rehearse(
     dask: Backend | None,
     dask_timeout: float,
     report_path: Path | None,
+    html_path: Path | None,
+    junit_path: Path | None,
+    markdown_path: Path | None,
     progress: bool | None,
 ) -> int:
     """Forecast SCENARIO's updating run (a file, or NAME a bundled scenario) from N seeded
@@ -136,7 +143,10 @@ def rehearse(
     ending inside --window, the share of runs per final status, each node's P50/P95 time out
     of service, with --faults the fault types that most often end a run other than
     Succeeded, a histogram of the durations, and each run that did not succeed cleanly with
-    the command that replays it. Exit status: 0 when every run ended with a final status and
+    the command that replays it. --html, --junit and --markdown render the forecast report
+    (the HTML with the histogram; JUnit XML with one testcase per seed, failing unless the
+    run Succeeded without a violation, and with --window one that fails unless every run
+    ends inside it). Exit status: 0 when every run ended with a final status and
     no invariant was violated, 1 otherwise, 2 on bad input, 3 when the Dask scheduler or its
     workers cannot be used.
     """
@@ -177,6 +187,7 @@ def rehearse(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
+    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     print_forecast(report, label, report_written=report_path is not None)
     failed = report["violations"] or report["unfinished"]
     return 1 if failed else 0

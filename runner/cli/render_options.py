@@ -26,8 +26,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 WHAT = {"html": "the HTML report", "junit": "the JUnit XML", "markdown": "the Markdown summary"}
 
 HELPS = {
-    "html": "Write the report as one self-contained HTML page (timeline, nodes, events, "
-    "invariants) to this file.",
+    "html": "Write the report as one self-contained HTML page (a run's timeline, nodes, "
+    "events and invariants; a sweep's or rehearsal's duration histogram and runs to replay) "
+    "to this file.",
     "junit": "Write the report as JUnit XML (for Jenkins, GitLab and other CI) to this file.",
     "markdown": "Write a short Markdown summary (for pull-request comments and chat) to this file.",
 }

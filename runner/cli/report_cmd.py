@@ -2,9 +2,9 @@
 stored in its journal.
 
 Owns: the ``report`` command, with exactly one source —
-- ``REPORT.json``: a report file that ``pycau simulate``, ``run``, ``resume``, ``sweep`` or
-  ``test-setup`` wrote with ``--report``, checked against its shipped schema, written as the
-  renderings asked for (``--html``, ``--junit``, ``--markdown``; at least one);
+- ``REPORT.json``: a report file that ``pycau simulate``, ``run``, ``resume``, ``sweep``,
+  ``rehearse`` or ``test-setup`` wrote with ``--report``, checked against its shipped
+  schema, written as the renderings asked for (``--html``, ``--junit``, ``--markdown``; at least one);
 - ``--journal FILE --run RUN_ID``: the final report run RUN_ID stored in its journal when it
   ended (``runner.cli.journal_report``), written as JSON to ``-o FILE`` (atomically; the
   target is checked before anything is read) or to stdout when nothing else is asked, and
@@ -63,10 +63,11 @@ def report(
     output: Path | None,
     **params: Any,
 ) -> int:
-    """Render a saved report (run, sweep or test-setup JSON) as HTML, JUnit XML or Markdown,
-    or a run's report stored in its journal.
+    """Render a saved report (run, sweep, rehearse or test-setup JSON) as HTML, JUnit XML or
+    Markdown, or a run's report stored in its journal.
 
-    REPORT.json is what `pycau simulate`, `run`, `resume`, `sweep` or `test-setup` wrote
+    REPORT.json is what `pycau simulate`, `run`, `resume`, `sweep`, `rehearse` or
+    `test-setup` wrote
     with --report; give at least one of --html, --junit, --markdown. With --journal FILE
     --run RUN_ID instead, the report run RUN_ID stored in its journal when it ended is
     written as JSON (to -o FILE, else to stdout unless a rendering is asked) and as the

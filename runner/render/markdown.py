@@ -22,7 +22,7 @@ from typing import Any
 from runner.render.model import clock, run_view
 from runner.render.sweep_model import sweep_view
 
-__all__ = ["MAX_SEEDS", "escape_md", "run_markdown", "sweep_markdown"]
+__all__ = ["MAX_SEEDS", "code_span", "escape_md", "run_markdown", "sweep_markdown"]
 
 MAX_SEEDS = 10
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -35,7 +35,7 @@ def escape_md(value: Any) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def _code(value: Any) -> str:
+def code_span(value: Any) -> str:
     """A code span that no backtick in ``value`` can close early."""
     text = " ".join(str(value).split())
     fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
@@ -104,7 +104,7 @@ def sweep_markdown(report: Mapping[str, Any]) -> str:
         shown = view.flagged[:MAX_SEEDS]
         lines += ["", f"Seeds that were not a clean Succeeded run ({len(view.flagged)}):", ""]
         for seed in shown:
-            replay = f" — {_code(seed.replay)}" if seed.replay else ""
+            replay = f" — {code_span(seed.replay)}" if seed.replay else ""
             lines.append(f"- seed {seed.seed}: {escape_md(seed.status)}{replay}")
         if len(view.flagged) > len(shown):
             lines.append(f"- … and {len(view.flagged) - len(shown)} more (see the report)")

@@ -1,8 +1,9 @@
 """Saved report files: which kind of pycau report a file holds, checked against its schema.
 
-Owns: ``KINDS`` (run, sweep, test-setup, scan: the JSON ``--report`` writes, and the schema
-each is checked against), ``report_kind`` (recognised by its keys: a run report has
-``run_id``, ``nodes`` and ``events``; a sweep report ``runs`` and ``seeds``; the
+Owns: ``KINDS`` (run, sweep, rehearse, test-setup, scan: the JSON ``--report`` writes, and
+the schema each is checked against), ``report_kind`` (recognised by its keys: a run report has
+``run_id``, ``nodes`` and ``events``; a sweep report ``runs`` and ``seeds``; a rehearse
+report ``results``, ``outcomes`` and ``first_seed``; the
 ``test-setup`` and ``scan`` reports say their ``kind``) and ``load_saved_report`` — read a
 file (at most 4 MiB, regular, UTF-8 JSON), recognise it and validate it: anything else is
 one ``InputError`` naming the file, the JSON path and what was expected.
@@ -26,6 +27,7 @@ __all__ = ["KINDS", "load_saved_report", "report_kind"]
 KINDS = {
     "run": "report.schema.json",
     "sweep": "sweep.schema.json",
+    "rehearse": "rehearse.schema.json",
     "test-setup": "setup.schema.json",
     "scan": "scan.schema.json",
 }
@@ -35,17 +37,20 @@ def _not_ours(why: str = "") -> str:
     reason = f" ({why})" if why else ""
     return (
         f"not a pycau report{reason}: expected the JSON that `pycau simulate`, `run`, `resume`, "
-        "`sweep` or `test-setup` write with --report"
+        "`sweep`, `rehearse` or `test-setup` write with --report"
     )
 
 
 def report_kind(report: Any, source: str = "report") -> str:
-    """``run``, ``sweep``, ``test-setup`` or ``scan``; ``InputError`` for anything else."""
+    """``run``, ``sweep``, ``rehearse``, ``test-setup`` or ``scan``; ``InputError`` for
+    anything else."""
     if isinstance(report, Mapping):
         if report.get("kind") in ("test-setup", "scan"):
             return str(report["kind"])
         if {"run_id", "nodes", "events"} <= report.keys():
             return "run"
+        if {"results", "outcomes", "first_seed"} <= report.keys():
+            return "rehearse"
         if {"runs", "seeds"} <= report.keys():
             return "sweep"
     raise InputError(source, "$", _not_ours())

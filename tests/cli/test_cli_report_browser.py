@@ -4,12 +4,15 @@ It checks the DOM after the page's script ran (a timeline row per node, the phas
 the events filter and node choice preset from the address hiding every row that is not
 about node2's installs) and
 takes a screenshot, kept at ``tests/output/report-timeline.png`` (ignored by git), that must
-not be blank. Slow (two browser starts); ``.ci/run`` installs chromium where it is missing,
+not be blank; and it opens a `pycau rehearse --html` page and checks its histogram bars and
+the replay commands of its runs that were not a clean Succeeded run. Slow (three browser
+starts); ``.ci/run`` installs chromium where it is missing,
 and without it this test fails saying so.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -111,3 +114,31 @@ def test_the_html_report_in_chromium(tmp_path: Path) -> None:
     present = {rgb for _, rgb in colours}
     for phase, rgb in PHASE_RGB.items():
         assert rgb in present, f"no {phase} bar ({rgb}) in the screenshot"
+
+
+@pytest.mark.slow
+def test_the_rehearse_html_report_in_chromium(tmp_path: Path) -> None:
+    """Chromium shows a rehearse page's histogram: one bar per bin of the report, drawn with a
+    height, and the runs that were not a clean Succeeded run with their replay commands."""
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page, saved = OUTPUT / "report-rehearse.html", tmp_path / "forecast.json"
+    args = ["rehearse", "four-node-rolling", "--runs", "12", "--faults", "2", "--jobs", "1",
+            "--no-progress", "--report", str(saved), "--html", str(page)]  # fmt: skip
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(saved.read_text(encoding="utf-8"))
+
+    dumped = _browse(page.as_uri(), tmp_path / "p1", "--dump-dom")
+    dom = _Dom()
+    dom.feed(dumped)
+    bars = [a for t, a in dom.elements if t == "rect" and a.get("class") == "bin"]
+    assert [int(a["data-count"]) for a in bars] == [b["runs"] for b in report["histogram"]["bins"]]
+    assert all(float(a["height"]) > 0 for a in bars if int(a["data-count"]))
+    replays = [r["replay"] for r in report["results"] if r["replay"]]
+    assert replays  # the faults make some run other than a clean Succeeded
+    flagged = dumped.split('id="flagged"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<code class="replay">([^<]*)</code>', flagged) == replays
