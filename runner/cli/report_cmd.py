@@ -4,7 +4,8 @@ stored in its journal.
 Owns: the ``report`` command, with exactly one source —
 - ``REPORT.json``: a report file that ``pycau simulate``, ``run``, ``resume``, ``sweep``,
   ``rehearse`` or ``test-setup`` wrote with ``--report``, checked against its shipped
-  schema, written as the renderings asked for (``--html``, ``--junit``, ``--markdown``; at least one);
+  schema, written as the renderings asked for (``--html``, ``--junit``, ``--markdown``; at
+  least one);
 - ``--journal FILE --run RUN_ID``: the final report run RUN_ID stored in its journal when it
   ended (``runner.cli.journal_report``), written as JSON to ``-o FILE`` (atomically; the
   target is checked before anything is read) or to stdout when nothing else is asked, and
