@@ -13,4 +13,4 @@ Feature: Stopping a run from another machine (pycau stop, CAU's Stop-CauRun)
     And node "node3" is "Canceled"
     And node "node4" is "Canceled"
     And every invariant holds
-    And the run takes at most 80 minutes
+    And the run takes at most 100 minutes
