@@ -134,6 +134,7 @@ def test_cli_simulate_quiet_prints_only_the_verdict(
     ]
 
 
+@pytest.mark.slow  # tests/sim/test_sim_bundled_expectations.py judges each in the default suite
 @pytest.mark.parametrize(
     "scenario",
     sorted((ROOT / "scenarios").glob("*.yaml")),
