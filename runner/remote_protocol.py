@@ -181,6 +181,10 @@ class ScriptName(StrEnum):
     # snapshot (`pycau snapshot`): read-only
     SNAPSHOT = "snapshot"
     SNAPSHOT_NODE = "snapshot-node"
+    # agents' presence (issue 12: pycau agent, pycau status)
+    AGENT_PUBLISH = "agent-publish"
+    AGENT_WITHDRAW = "agent-withdraw"
+    AGENT_READ = "agent-read"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -196,6 +200,8 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.PUBLISH_RUN,
         ScriptName.STOP_REQUEST,
         ScriptName.OFFLINE_CLAIM,
+        ScriptName.AGENT_PUBLISH,  # the registry of agents is written under the lock's mutex
+        ScriptName.AGENT_WITHDRAW,
     }
 )
 FENCED_SCRIPTS = frozenset(

@@ -34,13 +34,15 @@ coordinator holds the run lock now: no effect, and the run must stop acting.
 
 Must not: import anything outside the standard library and the contract's value types
 (``runner.types``, ``runner.run_option_types``, ``runner.plugins``,
-``runner.offline_types``, ``runner.post_types``, ``runner.stop_orders``) and ``runner.errors``.
+``runner.offline_types``, ``runner.post_types``, ``runner.stop_orders``,
+``runner.agent_types``) and ``runner.errors``.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from runner.agent_types import AgentPresence
 from runner.offline_types import HostsView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.post_types import VmVersions
@@ -322,4 +324,19 @@ class ClusterTransport(Protocol):
         holder sees it at its next ``renew_run_lock``; it dies with the lock (released or
         taken over). Unfenced: any machine may ask.
         """
+        ...
+
+    # -- agents' presence (issue 12: pycau agent, pycau status) -------------------------
+    def publish_agent_presence(self, presence: AgentPresence) -> None:
+        """Write ``presence`` (replacing the entry of the same host and process) into the
+        cluster's registry of agents, stamped with the cluster's time. Unfenced."""
+        ...
+
+    def withdraw_agent_presence(self, host: str, pid: int) -> None:
+        """Remove the entry of agent ``host``/``pid``; no effect when there is none."""
+        ...
+
+    def read_agent_presences(self) -> tuple[AgentPresence, ...]:
+        """Every agent's entry with its age in the cluster's time, ordered by host and
+        process id (stale ones too: the reader judges). No effect."""
         ...

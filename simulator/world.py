@@ -31,6 +31,7 @@ from typing import Any
 from runner.errors import ClusterUnreachable, NodeUnreachable, RemoteCommandFailed, StorageDegraded
 from runner.profile import Profile
 from runner.types import BootType, ClusterView, DrainStatus, FailbackMode, WitnessType, WitnessView
+from simulator.agent_registry import AgentRegistry
 from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
@@ -109,6 +110,7 @@ class SimulatedCluster:
         self.node_options = NodeOptions(self)  # firewall rule groups, sites (run options)
         self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
+        self.agents = AgentRegistry(self.clock.now)  # pycau agent's presence (PycauAgents)
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)

@@ -41,6 +41,7 @@ from runner.types import (
     WorkHandle,
     WorkProgress,
 )
+from simulator.agent_registry import AgentRegistry
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_versions import ClusterVersions
 from simulator.lock_group import RunLockGroup
@@ -297,6 +298,8 @@ class ClusterOperations(Protocol):
     def truth(self) -> Evidence: ...
     @property
     def run_lock(self) -> RunLockGroup: ...
+    @property
+    def agents(self) -> AgentRegistry: ...  # pycau agent's presence
     @property
     def updates(self) -> UpdateWork: ...
     @property

@@ -40,6 +40,7 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_agents import agent_handlers
 from simulator.twin.answers_history import RunHistory
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
@@ -154,6 +155,7 @@ class TwinAnswers:
             ScriptName.VM_VERSIONS: post.vm_versions,
             ScriptName.VM_VERSION: post.vm_version,
             **snapshot_handlers(transport),  # pycau snapshot (simulator.twin.answers_snapshot)
+            **agent_handlers(transport),  # pycau agent's presence (answers_agents)
         }
         if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the
             transport.route_window_lock = False  # cluster is stopped: claims are asked for

@@ -200,6 +200,18 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.VM_VERSION: {"Vm": "vm01", "Action": "Update", "Fence": FENCE},
     ScriptName.SNAPSHOT: {},
     ScriptName.SNAPSHOT_NODE: {"Node": "node1", "Samples": 5, "MaxEvents": 500},
+    ScriptName.AGENT_PUBLISH: {
+        "Agent": {
+            "Host": "mgmt1",
+            "Pid": 4242,
+            "StartedAt": "2026-01-13T02:00:00+00:00",
+            "State": "waiting",
+            "NextFiring": "2026-01-20T03:00:00+00:00",
+            "RunId": "",
+        }
+    },
+    ScriptName.AGENT_WITHDRAW: {"Host": "mgmt1", "Pid": 4242},
+    ScriptName.AGENT_READ: {},
 }
 
 HOSTILE = st.text(
