@@ -43,6 +43,7 @@ from runner.types import (
     WorkKind,
     WorkProgress,
 )
+from simulator.transport_state import RunStateOps
 from simulator.world_port import ClusterOperations
 
 __all__ = [
@@ -67,7 +68,7 @@ HOST_SECONDS = 0.25  # one node's own endpoint, asked for its boot id and cluste
 POST_STEP_SECONDS = {"level": 10.0, "stop": 30.0, "update": 5.0, "start": 20.0}
 
 
-class SimTransport:
+class SimTransport(RunStateOps):
     """``runner.transport.ClusterTransport`` over the world's ``ClusterOperations``."""
 
     def __init__(self, world: ClusterOperations) -> None:

@@ -200,6 +200,9 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.VM_VERSION: {"Vm": "vm01", "Action": "Update", "Fence": FENCE},
     ScriptName.SNAPSHOT: {},
     ScriptName.SNAPSHOT_NODE: {"Node": "node1", "Samples": 5, "MaxEvents": 500},
+    ScriptName.STAGE_RUN_STATE: {"Generation": None, "Index": 0, "Part": "H4sI"},
+    ScriptName.PUBLISH_RUN_STATE: {"Generation": 3, "Count": 1, "Sha256": "0" * 64, "Fence": FENCE},
+    ScriptName.GET_RUN_STATE: {},
 }
 
 HOSTILE = st.text(
