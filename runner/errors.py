@@ -18,6 +18,8 @@ Owns every exception the runner, its transports and its file loaders raise::
     │       ├── StorageDegraded    Suspend-ClusterNode refused: ERROR_CLUSTER_SPACE_DEGRADED
     │       └── DrainFailed        a role could not be moved; the node is left Paused
     ├── RunLocked                  another coordinator holds the cluster's run lock
+    ├── NoRunToTakeOver            no run whose published state a coordinator could take
+    │                              over (runner.takeover): nothing was touched
     └── BackendUnavailable         a sweep's compute backend (a Dask scheduler, its
                                    workers) cannot be reached or used; CLI exit 3
 
@@ -41,6 +43,7 @@ __all__ = [
     "IllegalTransition",
     "InputError",
     "MalformedOutput",
+    "NoRunToTakeOver",
     "NodeUnreachable",
     "OperationTimedOut",
     "ProtocolError",
@@ -170,6 +173,20 @@ class RunLocked(RunnerError):
 
     def __str__(self) -> str:
         return self.detail or f"the cluster is locked by another run ({self.owner})"
+
+
+class NoRunToTakeOver(RunnerError):
+    """No run can be taken over from the cluster's published state (``runner.takeover``):
+    the cluster is not locked, or the run holding its lock published no state. ``message``
+    says which; the lock and the nodes are as they were."""
+
+    def __init__(self, cluster: str, message: str) -> None:
+        super().__init__(cluster, message)
+        self.cluster = cluster
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class BackendUnavailable(RunnerError):

@@ -5,7 +5,8 @@ events recorded since the last checkpoint and the actions pycau took on the clus
 by comparing each node's snapshot with the one before: suspended, resumed, restart issued
 with the boot id before it, install started), the run's end, and picking a journaled run up
 again (``resumed``). The run lock is not the journal's: it lives in the cluster
-(``runner.lease``).
+(``runner.lease``). A ``publisher`` (``runner.cluster_state.ClusterStateLink``) gets every
+checkpoint after the journal has it, to publish the run in the cluster.
 
 Theory of operation: the engine's progress is immutable snapshots, so a checkpoint is their
 JSON (``runner.run_state``); a node whose snapshot object did not change since the last
@@ -20,7 +21,7 @@ Must not: talk to the transport, decide anything, or know the engine (it is hand
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from runner.journal import JournalRun, RunJournal
 from runner.journal_codec import decode_as, encode
@@ -29,7 +30,15 @@ from runner.report import RunEvent
 from runner.run_state import RunState, decode_state, encode_state
 from runner.types import WorkKind
 
-__all__ = ["JournalLink", "RunJournal", "journaled_run"]
+__all__ = ["JournalLink", "Publisher", "RunJournal", "journaled_run"]
+
+
+class Publisher(Protocol):
+    """Who hears of each checkpoint once the journal holds it (``runner.cluster_state``)."""
+
+    closed: bool
+
+    def published(self, state: RunState, events: Sequence[RunEvent]) -> None: ...
 
 
 def journaled_run(
@@ -53,6 +62,7 @@ class JournalLink:
         self._sent = 0  # events already in the journal
         self._seen: dict[str, NodeProgress] = {}
         self._encoded: dict[str, tuple[NodeProgress, Any]] = {}  # node snapshot → its JSON
+        self.publisher: Publisher | None = None  # publishes the run in the cluster
 
     def checkpoint(self, state_of: Callable[[], RunState], events: Sequence[RunEvent]) -> None:
         """Journal the run's state (``state_of()``, built only when there is a journal: not
@@ -79,6 +89,8 @@ class JournalLink:
             actions=self._actions(state),
         )
         self._sent = len(events)
+        if self.publisher is not None:
+            self.publisher.published(state, events)
 
     def finish(
         self,
@@ -91,6 +103,8 @@ class JournalLink:
         open)."""
         if self.journal is None or not self.started:
             return
+        if self.publisher is not None:  # the run lock is freed by now: nothing to publish
+            self.publisher.closed = True
         self.checkpoint(state_of, events)
         if status is not None:
             self.journal.finish_run(self.run_id, status, report)

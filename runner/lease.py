@@ -37,7 +37,14 @@ from runner.stop_orders import StopOrder
 from runner.transport import Clock, ClusterTransport
 from runner.types import LockHolder
 
-__all__ = ["LOCK_STALE_SECONDS", "RENEW_SECONDS", "LeasedClock", "RunLease", "refusal"]
+__all__ = [
+    "LOCK_STALE_SECONDS",
+    "RENEW_SECONDS",
+    "LeasedClock",
+    "RunLease",
+    "holder_is_gone",
+    "refusal",
+]
 
 # The holder renews at least every RENEW_SECONDS of its run; a heartbeat silent for
 # LOCK_STALE_SECONDS (15 renewals missed) means its coordinator is gone.
@@ -62,6 +69,15 @@ def refusal(cluster: str, holder: LockHolder, *, forced: bool) -> str:
         f"--force-recovery may not take it over before {LOCK_STALE_SECONDS:.0f} s of silence"
     )
     return f"{head}; {tail}. Wait for that run to end, or stop it first."
+
+
+def holder_is_gone(
+    holder: LockHolder, holder_gone: Callable[[LockHolder], bool] | None = None
+) -> bool:
+    """Whether force recovery may take ``holder``'s lock over: its heartbeat is stale, or
+    the caller knows its process is dead (``holder_gone``)."""
+    stale = holder.heartbeat_age_seconds >= LOCK_STALE_SECONDS
+    return stale or (holder_gone is not None and holder_gone(holder))
 
 
 class RunLease:
@@ -97,10 +113,7 @@ class RunLease:
         lease = cls(transport, clock, holder)
         if current is None:
             return lease
-        gone = current.heartbeat_age_seconds >= LOCK_STALE_SECONDS or (
-            holder_gone is not None and holder_gone(current)
-        )
-        if not (force_recovery and gone):
+        if not (force_recovery and holder_is_gone(current, holder_gone)):
             raise RunLocked(current.run_id, refusal(cluster, current, forced=force_recovery))
         after = transport.take_over_run_lock(holder, current)
         if after is not None:

@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
+import hashlib
 import json
+import zlib
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -50,6 +53,7 @@ __all__ = [
     "RESOURCE_STATE_ONLINE",
     "RESULT_CODE_FAILED",
     "RESULT_CODE_SUCCEEDED",
+    "RUN_STATE_PART_CHARS",
     "SCRIPT_HEADER",
     "TWIN_MARKER",
     "WITNESS_RESOURCE_TYPES",
@@ -61,8 +65,10 @@ __all__ = [
     "encode_args",
     "encode_command_line",
     "holder_document",
+    "pack_run_state",
     "read_holder",
     "read_script",
+    "unpack_run_state",
 ]
 
 SCRIPT_HEADER = "# pycau-script: "
@@ -185,6 +191,10 @@ class ScriptName(StrEnum):
     AGENT_PUBLISH = "agent-publish"
     AGENT_WITHDRAW = "agent-withdraw"
     AGENT_READ = "agent-read"
+    # the run state in the cluster (issue 12: coordinator take-over, runner/winrm/run_state_ops)
+    STAGE_RUN_STATE = "stage-run-state"
+    PUBLISH_RUN_STATE = "publish-run-state"
+    GET_RUN_STATE = "get-run-state"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own
@@ -202,6 +212,7 @@ LOCK_SCRIPTS = frozenset(
         ScriptName.OFFLINE_CLAIM,
         ScriptName.AGENT_PUBLISH,  # the registry of agents is written under the lock's mutex
         ScriptName.AGENT_WITHDRAW,
+        ScriptName.PUBLISH_RUN_STATE,
     }
 )
 FENCED_SCRIPTS = frozenset(
@@ -222,6 +233,7 @@ FENCED_SCRIPTS = frozenset(
         ScriptName.UPDATE_FUNCTIONAL_LEVEL,
         ScriptName.UPDATE_STORAGE_POOL,
         ScriptName.VM_VERSION,
+        ScriptName.PUBLISH_RUN_STATE,
     }
 )
 
@@ -332,3 +344,33 @@ def read_holder(raw: Any) -> LockHolder | None:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScriptProtocolError(f"not a lock holder: {exc}") from exc
+
+
+# -- the run state's wire form (publish-run-state.ps1, get-run-state.ps1; issue 12) -------
+# A part travels in ``$PycauArgs`` of stage-run-state.ps1 (not fenced: the lock library
+# alone takes two thirds of a command line; the fenced publish-run-state.ps1 checks the
+# staged parts' hash); this many characters keep that command line under 80 % of
+# ``MAX_COMMAND_LINE`` (tests/winrm/test_winrm_run_state.py measures it).
+RUN_STATE_PART_CHARS = 4_500
+
+
+def pack_run_state(state: str) -> tuple[tuple[str, ...], str]:
+    """``state``'s text as gzip (``mtime=0``) in base64 cut into parts of at most
+    ``RUN_STATE_PART_CHARS``, and the SHA-256 (hex) of the whole base64 text. The state's
+    JSON compresses about tenfold: a four-node run's is one part, a 64-node run's a few."""
+    packed = base64.b64encode(gzip.compress(state.encode("utf-8"), mtime=0)).decode("ascii")
+    step = RUN_STATE_PART_CHARS
+    parts = tuple(packed[i : i + step] for i in range(0, len(packed), step))
+    return parts or ("",), hashlib.sha256(packed.encode("ascii")).hexdigest()
+
+
+def unpack_run_state(parts: tuple[str, ...], digest: str) -> str:
+    """The text ``pack_run_state`` packed; ``ScriptProtocolError`` when the parts do not
+    match ``digest`` (a torn read) or are not gzip in base64."""
+    packed = "".join(parts)
+    if hashlib.sha256(packed.encode("ascii", "replace")).hexdigest() != digest:
+        raise ScriptProtocolError("the run state's parts do not match its hash")
+    try:
+        return gzip.decompress(base64.b64decode(packed, validate=True)).decode("utf-8")
+    except (binascii.Error, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise ScriptProtocolError(f"the run state is not gzip in base64: {exc}") from None

@@ -340,3 +340,18 @@ class ClusterTransport(Protocol):
         """Every agent's entry with its age in the cluster's time, ordered by host and
         process id (stale ones too: the reader judges). No effect."""
         ...
+
+    # -- the run state in the cluster (issue 12: coordinator take-over, runner.takeover) --
+    def publish_run_state(self, holder: LockHolder, state: str) -> None:
+        """Store ``state`` (the run's published state: JSON text, ``runner.cluster_state``)
+        in the cluster next to the run lock, replacing the previous one; fenced like every
+        cluster-changing command: ``RunLocked`` (no effect) when ``holder`` does not hold
+        the lock. A reader never sees a half-written state. It outlives the lock (whether
+        its run is live is the lock's business); ``ClusterUnreachable`` while the cluster
+        is stopped (the offline update)."""
+        ...
+
+    def read_run_state(self) -> str | None:
+        """The state last published (``publish_run_state``), or ``None`` when no run ever
+        published one. No effect."""
+        ...

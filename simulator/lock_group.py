@@ -12,7 +12,10 @@ a real cluster with the cluster group ``pycau-run-lock``, with the same semantic
 - ``request_stop`` writes a stop request (``pycau stop``) next to the lock, for its holder's
   run only; ``renew`` hands it back to the holder; it dies with the lock (release, take-over);
 - ``fenced`` is the check every fenced command makes on the cluster before acting: a
-  coordinator that no longer holds the lock is refused (``RunLocked``), no effect.
+  coordinator that no longer holds the lock is refused (``RunLocked``), no effect;
+- ``publish_state`` keeps the run state the holder publishes (``runner.cluster_state``),
+  fenced; ``published`` is the last one. It outlives the lock, as the cluster parameters of
+  ``publish-run-state.ps1`` do on a real cluster.
 
 Heartbeats are kept in the world's simulated seconds ("the cluster's own time"), so a
 holder's age is measured by the cluster, never by the coordinators' clocks.
@@ -41,6 +44,7 @@ class RunLockGroup:
         self._holder: LockHolder | None = None
         self._heartbeat = 0.0
         self._stop: StopOrder | None = None  # a stop request for the holder's run
+        self.published: str | None = None  # the run state last published (publish_state)
         self.history: list[tuple[float, str, str]] = []  # (time, what, run id) for tests
 
     def read(self) -> LockHolder | None:
@@ -114,3 +118,9 @@ class RunLockGroup:
                 f"the run lock is not held by run {holder.run_id} any more (held by {owner}); "
                 "the command was refused",
             )
+
+    def publish_state(self, holder: LockHolder, state: str) -> None:
+        """Keep ``state`` as the published run state; ``RunLocked`` unless ``holder`` holds
+        the lock (no effect)."""
+        self.fenced(holder)
+        self.published = state

@@ -44,6 +44,7 @@ from runner.types import (
     WorkProgress,
 )
 from simulator.agent_presence import SimAgentPresence
+from simulator.transport_state import RunStateOps
 from simulator.world_port import ClusterOperations
 
 __all__ = [
@@ -68,7 +69,7 @@ HOST_SECONDS = 0.25  # one node's own endpoint, asked for its boot id and cluste
 POST_STEP_SECONDS = {"level": 10.0, "stop": 30.0, "update": 5.0, "start": 20.0}
 
 
-class SimTransport(SimAgentPresence):
+class SimTransport(SimAgentPresence, RunStateOps):
     """``runner.transport.ClusterTransport`` over the world's ``ClusterOperations``."""
 
     def __init__(self, world: ClusterOperations) -> None:

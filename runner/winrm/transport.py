@@ -61,6 +61,7 @@ from runner.winrm.parse import (
 )
 from runner.winrm.post_ops import PostOps
 from runner.winrm.record_ops import RecordOps
+from runner.winrm.run_state_ops import RunStateOps
 from runner.winrm.scripts import worker_hash, worker_payload
 from runner.winrm.snapshot_ops import SnapshotOps
 from runner.winrm.stop_ops import StopOps
@@ -78,6 +79,7 @@ class WinRMTransport(
     StopOps,
     HistoryOps,
     AgentOps,
+    RunStateOps,
 ):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 

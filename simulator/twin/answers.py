@@ -46,6 +46,7 @@ from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
 from simulator.twin.answers_plugins import install_hotfix_library, install_worker
 from simulator.twin.answers_post import PostAnswers
+from simulator.twin.answers_run_state import RunStateAnswers
 from simulator.twin.answers_snapshot import snapshot_handlers
 from simulator.twin.answers_stop import stop_field, stop_request_answer
 from simulator.twin.encode import (
@@ -113,6 +114,7 @@ class TwinAnswers:
         options = OptionAnswers(transport)  # run options (issue 9) and node facts
         self.history = RunHistory()  # the cluster's run history (pycau history)
         post = PostAnswers(transport)  # post-installation steps of a feature update
+        run_state = RunStateAnswers(transport)  # the run state in the cluster (issue 12)
         self._handlers: dict[ScriptName, Handler] = {
             ScriptName.PROBE: self._probe,
             ScriptName.OBSERVE: self._observe,
@@ -154,6 +156,9 @@ class TwinAnswers:
             ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
             ScriptName.VM_VERSIONS: post.vm_versions,
             ScriptName.VM_VERSION: post.vm_version,
+            ScriptName.STAGE_RUN_STATE: run_state.stage,
+            ScriptName.PUBLISH_RUN_STATE: run_state.publish,
+            ScriptName.GET_RUN_STATE: run_state.read,
             **snapshot_handlers(transport),  # pycau snapshot (simulator.twin.answers_snapshot)
             **agent_handlers(transport),  # pycau agent's presence (answers_agents)
         }

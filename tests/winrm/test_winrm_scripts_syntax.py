@@ -212,6 +212,9 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     },
     ScriptName.AGENT_WITHDRAW: {"Host": "mgmt1", "Pid": 4242},
     ScriptName.AGENT_READ: {},
+    ScriptName.STAGE_RUN_STATE: {"Generation": None, "Index": 0, "Part": "H4sI"},
+    ScriptName.PUBLISH_RUN_STATE: {"Generation": 3, "Count": 1, "Sha256": "0" * 64, "Fence": FENCE},
+    ScriptName.GET_RUN_STATE: {},
 }
 
 HOSTILE = st.text(
