@@ -25,7 +25,8 @@ Owns: ``Agent`` — the policy of one agent process against one cluster:
   at least every ``PRESENCE_SECONDS`` while it waits or watches, and once before it runs.
 
 Waits go through the injected ``Clock`` in slices of at most ``PRESENCE_SECONDS`` (no busy
-loop; the CLI's clock makes them interruptible by Ctrl-C and SIGTERM).
+loop; the CLI's clock makes them interruptible by Ctrl-C and SIGTERM); a watcher's waits
+through ``watch_clock`` when one is given (the CLI paces watchers against pycau's twin).
 
 Must not: read the wall clock or sleep except through the injected ``Clock``; print (it
 ``say``s through its ports); decide anything inside a run.
@@ -54,6 +55,8 @@ __all__ = [
     "AgentPorts",
     "Firing",
     "firing_run_id",
+    "in_schedule_time",
+    "next_firing",
 ]
 
 GRACE_SECONDS = 3600.0  # a firing stays due for an hour; older, it is missed
@@ -64,6 +67,20 @@ EXIT_MISSED = 3  # the firing could not run: the cluster was held by another run
 def firing_run_id(cluster: str, at: datetime) -> str:
     """The run id of the firing at ``at`` on ``cluster`` (the same on every agent)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pycau-agent:{cluster.lower()}:{at.isoformat()}"))
+
+
+def in_schedule_time(schedule: Schedule, moment: datetime) -> datetime:
+    """``moment`` (aware, in the cluster's zone) in ``schedule``'s kind of time: the local
+    wall time for a schedule in the cluster's local time, else its zone's."""
+    if schedule.start.tzinfo is None:
+        return moment.replace(tzinfo=None)
+    return moment.astimezone(schedule.start.tzinfo)
+
+
+def next_firing(schedule: Schedule, moment: datetime) -> datetime | None:
+    """The first firing of ``schedule`` after ``moment`` (aware; ``None``: none in a year)."""
+    now = in_schedule_time(schedule, moment)
+    return next((at for at in schedule.firings(now) if at > now), None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,9 +136,11 @@ class Agent:
         identity: AgentIdentity,
         ports: AgentPorts,
         holder_gone: Callable[[LockHolder], bool] | None = None,
+        watch_clock: Clock | None = None,
     ) -> None:
         self.transport = transport
         self.clock = clock
+        self.watch_clock = watch_clock or clock  # the watcher's waits (see the CLI's twin)
         self.calendar = calendar
         self.schedule = schedule
         self.cluster = cluster
@@ -134,11 +153,7 @@ class Agent:
 
     # -- the calendar ------------------------------------------------------------------
     def comparable(self, moment: datetime) -> datetime:
-        """``moment`` (aware, in the cluster's zone) in the schedule's kind of time: the
-        local wall time for a schedule in the cluster's local time, else its zone's."""
-        if self.schedule.start.tzinfo is None:
-            return moment.replace(tzinfo=None)
-        return moment.astimezone(self.schedule.start.tzinfo)
+        return in_schedule_time(self.schedule, moment)
 
     def now(self) -> datetime:
         """The cluster's calendar now, in the schedule's kind of time."""
@@ -160,10 +175,7 @@ class Agent:
 
     def next_after(self, now: datetime) -> datetime | None:
         """The first firing after ``now`` (``None``: none within a year)."""
-        for at in self.schedule.firings(now):
-            if at > self.comparable(now):
-                return at
-        return None
+        return next_firing(self.schedule, now)
 
     def missed(self, now: datetime) -> datetime | None:
         """The latest firing older than the grace window and newer than a day, for the
@@ -214,33 +226,39 @@ class Agent:
         firing = self.firing(at)
         self._handled = at
         while True:
-            if self.ports.already_ran(firing.run_id):
+            current = self.transport.read_run_lock()
+            running = current is not None and current.run_id == firing.run_id
+            if not running and self.ports.already_ran(firing.run_id):
                 self.ports.say(f"firing {at.isoformat()}: run {firing.run_id} already ran")
                 return 0
-            now = self.now()
-            if (now - at).total_seconds() > GRACE_SECONDS:
-                self.ports.say(
-                    f"firing {at.isoformat()} missed: the cluster was held by another run "
-                    f"for more than {GRACE_SECONDS / 60:.0f} min after it"
-                )
-                return EXIT_MISSED
-            holder = LockHolder(
-                run_id=firing.run_id, coordinator=self.identity.host, pid=self.identity.pid,
-                started_at=self.calendar().isoformat(),
-            )  # fmt: skip
-            current = self.transport.create_run_lock(holder)
             if current is None:
-                lease = RunLease(self.transport, self.clock, holder)
-                if self.ports.already_ran(firing.run_id):  # run meanwhile: checked under lock
-                    lease.release()
-                    self.ports.say(f"firing {at.isoformat()}: run {firing.run_id} already ran")
-                    return 0
-                self.present("running", at, firing.run_id)
-                self.ports.say(f"firing {at.isoformat()}: this agent runs {firing.run_id}")
-                return self.ports.start_run(lease, firing)
+                if (self.now() - at).total_seconds() > GRACE_SECONDS:
+                    self.ports.say(
+                        f"firing {at.isoformat()} missed: the cluster was held by another "
+                        f"run for more than {GRACE_SECONDS / 60:.0f} min after it"
+                    )
+                    return EXIT_MISSED
+                holder = LockHolder(
+                    run_id=firing.run_id, coordinator=self.identity.host,
+                    pid=self.identity.pid, started_at=self.calendar().isoformat(),
+                )  # fmt: skip
+                current = self.transport.create_run_lock(holder)
+                if current is None:
+                    return self._run(RunLease(self.transport, self.clock, holder), firing)
             code = self.watch(current, firing)
             if code is not None:
                 return code
+
+    def _run(self, lease: RunLease, firing: Firing) -> int:
+        """Run ``firing`` under ``lease`` unless it ran meanwhile (checked under the lock)."""
+        at = firing.at.isoformat()
+        if self.ports.already_ran(firing.run_id):
+            lease.release()
+            self.ports.say(f"firing {at}: run {firing.run_id} already ran")
+            return 0
+        self.present("running", firing.at, firing.run_id)
+        self.ports.say(f"firing {at}: this agent runs {firing.run_id}")
+        return self.ports.start_run(lease, firing)
 
     def watch(self, holder: LockHolder, firing: Firing) -> int | None:
         """Watch ``holder``'s lease until the lock is freed (``None``: try the firing
@@ -251,7 +269,7 @@ class Agent:
         watched = holder
         while True:
             self.present("watching", firing.at, watched.run_id)
-            self.clock.sleep(WATCH_SECONDS)
+            self.watch_clock.sleep(WATCH_SECONDS)
             current = self.transport.read_run_lock()
             if current is None:
                 self.ports.say(f"run {watched.run_id} released the run lock")

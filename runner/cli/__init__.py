@@ -72,6 +72,11 @@ LAZY_COMMANDS = {
         summary="Ask the run in progress to stop at its next safe point, from any machine "
         "(Stop-CauRun).",
     ),
+    "agent": LazyCommand(
+        module="runner.cli.agent_cmd",
+        summary="Run the cluster's updating runs on the profile's schedule (CAU's "
+        "self-updating mode).",
+    ),
     "history": LazyCommand(
         module="runner.cli.history_cmd",
         summary="Past runs (id, start, duration, status, nodes updated and failed), like "

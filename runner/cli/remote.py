@@ -299,10 +299,31 @@ def run(
 
 @click.command("status")
 @connection_options
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Profile whose schedule: gives the next firing (else the agents' word).",
+)
 @remote_command
-def status(session: Session, **_: Any) -> int:
-    """The run in progress (or the last one), like Get-CauRun, and who holds the run lock."""
+def status(session: Session, *, profile_path: str | None, **_: Any) -> int:
+    """The run in progress (or the last one), like Get-CauRun, and who holds the run lock.
+
+    Also the agents watching the cluster (pycau agent; stale ones marked) and the next
+    firing of the schedule."""
+    from runner.cli.agent_run import cluster_calendar
+    from runner.cli.agent_view import render_agents, render_next_firing
+    from runner.schedule import parse_schedule
+
+    profile = load_profile_or_default(profile_path)
+    schedule = None
+    if profile_path is not None and profile.schedule is not None:
+        schedule = parse_schedule(profile.schedule, profile_path)
     console = Console(highlight=False)
-    render_lock(console, session.transport.read_run_lock())
+    holder = session.transport.read_run_lock()
+    render_lock(console, holder)
+    agents = session.transport.read_agent_presences()
+    render_agents(console, agents, holder)
+    render_next_firing(console, schedule, cluster_calendar(session)(), agents, holder)
     render_status(console, session.transport.get_run())
     return 0

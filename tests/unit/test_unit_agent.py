@@ -296,3 +296,15 @@ def test_presence_ages_in_the_clusters_time_and_goes_stale() -> None:
     assert not old.stale(running=True)
     registry.withdraw("mgmt", 1)
     assert registry.read() == ()
+
+
+def test_an_agent_arriving_while_the_firings_run_is_in_progress_watches_it() -> None:
+    """The firing's run is published and holds the lock: the late agent watches its lease
+    (to take it over if it dies) instead of leaving because it "already ran"."""
+    clock = FakeClock()
+    cluster, ports = Cluster(clock), Ports()
+    holder = _held_by_another_agent(cluster)
+    ports.published.add(holder.run_id)
+    assert agent(clock, cluster, ports).once() == 0
+    assert len(ports.taken) == 1  # it never renewed: taken over once stale
+    assert ports.taken[0].heartbeat_age_seconds >= LOCK_STALE_SECONDS

@@ -1,0 +1,145 @@
+"""`pycau agent` processes against one twin over real WinRM (loopback).
+
+The profile's schedule fires on Tuesday 2026-01-13 at 02:00 UTC — the twin's simulated
+start — so the firing is due as the agents start. Two `pycau agent --once` processes: exactly
+one runs the firing, the other watches the holder's lease until the run ends and does not run
+it again. An agent killed with SIGKILL mid-run: the other agent takes the run over from the
+run state published in the cluster once the holder is gone, and finishes it — one restart
+per node, every command from the firing's one run id, every invariant holding.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from winrm_support import PASSWORD, USERNAME
+
+from runner.agent import firing_run_id
+from runner.cli import cli
+from runner.rehearsal.twin import TwinServer
+from simulator.scenario import load_scenario
+from simulator.twin import Account
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SCENARIO = ROOT / "scenarios" / "two-node-cloud-witness.yaml"
+PYCAU = [sys.executable, "-m", "runner.cli"]
+FIRING = "2026-01-13T02:00:00+00:00"  # a Tuesday: the twin's simulated start
+SCHEDULE = f"schedule:\n  start_date: '{FIRING}'\n  days_of_week: Tuesday\n"
+
+
+def _env(tmp: Path, name: str) -> dict[str, str]:
+    state = tmp / name
+    state.mkdir()
+    return {**os.environ, "PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD,
+            "XDG_STATE_HOME": str(state)}  # fmt: skip
+
+
+def _twin(lines: list[str]) -> TwinServer:
+    scenario = load_scenario(SCENARIO)
+    account = Account(username=USERNAME, password=PASSWORD)
+    return TwinServer(scenario, scenario.seed, account, echo=lines.append).start()
+
+
+def _profile(tmp: Path, text: str = SCHEDULE) -> Path:
+    path = tmp / "profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _agent_args(twin: TwinServer, profile: Path) -> list[str]:
+    return ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http",
+            "--profile", str(profile), "--once", "--quiet"]  # fmt: skip
+
+
+def _pycau(*args: str) -> Any:
+    env = {"PYCAU_USERNAME": USERNAME, "PYCAU_PASSWORD": PASSWORD}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def _restarts(twin: TwinServer) -> list[str]:
+    return sorted(str(node) for _, kind, node, _ in twin.world.timeline if kind == "restart")
+
+
+@pytest.mark.slow
+def test_two_agents_exactly_one_runs_the_firing_the_other_watches(tmp_path: Path) -> None:
+    """Started 0.2 s apart: one runs, the other reports the holder and watches its lease;
+    the firing ran once (one run id, one restart per node), every invariant holds."""
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        args = _agent_args(twin, _profile(tmp_path))
+        agents = []
+        for index in range(2):
+            if index:
+                time.sleep(0.2)
+            agents.append(subprocess.Popen(
+                [*PYCAU, "agent", *args], env=_env(tmp_path, f"agent{index}"),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            ))  # fmt: skip
+        done = [agent.communicate(timeout=180) for agent in agents]
+        codes = [agent.returncode for agent in agents]
+        status = _pycau("status", "--cluster", f"127.0.0.1:{twin.endpoint.port}",
+                        "--insecure-http", "--profile", str(tmp_path / "profile.yaml"))  # fmt: skip
+    finally:
+        twin.stop()
+    run_id = firing_run_id(twin.scenario.cluster.name, datetime.fromisoformat(FIRING))
+    assert codes == [0, 0], done
+    runners = [out for out, _ in done if f"this agent runs {run_id}" in out]
+    watchers = [out for out, _ in done if "watching its lease" in out]
+    assert len(runners) == 1, done
+    assert len(watchers) == 1, done
+    assert f"held by run {run_id}" in watchers[0]
+    assert "this agent runs" not in watchers[0]
+    assert all("Traceback" not in err for _, err in done)
+    assert f"twin: run {run_id} ended Succeeded; invariants: all hold" in lines, lines
+    assert set(twin.answers.fenced_commands) == {run_id}
+    assert _restarts(twin) == ["node1", "node2"]
+    assert status.exit_code == 0, status.output
+    assert "Agents              : none" in status.output  # both withdrew their presence
+    assert "NextFiring          : 2026-01-20T02:00:00+00:00 (profile's schedule" in status.output
+
+
+@pytest.mark.slow
+def test_an_agent_killed_mid_run_is_taken_over_by_the_other(tmp_path: Path) -> None:
+    """kill -9 of the running agent after journal step 30: the watching agent takes the run
+    over from the cluster's run state and finishes it; no node is restarted twice."""
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        args = _agent_args(twin, _profile(tmp_path))
+        crashing = subprocess.Popen(
+            [sys.executable, str(HERE / "crash_agent.py"), "30", *args],
+            env=_env(tmp_path, "crashing"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert crashing.stdout is not None
+        seen = []
+        for line in crashing.stdout:
+            seen.append(line)
+            if "this agent runs" in line:
+                break
+        watcher = subprocess.Popen(
+            [*PYCAU, "agent", *args], env=_env(tmp_path, "watcher"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        crashing.communicate(timeout=180)
+        out, err = watcher.communicate(timeout=180)
+    finally:
+        twin.stop()
+    assert crashing.returncode == -9, seen
+    run_id = firing_run_id(twin.scenario.cluster.name, datetime.fromisoformat(FIRING))
+    assert watcher.returncode == 0, (out, err)
+    assert "taking its run over" in out, out
+    assert f"took over run {run_id}" in out, out
+    assert f"twin: run {run_id} ended Succeeded; invariants: all hold" in lines, lines
+    assert set(twin.answers.fenced_commands) == {run_id}
+    assert _restarts(twin) == ["node1", "node2"]
