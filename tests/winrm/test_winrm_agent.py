@@ -11,6 +11,7 @@ per node, every command from the firing's one run id, every invariant holding.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -143,3 +144,121 @@ def test_an_agent_killed_mid_run_is_taken_over_by_the_other(tmp_path: Path) -> N
     assert f"twin: run {run_id} ended Succeeded; invariants: all hold" in lines, lines
     assert set(twin.answers.fenced_commands) == {run_id}
     assert _restarts(twin) == ["node1", "node2"]
+
+
+def test_once_between_firings_exits_0_naming_the_next_and_leaves_no_trace(
+    tmp_path: Path,
+) -> None:
+    """A real `pycau agent --once` process before Wednesday's firing: exit 0, the next
+    firing named, the run lock free, no run, its presence withdrawn."""
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        profile = _profile(tmp_path, SCHEDULE.replace("Tuesday", "Wednesday"))
+        done = subprocess.run(
+            [*PYCAU, "agent", *_agent_args(twin, profile)], env=_env(tmp_path, "agent"),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        lock, agents = twin.world.run_lock.read(), twin.world.agents.read()
+    finally:
+        twin.stop()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "pycau agent: no firing due now; next firing 2026-01-14T02:00:00+00:00"
+    )
+    assert lock is None
+    assert agents == ()
+    assert twin.answers.fenced_commands == {}
+
+
+def test_what_if_prints_the_next_firing_and_the_plan_and_changes_nothing(tmp_path: Path) -> None:
+    """--what-if: the firing (due now, its time zone stated) and the run's plan; no lock,
+    no presence, no run record."""
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        at = ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http"]
+        result = _pycau("agent", *at, "--profile", str(_profile(tmp_path)), "--what-if")
+        status = _pycau("status", *at)
+    finally:
+        twin.stop()
+    assert result.exit_code == 0, result.output
+    assert f"next firing: {FIRING} (due now) — times in UTC+00:00" in result.output
+    assert "plan: rolling update of hci-branch01" in result.output
+    assert "what-if: nothing was changed on the cluster" in result.output
+    assert "RunLock             : free" in status.output
+    assert "Agents              : none" in status.output
+    assert "RunNotInProgress (no pycau run was ever published)" in status.output
+
+
+def test_status_shows_live_and_stale_agents_and_the_announced_next_firing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two agents' presence written over WinRM, one silent for more than 15 minutes of the
+    cluster's time: status lists both, marks the silent one stale, and takes the next firing
+    from the live one."""
+    from runner.agent_types import AgentPresence
+    from runner.cli.remote_session import connect
+
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        params = {"cluster": f"127.0.0.1:{twin.endpoint.port}", "insecure_http": True,
+                  "ca_cert": None, "auth": "ntlm", "username": USERNAME}  # fmt: skip
+        monkeypatch.setenv("PYCAU_PASSWORD", PASSWORD)
+        session = connect(params)
+        old = AgentPresence(host="mgmt1", pid=11, started_at="s1", state="waiting",
+                            next_firing="2026-01-20T02:00:00+00:00")  # fmt: skip
+        session.transport.publish_agent_presence(old)
+        session.clock.sleep(1000)
+        live = AgentPresence(host="mgmt2", pid=22, started_at="s2", state="waiting",
+                             next_firing="2026-01-27T02:00:00+00:00")  # fmt: skip
+        session.transport.publish_agent_presence(live)
+        read = session.transport.read_agent_presences()
+        session.transport.close()
+        status = _pycau("status", "--cluster", params["cluster"], "--insecure-http")
+    finally:
+        twin.stop()
+    assert [(p.host, p.pid, p.state) for p in read] == [("mgmt1", 11, "waiting"),
+                                                        ("mgmt2", 22, "waiting")]  # fmt: skip
+    assert read[0].last_seen_age_seconds >= 1000
+    assert status.exit_code == 0, status.output
+    out = status.output.splitlines()
+    mgmt1 = next(line for line in out if "mgmt1 process 11" in line)
+    mgmt2 = next(line for line in out if "mgmt2 process 22" in line)
+    assert "stale" in mgmt1
+    assert "stale" not in mgmt2
+    assert "NextFiring          : 2026-01-27T02:00:00+00:00 (announced by the agents)" in out
+
+
+def test_sigterm_ends_a_waiting_agent_at_once_and_withdraws_its_presence(tmp_path: Path) -> None:
+    """An agent waiting for next year's firing: SIGTERM ends it with 143 at its next slice,
+    saying no run of it was in progress; its entry leaves the cluster's registry."""
+    lines: list[str] = []
+    twin = _twin(lines)
+    try:
+        profile = _profile(tmp_path, SCHEDULE.replace("2026-01-13", "2026-12-01"))
+        args = [a for a in _agent_args(twin, profile) if a != "--once"]
+        agent = subprocess.Popen(
+            [*PYCAU, "agent", *args], env=_env(tmp_path, "agent"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert agent.stdout is not None
+        first = agent.stdout.readline()
+        waiting = twin.world.agents.read()
+        for _ in range(100):  # its first slice writes the presence right after that line
+            if waiting:
+                break
+            time.sleep(0.05)
+            waiting = twin.world.agents.read()
+        agent.send_signal(signal.SIGTERM)
+        rest, err = agent.communicate(timeout=30)
+        left = twin.world.agents.read()
+    finally:
+        twin.stop()
+    assert first.startswith("pycau agent: next firing 2026-12-01T02:00:00+00:00"), (first, err)
+    assert [p.state for p in waiting] == ["waiting"]
+    assert agent.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM while waiting or watching" in rest
+    assert "Traceback" not in err
+    assert left == ()
