@@ -308,3 +308,28 @@ def test_an_agent_arriving_while_the_firings_run_is_in_progress_watches_it() -> 
     assert agent(clock, cluster, ports).once() == 0
     assert len(ports.taken) == 1  # it never renewed: taken over once stale
     assert ports.taken[0].heartbeat_age_seconds >= LOCK_STALE_SECONDS
+
+
+def test_a_firing_held_off_past_the_grace_window_by_another_run_exits_3() -> None:
+    """Another run (not a firing's) holds the cluster for two hours: when it frees the lock
+    the firing is past its grace window; the agent says it was missed, exit 3, no run."""
+    clock = FakeClock()
+    cluster, ports = Cluster(clock), Ports()
+    other = LockHolder(run_id="manual-run", coordinator="mgmt2", pid=2, started_at="x")
+    assert cluster.create_run_lock(other) is None
+    inner = clock.sleep
+
+    def sleep(seconds: float) -> None:
+        inner(seconds)
+        if cluster.read_run_lock() is not None:
+            if clock.now() < 2 * 3600:
+                cluster.renew_run_lock(other)
+            else:
+                cluster.release_run_lock(other)
+
+    clock.sleep = sleep  # type: ignore[method-assign]
+    assert agent(clock, cluster, ports).once() == 3
+    assert ports.ran == []
+    assert ports.taken == []
+    assert any("(another run); watching its lease" in line for line in ports.said)
+    assert any("missed: the cluster was held by another run" in line for line in ports.said)

@@ -231,8 +231,11 @@ def test_status_shows_live_and_stale_agents_and_the_announced_next_firing(
     assert "NextFiring          : 2026-01-27T02:00:00+00:00 (announced by the agents)" in out
 
 
-def test_sigterm_ends_a_waiting_agent_at_once_and_withdraws_its_presence(tmp_path: Path) -> None:
-    """An agent waiting for next year's firing: SIGTERM ends it with 143 at its next slice,
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_a_waiting_agent_at_once_and_withdraws_its_presence(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """An agent waiting for a firing months away: SIGTERM (143) or Ctrl-C (130) ends it,
     saying no run of it was in progress; its entry leaves the cluster's registry."""
     lines: list[str] = []
     twin = _twin(lines)
@@ -251,14 +254,14 @@ def test_sigterm_ends_a_waiting_agent_at_once_and_withdraws_its_presence(tmp_pat
                 break
             time.sleep(0.05)
             waiting = twin.world.agents.read()
-        agent.send_signal(signal.SIGTERM)
+        agent.send_signal(signum)
         rest, err = agent.communicate(timeout=30)
         left = twin.world.agents.read()
     finally:
         twin.stop()
     assert first.startswith("pycau agent: next firing 2026-12-01T02:00:00+00:00"), (first, err)
     assert [p.state for p in waiting] == ["waiting"]
-    assert agent.returncode == 128 + signal.SIGTERM, err
-    assert "stopped by SIGTERM while waiting or watching" in rest
+    assert agent.returncode == 128 + signum, err
+    assert f"stopped by {signum.name} while waiting or watching" in rest
     assert "Traceback" not in err
     assert left == ()
