@@ -29,6 +29,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from runner.cli.interrupts import Abandoned
 from runner.cli.remote import remote_command
 from runner.cli.remote_session import Session, connection_options
 from runner.errors import InputError
@@ -38,21 +39,13 @@ from runner.schedule import Schedule, parse_schedule
 __all__ = ["agent"]
 
 
-class AgentStopped(BaseException):
-    """Ctrl-C or SIGTERM while the agent waited or watched (``signum``)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 @contextmanager
 def _stoppable() -> Iterator[None]:
     """SIGINT and SIGTERM end a wait at once (the clock's sleep is interrupted); a run
     installs its own handlers (``runner.cli.interrupts``) and gives these back after."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise AgentStopped(signum)
+        raise Abandoned(signum)  # out at once: nothing of ours is in flight
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -151,7 +144,7 @@ def agent(
                     return worker.once()
                 worker.serve()
                 return 0
-            except AgentStopped as exc:
+            except Abandoned as exc:
                 name = signal.Signals(exc.signum).name
                 ports.say(f"stopped by {name} while waiting or watching; no run of this agent "
                           "was in progress")  # fmt: skip
