@@ -212,3 +212,7 @@ class Scenario:
     # distribution's median until ``simulator.variability.realize`` draws them for a seed.
     distributions: Mapping[str, Distribution] = field(default_factory=lambda: _EMPTY)
     variability: Variability | None = None
+    # Where the coordinator lives (``simulator.scenario_coordinator``): "off-cluster" or
+    # "self-updating" (CAU's clustered role on ``coordinator_node``, then wherever it moves).
+    coordinator: str = "off-cluster"
+    coordinator_node: str | None = None

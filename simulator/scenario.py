@@ -34,6 +34,7 @@ from runner.validation import (
 from simulator.distributions import DRAWN_KINDS, Variability
 from simulator.model import Expect, FaultSpec, Scenario, ScriptSpec, UpdateSpec
 from simulator.scenario_cluster import MAX_S2D_NODES
+from simulator.scenario_coordinator import resolve_coordinator
 from simulator.scenario_plugins import PluginResolver
 from simulator.scenario_versions import check_post_steps, resolve_feature_update
 
@@ -90,13 +91,15 @@ class _Resolver(PluginResolver):
         self.site_order(profile.get("site_aware_updating_order", ()), cluster.sites)
         updates = self.updates(data.get("updates", []), names, cluster.version)
         check_post_steps(self, profile, cluster.nodes, updates)  # the bad input
+        faults = self.faults(data.get("faults", []), names, profile, updates)
+        coordinator, role_owner = resolve_coordinator(self, data, names, profile, faults)
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
             seed=data.get("seed", 0),
             cluster=cluster,
             updates=updates,
-            faults=self.faults(data.get("faults", []), names, profile, updates),
+            faults=faults,
             scripts=ScriptSpec(**data.get("scripts", {})),
             profile=MappingProxyType(profile),
             expect=self.expect(data.get("expect"), names),
@@ -105,6 +108,8 @@ class _Resolver(PluginResolver):
             hotfix_share=self.hotfix_share(data.get("hotfix_share")),
             distributions=MappingProxyType(dict(sorted(self.distributions.items()))),
             variability=self.variability(data.get("variability")),
+            coordinator=coordinator,
+            coordinator_node=role_owner,
         )
 
     def variability(self, raw: Mapping[str, Any] | None) -> Variability | None:
@@ -191,8 +196,8 @@ class _Resolver(PluginResolver):
                 self.known([*at, "volume"], params["volume"], volumes, "volume", "a volume")
             if params:
                 fields["params"] = MappingProxyType({**fields.get("params", {}), **params})
-            if kind == "node-crash":
-                fields["at_minute"] = item["at_minute"]
+            if kind in ("node-crash", "coordinator-host-crash"):
+                fields["at_minute"] = item.get("at_minute")
                 fields["down_minutes"] = item.get("down_minutes")
             if kind == "script-failure":
                 script = item["script"]

@@ -36,8 +36,10 @@ from simulator.bounds import lower_bound_seconds, termination_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
 from simulator.cluster_versions import ClusterVersions
+from simulator.coordinator_role import CoordinatorRole
 from simulator.fault_stop import StopRequested  # noqa: F401  (registers the stop-request fault)
 from simulator.faults import FaultBook
+from simulator.faults_coordinator import AgentsDown  # noqa: F401  (registers its faults)
 from simulator.issue_switches import apply_known_issues, managed_by
 from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
@@ -111,6 +113,7 @@ class SimulatedCluster:
         self.post = PostUpgrade(self)  # functional level, pool, VM versions (post steps)
         self.run_lock = RunLockGroup(self.clock.now)  # the cluster group pycau-run-lock
         self.agents = AgentRegistry(self.clock.now)  # pycau agent's presence (PycauAgents)
+        self.coordinator = CoordinatorRole(self)  # CAU's self-updating role (if the scenario's)
         self.transport = SimTransport(self)
         self.observations = 0
         self.drain_attempts = dict.fromkeys(self.nodes, 0)
@@ -378,7 +381,7 @@ class SimulatedCluster:
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
-            "invariants": self.oracle.finish(report),
+            "invariants": self.oracle.finish(report) | self.coordinator.section(),
             "fault_losses": self.oracle.fault_loss_section(),
             # whether the run left CredSSP enabled; only when the run set it at all
             **self.wsman.section(sum(1 for entry in self.timeline if entry[1] == "credssp")),

@@ -287,6 +287,14 @@ class GroundTruth(WorldPort, Protocol):
     def termination_bound(self) -> float: ...
 
 
+class RoleWorld(WorldPort, Protocol):
+    """What the self-updating role (``simulator.coordinator_role``) reads besides the
+    common reads: the ground-truth timeline (its drains, restarts and moves)."""
+
+    @property
+    def timeline(self) -> Sequence[tuple[float, str, str | None, str]]: ...
+
+
 class ClusterOperations(Protocol):
     """What ``simulator.transport.SimTransport`` maps each transport call onto."""
 

@@ -7,7 +7,9 @@ the coordinator of a rehearsed run over any transport to a world (the simulator'
 WinRM to the twin serving it), with the ``coordinator-crash`` fault: it stops stepping the
 engine after journal step N — as a killed process stops — and a fresh coordinator resumes
 from the journal (``Engine.resume``), so the simulation and the twin path inject the crash
-the same way; the fixed identities of simulated runs (run id, start, lock holder).
+the same way (a scenario with the self-updating role or a coordinator fault goes to
+``runner.rehearsal.roles`` instead: its coordinators hand the run over through the
+cluster); the fixed identities of simulated runs (run id, start, lock holder).
 
 Theory of operation: the engine drives the SimPy world synchronously through its transport
 and clock, so stepping it to the end is the whole simulated run. Every input to the report
@@ -125,8 +127,14 @@ def run_coordinator(
     """
     from runner.journal import RunJournal
     from runner.lease import RunLease
+    from runner.rehearsal.roles import needs_roles, run_role_coordinators
     from runner.updating_run import resumed_engine, updating_engine
 
+    if crash_at_step is None and needs_roles(world.scenario):  # take-overs: no journal
+        return run_role_coordinators(
+            transport, clock, profile, world, run_id=run_id, started_at=started_at,
+            holder=rehearsal_holder(run_id), listener=listener,
+        )  # fmt: skip
     journal = None
     if crash_at_step is not None or journal_path is not None:
         journal = RunJournal(journal_path or ":memory:")

@@ -186,16 +186,29 @@ class TwinServer:
         """What the twin of this scenario does not do, to print when it starts serving."""
         from runner.rehearsal.compose import coordinator_crash_step
 
+        notes = []
         step = coordinator_crash_step(self.scenario)
-        if step is None:
-            return []
-        # The fault kills the coordinator, and here that is the client's process.
-        return [
-            f"twin: note: the scenario's coordinator-crash fault (after journal step {step}) "
-            "is not injected: the coordinator is your `pycau run`, which the twin cannot "
-            "kill; to rehearse the crash, kill pycau run mid-run and continue with "
-            "`pycau resume RUN_ID --force-recovery` (same --cluster, same --journal)"
+        if step is not None:  # the fault kills the coordinator: here the client's process
+            notes.append(
+                f"twin: note: the scenario's coordinator-crash fault (after journal step {step}) "
+                "is not injected: the coordinator is your `pycau run`, which the twin cannot "
+                "kill; to rehearse the crash, kill pycau run mid-run and continue with "
+                "`pycau resume RUN_ID --force-recovery` (same --cluster, same --journal)"
+            )
+        played = ["self-updating role"] if self.scenario.coordinator == "self-updating" else []
+        played += [
+            f"{f.type} fault"
+            for f in self.scenario.faults
+            if f.type in ("coordinator-host-crash", "agents-down")
         ]
+        if played:
+            notes.append(
+                f"twin: note: the scenario's {' and '.join(played)} is not played: the "
+                "coordinator is your "
+                "`pycau run`, off the cluster, which publishes no run state for another "
+                "coordinator to take over (`pycau simulate` plays it)"
+            )
+        return notes
 
     def stop(self) -> None:
         """Stop serving and remove the CA file (safe to call twice, or without start)."""

@@ -24,6 +24,7 @@ from bdd_steps_post_upgrade import *  # noqa: F403
 from bdd_steps_rehearse import *  # noqa: F403
 from bdd_steps_reports import *  # noqa: F403
 from bdd_steps_resume import *  # noqa: F403
+from bdd_steps_self_updating import *  # noqa: F403
 from bdd_steps_snapshot import *  # noqa: F403
 from bdd_steps_storage_maintenance import *  # noqa: F403
 from bdd_steps_sweep import *  # noqa: F403

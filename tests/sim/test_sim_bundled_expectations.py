@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from runner.rehearsal.compose import rehearse
+from simulator.coordinator_role import PLACEMENT_INVARIANT
 from simulator.expect import check_expectation
 from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS
@@ -20,7 +21,8 @@ SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 def test_bundled_scenario_expectation_holds(path: Path) -> None:
     """Status, error id, node statuses and every invariant are as the file expects: nine for
     a rolling run (plus mixed-mode-migration for a run whose cluster ran mixed versions,
-    vm-version-downtime for one that upgraded VMs), thirteen (four of its own, five rolling
+    vm-version-downtime for one that upgraded VMs, coordinator-placement exactly for one
+    with the self-updating role), thirteen (four of its own, five rolling
     ones not applicable) offline."""
     scenario = load_scenario(path)
     report = rehearse(scenario).to_dict()
@@ -30,9 +32,9 @@ def test_bundled_scenario_expectation_holds(path: Path) -> None:
     if report["mode"] == "offline":
         assert len(invariants) == 13
     else:
-        assert (
-            set(INVARIANTS) <= judged <= {*INVARIANTS, MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT}
-        )
+        extra = {MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT, PLACEMENT_INVARIANT}
+        assert set(INVARIANTS) <= judged <= {*INVARIANTS, *extra}
+        assert (PLACEMENT_INVARIANT in judged) == (scenario.coordinator == "self-updating")
     waived = [name for name, v in invariants.items() if "not_applicable" in v]
     assert len(waived) == (5 if report["mode"] == "offline" else 0)
     assert report["simulation"]["invariants"]["report-truth"]["holds"]

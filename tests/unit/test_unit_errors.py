@@ -14,9 +14,10 @@ from runner.errors import RunnerError
 
 ROOT = Path(__file__).resolve().parents[2]
 # Control-flow signals that are not errors of pycau: a simulated coordinator's death (nothing
-# may catch it, as nothing survives a real crash), the CLI's abandon-at-once, and the twin's
-# connection drop and broken NTLM seal (server internals).
-NOT_ERRORS = {"CoordinatorCrashed", "Abandoned", "DropConnection", "SealBroken"}
+# may catch it, as nothing survives a real crash), the stop of the coordinator on the
+# self-updating role's host before that host is paused (runner.rehearsal.roles), the CLI's
+# abandon-at-once, and the twin's connection drop and broken NTLM seal (server internals).
+NOT_ERRORS = {"CoordinatorCrashed", "RoleMoving", "Abandoned", "DropConnection", "SealBroken"}
 
 
 def _exception_classes() -> list[tuple[str, str]]:

@@ -54,7 +54,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         changed("faultz", []),
         "s.yaml at $.faultz: unknown key 'faultz' (did you mean 'faults'?); expected one of: "
         "name, description, seed, cluster, updates, faults, scripts, hotfix_share, "
-        "known_issues, variability, profile, expect",
+        "known_issues, variability, profile, expect, coordinator, coordinator_node",
     ),
     (
         "wrong-type",
@@ -89,7 +89,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "s.yaml at $.faults[0].type: expected one of 'install-failure', 'boot-hang', "
         "'drain-failure', 'node-crash', 'script-failure', 'management-disconnect', "
         "'resync-stall', 'witness-offline', 'slow-migration', 'update-rollback', "
-        "'disk-failure', 'coordinator-crash', 'stop-request'; got 'crash' "
+        "'disk-failure', 'coordinator-crash', 'stop-request', 'coordinator-host-crash', "
+        "'agents-down'; got 'crash' "
         "(did you mean 'node-crash'?)",
     ),
     (

@@ -212,3 +212,17 @@ def test_twin_says_which_fault_it_cannot_inject() -> None:
     assert "coordinator-crash fault (after journal step 120) is not injected" in note
     assert "pycau resume RUN_ID --force-recovery" in note
     assert notes["two-node-cloud-witness"] == []
+
+
+def test_twin_says_it_plays_no_self_updating_role() -> None:
+    """A self-updating scenario with a host crash: the twin notes that neither the role nor
+    the fault is played for an external pycau run, which is off the cluster."""
+    account = Account(username=USERNAME, password=PASSWORD)
+    scenario = load_scenario(resolve_scenario("self-updating-host-crash"))
+    server = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
+    try:
+        (note,) = server.notes()
+    finally:
+        server.stop()
+    assert "self-updating role and coordinator-host-crash fault is not played" in note
+    assert "`pycau simulate` plays it" in note

@@ -1,6 +1,7 @@
 """The run state in the cluster over the real WinRM transport against the twin (issue 12):
-publish-run-state.ps1 (fenced, in parts that fit a command line) and get-run-state.ps1,
-and a coordinator's take-over from it."""
+stage-run-state.ps1 (parts that fit a command line), publish-run-state.ps1 (fenced) and
+get-run-state.ps1; in the slow suite, a coordinator's take-over from it and the
+self-updating scenarios over WinRM (each a whole run)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def test_publish_in_parts_and_read_back_through_the_twin(
     assert digest == hashlib.sha256(b'{"small":1}').hexdigest()
 
 
+@pytest.mark.slow
 def test_a_take_over_over_winrm_finishes_the_run(
     endpoint_factory: Callable[..., WsmanEndpoint],
     transport_factory: Callable[..., WinRMTransport],
@@ -122,3 +124,21 @@ def test_a_take_over_over_winrm_finishes_the_run(
     assert sorted(restarts) == ["node1", "node2", "node3", "node4"]
     section = world.finish(report.to_dict())
     assert all(v["holds"] for v in section["invariants"].values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["self-updating-four-node", "self-updating-host-crash"])
+def test_self_updating_scenario_through_winrm_is_the_simulated_run(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+    name: str,
+) -> None:
+    """The role's moves and its host's crash over WinRM: every take-over reads the state
+    the WinRM coordinators published through the twin, and the report is pycau simulate's."""
+    from test_winrm_twin import run_through_twin
+
+    simulated, report, simulation, _ = run_through_twin(
+        name, endpoint_factory, transport_factory, AuthMethod.BASIC
+    )
+    assert report == {k: v for k, v in simulated.items() if k != "simulation"}
+    assert simulation["invariants"] == simulated["simulation"]["invariants"]
