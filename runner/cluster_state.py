@@ -21,6 +21,11 @@ checkpoint only when the run changed in substance since the last publication:
   bookkeeping, follow-up pass or post steps, its error, or a mode's own progress;
 - a new event.
 
+The document's ``status`` is the journal's, so ``RunInProgress``: a run's end is not
+published (the lock is freed first, and a freed lock fences every publication). Whether the
+published run is live is the run lock's business: it is while ``read_run_lock`` names its
+run id; a state whose run holds no lock is the last word of an ended (or stopped) run.
+
 Polls that only bring progress (percentages, a node still restarting) publish nothing:
 WinRM traffic stays a few writes per node step. What a take-over misses is therefore only
 polling, which the new coordinator repeats. A publication the cluster refuses because the

@@ -19,6 +19,10 @@ Theory of operation:
   successful create or take-over the transport fences its later commands with the holder:
   the cluster refuses a command from a coordinator that no longer holds the lock
   (``RunLocked``). The policy (who may take over, when) is ``runner.lease``'s.
+- **the run state** (issue 12): ``publish_run_state`` stores the run as its coordinator
+  last published it (``runner.cluster_state``), fenced like a command, next to the lock;
+  ``read_run_state`` reads it, so another coordinator can take the run over
+  (``runner.takeover``) with no journal of its own.
 - **plug-ins** (``runner.plugins``): a scan names the plug-ins it scans with (each with the
   profile's arguments), every offered update names the plug-in that offered it, and an
   install goes through that plug-in. The defaults are CAU's: the Windows Update plug-in.

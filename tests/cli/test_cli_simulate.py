@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from runner.cli import cli
+from simulator.coordinator_role import PLACEMENT_INVARIANT
 from simulator.mixed_mode import MIXED_MODE_INVARIANT
 from simulator.oracle import INVARIANTS as ORACLE_INVARIANTS
 from simulator.oracle_offline import OFFLINE_INVARIANTS
@@ -145,12 +146,14 @@ def test_cli_every_bundled_scenario_meets_its_expectation(
 ) -> None:
     """Each bundled scenario exits 0 (its `expect` holds) and writes a schema-valid report
     with every invariant of its mode (and mixed-mode-migration where the cluster ran mixed,
-    vm-version-downtime where VMs were stopped or upgraded)."""
+    vm-version-downtime where VMs were stopped or upgraded, coordinator-placement where the
+    self-updating role hosted the coordinator)."""
     out = tmp_path / "report.json"
     result = cli_runner.invoke(cli, ["simulate", str(scenario), "-q", "--report", str(out)])
     assert result.exit_code == 0, result.output
     report = assert_valid_report(out)
     offline = set(OFFLINE_INVARIANTS) if report["mode"] == "offline" else set()
     judged = set(report["simulation"]["invariants"])
-    optional = {MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT}
+    optional = {MIXED_MODE_INVARIANT, VM_VERSION_INVARIANT, PLACEMENT_INVARIANT}
     assert INVARIANTS | offline <= judged <= INVARIANTS | offline | optional
+    assert (PLACEMENT_INVARIANT in judged) == scenario.stem.startswith("self-updating")

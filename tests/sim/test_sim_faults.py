@@ -31,8 +31,10 @@ def world_with(*faults: FaultSpec, **profile: object) -> SimulatedCluster:
 def test_registry_knows_every_type() -> None:
     """The registry holds the foundation's five types and the later ones, keyed by name."""
     assert sorted(FAULT_TYPES) == [
+        "agents-down",
         "boot-hang",
         "coordinator-crash",
+        "coordinator-host-crash",
         "disk-failure",
         "drain-failure",
         "install-failure",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from winrm_support import PASSWORD
 
 from runner.errors import RunLocked
 from runner.lease import RunLease
@@ -115,6 +116,7 @@ def test_a_take_over_over_winrm_finishes_the_run(
     while engine.checkpoints < 150 and engine.step():
         pass
     assert 0 < link.publications < engine.checkpoints
+    assert PASSWORD not in (world.run_lock.published or "")  # never a secret
     world.clock.sleep(1000)  # the dead coordinator's heartbeat goes stale
     second = transport_factory(endpoint, auth=AuthMethod.BASIC)
     taken = take_over_run(second, EndpointClock(second), replace(holder, pid=2), cluster="hci01")
