@@ -110,9 +110,18 @@ def test_two_agents_exactly_one_runs_the_firing_the_other_watches(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_an_agent_killed_mid_run_is_taken_over_by_the_other(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("reaped", "why"),
+    [(True, "its process is gone"), (False, "its heartbeat is")],
+    ids=["dead-process", "heartbeat-expired"],
+)
+def test_an_agent_killed_mid_run_is_taken_over_by_the_other(
+    tmp_path: Path, reaped: bool, why: str
+) -> None:
     """kill -9 of the running agent after journal step 30: the watching agent takes the run
-    over from the cluster's run state and finishes it; no node is restarted twice."""
+    over from the cluster's run state and finishes it; no node is restarted twice. Reaped,
+    the dead process is seen gone at once (same host); left a zombie (its pid still
+    exists), the watcher waits until the heartbeat has been silent for 15 minutes."""
     lines: list[str] = []
     twin = _twin(lines)
     try:
@@ -132,13 +141,16 @@ def test_an_agent_killed_mid_run_is_taken_over_by_the_other(tmp_path: Path) -> N
             [*PYCAU, "agent", *args], env=_env(tmp_path, "watcher"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        crashing.communicate(timeout=180)
+        if reaped:
+            crashing.communicate(timeout=180)
         out, err = watcher.communicate(timeout=180)
+        crashing.communicate(timeout=180)
     finally:
         twin.stop()
     assert crashing.returncode == -9, seen
     run_id = firing_run_id(twin.scenario.cluster.name, datetime.fromisoformat(FIRING))
     assert watcher.returncode == 0, (out, err)
+    assert f"{why}" in out, out
     assert "taking its run over" in out, out
     assert f"took over run {run_id}" in out, out
     assert f"twin: run {run_id} ended Succeeded; invariants: all hold" in lines, lines
