@@ -104,6 +104,32 @@ def test_quiet_simulate_imports_no_winrm_stack_and_no_rich() -> None:
     assert _offenders(imported, (*WINRM_STACK, "rich")) == []
 
 
+# What a rolling `pycau simulate --quiet` must not load: the offline driver (only an offline
+# run needs it), schedules and their time zones (only a profile with a `schedule:`), and the
+# live view (nothing is drawn, no listener is called).
+NOT_FOR_A_QUIET_ROLLING_RUN = (
+    "runner.offline_engine",
+    "runner.offline_acts",
+    "runner.offline_decisions",
+    "runner.schedule",
+    "zoneinfo",
+    "runner.cli.live_view",
+)
+
+
+def test_quiet_rolling_simulate_loads_no_offline_driver_schedule_or_live_view() -> None:
+    """`pycau simulate --quiet` (rolling) loads neither the offline driver, the schedule
+    parser (nor zoneinfo) nor the live view; an offline run does load its driver."""
+    assert _offenders(_imported("simulate", "--quiet"), NOT_FOR_A_QUIET_ROLLING_RUN) == []
+    assert "runner.offline_engine" in _imported("simulate", "offline-four-node", "--quiet")
+
+
+def test_help_loads_no_schedule_parser() -> None:
+    """`pycau --help` loads neither runner.schedule nor zoneinfo (the profile imports the
+    schedule parser only for a profile that has a schedule)."""
+    assert _offenders(_imported("--help"), ("runner.schedule", "zoneinfo")) == []
+
+
 def test_simulate_imports_no_winrm_stack() -> None:
     """`pycau simulate` with progress lines loads rich, but not the WinRM stack."""
     imported = _imported("simulate")
