@@ -172,7 +172,9 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
 
 
 def _rendering_target(ctx: Any, param: Any, value: Path | None) -> Path | None:
-    """``runner.cli.render_options``' check of a rendering target, imported when needed."""
+    """``runner.cli.render_options``' check of a rendering target, imported when one is given."""
+    if value is None:
+        return None
     from runner.cli.render_options import WHAT, target_callback
 
     return target_callback(WHAT[param.name.removesuffix("_path")])(ctx, param, value)
@@ -265,7 +267,6 @@ def simulate(
     """
     # Lazy: the scenario loader pulls in the simulator and SimPy, the rehearsal the engine.
     from runner.cli.output import write_report
-    from runner.cli.render_options import Renderings
     from runner.rehearsal import scenarios as found
     from runner.rehearsal.compose import rehearse
 
@@ -298,7 +299,10 @@ def simulate(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
-    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
+    if html_path or junit_path or markdown_path:
+        from runner.cli.render_options import Renderings
+
+        Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     if console is not None:
         from runner.cli.live_view import render_summary
 
