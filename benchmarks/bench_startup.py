@@ -128,6 +128,7 @@ def main() -> int:
     for case in timed:  # warm-up: the file system cache, and bytecode written once
         run_once(case, None, write_bytecode=not args.source)
     compiled = not (args.source and os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    bytecode = "bytecode written by the warm-up" if compiled else "no bytecode written"
     for _ in range(runs):
         for case in timed:
             run_once(case, results[case.label])
@@ -140,7 +141,7 @@ def main() -> int:
     print(
         f"pycau start-up benchmark · python {sys.version.split()[0]} · {os.cpu_count()} CPUs"
         f" · whole process, {runs} runs each after 1 warm-up"
-        f" · {'bytecode cached' if compiled else 'PYTHONDONTWRITEBYTECODE: modules compiled'}"
+        f" · {bytecode}"
     )
     print(header)
     print("-" * len(header))
