@@ -13,6 +13,13 @@ or slows down during the benchmark affects them alike. Quote medians: the minimu
 maximum show how noisy the machine was. ``pycau`` is the console script next to this
 interpreter (``python -m runner.cli`` when there is none).
 
+The warm-up run of each command writes its bytecode (``__pycache__``) even when the
+environment sets ``PYTHONDONTWRITEBYTECODE`` (CI shells often do), so the counted runs
+load compiled modules, as an installed pycau does (pip compiles a wheel's modules when it
+installs them). ``--source`` keeps the environment's setting: with
+``PYTHONDONTWRITEBYTECODE`` set and no bytecode on disk, each counted run then compiles
+pycau's modules from source. The first line says which of the two was measured.
+
 Usage: python benchmarks/bench_startup.py [--runs N]
 """
 
@@ -73,12 +80,21 @@ def cases() -> tuple[Case, ...]:
     )
 
 
-def run_once(case: Case, figures: Figures | None) -> None:
-    """Run ``case`` once to its end; record its wall and CPU seconds in ``figures``."""
+def run_once(case: Case, figures: Figures | None, *, write_bytecode: bool = False) -> None:
+    """Run ``case`` once to its end; record its wall and CPU seconds in ``figures``.
+    ``write_bytecode``: the run writes bytecode whatever ``PYTHONDONTWRITEBYTECODE`` says."""
+    env = None
+    if write_bytecode:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(
-        case.argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        case.argv,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        env=env,
     )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -99,13 +115,20 @@ def _verdict(median: float, goal: float | None) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="counted runs of each command")
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE for the warm-up (modules may compile on every run)",
+    )
     args = parser.parse_args()
     runs = max(1, args.runs)
 
     timed = cases()
     results = {case.label: Figures() for case in timed}
     for case in timed:  # warm-up: the file system cache, and bytecode written once
-        run_once(case, None)
+        run_once(case, None, write_bytecode=not args.source)
+    compiled = not (args.source and os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    bytecode = "bytecode written by the warm-up" if compiled else "no bytecode written"
     for _ in range(runs):
         for case in timed:
             run_once(case, results[case.label])
@@ -118,6 +141,7 @@ def main() -> int:
     print(
         f"pycau start-up benchmark · python {sys.version.split()[0]} · {os.cpu_count()} CPUs"
         f" · whole process, {runs} runs each after 1 warm-up"
+        f" · {bytecode}"
     )
     print(header)
     print("-" * len(header))

@@ -120,6 +120,8 @@ class RunActs:
         current = self.progress.current
         if current is None or current.step not in _STORAGE_STEPS or self.progress.stale:
             return
+        if not self.rec.listening:  # nobody to tell (`pycau simulate --quiet`)
+            return
         progress = resync_progress(self.view) if self.view is not None else None
         if progress is not None:
             label = "resync" if current.step is NodeStep.RESYNC else "waiting for resync"

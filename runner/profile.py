@@ -17,7 +17,6 @@ from typing import Any
 from runner.errors import InputError
 from runner.plugins import PluginArguments, PluginName, PluginSpec, plugin_specs
 from runner.run_option_types import RebootMode
-from runner.schedule import parse_schedule
 from runner.types import FailbackMode
 
 __all__ = [
@@ -199,6 +198,9 @@ class Profile:
             elif key == "failback_mode":
                 value = FailbackMode(value)
             elif key == "schedule":
+                # Imported here: only a profile with a schedule loads it (and zoneinfo).
+                from runner.schedule import parse_schedule
+
                 parse_schedule(value, source)  # InputError now, not at the first firing
                 value = dict(value)
             elif key == "reboot_mode":

@@ -58,6 +58,12 @@ class Recorder:
             self._listener(event)
         return event
 
+    @property
+    def listening(self) -> bool:
+        """Whether a listener takes the events: without one, what only ``notify`` would
+        carry (how far a resync is) need not be worked out at all."""
+        return self._listener is not None
+
     def notify(self, kind: str, node: str | None, detail: str, *, percent: int) -> None:
         """Tell the listener something passing (``storage-progress``) without keeping it:
         the report's events stay what the run did, not how often it looked."""

@@ -5,7 +5,8 @@ Owns: composing an engine for a run and stepping it to its end; the place where 
 mode chooses its driver (``updating_engine``, ``resumed_engine``): the profile's ``mode``
 ``rolling`` is CAU's run (``runner.engine.Engine``), ``offline`` the guide's fast offline
 update (``runner.offline_engine.OfflineEngine``); a resumed run is driven as its journal's
-profile says.
+profile says. The offline driver is imported only when a run needs it (start-up of the
+rolling runs; ``tests/cli/test_cli_startup.py``).
 
 Must not: hold run logic (the engine and the decision core do) or know which world the
 transport reaches.
@@ -20,7 +21,6 @@ from runner.engine import Engine
 from runner.journal import RunJournal
 from runner.journal_codec import decode_as
 from runner.lease import RunLease
-from runner.offline_engine import OfflineEngine
 from runner.profile import Mode, ResolvedProfile
 from runner.recorder import Listener
 from runner.report import RunReport
@@ -31,7 +31,13 @@ __all__ = ["resume_updating_run", "resumed_engine", "run_updating_run", "updatin
 
 
 def _driver(mode: str) -> type[Engine]:
-    return OfflineEngine if mode == Mode.OFFLINE else Engine
+    if mode != Mode.OFFLINE:
+        return Engine
+    # Imported only for an offline run: a rolling run (every `pycau simulate` but the offline
+    # scenarios) never loads the offline driver, its acts and its decisions.
+    from runner.offline_engine import OfflineEngine
+
+    return OfflineEngine
 
 
 def updating_engine(

@@ -56,6 +56,12 @@ def _work(run: RunProgress, node: NodeProgress, start: Action, what: str) -> Act
         if late(run, node):
             return adv(node, Outcome.FAILED, error=f"{what} on {node.name} could not be started")
         return start
+    return _polled(run, node, what)
+
+
+def _polled(run: RunProgress, node: NodeProgress, what: str) -> Action | WorkProgress:
+    """``_work`` once the work was started (``node.handle`` set): poll, or its progress."""
+    assert node.handle is not None
     work = node.work
     # Detached work outlives any one WinRM call (an install may take an hour): it is
     # started once and polled; only the step's deadline ends a wait for it.
@@ -220,13 +226,18 @@ def install_step(
     # restart twice); the re-scan tells what the lost call did.
     if node.install_unknown or (node.handle is not None and node.handle.kind is WorkKind.SCAN):
         return _after_unknown_install(run, node, profile)
+    # A running install is polled many times: only its start and its end need the group.
+    polled = _polled(run, node, "install") if node.handle is not None else None
+    if polled is not None and not isinstance(polled, WorkProgress):
+        return polled
     # One plug-in at a time, in the profile's order (installs are sequential per plug-in).
     spec, group, rest = install_group(node.offered, profile)
-    ids = tuple(u.id for u in group)
-    start = StartInstall(node=node.name, update_ids=ids, plugin=spec)
-    done = _work(run, node, start, "install")
-    if not isinstance(done, WorkProgress):
-        return done
+    if polled is None:
+        start = StartInstall(node=node.name, update_ids=tuple(u.id for u in group), plugin=spec)
+        started = _work(run, node, start, "install")
+        assert not isinstance(started, WorkProgress)  # not started yet: the start, or a failure
+        return started
+    done = polled
     results = _install_results(group, done)
     failed = [r for r in results if r.result != "Succeeded"]
     error = ""

@@ -177,7 +177,9 @@ def _report_target_option(ctx: Any, param: Any, value: Path | None) -> Path | No
 
 
 def _rendering_target(ctx: Any, param: Any, value: Path | None) -> Path | None:
-    """``runner.cli.render_options``' check of a rendering target, imported when needed."""
+    """``runner.cli.render_options``' check of a rendering target, imported when one is given."""
+    if value is None:
+        return None
     from runner.cli.render_options import WHAT, target_callback
 
     return target_callback(WHAT[param.name.removesuffix("_path")])(ctx, param, value)
@@ -269,14 +271,11 @@ def simulate(
     every safety invariant held), 1 when it does not, 2 on bad input.
     """
     # Lazy: the scenario loader pulls in the simulator and SimPy, the rehearsal the engine.
-    from runner.cli.live_view import LiveView, plain_console, render_summary
     from runner.cli.output import write_report
-    from runner.cli.render_options import Renderings
     from runner.rehearsal import scenarios as found
     from runner.rehearsal.compose import rehearse
 
     loaded = found.load(scenario)
-    console = None if quiet else plain_console()  # --quiet draws nothing: no rich at all
     run_seed = loaded.seed if seed is None else seed
     if swarm and fault_rate is not None:
         raise click.UsageError("--swarm and --faults replay different runs; give one of them")
@@ -288,9 +287,16 @@ def simulate(
         from runner.rehearsal.forecast import fault_replay
 
         loaded = fault_replay(loaded, run_seed, fault_rate)
-    title = f"{loaded.name} · seed {run_seed}"
-    with LiveView(console, loaded.cluster.node_names, title=title, quiet=quiet) as progress:
-        rehearsal = rehearse(loaded, run_seed, policy=policy, mode=mode, listener=progress)
+    console = None
+    if quiet:  # --quiet draws nothing: no live view, no listener, no rich at all
+        rehearsal = rehearse(loaded, run_seed, policy=policy, mode=mode)
+    else:
+        from runner.cli.live_view import LiveView, plain_console
+
+        console = plain_console()
+        title = f"{loaded.name} · seed {run_seed}"
+        with LiveView(console, loaded.cluster.node_names, title=title) as progress:
+            rehearsal = rehearse(loaded, run_seed, policy=policy, mode=mode, listener=progress)
     report = rehearsal.to_dict()
 
     if report_path is not None:
@@ -298,8 +304,13 @@ def simulate(
             write_report(report_path, report)
         except OSError as exc:
             raise InputError(str(report_path), "", f"cannot write the report: {exc}") from exc
-    Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
+    if html_path or junit_path or markdown_path:
+        from runner.cli.render_options import Renderings
+
+        Renderings(html=html_path, junit=junit_path, markdown=markdown_path).write(report)
     if console is not None:
+        from runner.cli.live_view import render_summary
+
         render_summary(console, report)
 
     mismatches = found.mismatches(loaded, rehearsal)

@@ -108,7 +108,7 @@ def test_cli_progress_quiet_prints_nothing() -> None:
 
 
 def test_cli_progress_without_a_console_only_keeps_the_node_states() -> None:
-    """`LiveView(None, …)` (pycau simulate --quiet) draws nothing but still follows the nodes."""
+    """`LiveView(None, …)` draws nothing but still follows the nodes."""
     with LiveView(None, NODES, title="t") as progress:
         progress(_event(1.0, "phase-start", "node1", phase="drain", attempt=1))
         progress(_event(2.0, "node-status", "node2", detail="Succeeded"))

@@ -104,6 +104,44 @@ def test_quiet_simulate_imports_no_winrm_stack_and_no_rich() -> None:
     assert _offenders(imported, (*WINRM_STACK, "rich")) == []
 
 
+# What a rolling `pycau simulate --quiet` must not load: the offline driver (only an offline
+# run needs it), schedules and their time zones (only a profile with a `schedule:`), the
+# live view (nothing is drawn, no listener is called) and the renderings (none asked for).
+NOT_FOR_A_QUIET_ROLLING_RUN = (
+    "runner.offline_engine",
+    "runner.offline_acts",
+    "runner.offline_decisions",
+    "runner.schedule",
+    "zoneinfo",
+    "runner.cli.live_view",
+    "runner.cli.render_options",
+    "runner.render",
+)
+
+
+def test_quiet_rolling_simulate_loads_no_offline_driver_schedule_live_view_or_renderer() -> None:
+    """`pycau simulate --quiet` (rolling) loads neither the offline driver, the schedule
+    parser (nor zoneinfo), the live view nor the renderings; an offline run does load its
+    driver."""
+    assert _offenders(_imported("simulate", "--quiet"), NOT_FOR_A_QUIET_ROLLING_RUN) == []
+    assert "runner.offline_engine" in _imported("simulate", "offline-four-node", "--quiet")
+
+
+def test_simulate_with_a_rendering_loads_the_renderer(tmp_path: Path) -> None:
+    """`pycau simulate --quiet --markdown F` loads the renderings and writes F."""
+    target = tmp_path / "summary.md"
+    assert "runner.cli.render_options" in _imported(
+        "simulate", "--quiet", "--markdown", str(target)
+    )
+    assert target.read_text(encoding="utf-8").strip()
+
+
+def test_help_loads_no_schedule_parser() -> None:
+    """`pycau --help` loads neither runner.schedule nor zoneinfo (the profile imports the
+    schedule parser only for a profile that has a schedule)."""
+    assert _offenders(_imported("--help"), ("runner.schedule", "zoneinfo")) == []
+
+
 def test_simulate_imports_no_winrm_stack() -> None:
     """`pycau simulate` with progress lines loads rich, but not the WinRM stack."""
     imported = _imported("simulate")
