@@ -192,16 +192,29 @@ class ClusterStateLink:
         key = self._substance(state, len(events))
         if key == self._key:
             return
+        if self._publish():
+            self._key = key
+
+    def announced(self) -> None:
+        """In the preflight (``JournalLink.preflight``): publish the journaled run, which
+        has no state yet — a coordinator taking it over starts its preflight again."""
+        self._publish()
+
+    def _publish(self) -> bool:
+        """Publish the journaled run; whether the cluster accepted it."""
+        lease = self.lease_of()
+        if self.closed or lease is None or lease.lost is not None:
+            return False
         run = self.journal.load(self.run_id)
         if run is None:
-            return
+            return False
         try:
             self.transport.publish_run_state(lease.holder, state_document(run))
         except RunLocked as exc:  # another coordinator holds the lock: stop acting
             lease.lose(str(exc))
-            return
+            return False
         except TransportError:
             self.failures += 1  # the key stays old: the next checkpoint tries again
-            return
-        self._key = key
+            return False
         self.publications += 1
+        return True
