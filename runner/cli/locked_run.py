@@ -4,9 +4,9 @@
 Owns: ``run_under_lock`` — the published run record, the boot beacons on every Up or
 Paused node (a new run only), the engine made by the caller (``new_run``, or a continued
 one: ``runner.takeover.continued_engine``), which publishes its run state in the cluster
-(``runner.cluster_state``: another coordinator can take the run over, ``pycau status``
-shows its progress) from its preflight on, then ``drive_run`` (an engine driven with live
-progress, the published record and Ctrl-C/SIGTERM handling; the exit status).
+(``runner.cluster_state``: another coordinator can take the run over) from its preflight
+on, then ``drive_run`` (an engine driven with live progress, the published record and
+Ctrl-C/SIGTERM handling; the exit status).
 
 Must not: take the run lock (the caller did), ask the operator anything, or decide
 anything about the run.
