@@ -14,11 +14,12 @@ import pytest
 
 from runner.cluster_state import ClusterStateLink, published_run
 from runner.engine import Engine
+from runner.journal import RunJournal
 from runner.journaled import ENABLING
 from runner.lease import LOCK_STALE_SECONDS, RunLease
 from runner.profile import Profile
 from runner.rehearsal.compose import SIMULATED_STARTED_AT, rehearsal_holder
-from runner.takeover import take_over_run
+from runner.takeover import continued_engine, take_over_run
 from runner.transport import ClusterTransport
 from runner.updating_run import updating_engine
 from simulator.scenario import load_scenario
@@ -129,3 +130,35 @@ def test_a_refused_successor_still_undoes_the_inherited_credssp() -> None:
     assert report.error_id == "NodesOffline"
     assert not any(world.wsman.read(name) for name in names[:2])
     assert not [kind for _t, kind, _n, _d in world.timeline if kind == "restart"]
+
+
+def test_resume_of_a_journal_that_holds_only_the_preflight_starts_it_again() -> None:
+    """`pycau resume`'s path (``continued_engine`` over the local journal): a run journaled
+    only in its preflight (step 0, no state) starts its preflight again under its run id,
+    takes the stale lock over, undoes the CredSSP it inherited and finishes."""
+    world = _world(enable_credssp=True)
+    journal = RunJournal(":memory:")
+    transport = cast(ClusterTransport, _DiesAt(world.transport, "set_credssp", 1))
+    lease = RunLease.acquire(transport, world.clock, rehearsal_holder("run-1"), cluster="hci01")
+    engine = updating_engine(
+        transport, world.clock, world.profile, run_id="run-1",
+        started_at=SIMULATED_STARTED_AT, lease=lease, journal=journal,
+    )  # fmt: skip
+    with pytest.raises(Crash):
+        engine.start()
+    run = journal.load("run-1")
+    assert run is not None
+    assert (run.step, run.state) == (0, None)
+    world.clock.sleep(LOCK_STALE_SECONDS + 60)
+    holder = replace(rehearsal_holder("run-1"), pid=2)
+    resumed = continued_engine(
+        world.transport, world.clock, journal, "run-1",
+        take_lease=lambda: RunLease.acquire(
+            world.transport, world.clock, holder, cluster="hci01", force_recovery=True
+        ),
+    )  # fmt: skip
+    report = resumed.run_to_end()
+    assert {n.status.value for n in report.nodes} == {"Succeeded"}
+    assert "credssp-already-enabled" not in [e.kind for e in report.events]
+    assert not any(world.wsman.read(n.name) for n in report.nodes)
+    assert world.run_lock.read() is None
