@@ -21,6 +21,10 @@ checkpoint only when the run changed in substance since the last publication:
   bookkeeping, follow-up pass or post steps, its error, or a mode's own progress;
 - a new event.
 
+Before its first checkpoint a run publishes in its preflight (``announced``, from
+``runner.journaled.JournalLink.preflight``): its row with no state yet (step 0) and the
+changes the preflight is making, so a run that dies there can be taken over too.
+
 The document's ``status`` is the journal's, so ``RunInProgress``: a run's end is not
 published (the lock is freed first, and a freed lock fences every publication). Whether the
 published run is live is the run lock's business: it is while ``read_run_lock`` names its
