@@ -24,6 +24,10 @@ Owns: ``Agent`` — the policy of one agent process against one cluster:
 - **presence**: the agent writes its entry (``AgentPresence``) into the cluster's registry
   at least every ``PRESENCE_SECONDS`` while it waits or watches, and once before it runs.
 
+**Transport errors** while serving (waiting, watching, starting a firing) are waited out
+with a bounded back-off and the agent keeps serving (``serve``); ``--once`` exits 3 on one,
+as ``pycau run`` does, for its timer to try again.
+
 Waits go through the injected ``Clock`` in slices of at most ``PRESENCE_SECONDS`` (no busy
 loop; the CLI's clock makes them interruptible by Ctrl-C and SIGTERM); a watcher's waits
 through ``watch_clock`` when one is given (the CLI paces watchers against pycau's twin).
@@ -41,13 +45,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from runner.agent_types import PRESENCE_SECONDS, AgentPresence
-from runner.errors import TransportError
+from runner.errors import AuthenticationFailed, TransportError
 from runner.lease import LOCK_STALE_SECONDS, RunLease
 from runner.schedule import Schedule
 from runner.transport import Clock, ClusterTransport
 from runner.types import LockHolder
 
 __all__ = [
+    "BACKOFF_MAX_SECONDS",
+    "BACKOFF_SECONDS",
     "GRACE_SECONDS",
     "WATCH_SECONDS",
     "Agent",
@@ -62,6 +68,8 @@ __all__ = [
 GRACE_SECONDS = 3600.0  # a firing stays due for an hour; older, it is missed
 WATCH_SECONDS = PRESENCE_SECONDS  # how often a watcher reads the holder's lease
 EXIT_MISSED = 3  # the firing could not run: the cluster was held by another run past grace
+BACKOFF_SECONDS = 30.0  # a serving agent's first wait after a transport error, then doubled
+BACKOFF_MAX_SECONDS = 900.0  # ... to at most 15 minutes between tries
 
 
 def firing_run_id(cluster: str, at: datetime) -> str:
@@ -316,19 +324,47 @@ class Agent:
 
     def serve(self, *, rounds: int | None = None) -> None:
         """Wait for each firing and handle it, forever (``rounds``: that many firings,
-        for tests). Returns only when ``rounds`` are done or the schedule ends."""
-        done = 0
+        for tests). Returns only when ``rounds`` are done or the schedule ends. A transport
+        error outside a run (the cluster or the network did not answer) is said and waited
+        out — ``BACKOFF_SECONDS``, doubling to at most ``BACKOFF_MAX_SECONDS`` — and the
+        agent goes on (a firing stays due within its grace window; a run already made is
+        never made again: ``already_ran``); refused credentials end it
+        (``AuthenticationFailed``)."""
+        done = failures = 0
         while rounds is None or done < rounds:
-            now = self.now()
-            at = self.due(now)
-            if at is None:
-                upcoming = self.next_after(now)
-                if upcoming is None:
-                    self.ports.say("the schedule fires no more within a year")
-                    return
-                self.ports.say(f"next firing {upcoming.isoformat()} ({self.schedule.zone_label})")
-                self.wait_until(upcoming)
+            handled = self._handled
+            try:
+                finished = self._serve_round()
+            except AuthenticationFailed:
+                raise  # no wait cures refused credentials: exit 3 for the operator
+            except TransportError as exc:
+                failures += 1
+                self._handled = handled  # the firing being handled stays due (grace)
+                pause = min(BACKOFF_SECONDS * 2 ** min(failures - 1, 10), BACKOFF_MAX_SECONDS)
+                self.ports.say(
+                    f"the cluster did not answer ({exc}); trying again in {pause:.0f} s "
+                    f"({failures} failure(s) in a row)"
+                )
+                self.clock.sleep(pause)
                 continue
-            code = self.handle(at)
-            self.ports.say(f"firing {at.isoformat()} handled (exit status {code})")
-            done += 1
+            failures = 0
+            if finished is None:
+                return
+            done += finished
+
+    def _serve_round(self) -> int | None:
+        """Wait for the next firing (0) or handle the one due (1); ``None``: the schedule
+        fires no more."""
+        now = self.now()
+        at = self.due(now)
+        if at is None:
+            upcoming = self.next_after(now)
+            if upcoming is None:
+                self.ports.say("the schedule fires no more within a year")
+                return None
+            self.ports.say(f"next firing {upcoming.isoformat()} ({self.schedule.zone_label})")
+            self.wait_until(upcoming)
+            return 0
+        code = self.handle(at)
+        self.ports.say(f"firing {at.isoformat()} handled (exit status {code})")
+        return 1

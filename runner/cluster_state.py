@@ -21,6 +21,10 @@ checkpoint only when the run changed in substance since the last publication:
   bookkeeping, follow-up pass or post steps, its error, or a mode's own progress;
 - a new event.
 
+Before its first checkpoint a run publishes in its preflight (``announced``, from
+``runner.journaled.JournalLink.preflight``): its row with no state yet (step 0) and the
+changes the preflight is making, so a run that dies there can be taken over too.
+
 The document's ``status`` is the journal's, so ``RunInProgress``: a run's end is not
 published (the lock is freed first, and a freed lock fences every publication). Whether the
 published run is live is the run lock's business: it is while ``read_run_lock`` names its
@@ -192,16 +196,29 @@ class ClusterStateLink:
         key = self._substance(state, len(events))
         if key == self._key:
             return
+        if self._publish():
+            self._key = key
+
+    def announced(self) -> None:
+        """In the preflight (``JournalLink.preflight``): publish the journaled run, which
+        has no state yet — a coordinator taking it over starts its preflight again."""
+        self._publish()
+
+    def _publish(self) -> bool:
+        """Publish the journaled run; whether the cluster accepted it."""
+        lease = self.lease_of()
+        if self.closed or lease is None or lease.lost is not None:
+            return False
         run = self.journal.load(self.run_id)
         if run is None:
-            return
+            return False
         try:
             self.transport.publish_run_state(lease.holder, state_document(run))
         except RunLocked as exc:  # another coordinator holds the lock: stop acting
             lease.lose(str(exc))
-            return
+            return False
         except TransportError:
             self.failures += 1  # the key stays old: the next checkpoint tries again
-            return
-        self._key = key
+            return False
         self.publications += 1
+        return True

@@ -9,7 +9,10 @@ Failed, Canceled, StopAfter, MaxFailedNodes, an exception), retrying a refused o
 unanswered disable ``DISABLE_ATTEMPTS`` times (known issue credssp-left-enabled); and
 ``leave_as_found`` — the warning for nodes an administrator had enabled before the run.
 The engine keeps both node lists in its journaled ``RunProgress``, so a resumed run undoes
-what a dead coordinator enabled.
+what a dead coordinator enabled; before the first enable the nodes about to be enabled are
+announced (``intent``: journaled and published as the preflight's ``credssp-enabling``
+actions), so a coordinator that died in its preflight leaves them to its successor
+(``inherited``), which counts them as its own even though it reads them enabled.
 
 An enable that the cluster refuses (known issue credssp-delegation-refused) refuses the
 whole run before any node is touched: what pycau enabled so far is disabled again (nothing
@@ -27,7 +30,7 @@ Must not: wait without a bound, or call ``time`` (the injected clock only).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from runner.errors import RemoteCommandFailed, TransportError
@@ -64,17 +67,30 @@ class CredsspForRun:
 
 
 def enable_credssp(
-    transport: ClusterTransport, clock: Clock, rec: Recorder, nodes: Sequence[str]
+    transport: ClusterTransport,
+    clock: Clock,
+    rec: Recorder,
+    nodes: Sequence[str],
+    *,
+    inherited: Sequence[str] = (),
+    intent: Callable[[list[str]], None] | None = None,
 ) -> CredsspForRun:
     """Read the role on ``nodes``, enable it where it is off; on a refusal, undo what was
-    enabled and say why in ``refusal`` (the run is then refused, no node touched)."""
-    state = CredsspForRun()
+    enabled and say why in ``refusal`` (the run is then refused, no node touched).
+    ``inherited``: nodes an earlier coordinator of this run announced it enabled the role
+    on (it died in its preflight): this run's, found on or not, undone at the end.
+    ``intent`` hears the nodes about to be enabled before the first is (to publish them)."""
+    state = CredsspForRun(enabled_by_us=[n for n in inherited if n not in nodes])
     for node in nodes:
         try:
-            if transport.credssp_enabled(node):
+            if node in inherited:
+                state.enabled_by_us.append(node)  # ours, whether the enable took effect
+            elif transport.credssp_enabled(node):
                 state.found_enabled.append(node)
         except TransportError:
             pass  # unknown: enabling it is harmless, and it is then disabled at the end
+    if intent is not None and (todo := [n for n in nodes if n not in state.found_enabled]):
+        intent(todo)
     if state.found_enabled:
         listed = ", ".join(state.found_enabled)
         rec.emit(
@@ -86,14 +102,16 @@ def enable_credssp(
     for node in nodes:
         if node in state.found_enabled:
             continue
+        ours = node in state.enabled_by_us  # inherited: undone at the end whatever happens
         try:
             transport.set_credssp(node, True)
         except TransportError as exc:
-            if not isinstance(exc, RemoteCommandFailed):
+            if not isinstance(exc, RemoteCommandFailed) and not ours:
                 state.enabled_by_us.append(node)  # effect unknown: may be on; undo it too
             state.refusal = _refusal(node, exc)
             break
-        state.enabled_by_us.append(node)
+        if not ours:
+            state.enabled_by_us.append(node)
     if state.refusal is not None:
         undone = disable_credssp(transport, clock, rec, state.enabled_by_us)
         tail = (

@@ -162,6 +162,7 @@ class Engine(PostRun):
         if view is None:
             return self._refuse("ClusterUnreachable", "the cluster did not answer at the start")
         self.cluster = view.cluster
+        self.link.preflight(lambda: self.state)  # the run exists in the cluster before a change
         self.book.s2d = view.s2d_enabled
         self.order = node_order(view, self.profile)
         versions = {n.name: n.version for n in view.nodes}  # a feature run reports before/after
@@ -203,7 +204,8 @@ class Engine(PostRun):
             self.done = True
             return None
         if self.profile.enable_firewall_rules and self.view is not None:
-            enable_firewall_rules(self.transport, self.rec, self.view)
+            on = enable_firewall_rules(self.transport, self.rec, self.view)
+            self.link.preflight(lambda: self.state, [("firewall-rules-enabled", n, "") for n in on])
         self._enable_credssp()
         self.link.checkpoint(lambda: self.state, self.rec.events)
         return None

@@ -6,7 +6,10 @@ by comparing each node's snapshot with the one before: suspended, resumed, resta
 with the boot id before it, install started), the run's end, and picking a journaled run up
 again (``resumed``). The run lock is not the journal's: it lives in the cluster
 (``runner.lease``). A ``publisher`` (``runner.cluster_state.ClusterStateLink``) gets every
-checkpoint after the journal has it, to publish the run in the cluster.
+checkpoint after the journal has it, to publish the run in the cluster; ``preflight``
+journals and publishes the run before its first checkpoint (step 0, no state), with the
+changes its preflight makes (action ``credssp-enabling`` before CredSSP is enabled on a node,
+``firewall-rules-enabled`` after), so a successor continues a run that died there.
 
 Theory of operation: the engine's progress is immutable snapshots, so a checkpoint is their
 JSON (``runner.run_state``); a node whose snapshot object did not change since the last
@@ -30,7 +33,9 @@ from runner.report import RunEvent
 from runner.run_state import RunState, decode_state, encode_state
 from runner.types import WorkKind
 
-__all__ = ["JournalLink", "Publisher", "RunJournal", "journaled_run"]
+__all__ = ["ENABLING", "JournalLink", "Publisher", "RunJournal", "journaled_run"]
+
+ENABLING = "credssp-enabling"  # the action a preflight journals before enabling CredSSP
 
 
 class Publisher(Protocol):
@@ -39,6 +44,10 @@ class Publisher(Protocol):
     closed: bool
 
     def published(self, state: RunState, events: Sequence[RunEvent]) -> None: ...
+
+    def announced(self) -> None:
+        """Publish the journaled run as it stands in its preflight (``JournalLink.preflight``)."""
+        ...
 
 
 def journaled_run(
@@ -63,6 +72,34 @@ class JournalLink:
         self._seen: dict[str, NodeProgress] = {}
         self._encoded: dict[str, tuple[NodeProgress, Any]] = {}  # node snapshot → its JSON
         self.publisher: Publisher | None = None  # publishes the run in the cluster
+        # Nodes an earlier coordinator of this run announced it enabled CredSSP on in its
+        # preflight (before its first checkpoint): this run's to undo (``runner.run_control``).
+        self.inherited_credssp: tuple[str, ...] = ()
+
+    def preflight(
+        self, state_of: Callable[[], RunState], actions: Sequence[tuple[str, str | None, str]] = ()
+    ) -> None:
+        """In the preflight, before the first checkpoint: journal the run with no state yet
+        (step 0) and ``actions`` (a change the preflight is about to make, or made), and
+        publish it, so a coordinator that takes the run over knows it exists and what its
+        preflight changed. The first call picks up what an earlier coordinator of this run
+        announced in its own preflight (``inherited_credssp``). Nothing after the first
+        checkpoint (a resumed run is past its preflight)."""
+        if self.journal is None or self.step > 0:
+            return
+        if not self.started:
+            state = state_of()
+            self.journal.begin_run(
+                run_id=self.run_id, cluster=state.cluster, profile=encode(state.profile),
+                started_at=self.started_at,
+            )  # fmt: skip
+            self.started = True
+            before = self.journal.load(self.run_id)
+            enabling = [a.node for a in (before.actions if before else ()) if a.kind == ENABLING]
+            self.inherited_credssp = tuple(dict.fromkeys(n for n in enabling if n))
+        self.journal.checkpoint(run_id=self.run_id, step=0, state=None, actions=actions)
+        if self.publisher is not None:
+            self.publisher.announced()
 
     def checkpoint(self, state_of: Callable[[], RunState], events: Sequence[RunEvent]) -> None:
         """Journal the run's state (``state_of()``, built only when there is a journal: not

@@ -48,17 +48,22 @@ def site_ordered(
     return ordered, None
 
 
-def enable_firewall_rules(transport: ClusterTransport, rec: Recorder, view: ClusterView) -> None:
-    """The Remote Shutdown rule group on every node that is Up (or Paused) and reachable."""
+def enable_firewall_rules(
+    transport: ClusterTransport, rec: Recorder, view: ClusterView
+) -> list[str]:
+    """The Remote Shutdown rule group on every node that is Up (or Paused) and reachable;
+    the nodes where it is enabled now."""
+    enabled: list[str] = []
     for node in view.nodes:
         if node.state not in BACK_STATES or not node.reachable:
             continue
         try:
-            enabled = transport.enable_remote_shutdown_rules(node.name)
+            enabled_here = transport.enable_remote_shutdown_rules(node.name)
         except TransportError as exc:
             rec.warning(f"the Remote Shutdown firewall rules were not enabled: {exc}", node.name)
             continue
-        if enabled:
+        if enabled_here:
+            enabled.append(node.name)
             rec.emit("firewall-rules-enabled", node.name, "Remote Shutdown rule group enabled")
         else:
             rec.warning(
@@ -66,3 +71,4 @@ def enable_firewall_rules(transport: ClusterTransport, rec: Recorder, view: Clus
                 "this node cannot be restarted",
                 node.name,
             )
+    return enabled

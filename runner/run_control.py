@@ -19,9 +19,11 @@ from __future__ import annotations
 from runner.acts import RunActs
 from runner.credssp import ENABLE_FAILED, disable_credssp, enable_credssp, leave_as_found
 from runner.evolve import evolve
+from runner.journaled import ENABLING, JournalLink
 from runner.lease import RunLease
 from runner.lifecycle import NodeStep
 from runner.progress import NodeProgress
+from runner.run_state import RunState
 from runner.step_rules import BACK_STATES
 from runner.stop import USER_CANCELED, StopRequest
 from runner.timing import POLL_ACTIVE_SECONDS, UNREACHABLE_LIMIT_SECONDS
@@ -38,6 +40,11 @@ class RunControl(RunActs):
     error: str | None
     done: bool
     _stop_announced: bool
+    link: JournalLink
+
+    @property
+    def state(self) -> RunState:
+        raise NotImplementedError
 
     def _refuse(self, error_id: str, detail: str) -> None:
         raise NotImplementedError
@@ -61,7 +68,12 @@ class RunControl(RunActs):
             return
         assert self.view is not None
         nodes = [n.name for n in self.view.nodes if n.state in BACK_STATES]
-        found = enable_credssp(self.transport, self.clock, self.rec, nodes)
+        announce = self.link.preflight
+        found = enable_credssp(
+            self.transport, self.clock, self.rec, nodes, inherited=self.link.inherited_credssp,
+            intent=lambda todo: announce(lambda: self.state, [(ENABLING, n, "") for n in todo]),
+        )  # fmt: skip
+        self.link.inherited_credssp = ()  # in the run's progress from now on
         self.progress = evolve(
             self.progress,
             credssp_enabled_on=tuple(found.enabled_by_us),
@@ -72,9 +84,11 @@ class RunControl(RunActs):
 
     def _undo_credssp(self) -> None:
         """What this run enabled is disabled; what it found enabled is left, with a warning."""
-        enabled = self.progress.credssp_enabled_on
+        # A run refused in its preflight still undoes what a predecessor announced there.
+        enabled = (*self.progress.credssp_enabled_on, *self.link.inherited_credssp)
         if enabled and disable_credssp(self.transport, self.clock, self.rec, enabled):
             self.progress = evolve(self.progress, credssp_enabled_on=())
+            self.link.inherited_credssp = ()
         leave_as_found(self.rec, self.progress.credssp_found_on)
         self.progress = evolve(self.progress, credssp_found_on=())
 

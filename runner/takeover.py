@@ -15,16 +15,19 @@ Theory of operation, in order (nothing is touched before step 3):
 
 1. ``read_run_lock``: no lock → ``NoRunToTakeOver`` (no run is in progress);
 2. ``read_run_state``: no state, or the state of another run than the lock's holder's (a
-   run that died before its first publication, or one that does not publish, such as a
-   plain ``pycau run``: its journal is the way back, ``pycau resume --force-recovery``) →
-   ``NoRunToTakeOver``;
+   run that died between taking the lock and its first publication — which comes right
+   after its first look at the cluster, before any change — or one that does not publish:
+   its journal is the way back, ``pycau resume --force-recovery``) → ``NoRunToTakeOver``;
 3. ``RunLease.acquire(force_recovery=True)``: a live holder → ``RunLocked`` (CAU event
    1015, nothing changed); of two coordinators taking over at once, one wins, the other
    gets ``RunLocked``. A lock freed meanwhile (the run ended) is created by the acquire:
    it is released again and ``NoRunToTakeOver`` raised;
 4. the state is read again, now that this coordinator's lock fences every other writer, and
    must still be the taken-over run's (else the lock is released, ``NoRunToTakeOver``);
-5. ``Engine.resume`` of the driver the run's profile names, over the rebuilt journal.
+5. ``continued_engine`` over the rebuilt journal: ``Engine.resume`` of the driver the run's
+   profile names — or, when the state is the run's preflight (published before its first
+   checkpoint, with no state yet), the preflight started again under the same run id, which
+   also undoes the CredSSP the dead coordinator announced it was enabling.
 
 The new holder takes the run's id (``holder.run_id`` is replaced by it): a run keeps its id
 across coordinators, as ``pycau resume`` keeps it.
@@ -37,19 +40,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from runner.cluster_state import ClusterStateLink, published_run
 from runner.engine import Engine
 from runner.errors import NoRunToTakeOver
 from runner.journal import RUN_IN_PROGRESS, JournalRun, RunJournal
+from runner.journal_codec import decode_as
 from runner.lease import RunLease
+from runner.profile import ResolvedProfile
 from runner.recorder import Listener
 from runner.stop import StopRequest
 from runner.transport import Clock, ClusterTransport
 from runner.types import LockHolder
-from runner.updating_run import resumed_engine
+from runner.updating_run import resumed_engine, updating_engine
 
-__all__ = ["rebuilt_journal", "take_over_run"]
+__all__ = ["continued_engine", "rebuilt_journal", "take_over_run"]
 
 
 def rebuilt_journal(run: JournalRun) -> RunJournal:
@@ -120,9 +126,44 @@ def take_over_run(
     except BaseException:
         lease.release()
         raise
-    engine = resumed_engine(
+    return continued_engine(
         transport, clock, rebuilt_journal(run), run.run_id, listener=listener,
         take_lease=lambda: lease, stop=stop,
     )  # fmt: skip
+
+
+def continued_engine(
+    transport: ClusterTransport,
+    clock: Clock,
+    journal: RunJournal,
+    run_id: str,
+    *,
+    listener: Listener | None = None,
+    take_lease: Callable[[], RunLease] | None = None,
+    stop: StopRequest | None = None,
+) -> Engine:
+    """Run ``run_id`` of ``journal`` continued by this coordinator, publishing its state in
+    the cluster (``pycau resume`` and a take-over): ``Engine.resume``'s engine — or, for a
+    run journaled only in its preflight (step 0, no state: its coordinator died before the
+    first checkpoint), the preflight of the same run started again (``start`` done, ready to
+    ``step``; its lock taken first), which undoes at the end the CredSSP its predecessor
+    announced it was enabling (``runner.journaled``)."""
+    run = journal.load(run_id)
+    if run is None or run.state is not None or run.step != 0 or run.status != RUN_IN_PROGRESS:
+        engine = resumed_engine(
+            transport, clock, journal, run_id, listener=listener, take_lease=take_lease,
+            stop=stop,
+        )  # fmt: skip
+        ClusterStateLink.attach(engine)
+        return engine
+    engine = updating_engine(
+        transport, clock, decode_as(ResolvedProfile, run.profile), run_id=run_id,
+        started_at=datetime.fromisoformat(run.started_at), listener=listener, journal=journal,
+        lease=take_lease() if take_lease is not None else None, stop=stop,
+    )  # fmt: skip
     ClusterStateLink.attach(engine)
+    engine.rec.emit(
+        "run-resumed", None, "the coordinator stopped in the run's preflight: it starts again"
+    )
+    engine.start()
     return engine

@@ -3,9 +3,9 @@
 Owns: ``RunStateOps`` — the ``publish_run_state`` / ``read_run_state`` part of
 ``SimTransport`` (a base class of it, so ``simulator.transport`` does not grow): the state
 lives in the world's lock group (``RunLockGroup.publish_state``), as on a real cluster it
-lives in cluster parameters beside the lock group. A publication is one write of the cluster
-database (``LOCK_SECONDS``), fenced with the holder it names; a read takes a read's round
-trip.
+lives in cluster parameters beside the lock group. A publication is one fenced write naming
+its holder and takes no simulated time (``PUBLISH_SECONDS``: the coordinator's bookkeeping,
+as its journal); a read takes a read's round trip.
 
 Must not: decide anything or interpret the state (it is the runner's opaque text).
 """
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RunStateOps"]
 
-PUBLISH_SECONDS = 0.5  # one write of the cluster database (as LOCK_SECONDS)
+# A publication is the coordinator's bookkeeping, as its journal is: it takes no simulated
+# time, so a real run (every one publishes) is the run `pycau simulate` rehearses, whose
+# coordinator publishes only when the scenario needs take-overs (self-updating).
+PUBLISH_SECONDS = 0.0
 READ_SECONDS = 0.5  # one read on the cluster endpoint (as OBSERVE_SECONDS)
 
 
@@ -38,7 +41,7 @@ class RunStateOps:
             raise ClusterUnreachable("the cluster is stopped: its run state is offline")
 
     def publish_run_state(self, holder: LockHolder, state: str) -> None:
-        self._spend(PUBLISH_SECONDS)
+        self._spend(PUBLISH_SECONDS)  # a call (the management network must be up)
         self._state_reachable()
         self.world.run_lock.publish_state(holder, state)
 

@@ -8,8 +8,9 @@ withdrawn), while it runs a run they act as in ``pycau run`` (a safe stop first)
 
 Exit codes: ``--once`` exits with the firing's run's status as ``pycau run`` does (0
 Succeeded — or nothing due, or the firing run by another agent —, 1 not, 3 the cluster
-refused us or the firing was missed while another run held the cluster); without it the
-agent runs until stopped. 2 bad input.
+refused us or the firing was missed while another run held the cluster, or a transport
+error); without it the agent runs until stopped: a transport error is said and waited out
+with a bounded back-off (``runner.agent``), refused credentials exit 3. 2 bad input.
 
 Must not: decide when to run (``runner.agent``) or hold the run's wiring
 (``runner.cli.agent_run``).

@@ -27,12 +27,12 @@ import click
 from rich.console import Console
 
 from runner.agent import Firing
+from runner.cli.locked_run import new_run, run_under_lock
 from runner.cli.remote_run import coordinator_gone, drive_run, render_plan
 from runner.cli.remote_session import Session
 from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import SystemClock, utc_now
-from runner.cluster_state import ClusterStateLink
-from runner.errors import NoRunToTakeOver, RunLocked, TransportError
+from runner.errors import NoRunToTakeOver, RunLocked
 from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.profile import Mode, Profile
@@ -42,8 +42,7 @@ from runner.report import RunReport
 from runner.stop import StopRequest
 from runner.takeover import take_over_run
 from runner.transport import Clock
-from runner.types import LockHolder, NodeState
-from runner.updating_run import updating_engine
+from runner.types import LockHolder
 
 __all__ = ["TWIN_WATCH_PACE", "SessionPorts", "TwinWatchClock", "cluster_calendar"]
 
@@ -134,29 +133,13 @@ class SessionPorts:
             raise
         run_id = firing.run_id
         started_at = SIMULATED_STARTED_AT if session.twin is not None else utc_now()
-        publisher = self._record(run_id, started_at, view.cluster, names)
-        publisher.quietly()
-        for node in view.nodes:
-            if node.state in (NodeState.UP, NodeState.PAUSED):
-                try:
-                    transport.install_beacon(node.name)
-                except TransportError as exc:
-                    self.say(f"warning: boot beacon not installed on {node.name}: {exc}")
-
-        def engine(listener: Listener, clock: Clock, stop: StopRequest) -> RunReport:
-            run = updating_engine(
-                transport, clock, profile, run_id=run_id, started_at=started_at,
-                listener=listener, journal=self.journal, lease=lease, stop=stop,
-            )  # fmt: skip
-            ClusterStateLink.attach(run)  # another agent can take it over from the cluster
-            run.start()
-            return run.run_to_end()
-
-        return drive_run(
-            session, self.console, engine, run_id=run_id, names=names,
+        make = new_run(
+            session, profile, lease, run_id=run_id, started_at=started_at, journal=self.journal
+        )
+        return run_under_lock(
+            session, self.console, make, view=view, run_id=run_id, started_at=started_at,
             title=f"{view.cluster} · run {run_id} (firing {firing.at.isoformat()})",
-            quiet=self.quiet, publisher=publisher, journal=self.journal,
-            on_report=self.on_report,
+            quiet=self.quiet, journal=self.journal, on_report=self.on_report, warn=self.say,
         )  # fmt: skip
 
     def take_over(self, holder: LockHolder, firing: Firing) -> int | None:

@@ -2,8 +2,9 @@
 
 Owns: ``readiness`` (gather facts from every node and judge them), ``scan_cluster``
 (Invoke-CauScan: start a scan on every node, poll until all are done), ``render_plan`` and
-``perform_run`` (plan → confirmation → run lock → boot beacons → the same engine as
-``pycau simulate`` with live progress and the published run record → report).
+``perform_run`` (plan → confirmation → run lock → ``runner.cli.locked_run``: boot beacons
+→ the same engine as ``pycau simulate``, publishing its run state, with live progress and
+the published run record → report).
 
 Theory of operation: everything goes through the session's transport and clock, so the
 same code runs against a real cluster (system clock) and against pycau's twin (the
@@ -26,32 +27,19 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from runner.cli.interrupts import (
-    Abandoned,
-    InFlight,
-    StoppableClock,
-    graceful_stop,
-    resume_hint,
-    signal_name,
-)
-from runner.cli.live_view import LiveView, render_summary, run_verdict
+from runner.cli.locked_run import drive_run, new_run, run_under_lock
 from runner.cli.offline_plan_view import render_offline_plan
 from runner.cli.plan_options import option_gates, planned_order
 from runner.cli.remote_session import Session
-from runner.cli.run_record import RecordPublisher, RunRecord
 from runner.clock import utc_now
 from runner.errors import InputError, OperationTimedOut, RunnerError, TransportError
 from runner.journal import RunJournal
 from runner.lease import RunLease
 from runner.post_steps import IRREVERSIBLE
 from runner.profile import Mode, Profile
-from runner.recorder import Listener
 from runner.rehearsal.compose import SIMULATED_STARTED_AT
-from runner.report import RunEvent, RunReport, iso_utc
-from runner.stop import USER_CANCELED, StopRequest
-from runner.transport import Clock
+from runner.report import iso_utc
 from runner.types import ClusterView, LockHolder, NodeState, UpdateInfo, WorkHandle, WorkState
-from runner.updating_run import run_updating_run
 from runner.winrm.setup_rules import RuleResult, judge
 
 __all__ = [
@@ -66,10 +54,6 @@ __all__ = [
 ]
 
 _SCAN_POLL_SECONDS = 10.0
-# A run that ended because the cluster refused this coordinator (its credentials, or its
-# run lock taken over) exits 3, as such a refusal at the start does.
-REFUSED_US = frozenset({"AuthenticationFailed", "RunLockLost"})
-EXIT_REFUSED = 3
 
 
 def readiness(session: Session, profile: Profile) -> list[RuleResult]:
@@ -233,7 +217,8 @@ def perform_run(
     """The whole ``pycau run``; returns the exit status (0 = Succeeded).
 
     With ``journal`` every step is checkpointed there, so ``pycau resume`` can continue the
-    run after the coordinator died."""
+    run after the coordinator died; the run publishes its state in the cluster either way
+    (``runner.cli.locked_run``), so an agent can take it over."""
     transport = session.transport
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
@@ -270,107 +255,12 @@ def perform_run(
     )
     if lease.taken_over is not None:
         console.print(f"force recovery: took the run lock over from {lease.taken_over.describe()}")
-    record = RunRecord(
-        run_id=run_id,
-        cluster=view.cluster,
-        coordinator=socket.gethostname(),
-        started_at=started_at,
-        nodes=names,
-    )
-    publisher = RecordPublisher(transport, record)
-    publisher.quietly()  # pycau status reads it; only the lock's holder may publish
-    for node in view.nodes:
-        if node.state in (NodeState.UP, NodeState.PAUSED):
-            try:
-                transport.install_beacon(node.name)
-            except TransportError as exc:
-                console.print(f"warning: boot beacon not installed on {node.name}: {exc}")
-    title = f"{view.cluster} · run {run_id}"
-
-    def engine(listener: Listener, clock: Clock, stop: StopRequest) -> RunReport:
-        return run_updating_run(
-            transport, clock, profile, run_id=run_id, started_at=started_at,
-            listener=listener, journal=journal, lease=lease, stop=stop,
-        )  # fmt: skip
-
-    return drive_run(
-        session, console, engine, run_id=run_id, names=names, title=title, quiet=quiet,
-        publisher=publisher, journal=journal, on_report=on_report,
+    make = new_run(session, profile, lease, run_id=run_id, started_at=started_at, journal=journal)
+    return run_under_lock(
+        session, console, make, view=view, run_id=run_id, started_at=started_at,
+        title=f"{view.cluster} · run {run_id}", quiet=quiet, journal=journal,
+        on_report=on_report,
     )  # fmt: skip
-
-
-def drive_run(
-    session: Session,
-    console: Console,
-    engine: Callable[[Listener, Clock, StopRequest], RunReport],
-    *,
-    run_id: str,
-    names: tuple[str, ...],
-    title: str,
-    quiet: bool,
-    publisher: RecordPublisher,
-    journal: RunJournal | None,
-    on_report: Callable[[dict[str, Any]], None],
-) -> int:
-    """Run ``engine`` with live progress, the published record and Ctrl-C/SIGTERM handling
-    (``runner.cli.interrupts``); the exit status: 0 Succeeded, 1 not, 3 when the cluster
-    refused this coordinator mid-run (credentials, or the run lock taken over), 128 + the
-    signal when the operator stopped (safe point) or abandoned (at once) the run — with the
-    command that continues it; 1 when ``pycau stop`` stopped it (Canceled, at a safe point)."""
-    stop = StopRequest()
-    clock = StoppableClock(session.clock, stop, real_time=session.twin is None)
-    options = session.transport.options
-    hint = {"host": options.host, "port": options.port, "insecure_http": options.insecure_http,
-            "ca_cert": options.ca_cert, "auth": options.auth.value}  # fmt: skip
-    where = journal.path if journal is not None else None
-    flight = InFlight()
-    try:
-        with (
-            graceful_stop(stop) as signals,
-            LiveView(console, names, title=title, quiet=quiet, world=session.world) as progress,
-        ):
-
-            def listener(event: RunEvent) -> None:
-                flight(event)
-                progress(event)
-                publisher(event)
-
-            report = engine(listener, clock, stop).to_dict()
-    except Abandoned as exc:
-        session.abandoned = True  # no goodbyes on the wire: leave now
-        console.print(
-            f"abandoned at once ({signal_name(exc.signum)}): run {run_id} stopped where it was; "
-            f"{flight.describe()}. The run lock stays held by this dead process; journal "
-            f"{where or '(none)'}.",
-            highlight=False,
-        )
-        console.print(
-            f"To continue: {resume_hint(run_id, hint, where, force=True)}", soft_wrap=True
-        )
-        return 128 + exc.signum
-    record = publisher.record
-    record.finish(report)
-    publisher.quietly()
-    on_report(report)
-    if not quiet:
-        render_summary(console, report)
-    for failure in publisher.failures[:3]:
-        console.print(f"warning: the run record could not be published: {failure}")
-    console.print(run_verdict(report), highlight=False, soft_wrap=True)
-    if report.get("error_id") == USER_CANCELED:
-        console.print(
-            f"stopped at a safe point: run {run_id} is Canceled and can go on; journal "
-            f"{where or '(none: it cannot be resumed)'}.",
-            highlight=False,
-        )
-        console.print(
-            f"To continue: {resume_hint(run_id, hint, where, force=False)}", soft_wrap=True
-        )
-        # A signal here stopped it (128 + signal); pycau stop from elsewhere: not succeeded.
-        return 128 + signals.signum if signals.signum is not None else 1
-    if report.get("error_id") in REFUSED_US:
-        return EXIT_REFUSED  # the cluster refused us mid-run: as a refusal at the start
-    return 0 if report["status"] == "Succeeded" else 1
 
 
 def load_profile_or_default(path: str | None) -> Profile:

@@ -3,7 +3,9 @@
 Owns: the ``resume`` command — open the run journal ``pycau run`` wrote, take the cluster's
 run lock over from the dead coordinator (``runner.lease``), and let
 ``runner.engine.Engine.resume`` continue from the last checkpoint plus a fresh
-observation, with the same live progress, report and exit codes as ``pycau run``.
+observation (``runner.takeover.continued_engine``: a run that died in its preflight starts
+its preflight again), with the same live progress, report, exit codes and run state
+published in the cluster as ``pycau run`` (``runner.cli.locked_run``).
 
 A run whose coordinator died still holds the cluster's run lock: ``--force-recovery`` (CAU's
 ``-ForceRecovery``) takes it over from a holder that is gone (a dead process on this host,
@@ -16,7 +18,6 @@ engine's resume together.
 
 from __future__ import annotations
 
-import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,20 +25,20 @@ from typing import Any
 import click
 from rich.console import Console
 
+from runner.cli.locked_run import run_under_lock
 from runner.cli.output import write_report
 from runner.cli.remote import remote_command
-from runner.cli.remote_run import drive_run, take_run_lock
+from runner.cli.remote_run import take_run_lock
 from runner.cli.remote_session import Session, connection_options, run_options
 from runner.cli.render_options import Renderings
-from runner.cli.run_record import RecordPublisher, RunRecord
+from runner.engine import Engine
 from runner.errors import InputError
 from runner.journal import RUN_IN_PROGRESS, RunJournal
 from runner.recorder import Listener
 from runner.recovery import resumable_after_stop
-from runner.report import RunReport
 from runner.stop import StopRequest
+from runner.takeover import continued_engine
 from runner.transport import Clock
-from runner.updating_run import resume_updating_run
 
 __all__ = ["resume"]
 
@@ -85,24 +86,14 @@ def resume(
             console.print("not resumed: nothing was changed on the cluster")
             return 1
         view = session.transport.observe()
-        names = tuple(node.name for node in view.nodes)
         # The dead coordinator still holds the lock: RunLocked (exit 3) unless recovering
         # from a holder that is gone. Taken before anything is touched.
         lease = take_run_lock(
             session, run_id, run.started_at, view.cluster, force_recovery=force_recovery
         )
-        record = RunRecord(
-            run_id=run_id,
-            cluster=view.cluster,
-            coordinator=socket.gethostname(),
-            started_at=datetime.fromisoformat(run.started_at),
-            nodes=names,
-        )
-        publisher = RecordPublisher(session.transport, record)
-        publisher.quietly()
 
-        def engine(listener: Listener, clock: Clock, stop: StopRequest) -> RunReport:
-            return resume_updating_run(
+        def make(listener: Listener, clock: Clock, stop: StopRequest) -> Engine:
+            return continued_engine(
                 session.transport, clock, journal, run_id,
                 listener=listener, take_lease=lambda: lease, stop=stop,
             )  # fmt: skip
@@ -114,10 +105,11 @@ def resume(
                 write_report(report_path, report)
             renderings.write(report)
 
-        return drive_run(
-            session, console, engine, run_id=run_id, names=names,
-            title=f"{view.cluster} · run {run_id}", quiet=quiet, publisher=publisher,
-            journal=journal, on_report=save,
+        return run_under_lock(
+            session, console, make, view=view, run_id=run_id,
+            started_at=datetime.fromisoformat(run.started_at),
+            title=f"{view.cluster} · run {run_id}", quiet=quiet, journal=journal,
+            on_report=save, beacons=False,
         )  # fmt: skip
     finally:
         journal.close()

@@ -8,9 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fake_cluster import FakeClock
 
 from runner.agent import (
+    BACKOFF_MAX_SECONDS,
+    BACKOFF_SECONDS,
     GRACE_SECONDS,
     WATCH_SECONDS,
     Agent,
@@ -19,6 +22,7 @@ from runner.agent import (
     firing_run_id,
 )
 from runner.agent_types import PRESENCE_SECONDS, AgentPresence
+from runner.errors import AuthenticationFailed, ClusterUnreachable
 from runner.lease import LOCK_STALE_SECONDS, RunLease
 from runner.schedule import parse_schedule
 from runner.types import LockHolder
@@ -333,3 +337,65 @@ def test_a_firing_held_off_past_the_grace_window_by_another_run_exits_3() -> Non
     assert ports.taken == []
     assert any("(another run); watching its lease" in line for line in ports.said)
     assert any("missed: the cluster was held by another run" in line for line in ports.said)
+
+
+class _Blinking(Cluster):
+    """The cluster's lock does not answer its first ``misses`` reads (a network blip)."""
+
+    def __init__(self, clock: FakeClock, misses: int, error: type[Exception]) -> None:
+        super().__init__(clock)
+        self.misses, self.error = misses, error
+
+    def read_run_lock(self) -> LockHolder | None:
+        if self.misses:
+            self.misses -= 1
+            raise self.error("127.0.0.1: connection refused")
+        return super().read_run_lock()
+
+
+def test_a_serving_agent_waits_out_transport_errors_with_a_bounded_back_off() -> None:
+    """Three failed looks at the due firing's lock: the serving agent says each, waits 30,
+    60, then 120 s of the injected clock, and then runs the firing once — it does not exit."""
+    clock = FakeClock()
+    cluster, ports = _Blinking(clock, 3, ClusterUnreachable), Ports()
+    slept: list[float] = []
+    inner = clock.sleep
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        inner(seconds)
+
+    clock.sleep = sleep  # type: ignore[method-assign]
+    agent(clock, cluster, ports).serve(rounds=1)
+    assert slept == [BACKOFF_SECONDS, 2 * BACKOFF_SECONDS, 4 * BACKOFF_SECONDS]
+    assert ports.ran == [firing_run_id("hci01", T0)]
+    blips = [line for line in ports.said if "did not answer" in line]
+    assert len(blips) == 3
+    assert "trying again in 120 s (3 failure(s) in a row)" in blips[-1]
+
+
+def test_the_back_off_is_bounded_and_refused_credentials_end_the_agent() -> None:
+    """Failures in a row wait at most BACKOFF_MAX_SECONDS each and the count starts again
+    after a round that worked; the firing they held past its grace window is not run late
+    (next week's is); AuthenticationFailed is not retried."""
+    clock = FakeClock()
+    cluster, ports = _Blinking(clock, 12, ClusterUnreachable), Ports()
+    slept: list[float] = []
+    inner = clock.sleep
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        inner(seconds)
+
+    clock.sleep = sleep  # type: ignore[method-assign]
+    agent(clock, cluster, ports).serve(rounds=1)
+    backoff = [min(BACKOFF_SECONDS * 2**n, BACKOFF_MAX_SECONDS) for n in range(8)]
+    assert backoff[-3:] == [BACKOFF_MAX_SECONDS] * 3
+    assert slept[:8] == backoff  # 3630 s: past the firing's grace window
+    assert max(slept) == BACKOFF_MAX_SECONDS
+    assert slept[-4:] == backoff[:4]  # next week: the back-off starts again from 30 s
+    # the firing held past its grace window is not run late: the agent runs next week's
+    assert ports.ran == [firing_run_id("hci01", T0 + timedelta(days=7))]
+    refused = _Blinking(FakeClock(), 1, AuthenticationFailed)
+    with pytest.raises(AuthenticationFailed):
+        agent(FakeClock(), refused, Ports()).serve(rounds=1)

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from winrm_support import PASSWORD, USERNAME
 
 from runner.cli import cli
+from runner.cluster_state import published_run
 from runner.journal import RunJournal
 from runner.rehearsal.twin import TwinServer
 from simulator.scenario import load_scenario
@@ -55,13 +56,15 @@ def _pycau(*args: str) -> Any:
 
 
 def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path) -> None:
-    """A crashed run resumes with --force-recovery to Succeeded; one restart per node."""
+    """A crashed run resumes with --force-recovery to Succeeded; one restart per node; both
+    the crashed `pycau run` and the resume published the run's state in the cluster."""
     scenario = load_scenario(SCENARIO)
     account = Account(username=USERNAME, password=PASSWORD)
     twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
     try:
         journal_path = tmp_path / "journal.sqlite"
         run_id = _crashed_run(twin, journal_path)
+        died = published_run(twin.world.run_lock.published or "")  # plain `pycau run` publishes
         at = ["--cluster", f"127.0.0.1:{twin.endpoint.port}", "--insecure-http"]
         report_path = tmp_path / "report.json"
         common = [*at, "--journal", str(journal_path), "--yes", "-q"]
@@ -79,6 +82,7 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path)
         assert resumed.stdout.splitlines()[-1] == f"run {run_id} on hci-branch01: Succeeded"
         report = json.loads(report_path.read_text(encoding="utf-8"))
         restarts = [node for _, kind, node, _ in twin.world.timeline if kind == "restart"]
+        last = published_run(twin.world.run_lock.published or "")  # and so does `pycau resume`
         again = _pycau("resume", run_id, *common, "--force-recovery")
     finally:
         twin.stop()
@@ -97,5 +101,7 @@ def test_resume_continues_a_crashed_run_without_restarting_twice(tmp_path: Path)
     assert (suite.get("id"), suite.get("failures")) == (run_id, "0")
     assert "[1014] run-recovering" in (suite.findtext("system-out") or "")
     assert again.exit_code == 2
+    assert (died.run_id, last.run_id) == (run_id, run_id)
+    assert 0 < died.step < CRASH_AFTER_STEP < last.step
 
     assert "already ended" in again.output
