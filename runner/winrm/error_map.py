@@ -21,6 +21,7 @@ pywinrm fails through four unrelated families (reference toolchain.md)::
     requests ReadTimeout                           any            OperationTimedOut
     requests ConnectionError (refused, reset, DNS) any            Node/ClusterUnreachable
     other requests.RequestException                any            Node/ClusterUnreachable
+    spnego SpnegoError (NTLM sealing out of step)  any            Node/ClusterUnreachable
 
 "Node/ClusterUnreachable" is ``NodeUnreachable(node)`` for a node's own endpoint and
 ``ClusterUnreachable`` for the cluster endpoint. A Receive-stage fault means the command
@@ -38,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from spnego.exceptions import SpnegoError
 from winrm.exceptions import (
     AuthenticationError,
     WinRMError,
@@ -139,6 +141,8 @@ def map_failure(
         return _unreachable(endpoint, node, f"connection failed during {where}")
     if isinstance(exc, requests.exceptions.RequestException):
         return _unreachable(endpoint, node, f"{type(exc).__name__} during {where}")
+    if isinstance(exc, SpnegoError):  # NTLM sealing out of step (a request cut off mid-way)
+        return _unreachable(endpoint, node, f"message security lost during {where}")
     raise TypeError(f"not a WinRM failure: {type(exc).__name__}") from exc
 
 

@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+from spnego.exceptions import SpnegoError
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMError,
@@ -54,6 +55,7 @@ WIRE_FAILURES = (
     WinRMTransportError,
     WinRMOperationTimeoutError,
     requests.exceptions.RequestException,
+    SpnegoError,  # the NTLM context went out of step: drop the session, effect unknown
 )
 _CODEPAGE_UTF8 = 65001
 # http.sys drops idle keep-alive connections after 120 s; rebuild the session before that.
@@ -262,7 +264,7 @@ class RemoteShell:
                     reauthenticated = True
                     continue
                 gone = getattr(exc, "wsman_fault_code", None) == WSMAN_SHELL_NOT_FOUND
-                connection = isinstance(exc, requests.exceptions.ConnectionError)
+                connection = isinstance(exc, (requests.exceptions.ConnectionError, SpnegoError))
                 if gone:
                     self._shell_id = None
                 if connection:

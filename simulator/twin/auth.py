@@ -186,9 +186,14 @@ def unwrap_request(body: bytes, acceptor: NtlmAcceptor) -> bytes:
     return message
 
 
-def wrap_reply(message: bytes, acceptor: NtlmAcceptor) -> tuple[bytes, str]:
-    """(body, Content-Type) of ``message`` sealed for the client."""
+def wrap_reply(
+    message: bytes, acceptor: NtlmAcceptor, *, break_signature: bool = False
+) -> tuple[bytes, str]:
+    """(body, Content-Type) of ``message`` sealed for the client; ``break_signature``
+    flips a checksum byte, so the client's check of the seal fails (a context out of step)."""
     signature, sealed = acceptor.wrap(message)
+    if break_signature:  # version (4 bytes), checksum (8), sequence number (4)
+        signature = signature[:4] + bytes([signature[4] ^ 0xFF]) + signature[5:]
     body = (
         _BOUNDARY + b"\r\n"
         b"\tContent-Type: " + ENCRYPTED_PROTOCOL.encode() + b"\r\n"

@@ -198,6 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.ntlm: NtlmAcceptor | None = None
         self.ntlm_generation: int | None = None  # the expiry generation it authenticated in
+        self.break_seal = False  # this request's reply goes out with a broken seal
         self.endpoint.opened(self.connection)
 
     def finish(self) -> None:
@@ -281,6 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._session_expired(request):
             return
+        self.break_seal = False
         try:
             status, reply = self._apply_fault(request) or self.endpoint.host.dispatch(request)
         except DropConnection:
@@ -293,7 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif status == 500 and not reply.startswith(b"<s:Envelope"):
             self._send(500, reply, "text/html")
         elif encrypted and self.ntlm is not None:
-            sealed, content_type = wrap_reply(reply, self.ntlm)
+            sealed, content_type = wrap_reply(reply, self.ntlm, break_signature=self.break_seal)
             self._send(status, sealed, content_type)
         else:
             self._send(status, reply)
@@ -332,6 +334,10 @@ class _Handler(BaseHTTPRequestHandler):
             return 401, b""
         if fault.kind is FaultKind.DROP:
             raise DropConnection
+        if fault.kind is FaultKind.BAD_SEAL:  # answered (and logged) normally, its seal broken
+            host.actions.pop()
+            self.break_seal = True
+            return None
         host.actions.pop()  # a delayed request is still answered (and logged) normally
         host.wait(fault.seconds)
         return None

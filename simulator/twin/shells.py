@@ -60,6 +60,7 @@ class FaultKind(StrEnum):
     UNAUTHORIZED = "unauthorized"  # HTTP 401 without a challenge
     DELAY = "delay"  # answer only after ``seconds``
     DROP = "drop"  # close the connection without an answer
+    BAD_SEAL = "bad-seal"  # answer, sealed with a broken signature (NTLM out of step)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

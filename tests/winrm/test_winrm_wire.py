@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from spnego.exceptions import SpnegoError
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMTransportError,
@@ -326,3 +327,22 @@ def test_non_json_failure_is_remote_command_failed(
     with pytest.raises(RemoteCommandFailed, match="exited with 3") as caught:
         transport_factory(endpoint).probe()
     assert_clean(caught.value)
+
+
+def test_broken_seal_is_effect_unknown_and_the_session_recovers(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """An NTLM reply whose seal does not verify (the context went out of step, as after a
+    request cut off by a signal) is effect unknown, not a traceback; the next call logs on
+    afresh and works."""
+    endpoint = endpoint_factory(status_answer)
+    transport = transport_factory(endpoint, auth=AuthMethod.NTLM)
+    transport.poll_work(HANDLE)
+    endpoint.inject(WireFault(action="Receive", kind=FaultKind.BAD_SEAL))
+    with pytest.raises(NodeUnreachable) as caught:
+        transport.poll_work(HANDLE)
+    assert isinstance(caught.value.__cause__, SpnegoError)
+    assert "message security lost" in str(caught.value)
+    assert_clean(caught.value)
+    assert transport.poll_work(HANDLE).percent == 10
