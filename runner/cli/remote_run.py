@@ -229,15 +229,17 @@ def perform_run(
     quiet: bool,
     on_report: Callable[[dict[str, Any]], None],
     journal: RunJournal | None = None,
+    source: str = "profile",
 ) -> int:
-    """The whole ``pycau run``; returns the exit status (0 = Succeeded).
+    """The whole ``pycau run``; returns the exit status (0 = Succeeded). ``source`` names
+    the profile in an error (its file).
 
     With ``journal`` every step is checkpointed there, so ``pycau resume`` can continue the
     run after the coordinator died."""
     transport = session.transport
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
-    profile = profile.resolved(names, source="profile")
+    profile = profile.resolved(names, source=source)
     offline = profile.mode == Mode.OFFLINE
     if offline:
         offers, errors = scan_cluster(session)  # a read: the estimate's updates
