@@ -64,7 +64,8 @@ def test_auto_takes_three_out_where_quorum_allows_three() -> None:
     """Eight nodes and a witness with auto: three out plus one failure keep quorum, four
     would not — waves of 3, 3, 2 with three nodes in flight at once."""
     fast = rehearse(san(8, max_nodes_out="auto"))
-    assert fast.status == "Succeeded" and holds(fast)
+    assert fast.status == "Succeeded"
+    assert holds(fast)
     run = fast.report.to_dict()["waves"]["run"]
     assert [len(w["nodes"]) for w in run] == [3, 3, 2]
     assert run[0]["limited_by"].startswith("cluster quorum")
@@ -80,7 +81,8 @@ def test_a_wave_waits_for_its_retried_node_before_the_next_begins() -> None:
     node2 is done — the run still succeeds and no more than two nodes are ever out."""
     fault = FaultSpec(type="install-failure", node="node2", attempts=1)
     fast = rehearse(replace(san(6, max_nodes_out=2), faults=(fault,)))
-    assert fast.status == "Succeeded" and holds(fast)
+    assert fast.status == "Succeeded"
+    assert holds(fast)
     report = fast.report.to_dict()
     node2 = next(n for n in report["nodes"] if n["name"] == "node2")
     assert node2["attempts"] == 2
@@ -94,7 +96,8 @@ def test_a_coordinator_crash_mid_wave_resumes_the_wave() -> None:
     of the wave from the journal, then the other waves, with every invariant holding."""
     crashed = rehearse(san(6, max_nodes_out=2), crash_at_step=40)
     plain = rehearse(san(6, max_nodes_out=2))
-    assert crashed.status == "Succeeded" and holds(crashed)
+    assert crashed.status == "Succeeded"
+    assert holds(crashed)
     crash = next(e.time for e in crashed.report.events if e.kind == "coordinator-crash")
     run = crashed.report.to_dict()["waves"]["run"]
     assert run[0]["started"] < crash < run[0]["finished"]
