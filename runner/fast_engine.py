@@ -7,7 +7,9 @@ wave begins when this one is done. At the start it reads the cluster's capacity 
 (``ClusterTransport.read_capacity_facts``), plans the waves with ``runner.capacity``
 (event ``wave-plan``, the report's ``waves.planned``); each wave is sized again when it
 begins, on the view and facts of that moment (``wave-started`` 1050, ``wave-finished``
-1051). The report's ``waves`` section lists the plan and the waves run.
+1051); while a wave runs the next nodes may begin ahead of theirs (``staged-ahead`` 1052:
+scan and staged install, never a drain). The report's ``waves`` section lists the plan and
+the waves run.
 
 Theory of operation: the classic acts (``runner.acts``) act on ``progress.current``; this
 engine puts the node an action is for there for the act only, so every act, its error
@@ -28,15 +30,16 @@ from runner.capacity_types import CapacityFacts
 from runner.engine import Engine
 from runner.errors import AuthenticationFailed, TransportError
 from runner.evolve import evolve
-from runner.fast_actions import BeginWave, WaitAll
+from runner.fast_actions import BeginWave, StageAhead, WaitAll
 from runner.fast_decisions import decide_fast
 from runner.progress import WaveProgress
 from runner.run_control import disrupted
 
-__all__ = ["WAVE_FINISHED", "WAVE_STARTED", "FastEngine", "describe_waves"]
+__all__ = ["STAGED_AHEAD", "WAVE_FINISHED", "WAVE_STARTED", "FastEngine", "describe_waves"]
 
 WAVE_STARTED = 1050  # pycau's own event ids (CAU's end at 1023)
 WAVE_FINISHED = 1051
+STAGED_AHEAD = 1052
 
 
 def describe_waves(waves: tuple[tuple[str, ...], ...]) -> str:
@@ -89,16 +92,34 @@ class FastEngine(Engine):
             return self._begin_wave(action)
         if isinstance(action, WaitAll):
             return self._wait_all(action)
+        if isinstance(action, StageAhead):
+            return self._stage_ahead(action)
         name = action.handle.node if isinstance(action, Poll) else getattr(action, "node", None)
-        if name is None or name not in self.progress.in_flight:
+        if name is None or name not in (*self.progress.in_flight, *self.progress.staged):
             return super()._act(action)  # a run-level act
         self.progress = evolve(self.progress, current=self.book.nodes[name])
         try:
             super()._act(action)
         finally:
             self.progress = evolve(self.progress, current=None)
+            self._ahead_done(name)
             self._end_wave_if_done()
         return None
+
+    def _stage_ahead(self, action: StageAhead) -> None:
+        self.progress = evolve(self.progress, staged=(*self.progress.staged, action.node))
+        detail = "begins ahead of its wave: scan and staged install, no drain before its wave"
+        self.rec.emit("staged-ahead", action.node, detail, event_id=STAGED_AHEAD)
+
+    def _ahead_done(self, name: str) -> None:
+        """A node staged ahead that ended (nothing to install, or failed for good) leaves
+        the line: no wave will take it out."""
+        if name in self.progress.staged and self.book.nodes[name].terminal:
+            self.progress = evolve(
+                self.progress,
+                staged=tuple(n for n in self.progress.staged if n != name),
+                remaining=tuple(n for n in self.progress.remaining if n != name),
+            )
 
     def _begin_wave(self, action: BeginWave) -> None:
         taken = set(action.nodes)
@@ -114,6 +135,7 @@ class FastEngine(Engine):
             self.progress,
             remaining=remaining,
             in_flight=action.nodes,
+            staged=tuple(n for n in self.progress.staged if n not in taken),
             waves=(*self.progress.waves, wave),
         )
         why = f" (limited by {action.limited_by})" if action.limited_by else ""

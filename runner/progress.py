@@ -118,5 +118,6 @@ class RunProgress:
     cluster_before: ClusterFacts | None = None
     post_steps: tuple[PostStepResult, ...] | None = None
     in_flight: tuple[str, ...] = ()
+    staged: tuple[str, ...] = ()  # fast: nodes begun ahead of their wave (still in remaining)
     waves: tuple[WaveProgress, ...] = ()
     planned_waves: tuple[tuple[str, ...], ...] = ()  # the plan made at the start (fast)

@@ -40,6 +40,7 @@ SCHEMA_VERSION = 1
 # Node phases in pipeline order (reference §3.1 step 4); timing dicts keep this order.
 PHASES = (
     "pre_script",
+    "stage",
     "storage_wait",
     "drain",
     "install",

@@ -156,7 +156,7 @@ PARTS: dict[str, tuple[str, ...]] = {
              "runner.offline_lifecycle", "runner.offline_actions", "runner.offline_decisions",
              "runner.offline_node_steps", "runner.offline_plan", "runner.offline_rules",
              "runner.offline_closing", "runner.capacity", "runner.fast_decisions",
-             "runner.fast_actions"),
+             "runner.fast_actions", "runner.fast_steps"),
     "Engine": ("runner.engine", "runner.updating_run", "runner.acts", "runner.run_control",
                "runner.journaled", "runner.bookkeeping", "runner.recorder", "runner.recovery",
                "runner.preflight", "runner.credssp", "runner.report", "runner.lease",
