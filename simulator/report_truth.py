@@ -25,8 +25,9 @@ end of its window.
   pre-update script step) is seen by the world through the first thing it does to the
   node. With a pre-update script: that script's start (once per attempt). Without one: a
   scan of the node while it is not Paused (every retry re-scans after the runner resumed
-  the node), a re-scan right after an install that went well excluded (the fast policy
-  installs before or without a drain and re-scans in the same attempt), preflight scans
+  the node) — a re-scan right after an install that went well and left no restart owed,
+  or after an install command that never reached the node, excluded (the fast policy
+  installs before or without a drain and re-scans in the same attempt) — preflight scans
   excluded (the node's first scan, and any scan made before
   the run's first other act while another node's scan ran — a preflight scans every Up
   node at once), plus one when the runner acted on the node (suspend, install, script,
@@ -85,6 +86,7 @@ _FIRST_ATTEMPT = (
     "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
+_INSTALL_COMMAND = "Install-WindowsUpdate"  # what an unanswered install is refused as
 # What ends an install badly (a re-scan after it belongs to a retry, not to its attempt).
 _INSTALL_TROUBLE = frozenset(
     {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout", "unreachable"}
@@ -119,6 +121,7 @@ class TruthLedger:
     def __init__(self, world: GroundTruth) -> None:
         self.world = world
         self.acts: dict[str, list[tuple[float, str, bool]]] = {n: [] for n in world.nodes}
+        self.owing: set[tuple[str, float]] = set()  # scans made while the node owed a restart
         self.first_act: float | None = None  # the run's first act other than a scan
         self.restarts: dict[str, list[tuple[float, BootType]]] = {n: [] for n in world.nodes}
         self.boots: dict[str, list[float]] = {n: [] for n in world.nodes}
@@ -138,6 +141,8 @@ class TruthLedger:
         restart) to ``node``, and it reached the node."""
         now = self._now()
         self.acts[node].append((now, kind, self.world.nodes[node].paused))
+        if kind == "scan" and self.world.updates.nodes[node].staged:
+            self.owing.add((node, now))  # a restart is owed: no re-scan of a no-drain install
         if kind != "scan" and self.first_act is None:
             self.first_act = now
 
@@ -271,17 +276,20 @@ class TruthLedger:
         return len(openings) + int(lead)
 
     def _rescan(self, node: str, index: int) -> bool:
-        """The scan ``acts[node][index]`` re-scans after an install that went well, with
-        nothing between them: the fast policy's install before (or without) a drain is
-        followed by its re-scan in the same attempt."""
+        """The scan ``acts[node][index]`` re-scans in the attempt before it: after an install
+        that went well, with nothing between them (the fast policy's install before, or
+        without, a drain), or after an install command that never reached the node (its
+        answer lost: the runner re-scans rather than install blind). A scan made while the
+        node owes a restart is no such re-scan (without a drain nothing may owe one)."""
         acts = self.acts[node]
-        if index == 0 or acts[index - 1][1] != "install":
+        if index == 0:
             return False
         since, until = acts[index - 1][0], acts[index][0]
-        return not any(
-            t.node == node and t.kind in _INSTALL_TROUBLE and since <= t.time <= until
-            for t in self.troubles
-        )
+        between = [t for t in self.troubles if t.node == node and since <= t.time <= until]
+        if any(t.kind == "unreachable" and t.detail == _INSTALL_COMMAND for t in between):
+            return True
+        good = not any(t.kind in _INSTALL_TROUBLE for t in between)
+        return acts[index - 1][1] == "install" and good and (node, until) not in self.owing
 
     def _preflight_round(self, node: str, at: float) -> bool:
         """A scan of ``node`` at ``at`` belongs to a preflight (every Up node scanned at once,
