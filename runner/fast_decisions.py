@@ -13,6 +13,10 @@ deadline). When no node is in flight the next wave begins, of the nodes
 ``runner.capacity.admit`` finds safe to take out together (re-judged on the view of that
 moment, at most ``max_nodes_out``).
 
+MaxFailedNodes is judged every turn: once more nodes failed than it allows, the run is
+canceled (CAU 1019) and the nodes in flight are brought to a safe state as StopAfter does
+(none is suspended or restarted any more; a drained one is resumed).
+
 Staging ahead: while a wave is in flight, as many of the next nodes as the wave has begin
 their steps before the drain (``StageAhead``): scan and staged install; each holds there
 (no drain, no restart) until its wave begins. Never with a pre-update script.
@@ -169,6 +173,13 @@ def decide_fast(
             return StopAfter()
         if not progress.warned and past_warn_after(progress, profile):
             return WarnAfter()
+    limit = profile.max_failed_nodes
+    if not ending and progress.failed_nodes > limit:  # at once, even with a wave in flight
+        return CancelRun(
+            error_id="MaxFailedNodesExceeded",
+            detail=f"{progress.failed_nodes} node(s) failed; MaxFailedNodes is {limit}",
+            event_id=1019,
+        )
     if not ending and (ahead := _stage_ahead(progress, nodes, profile)) is not None:
         return ahead
     action = _in_flight(view, progress, nodes, profile)
@@ -176,13 +187,6 @@ def decide_fast(
         return action
     if ending:
         return Finish()
-    limit = profile.max_failed_nodes
-    if progress.failed_nodes > limit:
-        return CancelRun(
-            error_id="MaxFailedNodesExceeded",
-            detail=f"{progress.failed_nodes} node(s) failed; MaxFailedNodes is {limit}",
-            event_id=1019,
-        )
     if unreachable_too_long(progress):
         return CancelRun(error_id="ClusterUnreachable", detail="the cluster does not answer")
     left = tuple(n for n in progress.remaining if not nodes[n].terminal)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.actions import Poll
+from runner.actions import CancelRun, Poll
 from runner.capacity import plan_waves
 from runner.capacity_types import CapacityFacts
 from runner.engine import Engine
@@ -96,7 +96,10 @@ class FastEngine(Engine):
             return self._stage_ahead(action)
         name = action.handle.node if isinstance(action, Poll) else getattr(action, "node", None)
         if name is None or name not in (*self.progress.in_flight, *self.progress.staged):
-            return super()._act(action)  # a run-level act
+            super()._act(action)  # a run-level act
+            if isinstance(action, CancelRun):  # the nodes in flight end as StopAfter's do
+                self.progress = evolve(self.progress, stopping=True)
+            return None
         self.progress = evolve(self.progress, current=self.book.nodes[name])
         try:
             super()._act(action)
