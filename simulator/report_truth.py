@@ -89,7 +89,7 @@ _STORAGE = ("storage-not-ready",)
 _INSTALL_COMMAND = "Install-WindowsUpdate"  # what an unanswered install is refused as
 # What ends an install badly (a re-scan after it belongs to a retry, not to its attempt).
 _INSTALL_TROUBLE = frozenset(
-    {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout", "unreachable"}
+    {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout"}
 )
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
 _START_COMMANDS = ("Start-WindowsUpdateScan", "Invoke-Command")
