@@ -48,7 +48,10 @@ end of its window.
   work or a drain lasting its whole profile timeout, a restart it did not come back from
   within ``reboot_timeout_minutes``. Cluster-wide: a management outage, the witness
   offline, quorum lost, another node crashed or hung, storage not ready for a whole
-  ``wait_for_storage_repair_timeout_minutes``, the StopAfter time passed.
+  ``wait_for_storage_repair_timeout_minutes``, the StopAfter time passed, more nodes ended
+  Failed than ``max_failed_nodes`` allows (the run cancels; nodes in flight stop). A node's
+  window for cluster-wide trouble begins when the node before it became final — with
+  several nodes at a time (policy fast), no later than the runner's first act on it.
 
 Must not: read the runner's view or events (only the report it is handed), change the
 world, or iterate sets.
@@ -63,6 +66,7 @@ from typing import Any
 from runner.plugins import PluginName
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
+from simulator.truth_windows import budget_exceeded_at, first_touch, rescan
 from simulator.world_port import GroundTruth
 
 __all__ = ["EPSILON", "TruthLedger"]
@@ -86,11 +90,6 @@ _FIRST_ATTEMPT = (
     "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
-_INSTALL_COMMAND = "Install-WindowsUpdate"  # what an unanswered install is refused as
-# What ends an install badly (a re-scan after it belongs to a retry, not to its attempt).
-_INSTALL_TROUBLE = frozenset(
-    {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout"}
-)
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
 _START_COMMANDS = ("Start-WindowsUpdateScan", "Invoke-Command")
 _OPENING_ACTS = ("suspend", "install", "pre-script", "post-script", "restart", "resume")
@@ -113,6 +112,10 @@ class _Trouble:
     def reaches(self, since: float, now: float) -> bool:
         """Whether the trouble lasted into the window starting at ``since``."""
         return (now if self.end is None else self.end) >= since - EPSILON
+
+
+def _at(trouble: _Trouble) -> float:
+    return trouble.time
 
 
 class TruthLedger:
@@ -269,27 +272,14 @@ class TruthLedger:
         openings = [
             t
             for i, (t, kind, paused) in enumerate(acts)
-            if kind == "scan" and not paused and t not in preflight and not self._rescan(node, i)
+            if kind == "scan"
+            and not paused
+            and t not in preflight
+            and not rescan(acts, self.troubles, node, i, owing=self.owing)
         ]
         first = openings[0] if openings else None
         lead = any(kind in _OPENING_ACTS and (first is None or t < first) for t, kind, _ in acts)
         return len(openings) + int(lead)
-
-    def _rescan(self, node: str, index: int) -> bool:
-        """The scan ``acts[node][index]`` re-scans in the attempt before it: after an install
-        that went well, with nothing between them (the fast policy's install before, or
-        without, a drain), or after an install command that never reached the node (its
-        answer lost: the runner re-scans rather than install blind). A scan made while the
-        node owes a restart is no such re-scan (without a drain nothing may owe one)."""
-        acts = self.acts[node]
-        if index == 0:
-            return False
-        since, until = acts[index - 1][0], acts[index][0]
-        between = [t for t in self.troubles if t.node == node and since <= t.time <= until]
-        if any(t.kind == "unreachable" and t.detail == _INSTALL_COMMAND for t in between):
-            return True
-        good = not any(t.kind in _INSTALL_TROUBLE for t in between)
-        return acts[index - 1][1] == "install" and good and (node, until) not in self.owing
 
     def _preflight_round(self, node: str, at: float) -> bool:
         """A scan of ``node`` at ``at`` belongs to a preflight (every Up node scanned at once,
@@ -321,14 +311,19 @@ class TruthLedger:
         now = self._now()
         found: list[tuple[float, str]] = []
         known = self._known()
+        exceeded = budget_exceeded_at(report, final_at, now)  # the run cancels: nodes stop
+        if exceeded is not None:
+            known = sorted([*known, _Trouble(exceeded, None, "over-budget", end=now)], key=_at)
         for entry in report.get("nodes", []) or []:
             name = str(entry.get("name"))
             if name not in self.world.nodes:
                 found.append((now, f"the report lists {name}, which is not in the cluster"))
                 continue
             final = final_at.get(name, now)
-            # One node at a time: the node's work began after the node before it was final.
+            # One node at a time: the node's work began after the node before it was final;
+            # several at a time (policy fast): no later than the runner's first act on it.
             since = max((t for n, t in final_at.items() if n != name and t < final), default=0.0)
+            since = min(since, first_touch(self.acts[name], self.first_act, final))
             against = self._against(name, since, final, known)
             status = entry.get("status")
             found += [(final, f"{name} {d}") for d in self._node_truth(name, entry, against)]
