@@ -182,7 +182,9 @@ def decide_fast(
         )
     if not ending and (ahead := _stage_ahead(progress, nodes, profile)) is not None:
         return ahead
-    action = _in_flight(view, progress, nodes, profile)
+    wave = any(not nodes[n].terminal for n in progress.in_flight)
+    # Between waves the next wave begins at once: nodes staged ahead go on within it.
+    action = _in_flight(view, progress, nodes, profile) if wave or ending else None
     if action is not None:
         return action
     if ending:
