@@ -58,6 +58,15 @@ Feature: The fast policy: waves of nodes, staged installs, no drain without a re
     And every node was restarted 0 times
     And every invariant holds
 
+  Scenario: Kernel soft reboot applies to the nodes of a wave where the cluster allows it
+    Given the cluster's CauEnableSoftReboot property is 1
+    And the profile sets policy to fast
+    And the profile sets max_nodes_out to 2
+    When the run is rehearsed with seed 3
+    Then the run ends Succeeded
+    And every node was restarted 1 time with a soft reboot
+    And every invariant holds
+
   Scenario: The classic policy stays one node at a time and has no waves
     When the run is rehearsed with seed 3
     Then the run ends Succeeded
