@@ -4,6 +4,7 @@ each along the classic lifecycle, judged by the same oracle."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -13,6 +14,9 @@ from runner.rehearsal.compose import rehearse
 from runner.rehearsal.results import Rehearsal
 from runner.types import WitnessType
 from simulator.model import FaultSpec, Scenario
+from simulator.scenario import load_scenario
+
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def san(n: int, **profile: Any) -> Scenario:
@@ -103,3 +107,53 @@ def test_a_coordinator_crash_mid_wave_resumes_the_wave() -> None:
     assert run[0]["started"] < crash < run[0]["finished"]
     assert [w["nodes"] for w in run] == [w["nodes"] for w in plain.report.to_dict()["waves"]["run"]]
     assert all(n["restarts"] == 1 for n in crashed.report.to_dict()["nodes"])
+
+
+def test_the_bundled_sixty_four_node_san_goes_in_three_memory_bound_waves() -> None:
+    """fast-sixty-four-node-san: 2,000 VMs of 8 GB on 512 GB nodes, 10 % reserve, one more
+    failure allowed for — 28 nodes a wave (memory decides), waves of 28, 28, 8."""
+    rehearsal = rehearse(load_scenario(BUNDLED / "fast-sixty-four-node-san.yaml"))
+    assert rehearsal.status == "Succeeded"
+    assert holds(rehearsal)
+    run = rehearsal.report.to_dict()["waves"]["run"]
+    assert [len(w["nodes"]) for w in run] == [28, 28, 8]
+    assert run[0]["limited_by"].startswith("memory: 16000 GB of running roles")
+
+
+def test_a_stop_leaves_a_node_staged_ahead_canceled_with_its_restart_owed() -> None:
+    """The bundled stop-request run with policy fast: node3, staged ahead (its update
+    installed, never drained) when the stop comes, is Canceled, and a warning says its
+    restart is owed; every invariant holds."""
+    rehearsal = rehearse(load_scenario(BUNDLED / "stop-request.yaml"), policy="fast")
+    assert rehearsal.status == "Canceled"
+    assert holds(rehearsal)
+    node3 = rehearsal.report.node("node3")
+    assert node3.status.value == "Canceled"
+    assert [u.result for u in node3.updates] == ["Succeeded"]
+    warnings = [
+        e.detail for e in rehearsal.report.events if e.kind == "warning" and e.node == "node3"
+    ]
+    assert any("its restart is owed" in w for w in warnings)
+
+
+def test_max_failed_nodes_exceeded_mid_wave_stops_the_wave_safely() -> None:
+    """node1's staged install fails its only attempt while node2 is in the same wave,
+    MaxFailedNodes 0: the run is canceled at once (1019), node2 stops before its drain
+    (Canceled), no node restarts after that, and every invariant (failure-budget,
+    report-truth) holds."""
+    fault = FaultSpec(type="install-failure", node="node1", attempts=None)
+    scenario = replace(san(6), faults=(fault,))
+    profile = {
+        "policy": "fast",
+        "max_nodes_out": 3,
+        "max_failed_nodes": 0,
+        "max_retries_per_node": 1,
+    }
+    rehearsal = rehearse(replace(scenario, profile=MappingProxyType(profile)))
+    assert rehearsal.report.error_id == "MaxFailedNodesExceeded"
+    assert holds(rehearsal)
+    events = rehearsal.report.events
+    canceled = next(e.time for e in events if e.event_id == 1019)
+    assert [e.node for e in events if e.kind == "wave-started"] == [None]
+    assert not [e for e in events if e.event_id == 1010 and e.time > canceled]
+    assert rehearsal.report.node("node2").status.value == "Canceled"
