@@ -89,5 +89,6 @@ def test_run_what_if_prints_the_waves(tmp_path: Path) -> None:
     assert "waves (policy fast, max_nodes_out 2): 2 wave(s)" in text
     assert "wave 1: node1 (limited by cluster quorum" in text
     assert "wave 2: node2" in text
+    assert "the next nodes scan and stage their quality updates ahead" in text
     assert "capacity-facts" in twin.answers.scripts
     assert not set(twin.answers.scripts) & WORLD_SCRIPTS
