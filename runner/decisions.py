@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from runner import fast_steps
 from runner import maintenance_steps as maintenance
 from runner import work_steps as work
 from runner.actions import Action, BeginNode, CancelRun, Finish, StopAfter, WarnAfter
@@ -56,6 +57,7 @@ STEP_DECISIONS: Mapping[NodeStep, StepDecision] = MappingProxyType(
         NodeStep.RESYNC: maintenance.resync_step,
         NodeStep.POST_SCRIPT: work.post_script_step,
         NodeStep.RECOVER: maintenance.recover_step,
+        NodeStep.STAGE: fast_steps.stage_step,  # only a fast run enters it
     }
 )
 
@@ -108,7 +110,10 @@ def node_status(node: NodeProgress) -> SummaryStatus:
         if node.updated and not bad:
             return SummaryStatus.SUCCEEDED
         untouched = not (node.results or node.error or node.suspend_issued or node.paused_by_us)
-        if node.attempt == 0 or untouched:  # stopped before the node was disrupted
+        out = node.suspend_issued or node.suspend_attempted or node.paused_by_us
+        staged = node.attempt == 1 and not (node.error or node.attempt_failed or out or bad)
+        # stopped before the node was disrupted (fast: its updates staged, never drained)
+        if node.attempt == 0 or untouched or staged:
             return SummaryStatus.CANCELED
         return mixed or SummaryStatus.FAILED
     return SummaryStatus.CANCELED

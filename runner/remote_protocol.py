@@ -195,6 +195,8 @@ class ScriptName(StrEnum):
     STAGE_RUN_STATE = "stage-run-state"
     PUBLISH_RUN_STATE = "publish-run-state"
     GET_RUN_STATE = "get-run-state"
+    # the fast policy's capacity facts (issue 12: runner/winrm/capacity_ops.py): read-only
+    CAPACITY_FACTS = "capacity-facts"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own

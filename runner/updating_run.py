@@ -3,10 +3,11 @@
 
 Owns: composing an engine for a run and stepping it to its end; the place where a run's
 mode chooses its driver (``updating_engine``, ``resumed_engine``): the profile's ``mode``
-``rolling`` is CAU's run (``runner.engine.Engine``), ``offline`` the guide's fast offline
-update (``runner.offline_engine.OfflineEngine``); a resumed run is driven as its journal's
-profile says. The offline driver is imported only when a run needs it (start-up of the
-rolling runs; ``tests/cli/test_cli_startup.py``).
+``rolling`` is CAU's run (``runner.engine.Engine``; with ``policy: fast`` the wave engine
+``runner.fast_engine.FastEngine``), ``offline`` the guide's fast offline update
+(``runner.offline_engine.OfflineEngine``); a resumed run is driven as its journal's profile
+says. The offline and wave drivers are imported only when a run needs them (start-up of the
+classic rolling runs; ``tests/cli/test_cli_startup.py``).
 
 Must not: hold run logic (the engine and the decision core do) or know which world the
 transport reaches.
@@ -30,14 +31,18 @@ from runner.transport import Clock, ClusterTransport
 __all__ = ["resume_updating_run", "resumed_engine", "run_updating_run", "updating_engine"]
 
 
-def _driver(mode: str) -> type[Engine]:
-    if mode != Mode.OFFLINE:
-        return Engine
-    # Imported only for an offline run: a rolling run (every `pycau simulate` but the offline
-    # scenarios) never loads the offline driver, its acts and its decisions.
-    from runner.offline_engine import OfflineEngine
+def _driver(profile: ResolvedProfile) -> type[Engine]:
+    # Imported only for the runs that need them: a classic rolling run (every `pycau
+    # simulate` but the offline and fast scenarios) never loads the other drivers.
+    if profile.mode == Mode.OFFLINE:
+        from runner.offline_engine import OfflineEngine
 
-    return OfflineEngine
+        return OfflineEngine
+    if profile.fast:
+        from runner.fast_engine import FastEngine
+
+        return FastEngine
+    return Engine
 
 
 def updating_engine(
@@ -53,7 +58,7 @@ def updating_engine(
     stop: StopRequest | None = None,
 ) -> Engine:
     """The engine of a new run, of the driver ``profile.mode`` names (not started yet)."""
-    return _driver(profile.mode)(
+    return _driver(profile)(
         transport, clock, profile, run_id=run_id, started_at=started_at, listener=listener,
         journal=journal, lease=lease, stop=stop,
     )  # fmt: skip
@@ -71,8 +76,9 @@ def resumed_engine(
 ) -> Engine:
     """``Engine.resume`` of the driver the journaled run's profile names."""
     run = journal.load(run_id)
-    mode = decode_as(ResolvedProfile, run.profile).mode if run is not None else Mode.ROLLING
-    return _driver(mode).resume(
+    profile = decode_as(ResolvedProfile, run.profile) if run is not None else None
+    driver = Engine if profile is None else _driver(profile)
+    return driver.resume(
         transport, clock, journal, run_id, listener=listener, take_lease=take_lease, stop=stop
     )
 

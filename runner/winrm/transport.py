@@ -46,6 +46,7 @@ from runner.types import (
     WorkProgress,
 )
 from runner.winrm.agent_ops import AgentOps
+from runner.winrm.capacity_ops import CapacityOps
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
 from runner.winrm.history_ops import HistoryOps
 from runner.winrm.hotfix_ops import HotfixOps
@@ -80,6 +81,7 @@ class WinRMTransport(
     HistoryOps,
     AgentOps,
     RunStateOps,
+    CapacityOps,
 ):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 

@@ -41,6 +41,7 @@ from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
 from simulator.twin.answers_agents import agent_handlers
+from simulator.twin.answers_capacity import capacity_facts_answer
 from simulator.twin.answers_history import RunHistory
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
@@ -159,6 +160,7 @@ class TwinAnswers:
             ScriptName.STAGE_RUN_STATE: run_state.stage,
             ScriptName.PUBLISH_RUN_STATE: run_state.publish,
             ScriptName.GET_RUN_STATE: run_state.read,
+            ScriptName.CAPACITY_FACTS: capacity_facts_answer(transport),
             **snapshot_handlers(transport),  # pycau snapshot (simulator.twin.answers_snapshot)
             **agent_handlers(transport),  # pycau agent's presence (answers_agents)
         }
