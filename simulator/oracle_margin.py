@@ -48,7 +48,7 @@ from runner.types import DrainStatus
 from simulator.margin_rule import safe_nodes_out
 from simulator.membership import ClusterQuorum, PoolQuorum
 from simulator.mixed_mode import can_host
-from simulator.model import Scenario
+from simulator.model import Scenario, VmSpec
 from simulator.nodes import SimNode
 from simulator.storage_views import SimVolume
 
@@ -69,7 +69,7 @@ class _Vm(Protocol):
     @property
     def migrating_to(self) -> str | None: ...
     @property
-    def memory(self) -> float: ...
+    def spec(self) -> VmSpec: ...
     @property
     def config_version(self) -> str: ...
 
@@ -164,49 +164,86 @@ def _storage(storage: _Storage, going: Mapping[str, None], stay: list[str]) -> s
     return None
 
 
+class _Need:
+    """GB of VMs of one configuration version needing a host, and the largest of them."""
+
+    __slots__ = ("largest", "total")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.largest = 0.0
+
+    def add(self, total: float, largest: float) -> None:
+        self.total += total
+        self.largest = max(self.largest, largest)
+
+
+def _needs(
+    hosting: _Vms, going: Mapping[str, None], stay: list[str], room: Mapping[str, float]
+) -> tuple[dict[str, _Need], dict[str, dict[str, _Need]]]:
+    """Per configuration version: what needs a host if only ``going`` goes, and per node of
+    ``stay`` what more if it fails too (see the module docstring)."""
+    groups: dict[tuple[str, str | None, str, bool], list[float]] = {}  # one pass, grouped
+    get = groups.get  # (the loop runs over every VM at every act: kept lean)
+    for vm in hosting.vms:
+        online = vm.online
+        if online or vm.waiting:
+            memory = float(vm.spec.memory_gb)
+            key = (vm.owner, vm.migrating_to, vm.config_version, online)
+            found = get(key)
+            if found is None:
+                groups[key] = [memory, memory]
+            else:
+                found[0] += memory
+                if memory > found[1]:
+                    found[1] = memory
+    base: dict[str, _Need] = {}
+    own: dict[str, dict[str, _Need]] = {n: {} for n in stay}
+    for (owner, target, version, online), (total, largest) in groups.items():
+        bucket: dict[str, _Need] | None = None
+        if target is not None and target in room:  # its room is reserved on ``target``
+            # (if its owner fails instead, that room is freed as the VM needs it again)
+            bucket = own[target] if owner in going else None
+        elif owner in going:
+            bucket = base
+        elif owner in own and online:  # running on a node that stays
+            bucket = own[owner]
+        if bucket is not None:
+            bucket.setdefault(version, _Need()).add(total, largest)
+    return base, own
+
+
 def _memory(world: MarginWorld, going: Mapping[str, None], stay: list[str]) -> str | None:
     """``going``: the draining nodes (``_draining``)."""
     nodes, hosting = world.nodes, world.workloads
-    room = [n for n in stay if nodes[n].active]
-    free = {n: hosting.free(n) for n in room}
-    base: dict[str, float] = {}  # config version → GB needing a host if only the nodes go
-    own: dict[str, dict[str, float]] = {n: {} for n in stay}  # … and more if ``n`` fails too
-    largest: dict[str, float] = {}
-    for vm in hosting.vms:
-        if not (vm.online or vm.waiting):
-            continue
-        target = vm.migrating_to
-        if target is not None and target in free:  # its room is reserved on ``target``
-            if vm.owner not in going:
-                continue  # its owner failing frees that room as the VM needs it again
-            bucket = own[target]
-        elif vm.owner in going:
-            bucket = base
-        elif vm.owner in own and vm.online:
-            bucket = own[vm.owner]
-        else:
-            continue
-        version = vm.config_version
-        bucket[version] = bucket.get(version, 0.0) + vm.memory
-        largest[version] = max(largest.get(version, 0.0), vm.memory)
-    versions = sorted(largest)
-    hosts = {v: [n for n in room if can_host(nodes[n].version, v)] for v in versions}
+    free = {n: hosting.free(n) for n in stay if nodes[n].active}
+    base, own = _needs(hosting, going, stay, free)
+    versions = sorted({**base, **{v: None for need in own.values() for v in need}})
+    running = {n: nodes[n].version for n in free}
+    kinds = {(r, v): can_host(r, v) for r in dict.fromkeys(running.values()) for v in versions}
+    hosts = {v: {n: None for n in free if kinds[running[n], v]} for v in versions}
     within = {  # the versions whose hosts are all hosts of ``v``: they compete for its room
-        v: [w for w in versions if all(n in dict.fromkeys(hosts[v]) for n in hosts[w])]
-        for v in versions
+        v: [w for w in versions if all(n in hosts[v] for n in hosts[w])] for v in versions
     }
+    total = {v: sum(free[n] for n in hosts[v]) for v in versions}
+    best = {v: sorted(((free[n], n) for n in hosts[v]), reverse=True)[:2] for v in versions}
     for name in stay:
+        mine = own[name]
         for v in versions:
-            places = [n for n in hosts[v] if n != name]
-            need = sum(base.get(w, 0.0) + own[name].get(w, 0.0) for w in within[v])
-            have = sum(free[n] for n in places)
+            need = sum((base[w].total if w in base else 0.0) for w in within[v])
+            need += sum((mine[w].total if w in mine else 0.0) for w in within[v])
+            have = total[v] - (free[name] if name in hosts[v] else 0.0)
             if need > have + 1e-9:
                 return (
                     f"if {name} failed, its VMs and those of the nodes out would need "
                     f"{need:g} GB; the nodes that stay have {have:g} GB free"
                 )
-            if largest[v] > max((free[n] for n in places), default=0.0) + 1e-9:
-                return f"if {name} failed, a VM of {largest[v]:g} GB would fit on no node"
+            largest = max(
+                base[v].largest if v in base else 0.0, mine[v].largest if v in mine else 0.0
+            )
+            room = max((f for f, n in best[v] if n != name), default=0.0)
+            if largest > room + 1e-9:
+                return f"if {name} failed, a VM of {largest:g} GB would fit on no node"
     return None
 
 
