@@ -137,7 +137,7 @@ class Bookkeeper:
             )
         elif new is NodeStep.DRAIN:
             node = evolve(node, paused_by_us=True)
-        elif new is NodeStep.INSTALL:
+        elif new in (NodeStep.INSTALL, NodeStep.STAGE):
             firmware = node.firmware_pending or any(u.firmware for u in node.offered)
             node = evolve(node, passes=node.passes + 1, firmware_pending=firmware)
         elif new is NodeStep.REBOOT:
@@ -149,6 +149,9 @@ class Bookkeeper:
         phase = STEP_PHASE.get(new)
         if new is NodeStep.RECOVER and node.paused_by_us:
             phase = "resume"
+        never_out = not (node.suspend_issued or node.suspend_attempted or node.paused_by_us)
+        if new is NodeStep.RESUME and never_out:  # fast: installed without a drain
+            phase = None
         if phase is not None and self._timed(new):
             self.rec.phase_start(node.name, phase)
         return node

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from runner import fast_steps
 from runner import maintenance_steps as maintenance
 from runner import work_steps as work
 from runner.actions import Action, BeginNode, CancelRun, Finish, StopAfter, WarnAfter
@@ -56,6 +57,7 @@ STEP_DECISIONS: Mapping[NodeStep, StepDecision] = MappingProxyType(
         NodeStep.RESYNC: maintenance.resync_step,
         NodeStep.POST_SCRIPT: work.post_script_step,
         NodeStep.RECOVER: maintenance.recover_step,
+        NodeStep.STAGE: fast_steps.stage_step,  # only a fast run enters it
     }
 )
 

@@ -29,9 +29,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from runner.actions import Finish
-from runner.acts import ACTS
 from runner.bookkeeping import FINAL_EVENT, Bookkeeper, final_status
-from runner.decisions import decide, node_order
+from runner.decisions import node_order
 from runner.errors import AuthenticationFailed, InputError, RunLocked
 from runner.evolve import evolve
 from runner.follow_up import feature_run
@@ -42,7 +41,6 @@ from runner.lease import LeasedClock, RunLease
 from runner.lifecycle import NodeStep
 from runner.options_start import UNKNOWN_SITE, enable_firewall_rules, site_ordered
 from runner.plugin_steps import plugin_warnings, scan_action
-from runner.post_run import PostRun
 from runner.preflight import first_view, readiness_refusal, scan_all, validate_cluster
 from runner.profile import ResolvedProfile
 from runner.progress import NodeProgress, RunProgress
@@ -50,6 +48,7 @@ from runner.recorder import Listener, Recorder
 from runner.recovery import foreign_pauses, reopened, resumable_after_stop
 from runner.report import RunEvent, RunReport, iso_utc
 from runner.run_state import RunState
+from runner.run_turns import RunTurns
 from runner.stop import StopRequest
 from runner.transport import Clock, ClusterTransport
 from runner.types import ClusterView, NodeState, SummaryStatus, UpdateInfo
@@ -59,7 +58,7 @@ __all__ = ["MAX_STEPS", "Engine"]
 MAX_STEPS = 2_000_000  # a runaway loop is a bug: end the run instead of spinning
 
 
-class Engine(PostRun):
+class Engine(RunTurns):
     """One updating run (see module docstring). Not thread-safe; one driver at a time."""
 
     def __init__(
@@ -222,8 +221,7 @@ class Engine(PostRun):
             return False
         self._stop_if_asked()
         self.progress = evolve(self.progress, now=self._elapsed())
-        assert self.view is not None
-        action = decide(self.view, self.progress, self.step_profile)
+        action = self._decide()
         if isinstance(action, Finish):
             if self._begin_follow_up() or self._post_steps():  # further updates, post steps
                 self.link.checkpoint(lambda: self.state, self.rec.events)
@@ -231,7 +229,7 @@ class Engine(PostRun):
             self.done = True
             return False
         try:
-            getattr(self, ACTS[type(action)])(action)
+            self._act(action)
         except RunLocked as exc:  # the cluster refused a fenced command: not ours now
             if self.lease is not None:
                 self.lease.lose(str(exc))
@@ -292,6 +290,7 @@ class Engine(PostRun):
             events=tuple(self.rec.events),
             follow_up=follow_up,
             cluster_versions=section,
+            waves=self.waves_section(),
         )
         ending = status.value if record_end else None
         self.link.finish(lambda: self.state, self.rec.events, ending, self._finished.to_dict())

@@ -22,6 +22,9 @@ Theory of operation (reference cau.md §3.1 step 4 and its checklist)::
     STORAGE_WAIT ─give_up→ FAILED  (suspend retries on 5987 over: the run moves on, no retry)
     SCAN ─cancel→ CANCELED  (skip_update_checks and a feature update offered: the run stops)
     any live step ─stop→ STOPPED, or RECOVER first when the node is out (StopAfter)
+    policy fast only (``runner.fast_steps``): SCAN ─stage→ STAGE (install before the drain)
+    STAGE ─ok→ STORAGE_WAIT (a restart is owed)   STAGE ─no_drain→ RESCAN (none owed)
+    RESCAN ─stage→ STAGE (a node never drained: what the re-scan offers is staged too)
 
 Each step maps to at most one report phase (``STEP_PHASE``); SCAN/RESCAN have none.
 
@@ -59,6 +62,7 @@ class NodeStep(StrEnum):
     RESYNC = "resync"
     POST_SCRIPT = "post_script"
     RECOVER = "recover"
+    STAGE = "stage"  # policy fast: the install before the drain (runner.fast_steps)
     DONE = "done"
     FAILED = "failed"
     STOPPED = "stopped"
@@ -76,6 +80,8 @@ class Outcome(StrEnum):
     LOST = "lost"  # the node did not come back from a restart
     CANCEL = "cancel"  # the run is canceled before the node is touched
     STOP = "stop"  # StopAfter: end the node's work once it is safe
+    STAGE = "stage"  # policy fast: install before the drain (runner.fast_steps)
+    NO_DRAIN = "no_drain"  # policy fast: staged, nothing owes a restart: no drain at all
 
 
 S, O = NodeStep, Outcome  # noqa: E741 - short names keep the table readable
@@ -129,6 +135,13 @@ TRANSITIONS: dict[tuple[NodeStep, Outcome], NodeStep] = {
     (S.RECOVER, O.GIVE_UP): S.FAILED,
     (S.RECOVER, O.FAILED): S.FAILED,
     (S.RECOVER, O.STOP): S.STOPPED,
+    (S.SCAN, O.STAGE): S.STAGE,
+    (S.STAGE, O.OK): S.STORAGE_WAIT,
+    (S.STAGE, O.NO_DRAIN): S.RESCAN,
+    (S.STAGE, O.MORE): S.STAGE,
+    (S.STAGE, O.FAILED): S.RECOVER,
+    (S.STAGE, O.STOP): S.STOPPED,
+    (S.RESCAN, O.STAGE): S.STAGE,
 }
 
 del S, O
@@ -139,6 +152,7 @@ LIVE_STEPS = frozenset(NodeStep) - TERMINAL_STEPS
 # The report phase a step is timed under; RECOVER reports as "resume" when it resumes.
 STEP_PHASE: dict[NodeStep, str] = {
     NodeStep.PRE_SCRIPT: "pre_script",
+    NodeStep.STAGE: "stage",
     NodeStep.STORAGE_WAIT: "storage_wait",
     NodeStep.DRAIN: "drain",
     NodeStep.INSTALL: "install",

@@ -15,12 +15,19 @@ from types import MappingProxyType
 from typing import Any
 
 from runner.errors import InputError
+from runner.fast_profile import (
+    AUTO,
+    MAX_NODES_OUT_REFUSAL,
+    refuse_fast_options,
+    refuse_more_than_cluster,
+)
 from runner.plugins import PluginArguments, PluginName, PluginSpec, plugin_specs
 from runner.run_option_types import RebootMode
 from runner.schedule import parse_schedule
 from runner.types import FailbackMode
 
 __all__ = [
+    "AUTO",
     "MAX_NODES_OUT_REFUSAL",
     "MODES",
     "POLICIES",
@@ -31,13 +38,6 @@ __all__ = [
     "ResolvedProfile",
 ]
 
-# Only the fast policy (DESIGN.md; not built yet) takes several nodes out at once. Until it
-# exists nothing but the oracle reads ``max_nodes_out``, so a higher value would only loosen
-# the oracle's check: it is refused.
-MAX_NODES_OUT_REFUSAL = (
-    "must be 1: the classic policy updates one node at a time; more nodes out at once is "
-    "for the 'fast' policy, which is not built yet"
-)
 
 # CAU runs its scripts around each node's maintenance; an offline update has none.
 _OFFLINE_SCRIPT = (
@@ -115,7 +115,9 @@ class Profile:
     script_timeout_minutes: float = 30
     policy: str = Policy.CLASSIC
     mode: str = Mode.ROLLING  # rolling (CAU's run) | offline (all nodes at once, downtime)
-    max_nodes_out: int = 1  # only 1 is accepted until the fast policy uses it
+    # The most nodes out for updating at once: 1 (classic), or with policy fast a number or
+    # ``auto`` (the largest number ``runner.capacity`` finds safe when each wave begins).
+    max_nodes_out: int | str = 1
     # Run Test-Cluster before touching any node; its poll may never complete (known issue
     # readiness-check-never-completes), so the wait is bounded and the report file decides.
     validate_cluster: bool = False
@@ -165,6 +167,9 @@ class Profile:
     update_functional_level: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     update_vm_version: bool = field(default=False, metadata=REPORTED_WHEN_SET)
     max_vms_down: int = field(default=1, metadata=REPORTED_WHEN_SET)
+    # The fast policy (``runner.capacity``): the share of the memory of the nodes that stay in
+    # service kept free when a wave's VMs are drained onto them.
+    memory_reserve_percent: float = field(default=10, metadata=REPORTED_WHEN_SET)
 
     @property
     def plugins(self) -> tuple[PluginSpec, ...]:
@@ -175,6 +180,16 @@ class Profile:
             PluginSpec(name=name, arguments=arguments)
             for name, arguments in zip(self.plugin, self.plugin_arguments, strict=True)
         )
+
+    @property
+    def fast(self) -> bool:
+        """The fast policy: nodes go out in waves (``runner.fast_engine``)."""
+        return self.policy == Policy.FAST
+
+    def nodes_out_limit(self, nodes: int) -> int:
+        """The most nodes out at once the profile allows on ``nodes`` nodes (auto: all of
+        them; ``runner.capacity`` then finds how many are safe)."""
+        return nodes if self.max_nodes_out == AUTO else int(self.max_nodes_out)
 
     @property
     def soft_reboot_switch(self) -> bool:
@@ -203,6 +218,8 @@ class Profile:
                 value = dict(value)
             elif key == "reboot_mode":
                 value = RebootMode(value)
+            elif key == "max_nodes_out" and value != AUTO and not isinstance(value, int):
+                raise InputError(source, "$.max_nodes_out", "must be a whole number or auto")
             kwargs[key] = value
         if "plugin" in data or "plugin_arguments" in data:
             specs = plugin_specs(data.get("plugin"), data.get("plugin_arguments"), source)
@@ -231,10 +248,12 @@ class Profile:
         return profile
 
     def refuse_unbuilt(self, source: str = "profile") -> None:
-        """``InputError`` for options only an unbuilt policy would use (``max_nodes_out``),
-        and for run options that cannot work or contradict each other (one sentence)."""
-        if self.max_nodes_out != 1:
-            raise InputError(source, "$.max_nodes_out", MAX_NODES_OUT_REFUSAL)
+        """``InputError`` for options only the fast policy uses (``max_nodes_out``), and for
+        run options that cannot work or contradict each other (one sentence)."""
+        refuse_fast_options(
+            source, policy=self.policy, mode=self.mode, max_nodes_out=self.max_nodes_out,
+            reserve=self.memory_reserve_percent,
+        )  # fmt: skip
         if self.force_pause_no_drain:
             raise InputError(source, "$.force_pause_no_drain", NO_DRAIN_REFUSAL)
         if self.force_pause_and_drain and self.force_pause_drain_and_reboot:
@@ -288,12 +307,7 @@ class Profile:
             raise InputError(source, "$.max_retries_per_node", "must be between 1 and 64")
         prof.refuse_unbuilt(source)
         prof.check_plugins(source)
-        if prof.policy != Policy.CLASSIC:
-            # DESIGN.md's `fast` policy (online installs in parallel, then a rolling drain and
-            # restart) is not built yet: refuse it rather than run classic under its name.
-            raise InputError(
-                source, "$.policy", f"policy '{prof.policy}' is not available yet; use 'classic'"
-            )
+        refuse_more_than_cluster(source, prof.max_nodes_out, n)
         if prof.mode == Mode.OFFLINE:
             for script in ("pre_update_script", "post_update_script"):
                 if getattr(prof, script):

@@ -20,7 +20,7 @@ from runner.lifecycle import NodeStep
 from runner.post_types import ClusterFacts, PostStepResult
 from runner.types import BootType, UpdateInfo, UpdateResult, WorkHandle, WorkProgress
 
-__all__ = ["NodeProgress", "RunProgress"]
+__all__ = ["NodeProgress", "RunProgress", "WaveProgress"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,8 +81,22 @@ class NodeProgress:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WaveProgress:
+    """One wave of the fast policy: its nodes (run order), why it was not larger
+    (``runner.capacity``; ``""``: every node left fitted), when it began and ended."""
+
+    number: int
+    nodes: tuple[str, ...]
+    limited_by: str = ""
+    started_at: float = 0.0
+    finished_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunProgress:
-    """The run: the node being updated, the nodes still to do, counters and flags."""
+    """The run: the node being updated, the nodes still to do, counters and flags. With the
+    fast policy ``in_flight`` names every node of the wave under way (``current`` is then
+    only the node being acted on, during the act) and ``waves`` the waves begun."""
 
     now: float = 0.0
     current: NodeProgress | None = None
@@ -103,3 +117,7 @@ class RunProgress:
     # and the post-installation steps' results once they ran (``None``: not yet).
     cluster_before: ClusterFacts | None = None
     post_steps: tuple[PostStepResult, ...] | None = None
+    in_flight: tuple[str, ...] = ()
+    staged: tuple[str, ...] = ()  # fast: nodes begun ahead of their wave (still in remaining)
+    waves: tuple[WaveProgress, ...] = ()
+    planned_waves: tuple[tuple[str, ...], ...] = ()  # the plan made at the start (fast)

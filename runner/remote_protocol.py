@@ -181,6 +181,8 @@ class ScriptName(StrEnum):
     # snapshot (`pycau snapshot`): read-only
     SNAPSHOT = "snapshot"
     SNAPSHOT_NODE = "snapshot-node"
+    # the fast policy's capacity facts (issue 12: runner/winrm/capacity_ops.py): read-only
+    CAPACITY_FACTS = "capacity-facts"
 
 
 # Scripts composed with the run-lock library (runner/winrm/scripts/lock.ps1): the lock's own

@@ -40,6 +40,7 @@ SCHEMA_VERSION = 1
 # Node phases in pipeline order (reference §3.1 step 4); timing dicts keep this order.
 PHASES = (
     "pre_script",
+    "stage",
     "storage_wait",
     "drain",
     "install",
@@ -206,6 +207,9 @@ class RunReport:
     follow_up: FollowUpReport | None = None  # feature-update runs only
     # runs with a feature update or post steps only (``cluster`` is the cluster's name)
     cluster_versions: ClusterReport | None = None
+    # The fast policy's waves (``runner.fast_engine``): planned and run; ``None`` (omitted)
+    # with the classic policy.
+    waves: Mapping[str, Any] | None = None
 
     @property
     def policy(self) -> str:
@@ -238,6 +242,8 @@ class RunReport:
             head["cluster_timing"] = dict(self.cluster_timing)
         if self.offline is not None:
             head["offline"] = dict(self.offline)
+        if self.waves is not None:
+            head["waves"] = dict(self.waves)
         return {
             **head,
             "nodes": [node.to_dict(plugins=plugins) for node in self.nodes],

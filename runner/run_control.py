@@ -90,7 +90,7 @@ class RunControl(RunActs):
         if reason is None or self.progress.stopping:
             return
         current = self.progress.current
-        later = current is not None and _disrupted(current)
+        later = current is not None and disrupted(current)
         if not self._stop_announced:
             self._stop_announced = True
             suffix = f"; {current.name} finishes its update first" if current and later else ""
@@ -123,7 +123,7 @@ class RunControl(RunActs):
         return True
 
 
-def _disrupted(node: NodeProgress) -> bool:
+def disrupted(node: NodeProgress) -> bool:
     """Whether the run has taken ``node`` out of service in its current attempt (a drain was
     issued): from then on stopping means finishing its update, not abandoning it."""
     early = (NodeStep.WAITING, NodeStep.PRE_SCRIPT, NodeStep.SCAN, NodeStep.STORAGE_WAIT)

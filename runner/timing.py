@@ -48,7 +48,7 @@ def step_timeout(step: NodeStep, profile: ResolvedProfile) -> float | None:
     match step:
         case NodeStep.PRE_SCRIPT | NodeStep.POST_SCRIPT:
             return profile.script_timeout_s
-        case NodeStep.SCAN | NodeStep.RESCAN | NodeStep.INSTALL:
+        case NodeStep.SCAN | NodeStep.RESCAN | NodeStep.INSTALL | NodeStep.STAGE:
             return profile.install_timeout_s
         case NodeStep.STORAGE_WAIT | NodeStep.RESYNC:
             return profile.wait_for_storage_repair_timeout_s

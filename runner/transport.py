@@ -33,7 +33,7 @@ Error contract (see ``runner.errors``): every method may raise ``ClusterUnreacha
 coordinator holds the run lock now: no effect, and the run must stop acting.
 
 Must not: import anything outside the standard library and the contract's value types
-(``runner.types``, ``runner.run_option_types``, ``runner.plugins``,
+(``runner.types``, ``runner.run_option_types``, ``runner.plugins``, ``runner.capacity_types``,
 ``runner.offline_types``, ``runner.post_types``, ``runner.stop_orders``) and ``runner.errors``.
 """
 
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from runner.capacity_types import CapacityFacts
 from runner.offline_types import HostsView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
 from runner.post_types import VmVersions
@@ -322,4 +323,11 @@ class ClusterTransport(Protocol):
         holder sees it at its next ``renew_run_lock``; it dies with the lock (released or
         taken over). Unfenced: any machine may ask.
         """
+        ...
+
+    # -- the fast policy (issue 12: ``runner.capacity``) ---------------------------------
+    def read_capacity_facts(self) -> CapacityFacts:
+        """Each node's memory for VMs (Get-VMHost MemoryCapacity) and the clustered roles'
+        placement rules (AntiAffinityClassNames, Get-ClusterOwnerNode): what a wave of the
+        fast policy is sized by. No effect."""
         ...

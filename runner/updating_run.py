@@ -3,9 +3,10 @@
 
 Owns: composing an engine for a run and stepping it to its end; the place where a run's
 mode chooses its driver (``updating_engine``, ``resumed_engine``): the profile's ``mode``
-``rolling`` is CAU's run (``runner.engine.Engine``), ``offline`` the guide's fast offline
-update (``runner.offline_engine.OfflineEngine``); a resumed run is driven as its journal's
-profile says.
+``rolling`` is CAU's run (``runner.engine.Engine``; with ``policy: fast`` the wave engine
+``runner.fast_engine.FastEngine``), ``offline`` the guide's fast offline update
+(``runner.offline_engine.OfflineEngine``); a resumed run is driven as its journal's profile
+says.
 
 Must not: hold run logic (the engine and the decision core do) or know which world the
 transport reaches.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from runner.engine import Engine
+from runner.fast_engine import FastEngine
 from runner.journal import RunJournal
 from runner.journal_codec import decode_as
 from runner.lease import RunLease
@@ -30,8 +32,10 @@ from runner.transport import Clock, ClusterTransport
 __all__ = ["resume_updating_run", "resumed_engine", "run_updating_run", "updating_engine"]
 
 
-def _driver(mode: str) -> type[Engine]:
-    return OfflineEngine if mode == Mode.OFFLINE else Engine
+def _driver(profile: ResolvedProfile) -> type[Engine]:
+    if profile.mode == Mode.OFFLINE:
+        return OfflineEngine
+    return FastEngine if profile.fast else Engine
 
 
 def updating_engine(
@@ -47,7 +51,7 @@ def updating_engine(
     stop: StopRequest | None = None,
 ) -> Engine:
     """The engine of a new run, of the driver ``profile.mode`` names (not started yet)."""
-    return _driver(profile.mode)(
+    return _driver(profile)(
         transport, clock, profile, run_id=run_id, started_at=started_at, listener=listener,
         journal=journal, lease=lease, stop=stop,
     )  # fmt: skip
@@ -65,8 +69,9 @@ def resumed_engine(
 ) -> Engine:
     """``Engine.resume`` of the driver the journaled run's profile names."""
     run = journal.load(run_id)
-    mode = decode_as(ResolvedProfile, run.profile).mode if run is not None else Mode.ROLLING
-    return _driver(mode).resume(
+    profile = decode_as(ResolvedProfile, run.profile) if run is not None else None
+    driver = Engine if profile is None else _driver(profile)
+    return driver.resume(
         transport, clock, journal, run_id, listener=listener, take_lease=take_lease, stop=stop
     )
 

@@ -306,7 +306,7 @@ class Oracle:
         return times
 
     def _check_max_out(self, failed_at: Mapping[str, float]) -> list[Violation]:
-        limit = self.world.profile.max_nodes_out
+        limit = self.world.profile.nodes_out_limit(len(self.world.nodes))  # auto: every node
         now = self._now()
         spans = self.out_intervals + [(n, s, now) for n, s in self.out_since.items()]
         edges: list[tuple[float, int, str]] = []

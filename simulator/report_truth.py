@@ -25,7 +25,9 @@ end of its window.
   pre-update script step) is seen by the world through the first thing it does to the
   node. With a pre-update script: that script's start (once per attempt). Without one: a
   scan of the node while it is not Paused (every retry re-scans after the runner resumed
-  the node), preflight scans excluded (the node's first scan, and any scan made before
+  the node), a re-scan right after an install that went well excluded (the fast policy
+  installs before or without a drain and re-scans in the same attempt), preflight scans
+  excluded (the node's first scan, and any scan made before
   the run's first other act while another node's scan ran — a preflight scans every Up
   node at once), plus one when the runner acted on the node (suspend, install, script,
   restart, resume) before the first such scan: the first attempt uses the preflight's
@@ -83,6 +85,10 @@ _FIRST_ATTEMPT = (
     "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
+# What ends an install badly (a re-scan after it belongs to a retry, not to its attempt).
+_INSTALL_TROUBLE = frozenset(
+    {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout", "unreachable"}
+)
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
 _START_COMMANDS = ("Start-WindowsUpdateScan", "Invoke-Command")
 _OPENING_ACTS = ("suspend", "install", "pre-script", "post-script", "restart", "resume")
@@ -256,11 +262,26 @@ class TruthLedger:
         ahead = 0 if self.world.profile.skip_update_checks else 1  # no scan before the run
         preflight = set(scans[:ahead]) | {t for t in scans if self._preflight_round(node, t)}
         openings = [
-            t for t, kind, paused in acts if kind == "scan" and not paused and t not in preflight
+            t
+            for i, (t, kind, paused) in enumerate(acts)
+            if kind == "scan" and not paused and t not in preflight and not self._rescan(node, i)
         ]
         first = openings[0] if openings else None
         lead = any(kind in _OPENING_ACTS and (first is None or t < first) for t, kind, _ in acts)
         return len(openings) + int(lead)
+
+    def _rescan(self, node: str, index: int) -> bool:
+        """The scan ``acts[node][index]`` re-scans after an install that went well, with
+        nothing between them: the fast policy's install before (or without) a drain is
+        followed by its re-scan in the same attempt."""
+        acts = self.acts[node]
+        if index == 0 or acts[index - 1][1] != "install":
+            return False
+        since, until = acts[index - 1][0], acts[index][0]
+        return not any(
+            t.node == node and t.kind in _INSTALL_TROUBLE and since <= t.time <= until
+            for t in self.troubles
+        )
 
     def _preflight_round(self, node: str, at: float) -> bool:
         """A scan of ``node`` at ``at`` belongs to a preflight (every Up node scanned at once,

@@ -27,6 +27,7 @@ Must not: decide anything; all state lives in the world.
 
 from __future__ import annotations
 
+from runner.capacity_types import CapacityFacts
 from runner.errors import ClusterUnreachable, NodeUnreachable
 from runner.offline_types import HostsView, HostView, ServiceStartup, StorageView
 from runner.plugins import DEFAULT_PLUGIN, DEFAULT_PLUGINS, PluginSpec
@@ -43,6 +44,7 @@ from runner.types import (
     WorkKind,
     WorkProgress,
 )
+from simulator.capacity_facts import capacity_facts
 from simulator.world_port import ClusterOperations
 
 __all__ = [
@@ -248,6 +250,10 @@ class SimTransport:
     def read_node_sites(self) -> tuple[NodeSite, ...]:
         self._spend(OBSERVE_SECONDS)
         return self.world.node_options.sites()
+
+    def read_capacity_facts(self) -> CapacityFacts:  # the fast policy (issue 12)
+        self._spend(OBSERVE_SECONDS)
+        return capacity_facts(self.world.scenario)
 
     def remote_shutdown_enabled(self, node: str) -> bool:
         """The node's Remote Shutdown rule group as node-facts.ps1 reads it (the twin's

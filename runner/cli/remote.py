@@ -291,6 +291,7 @@ def run(
         return perform_run(
             session, profile, Console(highlight=False), yes=yes, what_if=what_if,
             force_recovery=force_recovery, quiet=quiet, on_report=save, journal=journal,
+            source=profile_path or "profile",
         )  # fmt: skip
     finally:
         if journal is not None:

@@ -26,6 +26,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from runner.cli.fast_plan_view import render_waves
 from runner.cli.interrupts import (
     Abandoned,
     InFlight,
@@ -160,8 +161,9 @@ def render_plan(
         roles = len(view.roles_on(name))
         table.add_row(str(index), name, node.state.value, str(roles), node.boot_id or "—")
     console.print(table)
+    at_once = "in waves (below)" if profile.fast else "one node at a time"
     gates = [
-        f"one node at a time (max nodes out {profile.max_nodes_out}); updates come from each "
+        f"{at_once} (max nodes out {profile.max_nodes_out}); updates come from each "
         "node's scan during the run (`pycau scan` shows them now)",
         "before each drain: quorum survives the node's absence, every volume Healthy/OK and "
         f"no repair job (waits up to {profile.wait_for_storage_repair_timeout_minutes:g} min)",
@@ -229,21 +231,26 @@ def perform_run(
     quiet: bool,
     on_report: Callable[[dict[str, Any]], None],
     journal: RunJournal | None = None,
+    source: str = "profile",
 ) -> int:
-    """The whole ``pycau run``; returns the exit status (0 = Succeeded).
+    """The whole ``pycau run``; returns the exit status (0 = Succeeded). ``source`` names
+    the profile in an error (its file).
 
     With ``journal`` every step is checkpointed there, so ``pycau resume`` can continue the
     run after the coordinator died."""
     transport = session.transport
     view = transport.observe()
     names = tuple(n.name for n in view.nodes)
-    profile = profile.resolved(names, source="profile")
+    profile = profile.resolved(names, source=source)
     offline = profile.mode == Mode.OFFLINE
     if offline:
         offers, errors = scan_cluster(session)  # a read: the estimate's updates
         render_offline_plan(console, view, profile, offers, errors)
     else:
-        render_plan(console, view, profile, planned_order(transport, view, profile))
+        order = planned_order(transport, view, profile)
+        render_plan(console, view, profile, order)
+        if profile.fast:
+            render_waves(console, transport, view, profile, order)
     if what_if:
         console.print("what-if: nothing was changed on the cluster")
         return 0

@@ -45,6 +45,7 @@ from runner.types import (
     WorkKind,
     WorkProgress,
 )
+from runner.winrm.capacity_ops import CapacityOps
 from runner.winrm.endpoints import CLUSTER, DEFAULT_CRITERIA, Deadlines
 from runner.winrm.history_ops import HistoryOps
 from runner.winrm.hotfix_ops import HotfixOps
@@ -68,7 +69,15 @@ __all__ = ["CLUSTER", "DEFAULT_CRITERIA", "Deadlines", "WinRMTransport"]
 
 
 class WinRMTransport(
-    OfflineOps, RecordOps, OptionOps, HotfixOps, PostOps, SnapshotOps, StopOps, HistoryOps
+    OfflineOps,
+    RecordOps,
+    OptionOps,
+    HotfixOps,
+    PostOps,
+    SnapshotOps,
+    StopOps,
+    HistoryOps,
+    CapacityOps,
 ):
     """``ClusterTransport`` over pywinrm; one shell per endpoint, reused."""
 

@@ -40,6 +40,7 @@ from runner.remote_protocol import (
 from runner.transport import Clock, ClusterTransport
 from runner.types import BootType, FailbackMode, LockHolder, WorkHandle, WorkKind
 from simulator.transport import SimTransport
+from simulator.twin.answers_capacity import capacity_facts_answer
 from simulator.twin.answers_history import RunHistory
 from simulator.twin.answers_offline import OFFLINE_ANSWERS
 from simulator.twin.answers_options import OptionAnswers
@@ -153,6 +154,7 @@ class TwinAnswers:
             ScriptName.UPDATE_STORAGE_POOL: post.storage_pool,
             ScriptName.VM_VERSIONS: post.vm_versions,
             ScriptName.VM_VERSION: post.vm_version,
+            ScriptName.CAPACITY_FACTS: capacity_facts_answer(transport),
             **snapshot_handlers(transport),  # pycau snapshot (simulator.twin.answers_snapshot)
         }
         if isinstance(transport, SimTransport):  # over WinRM the lock scripts fail while the

@@ -84,8 +84,8 @@ def test_max_nodes_out_counts_paused_nodes() -> None:
 
 
 def test_max_nodes_out_two_allows_two() -> None:
-    """With max_nodes_out 2 two nodes out at once is fine (profiles refuse 2 until the fast
-    policy uses it; the oracle already reads the limit)."""
+    """With max_nodes_out 2 (the fast policy's limit) two nodes out at once is fine: the
+    oracle reads the profile's limit."""
     scenario = make_scenario(4, resiliency=None, updates=())
     profile = replace(Profile().resolved(scenario.cluster.node_names), max_nodes_out=2)
     world = build_world(scenario, 0, profile)

@@ -42,26 +42,60 @@ def test_max_failed_nodes_defaults_to_a_third(count: int, expected: int) -> None
         (Profile(node_order=("node1", "node1")), "$.node_order"),
         (Profile(warn_after_minutes=60, stop_after_minutes=60), "$.warn_after_minutes"),
         (Profile(max_nodes_out=2), "$.max_nodes_out"),
+        (Profile(policy="fast", max_nodes_out=7), "$.max_nodes_out"),
     ],
 )
 def test_resolved_rejects_invalid_options(profile: Profile, path: str) -> None:
-    """Out-of-range counts, unknown/duplicate nodes, WarnAfter ≥ StopAfter and more than one
-    node out (only the unbuilt fast policy would use it) are refused."""
+    """Out-of-range counts, unknown/duplicate nodes, WarnAfter ≥ StopAfter, more than one
+    node out with the classic policy and more nodes out than the cluster has are refused."""
     with pytest.raises(InputError) as info:
         profile.resolved(NAMES)
     assert info.value.path == path
 
 
-@pytest.mark.parametrize("value", [0, 2, 64])
-def test_max_nodes_out_other_than_one_is_refused_naming_the_fast_policy(value: int) -> None:
-    """max_nodes_out is read by nobody but the oracle until the fast policy exists: a profile
-    with any value but 1 is refused as it is loaded, saying which policy will use it."""
+@pytest.mark.parametrize("value", [2, 64, "auto"])
+def test_max_nodes_out_other_than_one_is_refused_without_the_fast_policy(value: int | str) -> None:
+    """max_nodes_out other than 1 is refused as the profile is loaded unless the policy is
+    fast, saying that it needs policy fast; with fast it is accepted."""
     with pytest.raises(InputError) as info:
         Profile.from_mapping({"max_nodes_out": value}, "p.yaml")
     assert (info.value.source, info.value.path) == ("p.yaml", "$.max_nodes_out")
-    assert "'fast' policy" in info.value.message
-    assert "not built yet" in info.value.message
+    assert "needs policy: fast" in info.value.message
     assert Profile.from_mapping({"max_nodes_out": 1}).resolved(NAMES).max_nodes_out == 1
+    fast = Profile.from_mapping({"policy": "fast", "max_nodes_out": value}).resolved(
+        tuple(f"node{i}" for i in range(1, 65))
+    )
+    assert fast.max_nodes_out == value
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "words"),
+    [
+        ({"policy": "fast", "max_nodes_out": 0}, "$.max_nodes_out", "at least 1"),
+        ({"policy": "fast", "max_nodes_out": "many"}, "$.max_nodes_out", "whole number or auto"),
+        ({"policy": "fast", "mode": "offline"}, "$.policy", "offline update"),
+        ({"policy": "fast", "memory_reserve_percent": 100}, "$.memory_reserve_percent", "below"),
+    ],
+)
+def test_fast_policy_options_that_cannot_apply_are_refused(
+    data: dict[str, object], path: str, words: str
+) -> None:
+    """A max_nodes_out below 1 or not a number, fast with the offline mode, and a memory
+    reserve of 100 % are refused with one sentence naming the option."""
+    with pytest.raises(InputError) as info:
+        Profile.from_mapping(data, "p.yaml")
+    assert info.value.path == path
+    assert words in info.value.message
+
+
+def test_max_nodes_out_larger_than_the_cluster_is_refused_with_the_node_count() -> None:
+    """With fast, max_nodes_out 7 on six nodes is refused naming both numbers; 6 and auto
+    are accepted."""
+    with pytest.raises(InputError) as info:
+        Profile(policy="fast", max_nodes_out=7).resolved(NAMES, "p.yaml")
+    assert "is 7, larger than the cluster's 6 node(s)" in info.value.message
+    assert Profile(policy="fast", max_nodes_out=6).resolved(NAMES).nodes_out_limit(6) == 6
+    assert Profile(policy="fast", max_nodes_out="auto").resolved(NAMES).nodes_out_limit(6) == 6
 
 
 def test_from_mapping_converts_and_rejects_unknown_keys() -> None:

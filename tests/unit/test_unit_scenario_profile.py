@@ -116,6 +116,7 @@ def test_full_profile_parses() -> None:
             "validate_cluster, validation_timeout_minutes, follow_up_quality_pass, "
             "update_functional_level, update_vm_version, max_vms_down, enable_credssp, "
             "install_timeout_minutes, script_timeout_minutes, policy, mode, max_nodes_out, "
+            "memory_reserve_percent, "
             "plugin, plugin_arguments, run_plugins_serially, stop_on_plugin_failure, "
             "separate_reboots, "
             "schedule",

@@ -1,4 +1,5 @@
-"""`pycau run --profile` with max_nodes_out other than 1 is refused before any node is touched."""
+"""`pycau run --profile` with max_nodes_out other than 1 without the fast policy, or larger
+than the cluster with it, is refused before any node is touched."""
 
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ WORLD_SCRIPTS = {"start-work", "poll-work", "suspend-node", "resume-node", "rest
 
 def test_run_refuses_max_nodes_out_two(tmp_path: Path) -> None:
     """Exit 2 with the file, the JSON path and the fast policy named; no work reached a node."""
+    _refused(tmp_path, "max_nodes_out: 2\n", "needs policy: fast")
+
+
+def test_run_refuses_more_nodes_out_than_the_cluster_has(tmp_path: Path) -> None:
+    """With policy fast, max_nodes_out 3 on the two-node cluster is refused against the view
+    the run observed at its start: exit 2 naming both numbers; no work reached a node."""
+    _refused(tmp_path, "policy: fast\nmax_nodes_out: 3\n", "larger than the cluster's 2 node(s)")
+
+
+def _refused(tmp_path: Path, text: str, words: str) -> None:
     profile = tmp_path / "profile.yaml"
-    profile.write_text("max_nodes_out: 2\n", encoding="utf-8")
+    profile.write_text(text, encoding="utf-8")
     scenario = load_scenario(SCENARIO)
     account = Account(username=USERNAME, password=PASSWORD)
     twin = TwinServer(scenario, scenario.seed, account, echo=lambda line: None).start()
@@ -34,5 +45,5 @@ def test_run_refuses_max_nodes_out_two(tmp_path: Path) -> None:
         twin.stop()
     assert result.exit_code == 2, result.output
     assert f"{profile} at $.max_nodes_out" in result.output
-    assert "'fast' policy, which is not built yet" in result.output
+    assert words in " ".join(result.output.split())
     assert not set(twin.answers.scripts) & WORLD_SCRIPTS

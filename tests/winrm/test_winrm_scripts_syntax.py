@@ -190,6 +190,7 @@ SAMPLE_ARGS: dict[ScriptName, dict[str, Any]] = {
     ScriptName.FORCE_DRAIN_NODE: {"Node": "node1", "Fence": FENCE},
     ScriptName.ENABLE_FIREWALL: {"Node": "node1", "Fence": FENCE},
     ScriptName.NODE_SITES: {},
+    ScriptName.CAPACITY_FACTS: {},
     ScriptName.STOP_REQUEST: {
         "Stop": {"RunId": "r1", "RequestedBy": "alice@jumphost", "RequestedAt": "2026-01-13Z"}
     },

@@ -1,0 +1,176 @@
+"""The pure decision core of the fast policy: ``decide_fast`` — several nodes in flight.
+
+Owns: the next action of a fast run: the run-level rules of ``runner.decisions`` (StopAfter,
+WarnAfter, MaxFailedNodes, an unreachable cluster), then for the nodes of the wave in flight
+the classic per-node step rules (``decide_step``), with the fast policy's two changes
+(``_fast_step``): an offer ``runner.fast_steps.stageable`` allows is installed before the
+drain (SCAN ─stage→ STAGE; none owes a restart: no drain at all), and a node never drained
+stages what its re-scan offers. The first node (run order) that has something to do gets
+it; when every one of them waits, ``WaitAll`` lets the shortest of their waits pass
+(bounded: each wait is a step's, under its deadline). When no node is in flight the next
+wave begins, of the nodes ``runner.capacity.admit`` finds safe to take out together
+(re-judged on the view of that moment, at most ``max_nodes_out``).
+
+Staging ahead: while a wave is in flight, as many of the next nodes as the wave has begin
+their steps before the drain (``StageAhead``): scan and staged install; each holds there
+(no drain, no restart) until its wave begins. Never with a pre-update script.
+
+Theory of operation: a wave is all out together, and the next wave begins only when every
+node of this one is done (updated, failed or stopped), so the run takes no node out the plan
+did not show in that wave, and the plan's waves are the run's unless the cluster changed.
+
+Must not: do I/O, read a clock, mutate its inputs, or know how the engine performs actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from runner.actions import (
+    Action,
+    Advance,
+    CancelRun,
+    Finish,
+    Poll,
+    StopAfter,
+    Wait,
+    WarnAfter,
+)
+from runner.capacity import admit
+from runner.capacity_types import CapacityFacts
+from runner.decisions import decide_step
+from runner.fast_actions import BeginWave, StageAhead, WaitAll
+from runner.fast_steps import never_out, stageable
+from runner.lifecycle import NodeStep, Outcome
+from runner.profile import ResolvedProfile
+from runner.progress import NodeProgress, RunProgress
+from runner.timing import (
+    POLL_ACTIVE_SECONDS,
+    past_stop_after,
+    past_warn_after,
+    unreachable_too_long,
+)
+from runner.types import ClusterView
+
+__all__ = ["FastAction", "decide_fast"]
+
+FastAction = Action | BeginWave | StageAhead | WaitAll
+
+
+def _fast_step(
+    view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
+) -> Action:
+    """The classic step's action, staged where the fast policy allows (module docstring)."""
+    action = decide_step(view, run, node, profile)
+    if not isinstance(action, Advance):
+        return action
+    scanned = node.step is NodeStep.SCAN and action.outcome is Outcome.OK
+    if scanned and action.offered and stageable(action.offered, profile):
+        return replace(action, outcome=Outcome.STAGE)
+    if node.step is NodeStep.RESCAN and never_out(node):
+        if action.outcome is Outcome.MORE:  # stage it too; a restart owed drains the node
+            return replace(action, outcome=Outcome.STAGE)
+        if action.outcome is Outcome.RESTART:
+            return replace(action, outcome=Outcome.STAGE, offered=())
+    return action
+
+
+def _held(node: NodeProgress, action: Action) -> bool:
+    """A node staged ahead of its wave goes no further than its staged install."""
+    if not isinstance(action, Advance):
+        return False
+    into_drain = node.step is NodeStep.SCAN and action.outcome is Outcome.OK
+    staged = node.step is NodeStep.STAGE and action.outcome in (Outcome.OK, Outcome.NO_DRAIN)
+    return into_drain or staged
+
+
+def _in_flight(
+    view: ClusterView,
+    progress: RunProgress,
+    nodes: Mapping[str, NodeProgress],
+    profile: ResolvedProfile,
+) -> FastAction | None:
+    """The first node's action that is not a wait, else the wait for all; None: nothing to
+    do (no node flies, or every node staged ahead holds)."""
+    waits: list[Wait] = []
+    polls: list[Poll] = []
+    ahead = [n for n in progress.staged if n not in progress.in_flight]
+    for name in (*progress.in_flight, *ahead):
+        node = nodes[name]
+        if node.terminal:
+            continue
+        action = _fast_step(view, progress, node, profile)
+        if name in ahead and _held(node, action):
+            continue
+        if isinstance(action, Wait):
+            waits.append(action)
+        elif isinstance(action, Poll):
+            polls.append(action)
+        else:
+            return action
+    if not waits and not polls:
+        return None
+    seconds = min([w.seconds for w in waits] + [p.seconds for p in polls])
+    reason = waits[0].reason if waits else "polling the work in flight"
+    return WaitAll(seconds=seconds, polls=tuple(polls), observe=bool(waits), reason=reason)
+
+
+def _stage_ahead(
+    progress: RunProgress, nodes: Mapping[str, NodeProgress], profile: ResolvedProfile
+) -> StageAhead | None:
+    """The next node to begin ahead of its wave, if staging ahead may go on."""
+    if not progress.in_flight or profile.pre_update_script:
+        return None
+    ahead = [n for n in progress.staged if n not in progress.in_flight]
+    if len(ahead) >= len(progress.in_flight):
+        return None
+    for name in progress.remaining:
+        node = nodes[name]
+        offer = node.initial_offer
+        if name in progress.staged or node.terminal:
+            continue
+        if offer and not stageable(offer, profile):
+            return None  # its updates install after the drain: nothing to gain ahead
+        return StageAhead(node=name)
+    return None
+
+
+def decide_fast(
+    view: ClusterView,
+    progress: RunProgress,
+    profile: ResolvedProfile,
+    nodes: Mapping[str, NodeProgress],
+    facts: CapacityFacts,
+) -> FastAction:
+    """The next action of a fast run (see module docstring)."""
+    ending = progress.stopping or progress.cancel_error_id is not None
+    flying = any(not nodes[n].terminal for n in (*progress.in_flight, *progress.staged))
+    if not ending and (flying or progress.remaining):
+        if past_stop_after(progress, profile):
+            return StopAfter()
+        if not progress.warned and past_warn_after(progress, profile):
+            return WarnAfter()
+    if not ending and (ahead := _stage_ahead(progress, nodes, profile)) is not None:
+        return ahead
+    action = _in_flight(view, progress, nodes, profile)
+    if action is not None:
+        return action
+    if ending:
+        return Finish()
+    limit = profile.max_failed_nodes
+    if progress.failed_nodes > limit:
+        return CancelRun(
+            error_id="MaxFailedNodesExceeded",
+            detail=f"{progress.failed_nodes} node(s) failed; MaxFailedNodes is {limit}",
+            event_id=1019,
+        )
+    if unreachable_too_long(progress):
+        return CancelRun(error_id="ClusterUnreachable", detail="the cluster does not answer")
+    left = tuple(n for n in progress.remaining if not nodes[n].terminal)
+    if not left:
+        return Finish()
+    if progress.stale:  # a wave is sized on a view of the cluster as it is
+        return Wait(seconds=POLL_ACTIVE_SECONDS, reason="cluster unreachable")
+    admission = admit(view, profile, facts, (), left)
+    return BeginWave(nodes=admission.nodes, limited_by=admission.limited_by)
