@@ -6,11 +6,11 @@ all migration slots busy, and every install + every boot), ``lower_bound_seconds
 simple lower bound of a rolling run, one node at a time: the sum of those; of an offline
 update, where every node installs and restarts at once, the slowest node's installs and
 boots), ``wave_lower_bound_seconds`` (of a run with at most k nodes out at once),
-``fast_lower_bound_seconds`` (the fast policy's own: k the most nodes out that keep a
-margin of one node, ``simulator.margin_rule``) and ``termination_bound_seconds`` (a
-generous upper bound used by the oracle's ``termination`` check when the profile sets no
-StopAfter). Every bound assumes a node's installs run while it is out of service, as the
-classic policy does them (no resync time counted).
+``slots_bound`` (the least time spans take at most k at once) and
+``termination_bound_seconds`` (a generous upper bound used by the oracle's ``termination``
+check when the profile sets no StopAfter). These bounds assume a node's installs run while
+it is out of service, as the classic policy does them, and count no scan, resync wait or
+command latency; the fast policy's own bound is ``simulator.bounds_fast``'s.
 
 Must not: touch a SimPy environment or world state.
 """
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from runner.profile import Profile
 from runner.run_option_types import soft_restart_asked
-from simulator.margin_rule import safe_nodes_out
 from simulator.model import Scenario, UpdateSpec
 
 __all__ = [
-    "fast_lower_bound_seconds",
     "lower_bound_seconds",
     "node_out_seconds",
+    "slots_bound",
     "termination_bound_seconds",
     "update_passes",
     "wave_lower_bound_seconds",
@@ -103,6 +102,16 @@ def lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
     return slowest if profile.mode == "offline" else total
 
 
+def slots_bound(spans: list[float], nodes_out: int) -> float:
+    """The least time ``spans`` take, each in one stretch, at most ``nodes_out`` at once."""
+    k = max(1, nodes_out)
+    spans = sorted(spans, reverse=True)
+    bound = sum(spans) / k
+    for j, first in enumerate(range(0, len(spans), k)):
+        bound = max(bound, (j + 1) * spans[first])
+    return bound
+
+
 def wave_lower_bound_seconds(scenario: Scenario, profile: Profile, nodes_out: int) -> float:
     """A lower bound of any rolling run that has at most ``nodes_out`` nodes out at once
     (in waves or as places free up): each node is out for its ``node_out_seconds`` in one
@@ -110,25 +119,8 @@ def wave_lower_bound_seconds(scenario: Scenario, profile: Profile, nodes_out: in
     ``j·nodes_out + 1`` longest nodes some ``j + 1`` are out one after another — at least
     ``(j + 1)`` times the ``(j·nodes_out + 1)``-th longest (``ceil(n / k)`` waves of equal
     nodes). Equal to ``lower_bound_seconds`` for ``nodes_out`` 1 (rolling)."""
-    k = max(1, nodes_out)
-    spans = sorted((sum(p) for p in node_out_seconds(scenario, profile).values()), reverse=True)
-    bound = sum(spans) / k
-    for j, first in enumerate(range(0, len(spans), k)):
-        bound = max(bound, (j + 1) * spans[first])
-    return bound
-
-
-def fast_lower_bound_seconds(
-    scenario: Scenario, profile: Profile, limit: int | None = None
-) -> tuple[float, int]:
-    """The fast policy's own lower bound as the simulator sees it: ``wave_lower_bound_seconds``
-    with the most nodes out that keep a margin of one node (``simulator.margin_rule``), at
-    most ``limit`` (a numeric ``max_nodes_out``; None: ``auto``), at least one. Returns the
-    bound and that number of nodes."""
-    k = max(1, safe_nodes_out(scenario).nodes)
-    if limit is not None:
-        k = max(1, min(k, limit))
-    return wave_lower_bound_seconds(scenario, profile, k), k
+    spans = [sum(p) for p in node_out_seconds(scenario, profile).values()]
+    return slots_bound(spans, nodes_out)
 
 
 def termination_bound_seconds(scenario: Scenario, profile: Profile) -> float:

@@ -1,5 +1,6 @@
 """The static margin rule (most nodes out that keep a margin of one) and the lower bounds
-of runs with several nodes out (simulator.margin_rule, simulator.bounds)."""
+of runs with several nodes out (simulator.margin_rule, simulator.bounds,
+simulator.bounds_fast)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from sim_driver import make_scenario
 from runner.profile import Profile
 from runner.types import Resiliency, WitnessType
 from simulator.bounds import (
-    fast_lower_bound_seconds,
     lower_bound_seconds,
     node_out_seconds,
     wave_lower_bound_seconds,
 )
+from simulator.bounds_fast import fast_lower_bound_seconds, staged_spans
 from simulator.margin_rule import safe_nodes_out
-from simulator.model import NodeSpec, Scenario
+from simulator.model import NodeSpec, Scenario, UpdateSpec
 from simulator.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -102,12 +103,46 @@ def test_wave_bound_of_unequal_nodes_takes_the_total_or_the_longest() -> None:
 
 
 def test_fast_bound_uses_the_margin_rule_and_a_numeric_limit() -> None:
-    """Fast's own bound: waves of the safe number of nodes, at most a numeric max_nodes_out."""
+    """Fast's own bound on SAN: at most the safe number of nodes out at once (a numeric
+    max_nodes_out lowers it), without staging the wave bound itself."""
     scenario = bundled("sixty-four-node-san")
     profile = profile_of(scenario)
-    bound, nodes = fast_lower_bound_seconds(scenario, profile)
+    bound, nodes = fast_lower_bound_seconds(scenario, profile, staged=False)
     assert nodes == 31
     assert bound == pytest.approx(wave_lower_bound_seconds(scenario, profile, 31))
     assert fast_lower_bound_seconds(scenario, profile, 8)[1] == 8
     mirror = bundled("four-node-rolling")
     assert fast_lower_bound_seconds(mirror, profile_of(mirror))[1] == 1
+
+
+def test_staged_installs_leave_the_span_out_and_come_first() -> None:
+    """Staged, each 64-node SAN node is out only for its drain and boot, after its 20-minute
+    install: the bound is that install plus three waves of the spans."""
+    scenario = bundled("sixty-four-node-san")
+    profile = profile_of(scenario)
+    parts = staged_spans(scenario, profile)
+    assert {stage for stage, _ in parts.values()} == {1200.0}
+    spans = [span for _, span in parts.values()]
+    outs = node_out_seconds(scenario, profile)
+    assert spans == [drain + own - 1200.0 for drain, own in outs.values()]
+    bound, _ = fast_lower_bound_seconds(scenario, profile)
+    assert bound == pytest.approx(1200.0 + 3 * sorted(spans, reverse=True)[62])
+
+
+def test_a_hotpatch_node_is_never_out() -> None:
+    """An update that owes no restart is staged and needs no drain: no span out at all."""
+    hotpatch = UpdateSpec(id="KB1", title="hotpatch", install_minutes=5, restart=False)
+    scenario = make_scenario(3, resiliency=None, updates=(hotpatch,))
+    assert set(staged_spans(scenario, profile_of(scenario)).values()) == {(300.0, 0.0)}
+
+
+def test_s2d_spans_follow_one_another_each_resynced() -> None:
+    """Eight three-way-mirror nodes (storage maintenance mode): spans one after another,
+    each but the last followed by 120 MB/s written over the span, repaired at 400 MB/s."""
+    scenario = bundled("eight-node-three-way-mirror")
+    profile = profile_of(scenario)
+    parts = staged_spans(scenario, profile)
+    spans = [span for _, span in parts.values()]
+    resyncs = [120.0 * span / 400.0 for span in spans]
+    expected = 1200.0 + sum(spans) + sum(resyncs) - max(resyncs)
+    assert fast_lower_bound_seconds(scenario, profile) == (pytest.approx(expected), 1)
