@@ -110,7 +110,10 @@ def node_status(node: NodeProgress) -> SummaryStatus:
         if node.updated and not bad:
             return SummaryStatus.SUCCEEDED
         untouched = not (node.results or node.error or node.suspend_issued or node.paused_by_us)
-        if node.attempt == 0 or untouched:  # stopped before the node was disrupted
+        out = node.suspend_issued or node.suspend_attempted or node.paused_by_us
+        staged = node.attempt == 1 and not (node.error or node.attempt_failed or out or bad)
+        # stopped before the node was disrupted (fast: its updates staged, never drained)
+        if node.attempt == 0 or untouched or staged:
             return SummaryStatus.CANCELED
         return mixed or SummaryStatus.FAILED
     return SummaryStatus.CANCELED

@@ -2,14 +2,20 @@
 
 Owns: the next action of a fast run: the run-level rules of ``runner.decisions`` (StopAfter,
 WarnAfter, MaxFailedNodes, an unreachable cluster), then for the nodes of the wave in flight
-the classic per-node step rules (``decide_step``), with the fast policy's two changes
+the classic per-node step rules (``decide_step``), with the fast policy's changes
 (``_fast_step``): an offer ``runner.fast_steps.stageable`` allows is installed before the
-drain (SCAN ─stage→ STAGE; none owes a restart: no drain at all), and a node never drained
-stages what its re-scan offers. The first node (run order) that has something to do gets
-it; when every one of them waits, ``WaitAll`` lets the shortest of their waits pass
-(bounded: each wait is a step's, under its deadline). When no node is in flight the next
-wave begins, of the nodes ``runner.capacity.admit`` finds safe to take out together
-(re-judged on the view of that moment, at most ``max_nodes_out``).
+drain (SCAN ─stage→ STAGE; none owes a restart: no drain at all), a node never drained
+stages what its re-scan offers and passes RESUME with nothing to resume (no event). Polls
+overdue come first (another node's acts must not let a work's deadline pass unpolled), then
+the first node (run order) that has something to do; when every one of them waits,
+``WaitAll`` lets the shortest of their waits pass (bounded: each wait is a step's, under its
+deadline). When no node is in flight the next wave begins, of the nodes
+``runner.capacity.admit`` finds safe to take out together (re-judged on the view of that
+moment, at most ``max_nodes_out``).
+
+MaxFailedNodes is judged every turn: once more nodes failed than it allows, the run is
+canceled (CAU 1019) and the nodes in flight are brought to a safe state as StopAfter does
+(none is suspended or restarted any more; a drained one is resumed).
 
 Staging ahead: while a wave is in flight, as many of the next nodes as the wave has begin
 their steps before the drain (``StageAhead``): scan and staged install; each holds there
@@ -56,6 +62,7 @@ from runner.types import ClusterView
 __all__ = ["FastAction", "decide_fast"]
 
 FastAction = Action | BeginWave | StageAhead | WaitAll
+_RESUMED = 1009  # CAU: the node left maintenance
 
 
 def _fast_step(
@@ -68,6 +75,9 @@ def _fast_step(
     scanned = node.step is NodeStep.SCAN and action.outcome is Outcome.OK
     if scanned and action.offered and stageable(action.offered, profile):
         return replace(action, outcome=Outcome.STAGE)
+    if node.step is NodeStep.RESUME and never_out(node) and action.event_id == _RESUMED:
+        # installed without a drain: nothing to resume, no resync owed by this node
+        return replace(action, outcome=Outcome.SKIP, event_id=None, detail="")
     if node.step is NodeStep.RESCAN and never_out(node):
         if action.outcome is Outcome.MORE:  # stage it too; a restart owed drains the node
             return replace(action, outcome=Outcome.STAGE)
@@ -91,10 +101,12 @@ def _in_flight(
     nodes: Mapping[str, NodeProgress],
     profile: ResolvedProfile,
 ) -> FastAction | None:
-    """The first node's action that is not a wait, else the wait for all; None: nothing to
-    do (no node flies, or every node staged ahead holds)."""
+    """Polls that are overdue (another node's acts kept the run busy: a work's deadline
+    must never pass unpolled), else the first node's action that is not a wait, else the
+    wait for all; None: nothing to do (no node flies, or every node staged ahead holds)."""
     waits: list[Wait] = []
     polls: list[Poll] = []
+    acts: list[Action] = []
     ahead = [n for n in progress.staged if n not in progress.in_flight]
     for name in (*progress.in_flight, *ahead):
         node = nodes[name]
@@ -108,12 +120,22 @@ def _in_flight(
         elif isinstance(action, Poll):
             polls.append(action)
         else:
-            return action
+            acts.append(action)
+    overdue = tuple(p for p in polls if _overdue(progress, nodes[p.handle.node], p))
+    if overdue:
+        return WaitAll(seconds=0.0, polls=overdue, observe=False, reason="polls overdue")
+    if acts:
+        return acts[0]
     if not waits and not polls:
         return None
     seconds = min([w.seconds for w in waits] + [p.seconds for p in polls])
     reason = waits[0].reason if waits else "polling the work in flight"
     return WaitAll(seconds=seconds, polls=tuple(polls), observe=bool(waits), reason=reason)
+
+
+def _overdue(progress: RunProgress, node: NodeProgress, poll: Poll) -> bool:
+    """The node's work was last polled more than two of its poll intervals ago."""
+    return node.work is not None and progress.now - node.polled_at > 2 * poll.seconds
 
 
 def _stage_ahead(
@@ -151,20 +173,22 @@ def decide_fast(
             return StopAfter()
         if not progress.warned and past_warn_after(progress, profile):
             return WarnAfter()
-    if not ending and (ahead := _stage_ahead(progress, nodes, profile)) is not None:
-        return ahead
-    action = _in_flight(view, progress, nodes, profile)
-    if action is not None:
-        return action
-    if ending:
-        return Finish()
     limit = profile.max_failed_nodes
-    if progress.failed_nodes > limit:
+    if not ending and progress.failed_nodes > limit:  # at once, even with a wave in flight
         return CancelRun(
             error_id="MaxFailedNodesExceeded",
             detail=f"{progress.failed_nodes} node(s) failed; MaxFailedNodes is {limit}",
             event_id=1019,
         )
+    if not ending and (ahead := _stage_ahead(progress, nodes, profile)) is not None:
+        return ahead
+    wave = any(not nodes[n].terminal for n in progress.in_flight)
+    # Between waves the next wave begins at once: nodes staged ahead go on within it.
+    action = _in_flight(view, progress, nodes, profile) if wave or ending else None
+    if action is not None:
+        return action
+    if ending:
+        return Finish()
     if unreachable_too_long(progress):
         return CancelRun(error_id="ClusterUnreachable", detail="the cluster does not answer")
     left = tuple(n for n in progress.remaining if not nodes[n].terminal)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.actions import Poll
+from runner.actions import CancelRun, Poll
 from runner.capacity import plan_waves
 from runner.capacity_types import CapacityFacts
 from runner.engine import Engine
@@ -96,7 +96,10 @@ class FastEngine(Engine):
             return self._stage_ahead(action)
         name = action.handle.node if isinstance(action, Poll) else getattr(action, "node", None)
         if name is None or name not in (*self.progress.in_flight, *self.progress.staged):
-            return super()._act(action)  # a run-level act
+            super()._act(action)  # a run-level act
+            if isinstance(action, CancelRun):  # the nodes in flight end as StopAfter's do
+                self.progress = evolve(self.progress, stopping=True)
+            return None
         self.progress = evolve(self.progress, current=self.book.nodes[name])
         try:
             super()._act(action)
@@ -112,9 +115,14 @@ class FastEngine(Engine):
         self.rec.emit("staged-ahead", action.node, detail, event_id=STAGED_AHEAD)
 
     def _ahead_done(self, name: str) -> None:
-        """A node staged ahead that ended (nothing to install, or failed for good) leaves
-        the line: no wave will take it out."""
-        if name in self.progress.staged and self.book.nodes[name].terminal:
+        """A node staged ahead that ended (nothing to install, stopped, or failed for good)
+        leaves the line: no wave will take it out. Stopped with a staged install, it still
+        owes its restart: a warning says so."""
+        node = self.book.nodes[name]
+        if node.terminal and node.restart_pending and not node.restarts:
+            detail = "staged update(s) installed; its restart is owed (never drained): run again"
+            self.rec.warning(detail, name)
+        if name in self.progress.staged and node.terminal:
             self.progress = evolve(
                 self.progress,
                 staged=tuple(n for n in self.progress.staged if n != name),
@@ -165,7 +173,8 @@ class FastEngine(Engine):
             except TransportError:
                 look = True  # no news: observing marks the run blind while it lasts
                 continue
-            self.book.nodes[name] = evolve(self.book.nodes[name], work=work)
+            polled = evolve(self.book.nodes[name], work=work, polled_at=self._elapsed())
+            self.book.nodes[name] = polled
         if look:
             self._observe()
 

@@ -246,14 +246,11 @@ def resume_step(
     view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
     """RESUME: resume the node with the profile's failback (CAU 1009); the drain
-    timeout bounds it (1017). A node never taken out (the fast policy's install without a
-    drain) passes on to the post-update script with no event."""
+    timeout bounds it (1017)."""
     nv = node_view(view, node.name)
     # Without Storage Spaces Direct there is nothing to resync: SKIP goes straight past
     # RESYNC to the post-update script.
     if not run.stale and nv.state is NodeState.UP:
-        if not (node.suspend_issued or node.suspend_attempted):  # fast: never taken out
-            return adv(node, Outcome.SKIP)
         outcome = Outcome.OK if view.s2d_enabled else Outcome.SKIP
         return adv(node, outcome, event_id=1009, detail="resumed; out of maintenance")
     gave_up = run.stopping and run.stale  # ending, and the cluster does not answer

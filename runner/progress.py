@@ -37,6 +37,7 @@ class NodeProgress:
     deadline: float | None = None
     handle: WorkHandle | None = None
     work: WorkProgress | None = None
+    polled_at: float = 0.0  # fast: when ``work`` was last polled (overdue polls come first)
     start_errors: int = 0  # effect-unknown errors starting work or a command
     command_failures: int = 0  # commands the cluster refused (no effect)
     install_unknown: bool = False  # start_install's effect unknown: re-scan before retrying

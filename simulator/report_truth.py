@@ -25,8 +25,9 @@ end of its window.
   pre-update script step) is seen by the world through the first thing it does to the
   node. With a pre-update script: that script's start (once per attempt). Without one: a
   scan of the node while it is not Paused (every retry re-scans after the runner resumed
-  the node), a re-scan right after an install that went well excluded (the fast policy
-  installs before or without a drain and re-scans in the same attempt), preflight scans
+  the node) — a re-scan right after an install that went well and left no restart owed,
+  or after an install command that never reached the node, excluded (the fast policy
+  installs before or without a drain and re-scans in the same attempt) — preflight scans
   excluded (the node's first scan, and any scan made before
   the run's first other act while another node's scan ran — a preflight scans every Up
   node at once), plus one when the runner acted on the node (suspend, install, script,
@@ -47,7 +48,10 @@ end of its window.
   work or a drain lasting its whole profile timeout, a restart it did not come back from
   within ``reboot_timeout_minutes``. Cluster-wide: a management outage, the witness
   offline, quorum lost, another node crashed or hung, storage not ready for a whole
-  ``wait_for_storage_repair_timeout_minutes``, the StopAfter time passed.
+  ``wait_for_storage_repair_timeout_minutes``, the StopAfter time passed, more nodes ended
+  Failed than ``max_failed_nodes`` allows (the run cancels; nodes in flight stop). A node's
+  window for cluster-wide trouble begins when the node before it became final — with
+  several nodes at a time (policy fast), no later than the runner's first act on it.
 
 Must not: read the runner's view or events (only the report it is handed), change the
 world, or iterate sets.
@@ -62,6 +66,7 @@ from typing import Any
 from runner.plugins import PluginName
 from runner.types import BootType, SummaryStatus
 from simulator.nodes import DownCause
+from simulator.truth_windows import budget_exceeded_at, first_touch, rescan
 from simulator.world_port import GroundTruth
 
 __all__ = ["EPSILON", "TruthLedger"]
@@ -85,10 +90,6 @@ _FIRST_ATTEMPT = (
     "suspend-refused",  # 5987 until the suspend retries were over: the run moved on
 )
 _STORAGE = ("storage-not-ready",)
-# What ends an install badly (a re-scan after it belongs to a retry, not to its attempt).
-_INSTALL_TROUBLE = frozenset(
-    {"install-failed", "install-refused", "work-interrupted", "hotfix-timeout", "unreachable"}
-)
 # Work starts an attempt may open with; each one refused (node Down) may hide an attempt.
 _START_COMMANDS = ("Start-WindowsUpdateScan", "Invoke-Command")
 _OPENING_ACTS = ("suspend", "install", "pre-script", "post-script", "restart", "resume")
@@ -113,12 +114,17 @@ class _Trouble:
         return (now if self.end is None else self.end) >= since - EPSILON
 
 
+def _at(trouble: _Trouble) -> float:
+    return trouble.time
+
+
 class TruthLedger:
     """What the world saw, recorded through the hooks below as it happened."""
 
     def __init__(self, world: GroundTruth) -> None:
         self.world = world
         self.acts: dict[str, list[tuple[float, str, bool]]] = {n: [] for n in world.nodes}
+        self.owing: set[tuple[str, float]] = set()  # scans made while the node owed a restart
         self.first_act: float | None = None  # the run's first act other than a scan
         self.restarts: dict[str, list[tuple[float, BootType]]] = {n: [] for n in world.nodes}
         self.boots: dict[str, list[float]] = {n: [] for n in world.nodes}
@@ -138,6 +144,8 @@ class TruthLedger:
         restart) to ``node``, and it reached the node."""
         now = self._now()
         self.acts[node].append((now, kind, self.world.nodes[node].paused))
+        if kind == "scan" and self.world.updates.nodes[node].staged:
+            self.owing.add((node, now))  # a restart is owed: no re-scan of a no-drain install
         if kind != "scan" and self.first_act is None:
             self.first_act = now
 
@@ -264,24 +272,14 @@ class TruthLedger:
         openings = [
             t
             for i, (t, kind, paused) in enumerate(acts)
-            if kind == "scan" and not paused and t not in preflight and not self._rescan(node, i)
+            if kind == "scan"
+            and not paused
+            and t not in preflight
+            and not rescan(acts, self.troubles, node, i, owing=self.owing)
         ]
         first = openings[0] if openings else None
         lead = any(kind in _OPENING_ACTS and (first is None or t < first) for t, kind, _ in acts)
         return len(openings) + int(lead)
-
-    def _rescan(self, node: str, index: int) -> bool:
-        """The scan ``acts[node][index]`` re-scans after an install that went well, with
-        nothing between them: the fast policy's install before (or without) a drain is
-        followed by its re-scan in the same attempt."""
-        acts = self.acts[node]
-        if index == 0 or acts[index - 1][1] != "install":
-            return False
-        since, until = acts[index - 1][0], acts[index][0]
-        return not any(
-            t.node == node and t.kind in _INSTALL_TROUBLE and since <= t.time <= until
-            for t in self.troubles
-        )
 
     def _preflight_round(self, node: str, at: float) -> bool:
         """A scan of ``node`` at ``at`` belongs to a preflight (every Up node scanned at once,
@@ -313,14 +311,19 @@ class TruthLedger:
         now = self._now()
         found: list[tuple[float, str]] = []
         known = self._known()
+        exceeded = budget_exceeded_at(report, final_at, now)  # the run cancels: nodes stop
+        if exceeded is not None:
+            known = sorted([*known, _Trouble(exceeded, None, "over-budget", end=now)], key=_at)
         for entry in report.get("nodes", []) or []:
             name = str(entry.get("name"))
             if name not in self.world.nodes:
                 found.append((now, f"the report lists {name}, which is not in the cluster"))
                 continue
             final = final_at.get(name, now)
-            # One node at a time: the node's work began after the node before it was final.
+            # One node at a time: the node's work began after the node before it was final;
+            # several at a time (policy fast): no later than the runner's first act on it.
             since = max((t for n, t in final_at.items() if n != name and t < final), default=0.0)
+            since = min(since, first_touch(self.acts[name], self.first_act, final))
             against = self._against(name, since, final, known)
             status = entry.get("status")
             found += [(final, f"{name} {d}") for d in self._node_truth(name, entry, against)]

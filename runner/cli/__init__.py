@@ -211,7 +211,8 @@ def _rendering_options(command: Any) -> Any:
 @click.option(
     "--policy",
     type=click.Choice(POLICIES),
-    help="Run policy: classic = CAU's order of operations (fast, ours, is not available yet).",
+    help="Run policy: classic = CAU's order of operations, one node at a time; fast = waves "
+    "of nodes (max_nodes_out), staged installs, no drain without a restart.",
 )
 @click.option(
     "--mode",

@@ -13,6 +13,7 @@ from __future__ import annotations
 # pytest-bdd registers each step as a fixture in the globals of the module that defines it;
 # the star imports bring those fixtures into this test module, where the scenarios run.
 from bdd_steps_credentials import *  # noqa: F403
+from bdd_steps_fast import *  # noqa: F403
 from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_feature_updates import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403

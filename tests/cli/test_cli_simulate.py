@@ -92,19 +92,21 @@ def test_cli_simulate_seed_option_overrides_the_scenario_seed(
 def test_cli_simulate_policy_option_sets_the_run_policy(
     cli_runner: CliRunner, tmp_path: Path, assert_valid_report: Validate
 ) -> None:
-    """--policy classic is recorded in the report; the unbuilt fast policy is refused (exit 2,
-    no report) instead of running classic under its name."""
+    """--policy classic and --policy fast are recorded in the report; only fast's report has
+    the waves section."""
     out = tmp_path / "classic.json"
     result = cli_runner.invoke(cli, ["simulate", "-q", "--policy", "classic", "--report", str(out)])
     assert result.exit_code == 0, result.output
     report = assert_valid_report(out)
     assert report["policy"] == report["profile"]["policy"] == "classic"
+    assert "waves" not in report
 
     fast = tmp_path / "fast.json"
-    refused = cli_runner.invoke(cli, ["simulate", "-q", "--policy", "fast", "--report", str(fast)])
-    assert refused.exit_code == 2
-    assert "policy 'fast' is not available yet" in refused.output
-    assert not fast.exists()
+    result = cli_runner.invoke(cli, ["simulate", "-q", "--policy", "fast", "--report", str(fast)])
+    assert result.exit_code == 0, result.output
+    report = assert_valid_report(fast)
+    assert report["policy"] == report["profile"]["policy"] == "fast"
+    assert [w["wave"] for w in report["waves"]["run"]] == [1, 2, 3, 4]
 
 
 def test_cli_simulate_plain_output_when_not_a_terminal(cli_runner: CliRunner) -> None:

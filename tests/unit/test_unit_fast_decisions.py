@@ -1,0 +1,142 @@
+"""runner.fast_decisions.decide_fast: staging ahead and its hold, overdue polls first,
+MaxFailedNodes mid-wave, and the status of a node stopped with its updates staged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from runner.actions import Advance, CancelRun, StartInstall
+from runner.capacity_types import CapacityFacts, HostMemory
+from runner.decisions import node_status
+from runner.fast_actions import BeginWave, StageAhead, WaitAll
+from runner.fast_decisions import decide_fast
+from runner.lifecycle import NodeStep, Outcome
+from runner.profile import Profile
+from runner.progress import NodeProgress, RunProgress
+from runner.types import (
+    ClusterView,
+    NodeState,
+    NodeView,
+    SummaryStatus,
+    UpdateInfo,
+    UpdateResult,
+    WitnessType,
+    WitnessView,
+    WorkHandle,
+    WorkKind,
+    WorkProgress,
+    WorkState,
+)
+
+NAMES = tuple(f"node{i}" for i in range(1, 7))
+PROFILE = Profile(policy="fast", max_nodes_out=2).resolved(NAMES)
+CU = UpdateInfo(id="KB1", title="Cumulative Update")
+VIEW = ClusterView(
+    cluster="c",
+    taken_at=0.0,
+    nodes=tuple(NodeView(name=n, state=NodeState.UP) for n in NAMES),
+    witness=WitnessView(type=WitnessType.FILE_SHARE, online=True),
+)
+FACTS = CapacityFacts(hosts=tuple(HostMemory(node=n, memory_gb=256) for n in NAMES))
+
+
+def installing(name: str, state: WorkState, polled_at: float = 0.0) -> NodeProgress:
+    """A node in STAGE whose install work (the CU, owing a restart) was last seen in
+    ``state``."""
+    handle = WorkHandle(id=f"i-{name}", node=name, kind=WorkKind.INSTALL)
+    results = (
+        UpdateResult(
+            id="KB1", title="Cumulative Update", result="Succeeded", restart_required=True
+        ),
+    )
+    done = state is WorkState.SUCCEEDED
+    work = WorkProgress(
+        handle=handle, state=state, results=results if done else (), restart_required=done
+    )
+    return NodeProgress(
+        name=name, step=NodeStep.STAGE, attempt=1, entered_at=0.0, deadline=7200.0,
+        handle=handle, work=work, offered=(CU,), initial_offer=(CU,), polled_at=polled_at,
+    )  # fmt: skip
+
+
+def nodes(**flying: NodeProgress) -> dict[str, NodeProgress]:
+    out = {n: NodeProgress(name=n, initial_offer=(CU,)) for n in NAMES}
+    out.update(flying)
+    return out
+
+
+def test_the_first_wave_takes_what_max_nodes_out_allows() -> None:
+    """Nothing in flight: the next wave is admitted (two nodes, max_nodes_out 2)."""
+    run = RunProgress(now=10.0, remaining=NAMES, view_at=10.0)
+    action = decide_fast(VIEW, run, PROFILE, nodes(), FACTS)
+    assert action == BeginWave(nodes=("node1", "node2"), limited_by="max_nodes_out 2")
+
+
+def test_the_next_nodes_stage_ahead_as_many_as_the_wave_has() -> None:
+    """Wave node1, node2 in flight: node3 and then node4 begin ahead, then no more; with a
+    pre-update script nothing begins ahead."""
+    flying = {"node1": installing("node1", WorkState.RUNNING, 5.0)}
+    flying["node2"] = installing("node2", WorkState.RUNNING, 5.0)
+    run = RunProgress(now=10.0, remaining=NAMES[2:], in_flight=("node1", "node2"))
+    assert decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS) == StageAhead(node="node3")
+    run = replace(run, staged=("node3", "node4"))
+    assert not isinstance(decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS), StageAhead)
+    scripted = replace(PROFILE, pre_update_script="C:\\pre.ps1")
+    run = replace(run, staged=())
+    assert not isinstance(decide_fast(VIEW, run, scripted, nodes(**flying), FACTS), StageAhead)
+
+
+def test_a_node_staged_ahead_holds_before_its_drain() -> None:
+    """node3's staged install is done: it would go on to the drain, so it holds; the run
+    waits for the wave's installs instead."""
+    flying = {n: installing(n, WorkState.RUNNING, 5.0) for n in ("node1", "node2")}
+    flying["node3"] = installing("node3", WorkState.SUCCEEDED, 5.0)
+    run = RunProgress(
+        now=10.0, remaining=NAMES[2:], in_flight=("node1", "node2"), staged=("node3", "node4")
+    )
+    action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, WaitAll)
+    assert [p.handle.node for p in action.polls] == ["node1", "node2"]
+
+
+def test_the_wave_node_goes_on_to_its_drain_once_staged() -> None:
+    """In its wave, a node whose staged install owes a restart goes on to STORAGE_WAIT."""
+    flying = {"node1": installing("node1", WorkState.SUCCEEDED, 5.0)}
+    run = RunProgress(now=10.0, remaining=(), in_flight=("node1",))
+    action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, Advance)
+    assert (action.node, action.outcome) == ("node1", Outcome.OK)
+
+
+def test_overdue_polls_come_before_another_nodes_act() -> None:
+    """node2 still has an install to start, but node1's install was last polled 60 s ago
+    (more than two 15 s intervals): it is polled first, at once."""
+    node2 = replace(installing("node2", WorkState.RUNNING), step=NodeStep.STAGE, handle=None)
+    flying = {"node1": installing("node1", WorkState.RUNNING, polled_at=40.0), "node2": node2}
+    run = RunProgress(now=100.0, remaining=(), in_flight=("node1", "node2"))
+    action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, WaitAll)
+    assert (action.seconds, [p.handle.node for p in action.polls]) == (0.0, ["node1"])
+    fresh = {**flying, "node1": installing("node1", WorkState.RUNNING, polled_at=90.0)}
+    assert isinstance(decide_fast(VIEW, run, PROFILE, nodes(**fresh), FACTS), StartInstall)
+
+
+def test_max_failed_nodes_cancels_the_run_with_a_wave_in_flight() -> None:
+    """Two nodes failed with MaxFailedNodes 1: the run is canceled at once (1019), even
+    while node3 and node4 are in flight."""
+    flying = {n: installing(n, WorkState.RUNNING, 5.0) for n in ("node3", "node4")}
+    run = RunProgress(now=10.0, remaining=NAMES[4:], in_flight=("node3", "node4"), failed_nodes=2)
+    action = decide_fast(VIEW, run, replace(PROFILE, max_failed_nodes=1), nodes(**flying), FACTS)
+    assert isinstance(action, CancelRun)
+    assert (action.error_id, action.event_id) == ("MaxFailedNodesExceeded", 1019)
+
+
+def test_a_node_stopped_with_its_updates_staged_is_canceled() -> None:
+    """Stopped before its drain with a staged update: Canceled (not Failed); once drained,
+    or with a failed result, it is Failed as in classic."""
+    ok = (UpdateResult(id="KB1", title="Cumulative Update", result="Succeeded"),)
+    staged = NodeProgress(name="n", step=NodeStep.STOPPED, attempt=1, results=ok)
+    assert node_status(staged) is SummaryStatus.CANCELED
+    assert node_status(replace(staged, suspend_issued=True)) is SummaryStatus.FAILED
+    bad = (replace(ok[0], result="Failed"),)
+    assert node_status(replace(staged, results=bad)) is SummaryStatus.FAILED
