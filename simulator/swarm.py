@@ -35,8 +35,9 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from runner.profile import Profile
+from runner.profile import AUTO, Profile
 from simulator.bounds import lower_bound_seconds
+from simulator.bounds_fast import fast_lower_bound_seconds
 from simulator.faults import FAULT_TYPES
 from simulator.model import FaultSpec, Scenario
 
@@ -192,10 +193,16 @@ def swarm_types() -> tuple[str, ...]:
 
 
 def _horizon_minutes(scenario: Scenario) -> float:
-    """Minutes over which timed faults fire: the run's fault-free lower bound, plus a third."""
+    """Minutes over which timed faults fire: the run's fault-free lower bound, plus a third
+    (with the fast policy its own, waves', bound: the faults must strike within its run)."""
     names = scenario.cluster.node_names
     profile = Profile.from_mapping(scenario.profile, source=scenario.source)
-    seconds = lower_bound_seconds(scenario, profile.resolved(names, source=scenario.source))
+    resolved = profile.resolved(names, source=scenario.source)
+    if resolved.fast:
+        limit = None if resolved.max_nodes_out == AUTO else int(resolved.max_nodes_out)
+        seconds, _ = fast_lower_bound_seconds(scenario, resolved, limit)
+    else:
+        seconds = lower_bound_seconds(scenario, resolved)
     return max(10.0, seconds / 60.0 * 4.0 / 3.0)
 
 

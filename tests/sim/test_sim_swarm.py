@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from runner.profile import Profile
 from runner.rehearsal.compose import rehearse
+from simulator.bounds_fast import fast_lower_bound_seconds
 from simulator.faults import FAULT_TYPES
 from simulator.model import Scenario
 from simulator.scenario import load_scenario
@@ -105,3 +107,26 @@ def test_every_type_fires_in_some_run(four_node: Scenario) -> None:
         if not pending:
             break
     assert not pending, f"never fired: {sorted(pending)}"
+
+
+def test_fast_runs_get_faults_within_their_own_run() -> None:
+    """With the fast policy the faults' minutes spread over the fast run's own lower bound
+    (plus a third), not the classic one: a 64-node fast run lasts about two hours, so a
+    node crash drawn over the classic 36 hours would almost never strike it."""
+    scenario = load_scenario(ROOT / "scenarios" / "fast-sixty-four-node-san.yaml")
+    bound, _ = fast_lower_bound_seconds(
+        scenario,
+        Profile.from_mapping(scenario.profile, source="profile").resolved(
+            scenario.cluster.node_names, source="profile"
+        ),
+    )
+    horizon = max(10.0, bound / 60 * 4 / 3)
+    minutes = [
+        f.at_minute
+        for seed in range(40)
+        for f in swarm_faults(scenario, seed)
+        if f.at_minute is not None
+    ]
+    assert minutes
+    assert max(minutes) <= horizon
+    assert horizon < 3 * 60
