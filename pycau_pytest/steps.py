@@ -128,7 +128,7 @@ def node_status(report: dict[str, Any], node: str, status: str) -> None:
 
 @then("every invariant holds")
 def every_invariant_holds(report: dict[str, Any]) -> None:
-    """The oracle judged the run — each of its nine invariants among them — and found no
+    """The oracle judged the run — each of its ten invariants among them — and found no
     invariant violated."""
     from simulator.oracle import INVARIANTS  # not at pytest's startup
 

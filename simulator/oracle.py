@@ -1,6 +1,6 @@
 """The oracle: watches the world's ground truth and records safety-invariant violations.
 
-Owns: ``INVARIANTS`` (the nine stable names of DESIGN.md) and ``Oracle`` (``Violation``:
+Owns: ``INVARIANTS`` (the ten stable names of DESIGN.md) and ``Oracle`` (``Violation``:
 ``simulator.violation``). The world calls the oracle's hooks as things happen (runner
 suspends, restarts, resumes; quorum or a volume lost); checks needing the report run in
 ``finish``.
@@ -44,9 +44,11 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
 - ``vm-version-downtime`` and the ``cluster_versions`` report-truth: ``simulator.post_upgrade``.
 - ``report-truth``: the report states only what the world saw (Succeeded nodes updated,
   booted after install, Up and not paused; attempts, restarts, boot types; Failed nodes
-  with evidence): ``self.truth``, rules in ``simulator.report_truth``. Offline runs get
-  ``simulator.oracle_offline``'s invariants; the rolling ones they waive are reported
-  ``not_applicable`` with the reason.
+  with evidence): ``self.truth``, rules in ``simulator.report_truth``.
+- ``redundancy-margin``: each suspend or restart of the runner's leaves the cluster able to
+  lose one more node (``simulator.oracle_margin``, which says when it does not apply).
+Offline runs get ``simulator.oracle_offline``'s invariants; the rolling ones they waive
+are reported ``not_applicable`` with the reason.
 
 Must not: read the runner's view, change the world, or depend on dict/set iteration order.
 """
@@ -57,6 +59,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.types import SummaryStatus
+from simulator.oracle_margin import MARGIN_INVARIANT, MarginJudge
 from simulator.oracle_offline import NOT_APPLICABLE
 from simulator.report_passes import Pass, ledger_within, report_passes
 from simulator.report_truth import TruthLedger
@@ -76,6 +79,7 @@ INVARIANTS = (
     "failure-budget",
     "termination",
     "report-truth",
+    MARGIN_INVARIANT,
 )
 STOP_GRACE = 600.0
 # A node that ended Failed or PartiallyFailed did not complete: it may be left paused, it
@@ -84,8 +88,8 @@ FAILED_STATUSES = (SummaryStatus.FAILED.value, SummaryStatus.PARTIALLY_FAILED.va
 
 
 class Oracle:
-    def __init__(self, world: GroundTruth) -> None:
-        self.world = world
+    def __init__(self, world: GroundTruth, margin: MarginJudge) -> None:
+        self.world, self.margin = world, margin  # margin: redundancy-margin's judge
         self._offline = world.profile.mode == "offline"  # its own invariants: oracle_offline
         self.live: list[Violation] = []
         self.violations: list[Violation] = []
@@ -125,6 +129,8 @@ class Oracle:
         self.paused_by_runner[node] = True
         if newly_paused:
             self.suspends.setdefault(node, []).append(self._now())
+        if node not in self.out_since:
+            self._margin(node, [])
         self._out(node)
 
     def restarting(self, node: str, running_vms: list[str], degraded: list[str]) -> None:
@@ -140,6 +146,7 @@ class Oracle:
                 f"{node} restart was in flight when {', '.join(raced)} became unavailable",
             )
             degraded = []
+        self._margin(node, raced)
         if running_vms and self._offline:
             self.world.offline.judge.hard_stop(f"{node} restarted", running_vms)
         if running_vms:
@@ -218,6 +225,11 @@ class Oracle:
         self.fault_losses.append(Violation(invariant=invariant, time=self._now(), detail=detail))
         self.world.record("fault-loss", None, f"{invariant}: {detail}")
 
+    def _margin(self, node: str, raced: list[str]) -> None:
+        found = None if self._offline else self.margin.taken_out(node, [*self.out_since], raced)
+        if found is not None:
+            self.violate(MARGIN_INVARIANT, found)
+
     def _out(self, node: str) -> None:
         self.out_since.setdefault(node, self._now())
 
@@ -262,6 +274,7 @@ class Oracle:
             }
             for name in INVARIANTS
         }
+        section[MARGIN_INVARIANT].update(self.margin.waiver())  # where it cannot apply
         if self.consented:  # only runs with a forced drain (force_pause_and_drain) have it
             section["workload-availability"]["consented"] = self.consented
         if self._offline:  # the waived rolling invariants say why, then the offline ones
@@ -321,18 +334,13 @@ class Oracle:
         return found
 
     def _check_resumed(self, nodes: Mapping[str, Mapping[str, Any]]) -> list[Violation]:
-        found = []
+        found, now = [], self._now()
         for name, sim in self.world.nodes.items():
             if sim.paused and self.paused_by_runner.get(name):
                 status = nodes.get(name, {}).get("status")
                 if status not in FAILED_STATUSES:
-                    found.append(
-                        Violation(
-                            invariant="nodes-resumed",
-                            time=self._now(),
-                            detail=f"{name} left Paused by the runner (reported {status})",
-                        )
-                    )
+                    detail = f"{name} left Paused by the runner (reported {status})"
+                    found.append(Violation(invariant="nodes-resumed", time=now, detail=detail))
         return found
 
     def _check_budget(
@@ -380,21 +388,11 @@ class Oracle:
         now = self._now()
         status = report.get("status")
         if status not in {s.value for s in SummaryStatus}:
-            return [
-                Violation(
-                    invariant="termination",
-                    time=now,
-                    detail=f"the run has no final status ({status!r})",
-                )
-            ]
+            detail = f"the run has no final status ({status!r})"
+            return [Violation(invariant="termination", time=now, detail=detail)]
         stop = self.world.profile.stop_after_minutes
         bound = stop * 60.0 + STOP_GRACE if stop is not None else self.world.termination_bound()
         if now > bound:
-            return [
-                Violation(
-                    invariant="termination",
-                    time=now,
-                    detail=f"the run ended at {now:.0f} s, bound {bound:.0f} s",
-                )
-            ]
+            detail = f"the run ended at {now:.0f} s, bound {bound:.0f} s"
+            return [Violation(invariant="termination", time=now, detail=detail)]
         return []

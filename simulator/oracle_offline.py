@@ -49,6 +49,7 @@ NOT_APPLICABLE: Mapping[str, str] = {
         "waived: the offline update's downtime was consented to; workloads-restored judges the VMs"
     ),
     "max-nodes-out": "every node is out of service at once, by design",
+    "redundancy-margin": "every node is out of service at once, by design: no margin is left",
 }
 _FAILED = (SummaryStatus.FAILED.value, SummaryStatus.PARTIALLY_FAILED.value)
 

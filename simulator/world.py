@@ -50,6 +50,7 @@ from simulator.node_views import NodeViews
 from simulator.nodes import DownCause, SimNode, bump_build
 from simulator.offline import OfflineCluster
 from simulator.oracle import Oracle
+from simulator.oracle_margin import MarginJudge
 from simulator.post_upgrade import PostUpgrade
 from simulator.storage import Storage
 from simulator.transport import SimTransport
@@ -102,7 +103,7 @@ class SimulatedCluster:
             witness=spec.witness is not WitnessType.NONE,
             members=up,
         )
-        self.oracle = Oracle(self)
+        self.oracle = Oracle(self, MarginJudge(self))
         self.truth = self.oracle.truth  # subsystems record report-truth's evidence here
         self.workloads = Workloads(self)
         self.storage = Storage(self, spec.storage, up) if spec.storage is not None else None

@@ -203,7 +203,7 @@ def span(report: Report, name: str, which: str) -> tuple[float, float]:
 
 
 def assert_every_invariant_judged(report: Report) -> None:
-    """The oracle judged the nine invariants, mixed-mode-migration only in a run whose
+    """The oracle judged the ten invariants, mixed-mode-migration only in a run whose
     cluster ran more than one OS version and vm-version-downtime only in one that stopped or
     upgraded a VM (each is listed only then)."""
     judged = set(report["simulation"]["invariants"])

@@ -136,7 +136,7 @@ def services_restored(report: Report) -> None:
 
 @then("every invariant of an offline run holds")
 def offline_invariants_hold(report: Report) -> None:
-    """The nine rolling invariants and the four offline ones were judged; the five the
+    """The ten rolling invariants and the four offline ones were judged; the six the
     downtime breaks on purpose say why they do not apply; every other one holds."""
     from simulator.oracle import INVARIANTS
     from simulator.oracle_offline import NOT_APPLICABLE, OFFLINE_INVARIANTS

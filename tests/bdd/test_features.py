@@ -18,6 +18,7 @@ from bdd_steps_fast import *  # noqa: F403
 from bdd_steps_faults import *  # noqa: F403
 from bdd_steps_feature_updates import *  # noqa: F403
 from bdd_steps_known_issues import *  # noqa: F403
+from bdd_steps_margin import *  # noqa: F403
 from bdd_steps_offline import *  # noqa: F403
 from bdd_steps_options import *  # noqa: F403
 from bdd_steps_plugins import *  # noqa: F403

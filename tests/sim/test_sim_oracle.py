@@ -37,7 +37,8 @@ def broken(section: dict[str, Any]) -> list[str]:
 
 
 def test_clean_rolling_run_holds_every_invariant() -> None:
-    """A correct rolling run of four S2D nodes keeps all nine invariants."""
+    """A correct rolling run of four S2D nodes keeps all ten invariants (redundancy-margin
+    does not apply to its two-way mirror)."""
     world = make_world(make_scenario(4))
     section = world.finish(rolling_run(world))
     assert list(section["invariants"]) == list(INVARIANTS)

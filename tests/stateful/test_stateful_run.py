@@ -1,5 +1,5 @@
 """Hypothesis state machine: the real engine runs while rules inject faults between its steps;
-the safety invariants are checked after every rule and all nine at the end.
+the safety invariants are checked after every rule and all ten at the end.
 
 Design: the engine's public API (``Engine.start`` / ``step`` / ``finish``) is driven
 directly, in this one thread: ``advance`` lets the engine take N steps, and the fault rules
@@ -102,7 +102,7 @@ class RunWithFaults(RuleBasedStateMachine):
         self._holds("workload-availability")
 
     def teardown(self) -> None:
-        """Lift the faults, step the run to its end, and check all nine invariants."""
+        """Lift the faults, step the run to its end, and check all ten invariants."""
         self.world.transport.management_down = False
         self.world.set_witness_online(True)
         report = self.engine.run_to_end().to_dict()
