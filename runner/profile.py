@@ -124,8 +124,8 @@ class Profile:
     # CredSSP server role on the nodes for the run (e.g. update scripts needing a second
     # hop); always disabled again at the end (known issue credssp-left-enabled).
     enable_credssp: bool = False
-    # When self-updating runs fire (Add-CauClusterRole's schedule; ``runner.schedule``): the
-    # ``schedule:`` block as given, checked at load time. Not a run option: a run ignores it.
+    # When self-updating runs fire (Add-CauClusterRole's schedule; ``runner.schedule``), as
+    # given, checked at load time. Not a run option: a run ignores it.
     schedule: Mapping[str, Any] | None = None
     # -- Invoke-CauRun's remaining options (issue 9; see README "Profile options") --------
     # Suspend-ClusterNode refused with ERROR_CLUSTER_SPACE_DEGRADED (5987): how long (from
@@ -186,8 +186,7 @@ class Profile:
         return self.policy == Policy.FAST
 
     def nodes_out_limit(self, nodes: int) -> int:
-        """The most nodes out at once the profile allows on ``nodes`` nodes (auto: all of
-        them; ``runner.capacity`` then finds how many are safe)."""
+        """The most nodes out at once on ``nodes`` nodes (auto: all; ``runner.capacity`` judges)."""
         return nodes if self.max_nodes_out == AUTO else int(self.max_nodes_out)
 
     @property
@@ -212,8 +211,7 @@ class Profile:
                 value = tuple(value)
             elif key == "failback_mode":
                 value = FailbackMode(value)
-            elif key == "schedule":
-                # Imported here: only a profile with a schedule loads it (and zoneinfo).
+            elif key == "schedule":  # imported here: only a profile with a schedule loads it
                 from runner.schedule import parse_schedule
 
                 parse_schedule(value, source)  # InputError now, not at the first firing
