@@ -83,3 +83,18 @@ Feature: The fast policy: waves of nodes, staged installs, no drain without a re
     And the profile sets max_nodes_out to 7
     When the scenario is loaded
     Then it is refused at $.profile.max_nodes_out with "larger than the cluster's 6 node(s)"
+
+  Scenario: With rack fault domains a wave is a whole rack
+    Given the bundled scenario "fast-rack-s2d"
+    When the run is rehearsed with seed 8
+    Then the run ends Succeeded
+    And the waves run were node1, node2; node3, node4; node5, node6; node7, node8
+    And the plan showed the same waves
+    And the most nodes in maintenance at once was 2
+    And every invariant holds
+
+  Scenario: A rack that names a node the cluster does not have is refused
+    Given the bundled scenario "fast-rack-s2d"
+    And the nodes are in racks rack1: node1, node2; rack2: node3, node4; rack3: node5, node6; rack4: node7, node9
+    When the scenario is loaded
+    Then it is refused at $.cluster.fault_domains.domains.rack4[1] with "unknown node 'node9'"

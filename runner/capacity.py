@@ -10,9 +10,13 @@ node failed unplanned while the wave is out (``redundancy margin``):
 - ``quorum``: the cluster (votes of the active membership, dynamic witness) keeps quorum
   with the wave's members and one more member down at once (``Survival.YES``, never 50/50);
 - ``pool quorum`` (Storage Spaces Direct): the pool keeps quorum with the nodes already
-  down, the wave and one more node down;
-- ``volumes`` (S2D): every volume keeps a copy: the fault domains (nodes) down, in storage
-  maintenance, in the wave, plus one more, are within its fault tolerance;
+  down, the wave and one more node down (every node's drives vote; at most two fault
+  domains down, a rack or chassis counting once);
+- ``volumes`` (S2D): every volume keeps a copy: the fault domains down, in storage
+  maintenance, in the wave, plus one more, are within its fault tolerance. A fault domain
+  is a node, or its rack or chassis when the facts name one (S2D places a volume's copies
+  in different domains, so a whole domain out costs each volume one copy); the one more
+  failure may be a node of another domain;
 - ``memory``: every running role's memory fits in the memory of the nodes that stay Up with
   ``memory_reserve_percent`` of it kept free, even after the largest of them fails; a node
   whose memory is not known (0) makes only one node out at a time admissible;
@@ -21,7 +25,9 @@ node failed unplanned while the wave is out (``redundancy margin``):
 - ``possible owners``: every running role with possible owners keeps two of them among the
   nodes that stay Up (one may fail).
 
-A wave never has zero nodes while nothing is out: its first node is always admitted, and
+Candidates are taken domain by domain (each rack or chassis in the order its first node
+comes, its nodes in run order), so a wave prefers whole domains. A wave never has zero
+nodes while nothing is out: its first node is always admitted, and
 the per-step guards of the classic run (storage wait, quorum cancel) judge it as CAU would.
 The view's nodes are the nodes (nodes not Up are already out and count as such).
 
@@ -37,9 +43,9 @@ from dataclasses import dataclass
 from runner.capacity_types import CapacityFacts
 from runner.profile import Profile
 from runner.quorum import (
+    S2D_MAX_FAULT_DOMAINS_DOWN,
     Survival,
     cluster_survives_loss,
-    pool_survives_loss,
     voting_members,
     witness_online,
 )
@@ -70,18 +76,24 @@ def _quorum(view: ClusterView, out: Collection[str]) -> str | None:
     return None
 
 
-def _storage(view: ClusterView, out: Collection[str]) -> str | None:
+def _storage(view: ClusterView, facts: CapacityFacts, out: Collection[str]) -> str | None:
     if not view.s2d_enabled:
         return None
-    down = sum(1 for n in view.nodes if n.state not in _IN_SERVICE or n.name in out)
-    if down + 1 >= len(view.nodes) or not pool_survives_loss(
-        len(view.nodes), witness_online(view), down + 1
-    ):
-        return f"storage pool quorum with {down} node(s) down and one more failure"
-    away = sum(
-        1
-        for n in view.nodes
-        if n.state not in _IN_SERVICE or n.storage_maintenance or n.name in out
+    gone = [n.name for n in view.nodes if n.state not in _IN_SERVICE or n.name in out]
+    count, lost = len(view.nodes), len(gone) + 1
+    # Every node's drives vote (no dynamic quorum), and S2D survives at most two fault
+    # domains down: a rack or chassis counts once (runner.quorum.pool_survives_loss's rule).
+    lost_domains = len({facts.domain(name) for name in gone}) + 1
+    up, witness = count - lost, witness_online(view)
+    majority = 2 * up > count or (2 * up == count and witness)
+    if lost >= count or lost_domains > S2D_MAX_FAULT_DOMAINS_DOWN or not majority:
+        return f"storage pool quorum with {lost - 1} node(s) down and one more failure"
+    away = len(
+        {
+            facts.domain(n.name)
+            for n in view.nodes
+            if n.state not in _IN_SERVICE or n.storage_maintenance or n.name in out
+        }
     )
     for disk in view.virtual_disks:
         tolerance = disk.resiliency.fault_tolerance
@@ -134,7 +146,15 @@ def wave_limit(
     view: ClusterView, profile: Profile, facts: CapacityFacts, out: Collection[str]
 ) -> str | None:
     """Why ``out`` may not all be out at once (the first rule that fails), or ``None``."""
-    return _quorum(view, out) or _storage(view, out) or _placement(view, profile, facts, out)
+    return _quorum(view, out) or _storage(view, facts, out) or _placement(view, profile, facts, out)
+
+
+def _by_domain(facts: CapacityFacts, candidates: Sequence[str]) -> list[str]:
+    """``candidates`` grouped by fault domain (domains in order of their first node)."""
+    rank: dict[str, int] = {}
+    for name in candidates:
+        rank.setdefault(facts.domain(name), len(rank))
+    return sorted(candidates, key=lambda name: rank[facts.domain(name)])
 
 
 def admit(
@@ -148,7 +168,7 @@ def admit(
     room = profile.nodes_out_limit(len(view.nodes)) - len(out)
     chosen: list[str] = []
     limited_by = ""
-    for name in candidates:
+    for name in _by_domain(facts, candidates):
         if len(chosen) >= room:
             limited_by = limited_by or f"max_nodes_out {profile.max_nodes_out}"
             break

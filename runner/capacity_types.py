@@ -1,7 +1,8 @@
 """Value types of the fast policy's part of the transport contract: what the cluster tells
 about room for workloads, read once when a wave is planned.
 
-Owns: ``HostMemory`` (a node's memory for VMs, Get-VMHost's MemoryCapacity), ``RolePlacement``
+Owns: ``HostMemory`` (a node's memory for VMs, Get-VMHost's MemoryCapacity, and the rack or
+chassis fault domain it sits in, Get-ClusterFaultDomain), ``RolePlacement``
 (a clustered role's AntiAffinityClassNames and possible owners, Get-ClusterOwnerNode) and
 ``CapacityFacts`` (all of them: what ``ClusterTransport.read_capacity_facts`` answers and
 ``runner.capacity`` judges with the ``ClusterView``).
@@ -18,10 +19,12 @@ __all__ = ["CapacityFacts", "HostMemory", "RolePlacement"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HostMemory:
-    """One node's memory for VMs in GB (``0``: not known)."""
+    """One node's memory for VMs in GB (``0``: not known) and the rack or chassis fault
+    domain it belongs to (``""``: none; the node is a fault domain of its own)."""
 
     node: str
     memory_gb: float = 0.0
+    domain: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,3 +51,15 @@ class CapacityFacts:
             if host.node == node:
                 return host.memory_gb
         return 0.0
+
+    def domain(self, node: str) -> str:
+        """The S2D fault domain of ``node``: its rack or chassis, else the node itself (the
+        name of a node is never taken for a rack's: the two are told apart by a prefix)."""
+        for host in self.hosts:
+            if host.node == node and host.domain:
+                return f"domain:{host.domain}"
+        return f"node:{node}"
+
+    def domains(self) -> tuple[tuple[str, str], ...]:
+        """Each node with a rack or chassis, and that domain's name, in host order."""
+        return tuple((h.node, h.domain) for h in self.hosts if h.domain)

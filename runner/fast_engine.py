@@ -77,6 +77,7 @@ class FastEngine(Engine):
                 self.rec.warning(f"capacity facts not read ({exc}): one node out at a time")
                 self.facts = CapacityFacts()
             self._facts_wave = len(self.progress.waves)
+            self.progress = evolve(self.progress, fault_domains=self.facts.domains())
         return self.facts
 
     def _decide(self) -> Any:

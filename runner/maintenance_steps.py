@@ -19,6 +19,7 @@ Must not: do I/O, read a clock (``run.now`` is the time), mutate its inputs, or 
 from __future__ import annotations
 
 from runner.actions import Action, Restart, Resume, Suspend, Wait
+from runner.domain_guard import storage_guard
 from runner.known_issues import os_version_label
 from runner.lifecycle import NodeStep, Outcome
 from runner.mixed_mode import drain_risk, failback_mode
@@ -124,7 +125,7 @@ def storage_wait_step(
         return Wait(seconds=0.0, reason="observe before suspending")
     # Storage that is resyncing or degraded recovers with time (the guide: wait for the
     # storage jobs to finish before the next server), so it is waited for, not failed.
-    waiting_for = maintenance_risk(view, node.name)
+    waiting_for = storage_guard(view, run, node.name)
     if waiting_for:
         return Wait(seconds=POLL_ACTIVE_SECONDS, reason=waiting_for)
     risk = quorum_risk(view, node.name)
@@ -195,7 +196,7 @@ def reboot_step(
             return adv(node, Outcome.FAILED, error=f"not restarting: {risk}")
         # Storage may have degraded since the suspend (a disk failed elsewhere): a restart
         # now would take a second fault domain of some volume away, so wait, bounded.
-        waiting_for = maintenance_risk(view, node.name)
+        waiting_for = storage_guard(view, run, node.name)
         if waiting_for:
             if late(run, node):
                 return adv(node, Outcome.FAILED, error=f"not restarting: {waiting_for}")

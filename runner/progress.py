@@ -122,3 +122,4 @@ class RunProgress:
     staged: tuple[str, ...] = ()  # fast: nodes begun ahead of their wave (still in remaining)
     waves: tuple[WaveProgress, ...] = ()
     planned_waves: tuple[tuple[str, ...], ...] = ()  # the plan made at the start (fast)
+    fault_domains: tuple[tuple[str, str], ...] = ()  # fast: (node, its rack/chassis), facts'

@@ -23,6 +23,7 @@ from simulator.distributions import Distribution, Variability
 __all__ = [
     "ClusterSpec",
     "Expect",
+    "FaultDomainSpec",
     "FaultSpec",
     "HotfixShareSpec",
     "NodeSpec",
@@ -90,6 +91,14 @@ class VmSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FaultDomainSpec:
+    """Rack or chassis fault domains of an S2D cluster: every node in exactly one."""
+
+    kind: str  # rack | chassis
+    domain_of: Mapping[str, str]  # node → its domain's name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterSpec:
     name: str
     witness: WitnessType
@@ -104,10 +113,22 @@ class ClusterSpec:
     functional_level: str = ""
     sites: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # node → site fault domain
     cau_enable_soft_reboot: bool = False  # the cluster property CauEnableSoftReboot is 1
+    fault_domains: FaultDomainSpec | None = None  # None: each node is its own fault domain
 
     @property
     def node_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes)
+
+    def fault_domain(self, node: str) -> str:
+        """The S2D fault domain ``node`` belongs to: its rack or chassis, else the node."""
+        if self.fault_domains is None:
+            return node
+        return self.fault_domains.domain_of.get(node, node)
+
+    def domain_mates(self, node: str) -> tuple[str, ...]:
+        """The nodes of ``node``'s fault domain (itself included), in node order."""
+        domain = self.fault_domain(node)
+        return tuple(n for n in self.node_names if self.fault_domain(n) == domain)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,8 +22,8 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   the runner decided on a healthy view it could not have refreshed: that
   ``resync-before-next`` (and any volume loss of the restart) is a fault loss.
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
-  fault domain owed to *another* node exists (a node's own resync does not forbid restarting
-  it again in a multi-pass update; Suspend-ClusterNode refuses while storage is degraded).
+  fault domain owed to *another* domain exists (a node's own, or its rack/chassis mates',
+  does not forbid it: one domain away; Suspend-ClusterNode refuses while storage is degraded).
 - ``workload-availability``: the runner restarts a node still hosting running VMs. VMs a
   forced drain (force_pause_and_drain) stops are consented downtime: ``consented``.
 - ``max-nodes-out``: more than ``max_nodes_out`` nodes out of service because of the runner
@@ -138,7 +138,8 @@ class Oracle:
         raced = self._raced(node, degraded)
         self.restart_raced = bool(raced)
         storage = self.world.storage
-        away = [n for n in storage.away if n != node] if storage is not None else []
+        mates = self.world.scenario.cluster.domain_mates(node)  # its rack/chassis, or itself
+        away = [n for n in storage.away if n not in mates] if storage is not None else []
         self.away_at_restart[node] = [] if raced else away
         if raced:
             self._fault_loss(
@@ -202,7 +203,8 @@ class Oracle:
         if storage is None or not degraded:
             return []
         issued = self._now() - COMMAND_SECONDS
-        others = [n for n in storage.away if n != node]
+        mates = self.world.scenario.cluster.domain_mates(node)
+        others = [n for n in storage.away if n not in mates]
         only_away = len(degraded) == len(others)
         if others and only_away and all(storage.away[n] > issued for n in others):
             return others

@@ -22,15 +22,17 @@ its admission rule):
   paused and up still votes and holds its drives. Out for VMs are those nodes and every
   node the run has out whose drain did not fail (it is draining, or drained); a node left
   paused after a failed drain keeps its VMs and receives none.
-- With those nodes gone (votes handed over as in a graceful leave, drives out of the pool),
-  every other up node ``n`` failing unplanned must leave: cluster quorum (dynamic weights
-  and witness, ``simulator.membership``); the pool's quorum (its owner moved off the nodes
-  out; ``n`` may be the owner); every online volume within its fault tolerance (domains out
-  + 1 ≤ tolerance); and room for the VMs running (or waiting to restart) on the nodes out
-  for VMs and on ``n``, but for those whose room is already reserved by a migration to a
-  node that stays: per Hyper-V configuration version, the VMs needing a node able to host
-  it fit in the free memory of the active nodes that stay and can host it (Hall's condition
-  over the versions' nested host sets), and the largest such VM fits in one of them.
+- With those nodes gone (votes handed over as in a graceful leave, drives out of the
+  pool), every other up node ``n`` failing unplanned must leave: cluster quorum (dynamic
+  weights and witness, ``simulator.membership``); the pool's quorum (its owner moved off
+  the nodes out; ``n`` may be the owner); every online volume within its fault tolerance
+  (domains out + 1 ≤ tolerance; a domain is a node, or its rack/chassis:
+  ``cluster.fault_domains``, and ``n`` may be in another domain); and room for the VMs
+  running (or waiting to restart) on the nodes out for VMs and on ``n``, but for those
+  whose room is already reserved by a migration to a node that stays: per Hyper-V
+  configuration version, the VMs needing a node able to host it fit in the free memory of
+  the active nodes that stay and can host it (Hall's condition over the versions' nested
+  host sets), and the largest such VM fits in one of them.
 - A violation is the run's act (at its time) with the node whose failure would lose
   something and what. A fault that lowers the margin while the run holds nodes out is not
   judged: the run is judged only for what it took out, with the faults in effect then.
@@ -48,7 +50,7 @@ from runner.types import DrainStatus
 from simulator.margin_rule import safe_nodes_out
 from simulator.membership import ClusterQuorum, PoolQuorum
 from simulator.mixed_mode import can_host
-from simulator.model import Scenario, VmSpec
+from simulator.model import ClusterSpec, Scenario, VmSpec
 from simulator.nodes import SimNode
 from simulator.storage_views import SimVolume
 
@@ -143,7 +145,9 @@ def _quorum(world: MarginWorld, going: Mapping[str, None], stay: list[str]) -> s
     return None
 
 
-def _storage(storage: _Storage, going: Mapping[str, None], stay: list[str]) -> str | None:
+def _storage(
+    storage: _Storage, going: Mapping[str, None], stay: list[str], cluster: ClusterSpec
+) -> str | None:
     pool = storage.pool
     if not pool.has_quorum:
         return "the storage pool has no quorum"
@@ -154,12 +158,15 @@ def _storage(storage: _Storage, going: Mapping[str, None], stay: list[str]) -> s
         lost = (pool.drives[name] if name in rest else 0) + (1 if name == owner else 0)
         if 2 * (votes - lost) <= pool.total_votes():
             return f"the storage pool would lose quorum if {name} failed"
+    # Fault domains out: nodes, or their racks/chassis (one copy each, however many nodes);
+    # the one more failure may be a node of another domain.
+    domains = len(dict.fromkeys(cluster.fault_domain(n) for n in going))
     for volume in storage.volumes.values():
         tolerance = volume.spec.resiliency.fault_tolerance
-        if not volume.offline and not volume.detached and len(going) + 1 > tolerance:
+        if not volume.offline and not volume.detached and domains + 1 > tolerance:
             return (
                 f"volume {volume.name} ({volume.spec.resiliency.value}, tolerates {tolerance}) "
-                f"would go offline if {stay[0]} failed: {len(going)} fault domain(s) out"
+                f"would go offline if {stay[0]} failed: {domains} fault domain(s) out"
             )
     return None
 
@@ -259,7 +266,7 @@ def margin_shortfall(
         return "no node would be left to fail"
     found = _quorum(world, going, stay)
     if found is None and world.storage is not None:
-        found = _storage(world.storage, going, stay)
+        found = _storage(world.storage, going, stay, world.scenario.cluster)
     if found is not None:
         return found
     draining = dict.fromkeys(_draining(world, going, run_out))

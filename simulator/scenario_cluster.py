@@ -23,6 +23,7 @@ from runner.types import Resiliency, WitnessType
 from runner.validation import Locator, PathElement, format_path
 from simulator.distributions import DRAWN_KINDS, Distribution, distribution_of
 from simulator.model import ClusterSpec, NodeSpec, StorageSpec, VmSpec, VolumeSpec
+from simulator.scenario_domains import resolve_fault_domains
 from simulator.scenario_versions import check_vm_versions, cluster_levels, resolve_node_versions
 
 __all__ = ["MAX_S2D_NODES", "MAX_VMS_PER_NODE", "ClusterResolver"]
@@ -107,6 +108,10 @@ class ClusterResolver:
         keys = ("migration_mb_s", "max_parallel_migrations", "cau_enable_soft_reboot")
         extra = self.drawn({k: raw[k] for k in keys if k in raw}, ["cluster"], [])
         sites = self.sites(raw.get("sites", {}), nodes)
+        if "fault_domains" in raw:
+            extra["fault_domains"] = resolve_fault_domains(
+                self, raw["fault_domains"], nodes, storage
+            )
         return ClusterSpec(
             name=raw["name"], witness=witness, nodes=nodes, storage=storage, vms=vms,
             version=version, functional_level=level, sites=sites, **extra,

@@ -1,10 +1,11 @@
 """Storage Spaces Direct in the simulated world: volumes, fault domains, repair jobs, pool.
 
-Owns: ``Storage`` — which fault domains (nodes) are unavailable, the data written while a
+Owns: ``Storage`` — which fault domains (nodes, or racks/chassis: ``cluster.fault_domains``;
+a node away owes its share of its domain's copy) are unavailable, the data written while a
 node was away, the per-volume repair jobs that copy it back, the health/operational status
-each volume shows (reference cau.md §5.3), the pool quorum, and the cached
-``VirtualDiskView`` tuple. The records (``SimVolume``, ``RepairJob``, re-exported here) and
-the views computed from them live in ``simulator.storage_views``.
+each volume shows (reference cau.md §5.3), the pool quorum (by drives, whatever the
+domains: 50 %+1 of them, cau.md), the cached ``VirtualDiskView`` tuple. The records
+(``SimVolume``, ``RepairJob``) and their views live in ``simulator.storage_views``.
 
 Theory of operation:
 - A node that is Down makes its fault domain unavailable. Volumes then show Warning +
@@ -83,8 +84,10 @@ class Storage:
     # -- queries ---------------------------------------------------------------------------
     def healthy(self, *, ignoring: str | None = None) -> bool:
         """What Suspend-ClusterNode checks: all volumes Healthy/OK and no repair job.
-        ``ignoring``: a node suspended again while its own drives are in maintenance mode."""
-        away = [n for n in self.away if n != ignoring or n not in self.held]
+        ``ignoring``: a node suspended again while its own drives are in maintenance mode,
+        or whose rack/chassis mates are away (those copies are its own domain's)."""
+        mates = self.world.scenario.cluster.domain_mates(ignoring) if ignoring else ()
+        away = [n for n in self.away if not (n in self.held if n == ignoring else n in mates)]
         return not self.jobs and not away and not any(v.offline for v in self.volumes.values())
 
     def ready(self) -> bool:
@@ -109,12 +112,15 @@ class Storage:
         return not healthy or float(self.env.now) < self.space_degraded_until
 
     def degraded_by_others(self, node: str) -> list[str]:
-        """Reasons storage is not healthy that do not come from ``node`` itself."""
+        """Reasons storage is not healthy that come from another fault domain than ``node``'s."""
         # A rebuild after a failed drive (no source node) blocks every node.
+        mates = self.world.scenario.cluster.domain_mates(node)
         reasons = [
-            f"{j.name} running" for j in self.jobs.values() if j.rebuild or set(j.sources) - {node}
+            f"{j.name} running"
+            for j in self.jobs.values()
+            if j.rebuild or set(j.sources) - {*mates}
         ]
-        reasons += [f"{n} unavailable" for n in self.away if n != node]
+        reasons += [f"{n} unavailable" for n in self.away if n not in mates]
         reasons += [f"{v.name} offline" for v in self.volumes.values() if v.offline]
         return reasons
 
@@ -186,9 +192,9 @@ class Storage:
 
     def _returned(self, node: str, since: float | None, delay: float) -> None:
         """``node``'s domain is available again after ``since``: repair what it missed."""
-        now = float(self.env.now)
-        for volume in self.volumes.values():
-            dirty = volume.spec.write_mb_s * (now - since) if since is not None else 0.0
+        now, share = float(self.env.now), len(self.world.scenario.cluster.domain_mates(node))
+        for volume in self.volumes.values():  # a domain's copy is spread over its nodes
+            dirty = volume.spec.write_mb_s * (now - since) / share if since is not None else 0.0
             dirty = 0.0 if volume.detached else dirty  # nothing was written to it
             if dirty > 0:
                 self._add_repair(volume.name, node, dirty, delay=delay)
@@ -283,8 +289,13 @@ class Storage:
         active = [n for n, sim in self.world.nodes.items() if sim.active]
         self.pool.move_owner(node, active)
 
+    def domains_away(self) -> list[str]:
+        """The fault domains with a node away (a volume lost one copy in each), in order."""
+        return list(dict.fromkeys(map(self.world.scenario.cluster.fault_domain, self.away)))
+
     def _online_possible(self, volume: SimVolume) -> bool:
-        return self.pool.has_quorum and len(self.away) <= volume.spec.resiliency.fault_tolerance
+        tolerance = volume.spec.resiliency.fault_tolerance
+        return self.pool.has_quorum and len(self.domains_away()) <= tolerance
 
     def _check_offline(self, volume: SimVolume, *, by_runner: bool) -> None:
         if volume.offline or volume.detached or self._online_possible(volume):
@@ -295,7 +306,8 @@ class Storage:
             "pool lost quorum"
             if not self.pool.has_quorum
             else (
-                f"{len(self.away)} fault domains unavailable ({', '.join(self.away)}), "
+                f"{len(self.domains_away())} fault domains unavailable "
+                f"({', '.join(self.domains_away())}), "
                 f"{volume.spec.resiliency.value} tolerates {volume.spec.resiliency.fault_tolerance}"
             )
         )

@@ -1,6 +1,7 @@
 """Parser of ``scripts/capacity-facts.ps1``'s answer into the contract's ``CapacityFacts``.
 
-Owns: ``parse_capacity_facts`` — ``{"Hosts": [{"Node", "MemoryCapacity" (bytes)}],
+Owns: ``parse_capacity_facts`` — ``{"Hosts": [{"Node", "MemoryCapacity" (bytes), "Domain"
+(the node's rack or chassis fault domain; "" or absent: none)}],
 "Roles": [{"Name", "AntiAffinityClassNames", "PossibleOwners"}]}`` (a one-element list may
 arrive unwrapped, as PowerShell 5.1 writes it) into node memory in GB and the roles'
 placement rules.
@@ -36,7 +37,11 @@ def parse_capacity_facts(raw: Any) -> CapacityFacts:
         node, memory = item.get("Node"), item.get("MemoryCapacity")
         if not isinstance(node, str) or not node or not isinstance(memory, int | float):
             raise MalformedOutput("a host's memory needs a Node name and a MemoryCapacity number")
-        hosts.append(HostMemory(node=node, memory_gb=max(float(memory), 0.0) / _GB))
+        domain = item.get("Domain") or ""
+        if not isinstance(domain, str):
+            raise MalformedOutput("a host's Domain is not a name")
+        gb = max(float(memory), 0.0) / _GB
+        hosts.append(HostMemory(node=node, memory_gb=gb, domain=domain))
     roles = []
     for entry in as_list(doc.get("Roles"), "Roles"):
         item = as_mapping(entry, "a role's placement")

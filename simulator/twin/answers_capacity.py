@@ -1,7 +1,8 @@
 """The twin's answer to capacity-facts.ps1 (the fast policy, issue 12).
 
 Owns: ``capacity_facts_answer`` — ONE ``read_capacity_facts`` call of the world's transport,
-answered as the real script writes it (memory in bytes, roles with placement rules only).
+answered as the real script writes it (memory in bytes, each host's rack or chassis or "",
+roles with placement rules only).
 
 Must not: touch the world except through its transport; hold state of its own.
 """
@@ -24,7 +25,10 @@ def capacity_facts_answer(transport: ClusterTransport) -> Callable[[Mapping[str,
 
     def answer(args: Mapping[str, Any]) -> Answer:
         facts = transport.read_capacity_facts()
-        hosts = [{"Node": h.node, "MemoryCapacity": round(h.memory_gb * _GB)} for h in facts.hosts]
+        hosts = [
+            {"Node": h.node, "MemoryCapacity": round(h.memory_gb * _GB), "Domain": h.domain}
+            for h in facts.hosts
+        ]
         roles = [
             {
                 "Name": r.role,

@@ -1,8 +1,9 @@
 """Then steps of ``features/fast_policy.feature``: the fast policy's waves, staged installs
-and the report's ``waves`` section.
+and the report's ``waves`` section; and its one Given step (the scenario's racks).
 
-Owns: the Then steps that read the waves (run and planned), what limited a wave, how many
-nodes were in maintenance at once (CAU events 1008 to 1009) and whether each node's install
+Owns: the Given step declaring rack fault domains (``cluster.fault_domains``); the Then
+steps that read the waves (run and planned), what limited a wave, how many nodes were in
+maintenance at once (CAU events 1008 to 1009) and whether each node's install
 came before its drain, out of the report.
 
 Must not: rehearse or reach into the simulator's world — the report is the only evidence.
@@ -11,14 +12,26 @@ Must not: rehearse or reach into the simulator's world — the report is the onl
 
 from __future__ import annotations
 
+from typing import Any
+
 from bdd_checks import Report, maintenance_intervals, span
-from pytest_bdd import parsers, then
+from pytest_bdd import given, parsers, then
 
 # No ``__all__``: the star import must carry pytest-bdd's generated step fixtures too.
 
 
 def _waves(text: str) -> list[list[str]]:
     return [[name.strip() for name in wave.split(",")] for wave in text.split(";")]
+
+
+@given(parsers.re(r"the nodes are in racks (?P<racks>.+)"))
+def racks(scenario_doc: dict[str, Any], racks: str) -> None:
+    """``rack1: node1, node2; rack2: node3`` becomes the scenario's rack fault domains."""
+    domains: dict[str, list[str]] = {}
+    for part in racks.split(";"):
+        name, _, nodes = part.partition(":")
+        domains[name.strip()] = [node.strip() for node in nodes.split(",")]
+    scenario_doc["cluster"]["fault_domains"] = {"type": "rack", "domains": domains}
 
 
 @then(parsers.re(r"the waves run were (?P<waves>.+)"))

@@ -45,11 +45,13 @@ def _mode(scenario: Scenario) -> str:
 
 
 def _in_maintenance_mode(scenario: Scenario) -> bool:
-    """S2D, a rolling run, every node pausing into maintenance mode, no faults, no feature
-    update, something to install."""
+    """S2D with node fault domains, a rolling run, every node pausing into maintenance mode,
+    no faults, no feature update, something to install."""
     storage = scenario.cluster.storage
     if storage is None or scenario.faults or _mode(scenario) != "rolling" or not scenario.updates:
         return False
+    if scenario.cluster.fault_domains is not None:  # a rack resyncs together: the wave's sum
+        return False  # (tests/sim/test_sim_fault_domains.py checks a node's share)
     if any(u.kind == "feature" for u in scenario.updates):
         return False
     return all(
@@ -97,6 +99,7 @@ def test_the_bundled_default_scenarios_are_checked() -> None:
     assert "offline-four-node" not in names  # nothing is paused
     assert {"site-aware-two-sites", "two-plugins-separate-reboots"} <= names  # issue 9's
     assert "offline-four-node" in {p.stem for p in OFFLINE}
+    assert "fast-rack-s2d" not in names  # rack fault domains: a node owes its rack's share
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         changed("cluster.nodez", 3),
         "s.yaml at $.cluster.nodez: unknown key 'nodez' (did you mean 'nodes'?); expected one "
         "of: name, witness, nodes, storage, workloads, migration_mb_s, max_parallel_migrations, "
-        "version, functional_level, sites, cau_enable_soft_reboot",
+        "version, functional_level, sites, fault_domains, cau_enable_soft_reboot",
     ),
     (
         "unknown-top-level-key",

@@ -43,9 +43,26 @@ def test_capacity_facts_through_the_twin_are_the_worlds(
     assert facts.memory("node3") == 384.0
 
 
+def test_racks_through_the_twin_are_the_scenarios(
+    endpoint_factory: Callable[..., WsmanEndpoint],
+    transport_factory: Callable[..., WinRMTransport],
+) -> None:
+    """read_capacity_facts over WinRM names each node's rack as the simulated cluster does
+    (capacity-facts.ps1's Domain), so the runner plans the same rack waves."""
+    scenario = load_scenario(SCENARIOS / "fast-rack-s2d.yaml")
+    profile = Profile.from_mapping(scenario.profile).resolved(scenario.cluster.node_names)
+    world = build_world(scenario, scenario.seed, profile)
+    answers = TwinAnswers(world.transport, world.clock, cluster=scenario.cluster.name)
+    transport = transport_factory(endpoint_factory(answers), auth=AuthMethod.BASIC)
+    facts = transport.read_capacity_facts()
+    assert facts == world.transport.read_capacity_facts()
+    assert facts.domain("node1") == facts.domain("node2") != facts.domain("node3")
+
+
 def test_capacity_parser_reads_powershell_answers() -> None:
     """One host or role arrives unwrapped (PowerShell 5.1's one-element list), memory in
-    bytes becomes GB, empty lists stay empty; a host without a number is malformed."""
+    bytes becomes GB, empty lists stay empty, a host's Domain is its rack; a host without a
+    number, or with a Domain that is not a name, is malformed."""
     raw = {
         "Hosts": {"Node": "node1", "MemoryCapacity": 512 * 1024**3},
         "Roles": {"Name": "sql1", "AntiAffinityClassNames": "sql", "PossibleOwners": None},
@@ -55,6 +72,10 @@ def test_capacity_parser_reads_powershell_answers() -> None:
         roles=(RolePlacement(role="sql1", anti_affinity=("sql",)),),
     )
     assert parse_capacity_facts({"Hosts": None, "Roles": None}) == CapacityFacts()
+    racked = {"Hosts": [{"Node": "node1", "MemoryCapacity": 0, "Domain": "rack1"}]}
+    assert parse_capacity_facts(racked).domains() == (("node1", "rack1"),)
+    with pytest.raises(MalformedOutput):
+        parse_capacity_facts({"Hosts": [{"Node": "node1", "MemoryCapacity": 0, "Domain": 7}]})
     with pytest.raises(MalformedOutput):
         parse_capacity_facts({"Hosts": [{"Node": "node1", "MemoryCapacity": "lots"}]})
 
