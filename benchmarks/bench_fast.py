@@ -6,8 +6,9 @@ process — ``policy: classic`` and ``policy: fast`` with ``max_nodes_out: auto`
 per scenario the simulated makespans (the report's ``duration_seconds``, not wall time), the
 one-at-a-time lower bound (``simulator.bounds.lower_bound_seconds``), fast's own lower bound
 (``simulator.bounds_fast.fast_lower_bound_seconds``: at most the most nodes out that keep
-a margin of one node at once, quality updates installed before the drain, resync after
-each node on Storage Spaces Direct) with that number of nodes, the ratios
+a margin of one node at once, quality updates installed before the drain, each node's scan
+before its drain and re-scan before its resume, resync after each node on Storage Spaces
+Direct) with that number of nodes, the ratios
 fast/classic and fast/own bound, whether every invariant (``redundancy-margin`` included)
 held in each run, and the wall seconds of each simulation. Then the issue's goals, one
 PASS or MISS line each: 64-node SAN fast ≤ 0.15× classic; 8-node three-way mirror fast ≤

@@ -102,6 +102,8 @@ class RunActs:
     progress: RunProgress
     view: ClusterView | None
     error_id: str | None
+    # The wait after a restart before the next look (classic: one node, nothing else to do).
+    restart_settle_seconds: float = POLL_REBOOT_SECONDS
 
     def _elapsed(self) -> float:
         raise NotImplementedError
@@ -331,6 +333,7 @@ class RunActs:
             self.rec.emit("soft-restart-unavailable", action.node, detail)
         self._put(issued)
         # Give the node time to go down before the first look: observing at once would
-        # mostly see the old boot id and cost a round trip.
-        self.clock.sleep(POLL_REBOOT_SECONDS)
+        # mostly see the old boot id and cost a round trip (an engine with several nodes in
+        # flight waits for all of them instead: ``restart_settle_seconds``).
+        self.clock.sleep(self.restart_settle_seconds)
         self._observe()

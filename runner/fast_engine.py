@@ -52,6 +52,9 @@ class FastEngine(Engine):
 
     facts: CapacityFacts | None = None
     _facts_wave = -1  # the wave count when the facts were read
+    # No wait inside a restart act: it would hold every other node of the wave (28 nodes'
+    # restarts 30 s apart); the restarted node's REBOOT step waits within ``WaitAll``.
+    restart_settle_seconds = 0.0
 
     def start(self) -> None:
         """The classic preflight, then the plan of the waves (event ``wave-plan``)."""

@@ -1,22 +1,35 @@
 """The fast policy's own lower bound, computed from the scenario alone (no simulation).
 
-Owns: ``staged_spans`` (per node: the install done before its drain, and its span out of
+Owns: ``staged_spans`` (per node: what it does before its drain, and its span out of
 service after it) and ``fast_lower_bound_seconds``.
 
-Theory of operation: the fast policy takes at most ``k`` nodes out at once, ``k`` the most
-that keep a margin of one node (``simulator.margin_rule``; a numeric ``max_nodes_out`` may
-lower it), and installs quality updates while the node still runs its VMs (staged: the
-first pass, when it holds only quality updates and no firmware). So a node is out for its
-drain, its boots and any later pass (``simulator.bounds.node_out_seconds`` minus the staged
-install; nothing at all when no update owes a restart: no drain), and that span follows its
-staged install. The run lasts at least the shortest staged install plus the spans at ``k``
-at once (``simulator.bounds.slots_bound``), and at least each node's install plus its span.
-With Storage Spaces Direct the world refuses a suspend while storage is degraded, so spans
-follow one another, each but the last followed by its node's resync: the data written to
-every volume while the node's drives were away (from suspend to resume in storage
-maintenance mode, else while it was down, and only its boots count then), at the pool's
-repair rate, plus the scenario's ``space_settle_minutes``. Scans, command latency and the
-storage wait's polling are not counted.
+Theory of operation — each term, and why no run of the fast policy can beat it:
+
+- ``k``: the fast policy takes at most ``k`` nodes out at once, ``k`` the most that keep a
+  margin of one node (``simulator.margin_rule``; a numeric ``max_nodes_out`` may lower it).
+- Before the drain (``staged_spans``' first element): every node scans first (SCAN comes
+  before any drain, ``runner.lifecycle``): its ``scan_minutes``; and when its first pass
+  holds only quality updates and no firmware the fast policy installs them there, while
+  the node still runs its VMs (staged): their install minutes.
+- Out of service (its second element): the drain with every migration slot busy, its boots
+  and any later pass (``simulator.bounds.node_out_seconds`` minus the staged install), and
+  one re-scan: a drained node resumes only after the RESCAN that follows its last restart
+  (or install), so at least one ``scan_minutes`` of it is spent out. A node none of whose
+  updates owes a restart is never drained: no span at all. Without staging (a pre-update
+  script) the installs move into the span, the scan stays before it.
+- The run lasts at least the shortest time before a drain plus the spans at ``k`` at once
+  (``simulator.bounds.slots_bound``; no span can start before some node has scanned and
+  staged), and at least each node's time before plus its span (one node's own chain).
+- With Storage Spaces Direct the world refuses a suspend while storage is degraded, so
+  spans follow one another, each but the last followed by its node's resync: the data
+  written to every volume while the node's drives were away (from suspend to resume in
+  storage maintenance mode, else while it was down, and only its boots count then), at the
+  pool's repair rate, plus the scenario's ``space_settle_minutes``.
+
+Not counted (so the bound stays below every run): command latency, polling cadence, the
+storage wait's polling, the serial turns of the coordinator, and migrations that queue at
+busy destinations. Scan, boot, install and drain times are the scenario's own (nominal)
+figures.
 
 Must not: touch a SimPy environment or world state.
 """
@@ -33,18 +46,26 @@ __all__ = ["fast_lower_bound_seconds", "staged_spans"]
 
 
 def staged_spans(scenario: Scenario, profile: Profile) -> dict[str, tuple[float, float]]:
-    """Per node with updates: (its staged install, its span out after it) — see above."""
+    """Per node with updates: (its scan and staged install, its span out after them,
+    re-scan included) — see above."""
+    scans = _scan_seconds(scenario)
     spans: dict[str, tuple[float, float]] = {}
     for name, (drain, own) in node_out_seconds(scenario, profile).items():
+        scan = scans[name]
         passes = update_passes(scenario, name)
         first = passes[0]
         if not all(u.kind == "quality" and not u.firmware for u in first):
-            spans[name] = (0.0, drain + own)
+            spans[name] = (scan, drain + own + scan)
             continue
         stage = sum(u.install_minutes_for(name) * 60.0 for u in first)
         restarts = any(u.restart for batch in passes for u in batch)
-        spans[name] = (stage, drain + own - stage if restarts else 0.0)
+        spans[name] = (scan + stage, drain + own - stage + scan if restarts else 0.0)
     return spans
+
+
+def _scan_seconds(scenario: Scenario) -> dict[str, float]:
+    """Per node: one Windows Update scan (its ``scan_minutes``)."""
+    return {node.name: node.scan_minutes * 60.0 for node in scenario.cluster.nodes}
 
 
 def _resync_seconds(scenario: Scenario, profile: Profile, spans: dict[str, float]) -> list[float]:
@@ -80,8 +101,12 @@ def fast_lower_bound_seconds(
     if limit is not None:
         k = max(1, min(k, limit))
     parts = staged_spans(scenario, profile)
-    if not staged:
-        parts = {name: (0.0, stage + span) for name, (stage, span) in parts.items()}
+    if not staged:  # the installs move into the span; the scan stays before the drain
+        scans = _scan_seconds(scenario)
+        parts = {
+            name: (scans[name], before - scans[name] + span)
+            for name, (before, span) in parts.items()
+        }
     if not parts:
         return 0.0, k
     spans = {name: span for name, (_, span) in parts.items()}

@@ -104,36 +104,37 @@ def test_wave_bound_of_unequal_nodes_takes_the_total_or_the_longest() -> None:
 
 def test_fast_bound_uses_the_margin_rule_and_a_numeric_limit() -> None:
     """Fast's own bound on SAN: at most the safe number of nodes out at once (a numeric
-    max_nodes_out lowers it), without staging the wave bound itself."""
+    max_nodes_out lowers it), without staging the wave bound plus a scan before the
+    first drain and a re-scan in each of the three waves."""
     scenario = bundled("sixty-four-node-san")
     profile = profile_of(scenario)
     bound, nodes = fast_lower_bound_seconds(scenario, profile, staged=False)
     assert nodes == 31
-    assert bound == pytest.approx(wave_lower_bound_seconds(scenario, profile, 31))
+    assert bound == pytest.approx(60.0 + wave_lower_bound_seconds(scenario, profile, 31) + 180.0)
     assert fast_lower_bound_seconds(scenario, profile, 8)[1] == 8
     mirror = bundled("four-node-rolling")
     assert fast_lower_bound_seconds(mirror, profile_of(mirror))[1] == 1
 
 
 def test_staged_installs_leave_the_span_out_and_come_first() -> None:
-    """Staged, each 64-node SAN node is out only for its drain and boot, after its 20-minute
-    install: the bound is that install plus three waves of the spans."""
+    """Staged, each 64-node SAN node is out only for its drain, boot and one-minute re-scan,
+    after its scan and 20-minute install: the bound is those plus three waves of the spans."""
     scenario = bundled("sixty-four-node-san")
     profile = profile_of(scenario)
     parts = staged_spans(scenario, profile)
-    assert {stage for stage, _ in parts.values()} == {1200.0}
+    assert {stage for stage, _ in parts.values()} == {60.0 + 1200.0}
     spans = [span for _, span in parts.values()]
     outs = node_out_seconds(scenario, profile)
-    assert spans == [drain + own - 1200.0 for drain, own in outs.values()]
+    assert spans == [drain + own - 1200.0 + 60.0 for drain, own in outs.values()]
     bound, _ = fast_lower_bound_seconds(scenario, profile)
-    assert bound == pytest.approx(1200.0 + 3 * sorted(spans, reverse=True)[62])
+    assert bound == pytest.approx(1260.0 + 3 * sorted(spans, reverse=True)[62])
 
 
 def test_a_hotpatch_node_is_never_out() -> None:
     """An update that owes no restart is staged and needs no drain: no span out at all."""
     hotpatch = UpdateSpec(id="KB1", title="hotpatch", install_minutes=5, restart=False)
     scenario = make_scenario(3, resiliency=None, updates=(hotpatch,))
-    assert set(staged_spans(scenario, profile_of(scenario)).values()) == {(300.0, 0.0)}
+    assert set(staged_spans(scenario, profile_of(scenario)).values()) == {(60.0 + 300.0, 0.0)}
 
 
 def test_s2d_spans_follow_one_another_each_resynced() -> None:
@@ -144,5 +145,5 @@ def test_s2d_spans_follow_one_another_each_resynced() -> None:
     parts = staged_spans(scenario, profile)
     spans = [span for _, span in parts.values()]
     resyncs = [120.0 * span / 400.0 for span in spans]
-    expected = 1200.0 + sum(spans) + sum(resyncs) - max(resyncs)
+    expected = 60.0 + 1200.0 + sum(spans) + sum(resyncs) - max(resyncs)
     assert fast_lower_bound_seconds(scenario, profile) == (pytest.approx(expected), 1)
