@@ -217,6 +217,7 @@ def test_observation_round_trip_through_powershell_json() -> None:
     assert replace(parsed, nodes=()) == replace(view, nodes=())
 
 
+@pytest.mark.slow  # a whole bundled run through WinRM (the default suite's time)
 def test_stuck_readiness_check_through_winrm(
     endpoint_factory: Callable[..., WsmanEndpoint],
     transport_factory: Callable[..., WinRMTransport],
@@ -234,6 +235,7 @@ def test_stuck_readiness_check_through_winrm(
     assert any("readiness-check-never-completes" in e["detail"] for e in report["events"])
 
 
+@pytest.mark.slow  # a whole bundled run through WinRM (the default suite's time)
 def test_storage_replica_second_restart_through_winrm(
     endpoint_factory: Callable[..., WsmanEndpoint],
     transport_factory: Callable[..., WinRMTransport],
@@ -253,6 +255,7 @@ def test_storage_replica_second_restart_through_winrm(
     assert endpoint.actions.count("Create") == 1 + len(report["nodes"]) + restarts
 
 
+@pytest.mark.slow  # a whole bundled run through WinRM (the default suite's time)
 def test_credssp_disabled_after_a_refusal_through_winrm(
     endpoint_factory: Callable[..., WsmanEndpoint],
     transport_factory: Callable[..., WinRMTransport],
