@@ -24,7 +24,11 @@ Theory of operation — each term, and why no run of the fast policy can beat it
   spans follow one another, each but the last followed by its node's resync: the data
   written to every volume while the node's drives were away (from suspend to resume in
   storage maintenance mode, else while it was down, and only its boots count then), at the
-  pool's repair rate, plus the scenario's ``space_settle_minutes``.
+  pool's repair rate, plus the scenario's ``space_settle_minutes``. With rack or chassis
+  fault domains (``cluster.fault_domains``) a domain's nodes may be out together (the world
+  lets a node go while only its own domain's are away): the domains follow one another, each
+  lasting at least its longest node span, each but the last followed by its resync — a node
+  away owes its share (``1/n`` of its domain's ``n`` nodes) of the data written meanwhile.
 
 Not counted (so the bound stays below every run): command latency, polling cadence, the
 storage wait's polling, the serial turns of the coordinator, and migrations that queue at
@@ -91,6 +95,21 @@ def _resync_seconds(scenario: Scenario, profile: Profile, spans: dict[str, float
     return found
 
 
+def _domains_out(scenario: Scenario, spans: dict[str, float], resyncs: list[float]) -> float:
+    """Storage Spaces Direct with fault domains: each domain's longest span, one domain after
+    another, each but the last followed by its resync (its nodes' shares; see above)."""
+    cluster = scenario.cluster
+    longest: dict[str, float] = {}
+    owed: dict[str, float] = {}
+    out_nodes = [n.name for n in cluster.nodes if spans.get(n.name, 0.0) > 0]
+    for name, resync in zip(out_nodes, resyncs, strict=True):
+        domain = cluster.fault_domain(name)
+        share = len(cluster.domain_mates(name)) or 1
+        longest[domain] = max(longest.get(domain, 0.0), spans[name])
+        owed[domain] = owed.get(domain, 0.0) + resync / share
+    return sum(longest.values()) + sum(owed.values()) - max(owed.values(), default=0.0)
+
+
 def fast_lower_bound_seconds(
     scenario: Scenario, profile: Profile, limit: int | None = None, *, staged: bool = True
 ) -> tuple[float, int]:
@@ -112,7 +131,9 @@ def fast_lower_bound_seconds(
     spans = {name: span for name, (_, span) in parts.items()}
     resyncs = _resync_seconds(scenario, profile, spans)
     first = min(stage for stage, _ in parts.values())
-    if scenario.cluster.storage is not None:  # one after another, each resynced
+    if scenario.cluster.storage is not None and scenario.cluster.fault_domains is not None:
+        out = _domains_out(scenario, spans, resyncs)
+    elif scenario.cluster.storage is not None:  # one after another, each resynced
         out = sum(spans.values()) + sum(resyncs) - max(resyncs, default=0.0)
     else:
         out = slots_bound(list(spans.values()), k)

@@ -43,7 +43,12 @@ def makespan(scenario: Scenario) -> tuple[float, str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["fast-sixty-four-node-san", "fast-hotpatch-month", "eight-node-three-way-mirror"],
+    [
+        "fast-sixty-four-node-san",
+        "fast-hotpatch-month",
+        "fast-rack-s2d",
+        "eight-node-three-way-mirror",
+    ],
 )
 def test_bound_is_below_the_bundled_fast_runs(name: str) -> None:
     """Each bundled fast run (and the 8-node mirror run fast) lasts at least its bound."""
