@@ -17,9 +17,9 @@ What counts (the runner is blamed only for its own actions; a fault's crash is n
   went down on healthy storage is the fault's: it is recorded in ``fault_losses`` (the
   report's ``simulation.fault_losses``), not as a violation. Cluster-quorum losses a fault
   caused are recorded there too.
-- Race: a restart command takes ``COMMAND_SECONDS`` to reach the node. When the only thing
-  degrading storage then is a fault domain that went away *after* the command was issued,
-  the runner decided on a healthy view it could not have refreshed: that
+- Race: a restart command takes ``COMMAND_SECONDS`` to reach the node. When all that degrades
+  storage then is fault domains away or repair jobs (a drive's rebuild) begun *after* the
+  command was issued, the runner decided on a healthy view it could not have refreshed: that
   ``resync-before-next`` (and any volume loss of the restart) is a fault loss.
 - ``resync-before-next``: the runner restarts a node while a repair job or an unavailable
   fault domain owed to *another* domain exists (a node's own, or its rack/chassis mates',
@@ -100,8 +100,7 @@ class Oracle:
         self.pre_scripts: dict[str, list[float]] = {}  # per node: when a pre-script began
         self.last_action: dict[str, float] = {}
         self.disruptions: list[tuple[float, str, str]] = []
-        # Per node the runner restarted: the other fault domains away at that moment.
-        self.away_at_restart: dict[str, list[str]] = {}
+        self.away_at_restart: dict[str, list[str]] = {}  # other domains away at its restart
         self.fault_losses: list[Violation] = []
         self.restart_raced = False  # the restart being made raced a fault (see _raced)
         self.consented: list[dict[str, Any]] = []  # VMs a forced drain stopped (the profile's)
@@ -144,7 +143,7 @@ class Oracle:
         if raced:
             self._fault_loss(
                 "resync-before-next",
-                f"{node} restart was in flight when {', '.join(raced)} became unavailable",
+                f"{node} restart was in flight when storage degraded: {', '.join(raced)}",
             )
             degraded = []
         self._margin(node, raced)
@@ -198,7 +197,7 @@ class Oracle:
             self._fault_loss("storage-redundancy", detail)
 
     def _raced(self, node: str, degraded: list[str]) -> list[str]:
-        """Domains that went away while ``node``'s restart command was in flight (the race)."""
+        """Domains away or repair jobs begun since ``node``'s restart was issued (the race)."""
         storage = self.world.storage
         if storage is None or not degraded:
             return []
@@ -208,7 +207,8 @@ class Oracle:
         only_away = len(degraded) == len(others)
         if others and only_away and all(storage.away[n] > issued for n in others):
             return others
-        return []
+        fresh = {f"{j.name} running" for j in storage.jobs.values() if j.since > issued}
+        return sorted(fresh) if not others and set(degraded) <= fresh else []
 
     def _runner_held_unsafely(self) -> list[str]:
         """Nodes still away because the runner restarted them while another domain was away."""

@@ -206,9 +206,8 @@ class Storage:
         self.world.truth.storage_ready(self.ready())
 
     def drive_failed(self, node: str) -> int:
-        """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies
-        it kept there and a rebuild job restores them onto the remaining drives. Returns the
-        number of rebuild jobs started."""
+        """A capacity drive of ``node`` fails (disk-failure): every volume loses the copies it
+        kept there, a rebuild job restores them elsewhere. Returns how many jobs started."""
         self._settle()
         domains = len(self.world.scenario.cluster.nodes) * max(1, self.drives_per_node)
         started = 0
@@ -328,6 +327,7 @@ class Storage:
             # A rebuild copies between the drives still present: it waits for no node.
             sources = [] if rebuild else [node]
             job = RepairJob(volume=volume, total_mb=dirty_mb, sources=sources, rebuild=rebuild)
+            job.since = float(self.env.now)
             self.jobs[volume] = job
             self.repair_jobs_created += 1
             self.world.record("repair-job", None, f"{job.name} {dirty_mb:.0f} MB")

@@ -46,6 +46,7 @@ class RepairJob:
     ready: bool = False  # past its Suspended start; runs while its nodes are present
     sources: list[str] = field(default_factory=list)  # nodes whose absence made the work
     rebuild: bool = False  # a failed drive's data is rebuilt: the volume shows Degraded
+    since: float = 0.0  # when the job was created (the oracle's race rule)
 
     @property
     def name(self) -> str:

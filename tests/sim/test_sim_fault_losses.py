@@ -97,3 +97,34 @@ def test_a_restart_issued_after_the_crash_is_still_a_violation() -> None:
     section = world.finish({"status": "Succeeded", "nodes": [], "events": []})
     assert not holds(section)["resync-before-next"]
     assert not holds(section)["storage-redundancy"]
+
+
+def drive_fails_in(world: SimulatedCluster, node: str, after: float) -> None:
+    def later() -> Generator[Any, Any, None]:
+        yield world.env.timeout(after)
+        assert world.storage is not None
+        world.storage.drive_failed(node)
+
+    world.env.process(later())
+
+
+def test_a_drive_failing_while_the_restart_command_is_in_flight_is_a_fault_loss() -> None:
+    """node2's drive fails (a rebuild starts) after the runner issued node1's restart on a
+    healthy view: the restart on rebuilding storage is the fault's, not the runner's."""
+    world = make_world(make_scenario(4, vms_per_node=0))
+    drive_fails_in(world, "node2", COMMAND_SECONDS / 2)
+    world.transport.restart_node("node1")
+    section = world.finish({"status": "Succeeded", "nodes": [], "events": []})
+    assert holds(section)["resync-before-next"]
+    losses = [loss["detail"] for loss in section["fault_losses"]]
+    assert any("in flight when storage degraded: vol" in str(d) for d in losses)
+
+
+def test_a_restart_issued_after_the_drive_failed_is_still_a_violation() -> None:
+    """node2's drive failed before the runner issued node1's restart: the runner is blamed."""
+    world = make_world(make_scenario(4, vms_per_node=0))
+    drive_fails_in(world, "node2", 0.0)
+    world.clock.sleep(0.1)
+    world.transport.restart_node("node1")
+    section = world.finish({"status": "Succeeded", "nodes": [], "events": []})
+    assert not holds(section)["resync-before-next"]
