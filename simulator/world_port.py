@@ -48,6 +48,7 @@ from simulator.lock_group import RunLockGroup
 from simulator.membership import ClusterQuorum
 from simulator.model import Scenario, UpdateSpec
 from simulator.nodes import SimNode
+from simulator.storage_views import RepairJob
 from simulator.world_port_modes import (
     Consents,
     OfflineOperations,
@@ -144,10 +145,12 @@ class DriveFailures(Protocol):
 
 
 class DomainsAway(Protocol):
-    """S2D fault domains unavailable now: node → since when (seconds)."""
+    """S2D fault domains unavailable now: node → since when (seconds); the repair jobs."""
 
     @property
     def away(self) -> Mapping[str, float]: ...
+    @property
+    def jobs(self) -> Mapping[str, RepairJob]: ...
 
 
 class UpdateRecord(Protocol):
