@@ -1,7 +1,8 @@
 """The fast policy's own lower bound, computed from the scenario alone (no simulation).
 
 Owns: ``staged_spans`` (per node: what it does before its drain, and its span out of
-service after it) and ``fast_lower_bound_seconds``.
+service after it), ``fast_lower_bound_seconds`` and ``policy_lower_bound_seconds`` (the
+bound of the run the profile's policy makes: the report's ``lower_bound_seconds``).
 
 Theory of operation — each term, and why no run of the fast policy can beat it:
 
@@ -40,13 +41,13 @@ Must not: touch a SimPy environment or world state.
 
 from __future__ import annotations
 
-from runner.profile import Profile
-from simulator.bounds import node_out_seconds, slots_bound, update_passes
+from runner.profile import AUTO, Profile
+from simulator.bounds import lower_bound_seconds, node_out_seconds, slots_bound, update_passes
 from simulator.margin_rule import safe_nodes_out
 from simulator.model import Scenario
 from simulator.storage_maintenance import maintenance_on_pause
 
-__all__ = ["fast_lower_bound_seconds", "staged_spans"]
+__all__ = ["fast_lower_bound_seconds", "policy_lower_bound_seconds", "staged_spans"]
 
 
 def staged_spans(scenario: Scenario, profile: Profile) -> dict[str, tuple[float, float]]:
@@ -138,3 +139,13 @@ def fast_lower_bound_seconds(
     else:
         out = slots_bound(list(spans.values()), k)
     return max(first + out, max(stage + span for stage, span in parts.values())), k
+
+
+def policy_lower_bound_seconds(scenario: Scenario, profile: Profile) -> float:
+    """The lower bound of the run ``profile``'s policy makes: fast's own with ``policy:
+    fast`` (a fast run beats the one-at-a-time bound), else ``bounds.lower_bound_seconds``."""
+    if not profile.fast:
+        return lower_bound_seconds(scenario, profile)
+    limit = None if profile.max_nodes_out == AUTO else int(profile.max_nodes_out)
+    staged = not profile.pre_update_script  # a pre-update script keeps installs in the span
+    return fast_lower_bound_seconds(scenario, profile, limit, staged=staged)[0]

@@ -35,9 +35,8 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from runner.profile import AUTO, Profile
-from simulator.bounds import lower_bound_seconds
-from simulator.bounds_fast import fast_lower_bound_seconds
+from runner.profile import Profile
+from simulator.bounds_fast import policy_lower_bound_seconds
 from simulator.faults import FAULT_TYPES
 from simulator.model import FaultSpec, Scenario
 
@@ -197,12 +196,7 @@ def _horizon_minutes(scenario: Scenario) -> float:
     (with the fast policy its own, waves', bound: the faults must strike within its run)."""
     names = scenario.cluster.node_names
     profile = Profile.from_mapping(scenario.profile, source=scenario.source)
-    resolved = profile.resolved(names, source=scenario.source)
-    if resolved.fast:
-        limit = None if resolved.max_nodes_out == AUTO else int(resolved.max_nodes_out)
-        seconds, _ = fast_lower_bound_seconds(scenario, resolved, limit)
-    else:
-        seconds = lower_bound_seconds(scenario, resolved)
+    seconds = policy_lower_bound_seconds(scenario, profile.resolved(names, source=scenario.source))
     return max(10.0, seconds / 60.0 * 4.0 / 3.0)
 
 

@@ -32,7 +32,8 @@ from runner.errors import ClusterUnreachable, NodeUnreachable, RemoteCommandFail
 from runner.profile import Profile
 from runner.types import BootType, ClusterView, DrainStatus, FailbackMode, WitnessType, WitnessView
 from simulator.agent_registry import AgentRegistry
-from simulator.bounds import lower_bound_seconds, termination_bound_seconds
+from simulator.bounds import termination_bound_seconds
+from simulator.bounds_fast import policy_lower_bound_seconds
 from simulator.clock import SimClock, SimEnvironment
 from simulator.cluster_validation import ClusterValidation
 from simulator.cluster_versions import ClusterVersions
@@ -371,7 +372,7 @@ class SimulatedCluster:
 
     # -- the end ---------------------------------------------------------------------------
     def lower_bound(self) -> float:
-        return lower_bound_seconds(self.scenario, self.profile)
+        return policy_lower_bound_seconds(self.scenario, self.profile)
 
     def termination_bound(self) -> float:
         return termination_bound_seconds(self.scenario, self.profile)

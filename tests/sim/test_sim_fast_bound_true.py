@@ -85,3 +85,14 @@ def test_bound_is_below_every_succeeded_swarm_run_of_the_64_node_san() -> None:
             checked += 1
             assert bound <= seconds, f"seed {seed}: {seconds} s < bound {bound} s"
     assert checked > 0
+
+
+@pytest.mark.parametrize("name", ["fast-rack-s2d", "fast-sixty-four-node-san"])
+def test_a_fast_reports_lower_bound_is_fasts_own(name: str) -> None:
+    """A fast run's report gives fast's own bound as `simulation.lower_bound_seconds` (not
+    the one-at-a-time bound it beats), and the run lasts at least that."""
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    report = rehearse(scenario).to_dict()
+    reported = report["simulation"]["lower_bound_seconds"]
+    assert reported == pytest.approx(bound_of(scenario), abs=0.001)
+    assert reported <= report["duration_seconds"]
