@@ -115,6 +115,7 @@ class Advance:
     offered: tuple[UpdateInfo, ...] | None = None  # updates for the next install pass
     results: tuple[UpdateResult, ...] = ()  # install results to record
     cancel_run: str | None = None  # error id: the run is canceled with this node
+    restart_owed: bool = False  # a scan found a restart pending: the node owes one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

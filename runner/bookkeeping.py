@@ -53,7 +53,8 @@ class Bookkeeper:
         name = node.name
         if action.results:
             node = _merge_results(node, action.results)
-        owed = any(r.result == "Succeeded" and r.restart_required for r in action.results)
+        owed = action.restart_owed  # a scan found a restart pending
+        owed = owed or any(r.result == "Succeeded" and r.restart_required for r in action.results)
         if owed or (old is NodeStep.INSTALL and action.outcome is Outcome.RESTART):
             node = evolve(node, restart_pending=True)
         if action.error:

@@ -134,8 +134,11 @@ def _in_flight(
 
 
 def _overdue(progress: RunProgress, node: NodeProgress, poll: Poll) -> bool:
-    """The node's work was last polled more than two of its poll intervals ago."""
-    return node.work is not None and progress.now - node.polled_at > 2 * poll.seconds
+    """The node's work was last polled (never polled: its step began) more than two of its
+    poll intervals ago. A work never polled counts too: else, while other nodes' polls are
+    overdue turn after turn, it would never be polled before its deadline."""
+    last = node.polled_at if node.work is not None else node.entered_at
+    return progress.now - last > 2 * poll.seconds
 
 
 def _stage_ahead(

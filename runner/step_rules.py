@@ -54,10 +54,12 @@ def adv(
     offered: tuple[UpdateInfo, ...] | None = None,
     results: tuple[UpdateResult, ...] = (),
     cancel_run: str | None = None,
+    restart_owed: bool = False,
 ) -> Advance:
     """End ``node``'s current step with ``outcome`` (``runner.lifecycle`` says where it goes);
     ``event_id``/``detail`` name the CAU event the engine records, ``cancel_run`` the run's
-    ErrorId when the outcome cancels the run."""
+    ErrorId when the outcome cancels the run, ``restart_owed`` that the node owes a restart
+    whatever its installs say (a scan found one pending)."""
     return Advance(
         node=node.name,
         outcome=outcome,
@@ -68,4 +70,5 @@ def adv(
         offered=offered,
         results=results,
         cancel_run=cancel_run,
+        restart_owed=restart_owed,
     )

@@ -9,8 +9,11 @@ sibling ``runner.maintenance_steps``.
 Rules kept here: an update that already succeeded is never installed again (a re-offer is
 an update loop, which fails the node without a retry); an update without a result did not
 install; an install whose effect is unknown is followed by a re-scan, never a blind second
-install; a re-scan that still reports a restart pending restarts the node again; at most
-``MAX_INSTALL_PASSES`` install → restart → re-scan passes per attempt.
+install; a re-scan that still reports a restart pending restarts the node again, and so
+does a retry's scan that reports one with nothing left to install (an install that went
+ahead unseen); a retry's scan that offers again an update that reported Succeeded, its
+restart paid, is the same update loop as at the re-scan; at most ``MAX_INSTALL_PASSES``
+install → restart → re-scan passes per attempt.
 
 Must not: do I/O, read a clock (``run.now`` is the time), mutate its inputs, or import
 ``runner.maintenance_steps`` (shared helpers live in ``runner.step_rules``/``runner.timing``).
@@ -113,6 +116,20 @@ def _still_needed(offer: tuple[UpdateInfo, ...], node: NodeProgress) -> tuple[Up
     return tuple(u for u in offer if u.id not in done)
 
 
+def _rolled_back(offer: tuple[UpdateInfo, ...], node: NodeProgress) -> str:
+    """The update-loop error when a retry's scan offers again an update that reported
+    Succeeded and whose restart has been paid (it was rolled back at boot, as a re-scan
+    finds it: ``rescan_step``); "" when there is none. With a restart still owed the re-offer
+    is not judged: the restart comes first, and the re-scan after it judges."""
+    if node.restart_pending:
+        return ""
+    done = set(node.succeeded_ids)
+    looped = sorted(u.id for u in offer if u.id in done)
+    if not looped:
+        return ""
+    return f"{UPDATE_LOOP_ERROR}: {', '.join(looped)} offered again after it reported Succeeded"
+
+
 def scan_step(
     view: ClusterView, run: RunProgress, node: NodeProgress, profile: ResolvedProfile
 ) -> Action:
@@ -131,7 +148,16 @@ def scan_step(
             return done
         if done.state is WorkState.FAILED:
             return adv(node, Outcome.FAILED, error=f"scan failed: {done.error or done.hresult}")
+        rolled_back = _rolled_back(done.offered, node)
+        if rolled_back:
+            return adv(node, Outcome.FAILED, error=rolled_back)
         offer = _still_needed(done.offered, node)
+        if not offer and done.restart_required and not node.restart_pending:
+            # Windows says a restart is pending and nothing is left to install: an install
+            # went ahead unseen (its answer lost, or its deadline passed while it ran on).
+            # The node restarts (drained) so that what it installed takes effect.
+            note = "a restart is pending with nothing left to install: the node restarts"
+            return adv(node, Outcome.OK, offered=(), note=note, restart_owed=True)
         features = sorted(u.id for u in offer if u.kind == FEATURE)
         if profile.skip_update_checks and features:
             # The feature update's readiness checks need every node's offer before the run

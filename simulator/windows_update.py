@@ -184,7 +184,8 @@ class WindowsUpdate:
             work.offered = tuple(
                 u for _, offer in scans if not isinstance(offer, str) for u in offer
             )
-            work.restart_required = self.nodes[node].second_restart
+            # The registry's RebootRequired/RebootPending: staged installs, or Storage Replica.
+            work.restart_required = self.nodes[node].second_restart or self.restart_pending(node)
             work.channel_restart_pending = self.world.nodes[node].channel_restart_pending
             errors = [f"{name.value}: {offer}" for name, offer in scans if isinstance(offer, str)]
             if errors:

@@ -71,6 +71,7 @@ class FakeNode:
     boot: int = 1
     back_at: float | None = None  # restarting: back (Paused) at this time
     installed: set[str] = field(default_factory=set)
+    restart_pending: bool = False  # an install owes a restart (the registry's RebootRequired)
 
 
 class FakeCluster:
@@ -102,6 +103,7 @@ class FakeCluster:
         credssp_on: tuple[str, ...] = (),
         credssp_denied: tuple[str, ...] = (),
         soft_unavailable: bool = False,
+        unseen_installs: tuple[str, ...] = (),
     ) -> None:
         self.clock = clock
         # Test-Cluster: its exit code after 120 s (None = stuck Running forever, the known
@@ -115,6 +117,8 @@ class FakeCluster:
         self.credssp_refusals = credssp_refusals
         self.credssp_denied = credssp_denied
         self.soft_unavailable = soft_unavailable  # a soft restart request restarts fully
+        # The first install on these nodes goes ahead, but its polls answer Running forever.
+        self.unseen_installs = list(unseen_installs)
         self.run_lock = RunLockGroup(clock.now)
         self.fence: LockHolder | None = None
         self.nodes = {n: FakeNode(n) for n in names}
@@ -148,6 +152,7 @@ class FakeCluster:
                 node.back_at = None
                 node.boot += 1
                 node.state = NodeState.PAUSED
+                node.restart_pending = False
 
     def _offer(self, node: FakeNode) -> tuple[UpdateInfo, ...]:
         """What the node's last scan's plug-ins offer (each update names its plug-in)."""
@@ -260,7 +265,12 @@ class FakeCluster:
             return self.results[handle.id]
         node = self.nodes[name]
         if kind is WorkKind.SCAN:
-            done = WorkProgress(handle=handle, state=WorkState.SUCCEEDED, offered=self._offer(node))
+            done = WorkProgress(
+                handle=handle,
+                state=WorkState.SUCCEEDED,
+                offered=self._offer(node),
+                restart_required=node.restart_pending,
+            )
         elif kind is WorkKind.SCRIPT:
             key = (name, ids[0])
             failing = self.install_failures.get(key, 0)
@@ -287,6 +297,7 @@ class FakeCluster:
                     )
                 else:
                     node.installed.add(uid)
+                    node.restart_pending = node.restart_pending or update.restart_required
                     results.append(
                         UpdateResult(
                             id=uid,
@@ -303,6 +314,10 @@ class FakeCluster:
                 restart_required=any(r.restart_required for r in results),
             )
         self.results[handle.id] = done
+        if kind is WorkKind.INSTALL and name in self.unseen_installs:
+            self.unseen_installs.remove(name)  # done on the node; the answer never comes
+            self.results[handle.id] = WorkProgress(handle=handle, state=WorkState.RUNNING)
+            return self.results[handle.id]
         return done
 
     def suspend_node(self, node: str) -> None:

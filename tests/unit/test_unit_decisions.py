@@ -168,18 +168,21 @@ def test_recover_after_drain_failure_resumes_without_failback() -> None:
 
 
 def test_never_reinstalls_a_succeeded_update() -> None:
-    """A retry's scan drops updates that already succeeded; a re-offer fails the node as an
-    update loop."""
-    done = node(
-        NodeStep.SCAN,
-        attempt=2,
-        results=(OK1,),
-        handle=H_SCAN,
-        work=WorkProgress(handle=H_SCAN, state=WorkState.SUCCEEDED, offered=(KB1, KB2)),
+    """A retry's scan drops an update that succeeded while its restart is still owed (the
+    restart comes first); once the restart is paid a re-offer was rolled back at boot: the
+    node fails as an update loop, at the retry's scan as at the re-scan."""
+    offer = WorkProgress(handle=H_SCAN, state=WorkState.SUCCEEDED, offered=(KB1, KB2))
+    owed = node(
+        NodeStep.SCAN, attempt=2, results=(OK1,), restart_pending=True, handle=H_SCAN, work=offer
     )
-    action = decide(view(), run(done), PROFILE)
+    action = decide(view(), run(owed), PROFILE)
     assert isinstance(action, Advance)
-    assert action.offered == (KB2,)
+    assert (action.outcome, action.offered) == (Outcome.OK, (KB2,))
+    paid = replace(owed, restart_pending=False, restarts=1)
+    action = decide(view(), run(paid), PROFILE)
+    assert isinstance(action, Advance)
+    assert action.outcome is Outcome.FAILED
+    assert action.error == "update loop detected: KB1 offered again after it reported Succeeded"
     loop = node(
         NodeStep.RESCAN,
         results=(OK1,),
@@ -191,6 +194,25 @@ def test_never_reinstalls_a_succeeded_update() -> None:
     assert isinstance(action, Advance)
     assert action.outcome is Outcome.FAILED
     assert "update loop detected: KB1" in action.error
+
+
+def test_a_retry_scan_with_a_restart_pending_restarts_the_node() -> None:
+    """A retry's scan offers nothing but reports a restart pending (an install of the failed
+    attempt went ahead unseen): the node goes on to its drain owing the restart; without the
+    pending restart it is skipped, nothing left to install; a restart already owed needs no
+    warning."""
+    pending = WorkProgress(handle=H_SCAN, state=WorkState.SUCCEEDED, restart_required=True)
+    unseen = node(NodeStep.SCAN, attempt=2, handle=H_SCAN, work=pending)
+    action = decide(view(), run(unseen), PROFILE)
+    assert isinstance(action, Advance)
+    assert (action.outcome, action.offered, action.restart_owed) == (Outcome.OK, (), True)
+    assert action.note == "a restart is pending with nothing left to install: the node restarts"
+    action = decide(view(), run(replace(unseen, work=scan_none)), PROFILE)
+    assert isinstance(action, Advance)
+    assert (action.outcome, action.restart_owed) == (Outcome.SKIP, False)
+    action = decide(view(), run(replace(unseen, restart_pending=True)), PROFILE)
+    assert isinstance(action, Advance)
+    assert (action.outcome, action.offered, action.note) == (Outcome.OK, (), "")
 
 
 def test_quorum_cancel_names_error_and_event() -> None:

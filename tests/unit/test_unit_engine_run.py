@@ -134,6 +134,22 @@ def test_a_restart_owed_from_a_failed_attempt_is_made_in_the_next() -> None:
     assert [n for _, n in cluster.log("start_install")].count("node1") == 1
 
 
+def test_an_install_that_went_ahead_unseen_is_restarted_in_the_next_attempt() -> None:
+    """The install's polls answer Running until its deadline fails the attempt, but it went
+    ahead: the retry's scan offers nothing and says a restart is pending, so the node is
+    drained and restarted (not reported Succeeded with its update not in effect), and the
+    update is not installed twice."""
+    clock = FakeClock()
+    cluster = FakeCluster(clock, unseen_installs=("node1",))
+    report, events = run_on(cluster, clock, Profile(node_order=("node1",)))
+    node1 = report.node("node1")
+    assert (node1.status.value, node1.attempts, node1.restarts) == ("Succeeded", 2, 1)
+    assert cluster.nodes["node1"].boot == 2
+    assert [n for _, n in cluster.log("start_install")].count("node1") == 1
+    note = "a restart is pending with nothing left to install: the node restarts"
+    assert any(e.kind == "warning" and e.node == "node1" and e.detail == note for e in events)
+
+
 def test_management_outage_during_restart_is_not_a_failed_node() -> None:
     """A 40-minute outage across a restart: no false failure, no second restart."""
     clock = FakeClock()

@@ -121,6 +121,23 @@ def test_overdue_polls_come_before_another_nodes_act() -> None:
     assert isinstance(decide_fast(VIEW, run, PROFILE, nodes(**fresh), FACTS), StartInstall)
 
 
+def test_a_work_never_polled_is_overdue_too() -> None:
+    """node3, staged ahead, started its install at 0 s and was never polled (its first
+    poll fell in a management outage): at 100 s it is overdue with node1 — else, while other
+    nodes' polls are overdue turn after turn, its deadline would pass unpolled (the 64-node
+    sweep's seed 408)."""
+    never = replace(installing("node3", WorkState.RUNNING), work=None)
+    flying = {"node1": installing("node1", WorkState.RUNNING, polled_at=40.0), "node3": never}
+    run = RunProgress(now=100.0, remaining=NAMES[2:], in_flight=("node1",), staged=("node3",))
+    action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, WaitAll)
+    assert (action.seconds, [p.handle.node for p in action.polls]) == (0.0, ["node1", "node3"])
+    started = {**flying, "node3": replace(never, entered_at=90.0)}
+    action = decide_fast(VIEW, run, PROFILE, nodes(**started), FACTS)
+    assert isinstance(action, WaitAll)
+    assert [p.handle.node for p in action.polls] == ["node1"]
+
+
 def test_max_failed_nodes_cancels_the_run_with_a_wave_in_flight() -> None:
     """Two nodes failed with MaxFailedNodes 1: the run is canceled at once (1019), even
     while node3 and node4 are in flight."""
