@@ -21,6 +21,12 @@ Staging ahead: while a wave is in flight, as many of the next nodes as the wave 
 their steps before the drain (``StageAhead``): scan and staged install; each holds there
 (no drain, no restart) until its wave begins. Never with a pre-update script.
 
+Fairness: a turn serves one node (the engine acts on it), polls or looks at the cluster;
+Advances take no time and come first; otherwise the need waiting longest goes next — the
+overdue polls, an act (each since its node was last served: polled, acted on), a look a
+node waits for (since the view was taken) — so neither an act, a poll nor a look starves
+while the coordinator is saturated (64 nodes' polls of half a second each).
+
 Theory of operation: a wave is all out together, and the next wave begins only when every
 node of this one is done (updated, failed or stopped), so the run takes no node out the plan
 did not show in that wave, and the plan's waves are the run's unless the cluster changed.
@@ -101,9 +107,10 @@ def _in_flight(
     nodes: Mapping[str, NodeProgress],
     profile: ResolvedProfile,
 ) -> FastAction | None:
-    """Polls that are overdue (another node's acts kept the run busy: a work's deadline
-    must never pass unpolled), else the first node's action that is not a wait, else the
-    wait for all; None: nothing to do (no node flies, or every node staged ahead holds)."""
+    """A step that ends (an Advance) first; then the most neglected: the polls that are
+    overdue (a work's deadline must never pass unpolled) or the act of the node served
+    longest ago; else the wait for all; None: nothing to do (no node flies, or every
+    node staged ahead holds)."""
     waits: list[Wait] = []
     polls: list[Poll] = []
     acts: list[Action] = []
@@ -122,10 +129,29 @@ def _in_flight(
         else:
             acts.append(action)
     overdue = tuple(p for p in polls if _overdue(progress, nodes[p.handle.node], p))
+    # A node's step that ends (an Advance: no command, no time) comes first: a node of the
+    # wave found Down fails before its wave-mate is suspended, so MaxFailedNodes is judged
+    # on every failure the run already knows. Then the most neglected need is served (the
+    # module docstring's fairness): the overdue polls, the act of the node served
+    # longest ago, or a look at the cluster that a node waits for (a view too old).
+    ends = [a for a in acts if isinstance(a, Advance)]
+    if ends:
+        return ends[0]
+    now = progress.now
+    needs: list[tuple[float, int, FastAction]] = []
     if overdue:
-        return WaitAll(seconds=0.0, polls=overdue, observe=False, reason="polls overdue")
+        neglect = max(now - _last_served(nodes[p.handle.node]) for p in overdue)
+        needs.append((neglect, 0, WaitAll(seconds=0.0, polls=overdue, observe=False,
+                                          reason="polls overdue")))  # fmt: skip
     if acts:
-        return acts[0]
+        first = min(acts, key=lambda a: _last_served(nodes[_node_of(a)]))
+        needs.append((now - _last_served(nodes[_node_of(first)]), 1, first))
+    looks = [w for w in waits if w.seconds <= 0.0]
+    if looks and (overdue or acts):
+        look = WaitAll(seconds=0.0, polls=overdue, observe=True, reason=looks[0].reason)
+        needs.append((now - progress.view_at, 2, look))
+    if needs:
+        return max(needs, key=lambda need: (need[0], -need[1]))[2]
     if not waits and not polls:
         return None
     seconds = min([w.seconds for w in waits] + [p.seconds for p in polls])
@@ -133,12 +159,24 @@ def _in_flight(
     return WaitAll(seconds=seconds, polls=tuple(polls), observe=bool(waits), reason=reason)
 
 
+def _node_of(action: Action) -> str:
+    """The node a node's action is for."""
+    name = getattr(action, "node", None)
+    assert isinstance(name, str), action
+    return name
+
+
+def _last_served(node: NodeProgress) -> float:
+    """When the engine last served the node: polled its work or acted on it (its step's
+    beginning counts: the act that began it)."""
+    return max(node.polled_at, node.entered_at)
+
+
 def _overdue(progress: RunProgress, node: NodeProgress, poll: Poll) -> bool:
     """The node's work was last polled (never polled: its step began) more than two of its
     poll intervals ago. A work never polled counts too: else, while other nodes' polls are
     overdue turn after turn, it would never be polled before its deadline."""
-    last = node.polled_at if node.work is not None else node.entered_at
-    return progress.now - last > 2 * poll.seconds
+    return progress.now - _last_served(node) > 2 * poll.seconds
 
 
 def _stage_ahead(

@@ -109,6 +109,8 @@ class FastEngine(Engine):
             super()._act(action)
         finally:
             self.progress = evolve(self.progress, current=None)
+            served = evolve(self.book.nodes[name], polled_at=self._elapsed())
+            self.book.nodes[name] = served  # the fairness of ``decide_fast``
             self._ahead_done(name)
             self._end_wave_if_done()
         return None

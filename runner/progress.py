@@ -37,7 +37,9 @@ class NodeProgress:
     deadline: float | None = None
     handle: WorkHandle | None = None
     work: WorkProgress | None = None
-    polled_at: float = 0.0  # fast: when ``work`` was last polled (overdue polls come first)
+    # fast: when the engine last served the node (polled its work or acted on it): the
+    # fairness of ``runner.fast_decisions`` (overdue polls, the most neglected node first)
+    polled_at: float = 0.0
     start_errors: int = 0  # effect-unknown errors starting work or a command
     command_failures: int = 0  # commands the cluster refused (no effect)
     install_unknown: bool = False  # start_install's effect unknown: re-scan before retrying

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from runner.actions import Advance, CancelRun, StartInstall
+from runner.actions import Advance, CancelRun, StartInstall, Suspend
 from runner.capacity_types import CapacityFacts, HostMemory
 from runner.decisions import node_status
 from runner.fast_actions import BeginWave, StageAhead, WaitAll
@@ -108,17 +108,43 @@ def test_the_wave_node_goes_on_to_its_drain_once_staged() -> None:
     assert (action.node, action.outcome) == ("node1", Outcome.OK)
 
 
-def test_overdue_polls_come_before_another_nodes_act() -> None:
-    """node2 still has an install to start, but node1's install was last polled 60 s ago
-    (more than two 15 s intervals): it is polled first, at once."""
-    node2 = replace(installing("node2", WorkState.RUNNING), step=NodeStep.STAGE, handle=None)
+def test_the_most_neglected_node_is_served_first() -> None:
+    """node1's install was last polled 60 s ago (more than two 15 s intervals: overdue);
+    node2's install still has to start. node2's step began 30 s ago: node1's poll goes first,
+    at once; node2's step began 100 s ago: its act goes first (no act starves behind polls
+    overdue turn after turn); node1 polled 10 s ago: node2's act."""
+    node2 = replace(installing("node2", WorkState.RUNNING), handle=None, entered_at=70.0)
     flying = {"node1": installing("node1", WorkState.RUNNING, polled_at=40.0), "node2": node2}
     run = RunProgress(now=100.0, remaining=(), in_flight=("node1", "node2"))
     action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
     assert isinstance(action, WaitAll)
     assert (action.seconds, [p.handle.node for p in action.polls]) == (0.0, ["node1"])
+    older = {**flying, "node2": replace(node2, entered_at=0.0)}
+    action = decide_fast(VIEW, run, PROFILE, nodes(**older), FACTS)
+    assert isinstance(action, StartInstall)
+    assert action.node == "node2"
     fresh = {**flying, "node1": installing("node1", WorkState.RUNNING, polled_at=90.0)}
     assert isinstance(decide_fast(VIEW, run, PROFILE, nodes(**fresh), FACTS), StartInstall)
+
+
+def test_a_step_that_ends_comes_before_another_nodes_command() -> None:
+    """Wave node1, node2: node1 is ready to be suspended (its step began first), node2's
+    staged install just failed. node2's failure (an Advance) comes first, so MaxFailedNodes
+    counts it before node1 is taken out (the rack sweep's failure-budget seeds 70 and 459:
+    a node of the wave found Down)."""
+    ready = NodeProgress(
+        name="node1", step=NodeStep.STORAGE_WAIT, attempt=1, entered_at=0.0, deadline=3600.0,
+        initial_offer=(CU,), restart_pending=True,
+    )  # fmt: skip
+    failed = replace(installing("node2", WorkState.FAILED), entered_at=90.0, polled_at=100.0)
+    run = RunProgress(now=100.0, remaining=(), in_flight=("node1", "node2"), view_at=100.0)
+    action = decide_fast(VIEW, run, PROFILE, nodes(node1=ready, node2=failed), FACTS)
+    assert isinstance(action, Advance)
+    assert (action.node, action.outcome) == ("node2", Outcome.FAILED)
+    done = NodeProgress(name="node2", step=NodeStep.DONE)
+    action = decide_fast(VIEW, run, PROFILE, nodes(node1=ready, node2=done), FACTS)
+    assert isinstance(action, Suspend)
+    assert action.node == "node1"
 
 
 def test_a_work_never_polled_is_overdue_too() -> None:
