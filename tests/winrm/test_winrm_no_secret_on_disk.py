@@ -28,7 +28,12 @@ TWO_NODES = ROOT / "scenarios" / "two-node-cloud-witness.yaml"
 FOUR_NODES = ROOT / "scenarios" / "four-node-rolling.yaml"
 ENDPOINT = re.compile(r"^twin: .* on (https?)://127\.0\.0\.1:(\d+)/wsman$")
 CA_CERT = re.compile(r"--ca-cert (\S+)")
-MAIN = "from runner.cli import main; main()"
+# As from a terminal: Ctrl-C raises KeyboardInterrupt and SIGHUP is not ignored, even when
+# this test runs in a background job or under nohup (which leave them ignored, inherited).
+MAIN = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "signal.signal(signal.SIGHUP, signal.SIG_DFL); from runner.cli import main; main()"
+)
 WAIT_S = 60.0  # generous bound for a process to finish; never asserted as a duration
 
 
