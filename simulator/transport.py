@@ -95,10 +95,12 @@ class SimTransport(SimAgentPresence, RunStateOps):
             self.world.truth.over(None, "management-disconnect")
         self._management_down = down
 
-    def _spend(self, seconds: float) -> None:
+    def _spend(self, seconds: float, refused: tuple[str, str] | None = None) -> None:
         self.calls += 1
         self.world.clock.sleep(seconds)
         if self.management_down:
+            if refused is not None:  # report-truth: (node, command) the outage refused
+                self.world.truth.trouble(refused[0], "unreachable", refused[1])
             raise ClusterUnreachable("the management network is down")
 
     def observe(self) -> ClusterView:
@@ -120,7 +122,7 @@ class SimTransport(SimAgentPresence, RunStateOps):
     def start_install(
         self, node: str, update_ids: tuple[str, ...], plugin: PluginSpec = DEFAULT_PLUGIN
     ) -> WorkHandle:
-        self._spend(START_SECONDS)
+        self._spend(START_SECONDS, refused=(node, "Install-WindowsUpdate"))
         self._fenced_on(node)
         self.world.reachable(node, "Install-WindowsUpdate")
         return self.world.updates.start_install(node, tuple(update_ids), plugin)
