@@ -127,6 +127,24 @@ def test_the_most_neglected_node_is_served_first() -> None:
     assert isinstance(decide_fast(VIEW, run, PROFILE, nodes(**fresh), FACTS), StartInstall)
 
 
+def test_a_look_a_node_waits_for_is_served_too() -> None:
+    """node1 waits to be suspended for a fresh view (taken 60 s ago); node2's install was
+    last polled 40 s ago (overdue). The view is the older need: the turn polls node2 and
+    looks at the cluster; with a view 20 s old node2's poll alone comes first."""
+    ready = NodeProgress(
+        name="node1", step=NodeStep.STORAGE_WAIT, attempt=1, entered_at=0.0, deadline=3600.0,
+        initial_offer=(CU,), restart_pending=True, polled_at=30.0,
+    )  # fmt: skip
+    flying = {"node1": ready, "node2": installing("node2", WorkState.RUNNING, polled_at=60.0)}
+    run = RunProgress(now=100.0, remaining=(), in_flight=("node1", "node2"), view_at=40.0)
+    action = decide_fast(VIEW, run, PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, WaitAll)
+    assert (action.observe, [p.handle.node for p in action.polls]) == (True, ["node2"])
+    action = decide_fast(VIEW, replace(run, view_at=80.0), PROFILE, nodes(**flying), FACTS)
+    assert isinstance(action, WaitAll)
+    assert (action.observe, [p.handle.node for p in action.polls]) == (False, ["node2"])
+
+
 def test_a_step_that_ends_comes_before_another_nodes_command() -> None:
     """Wave node1, node2: node1 is ready to be suspended (its step began first), node2's
     staged install just failed. node2's failure (an Advance) comes first, so MaxFailedNodes
