@@ -173,9 +173,9 @@ def _last_served(node: NodeProgress) -> float:
 
 
 def _overdue(progress: RunProgress, node: NodeProgress, poll: Poll) -> bool:
-    """The node's work was last polled (never polled: its step began) more than two of its
-    poll intervals ago. A work never polled counts too: else, while other nodes' polls are
-    overdue turn after turn, it would never be polled before its deadline."""
+    """The node was last served (``_last_served``: polled, acted on, or its step began) more
+    than two of its poll intervals ago. A work never polled counts too: else, while other
+    nodes' polls are overdue turn after turn, it would never be polled before its deadline."""
     return progress.now - _last_served(node) > 2 * poll.seconds
 
 
